@@ -1,0 +1,263 @@
+"""Read and validate a results folder (see ``docs/outputs.md``) for the dashboards.
+
+Everything the figures need is checked here, once, so a missing or damaged file fails
+with a message that names the file instead of a KeyError deep inside a chart.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+class ResultsError(ValueError):
+    """The results folder is missing, incomplete or corrupt; the message names the file."""
+
+
+SWEEP_MANIFEST = "sweep_manifest.json"
+
+# Only the columns the dashboards read: a results folder may carry more (the contract
+# can grow), and reading fewer columns keeps big comparison runs quick to load.
+COMPARISON_PARQUET_COLUMNS: dict[str, tuple[str, ...]] = {
+    "weekly.parquet": (
+        "scenario", "replication", "week", "active_matches", "waiting_mentees",
+        "active_mentors", "burnt_out_mentors", "funding_balance_gbp",
+    ),
+    "matches.parquet": ("scenario", "replication", "duration_weeks", "closure_reason"),
+    "mentors.parquet": ("scenario", "replication", "mentor_id", "exit_reason"),
+    "events.parquet": ("scenario", "replication", "week", "event"),
+}
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "scenario", "metric", "mean", "ci_low", "ci_high", "replications", "statistic", "reference",
+)
+SWEEP_PARQUET_COLUMNS: dict[str, tuple[str, ...]] = {
+    "points.parquet": ("point_id",),
+    "point_summary.parquet": (
+        "point_id", "metric", "mean", "ci_low", "ci_high", "replications",
+    ),
+}
+SENSITIVITY_COLUMNS: tuple[str, ...] = (
+    "method", "outcome", "parameter", "index", "value", "conf", "flag",
+)
+
+_RUN_HINT = "expected from `mentorsim run`"
+_SWEEP_HINT = "expected in a sweep results folder"
+
+
+@dataclass(frozen=True)
+class ComparisonResults:
+    """The tables of a scenario-comparison results folder, validated."""
+
+    path: Path
+    manifest: dict[str, Any]
+    weekly: pd.DataFrame
+    matches: pd.DataFrame
+    mentors: pd.DataFrame
+    events: pd.DataFrame
+    summary: pd.DataFrame
+    scenarios: list[str] = field(default_factory=list)
+    weeks: int = 0
+
+
+@dataclass(frozen=True)
+class SweepResults:
+    """The tables of a sweep results folder, validated."""
+
+    path: Path
+    manifest: dict[str, Any]
+    points: pd.DataFrame
+    point_summary: pd.DataFrame
+    sensitivity: pd.DataFrame | None
+    parameters: list[str] = field(default_factory=list)
+
+
+def is_sweep_folder(results_dir: Path) -> bool:
+    """A folder is a sweep folder exactly when it holds ``sweep_manifest.json``."""
+    return (Path(results_dir) / SWEEP_MANIFEST).is_file()
+
+
+def _check_folder(results_dir: Path) -> Path:
+    path = Path(results_dir)
+    if not path.exists():
+        raise ResultsError(f"results folder {results_dir} does not exist")
+    if not path.is_dir():
+        raise ResultsError(f"results folder {results_dir} is not a folder")
+    return path
+
+
+def read_json(results_dir: Path, name: str, hint: str = _RUN_HINT) -> dict[str, Any]:
+    """Read a JSON object file of the folder, or raise :class:`ResultsError` naming it."""
+    file = Path(results_dir) / name
+    if not file.is_file():
+        raise ResultsError(f"results folder {results_dir} has no {name} ({hint})")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultsError(
+            f"results folder {results_dir} has a corrupt {name} (not valid JSON: {exc})"
+        ) from exc
+    if not isinstance(data, dict):
+        raise ResultsError(
+            f"results folder {results_dir} has a corrupt {name} (expected a JSON object)"
+        )
+    return data
+
+
+def read_parquet(
+    results_dir: Path,
+    name: str,
+    columns: tuple[str, ...],
+    hint: str = _RUN_HINT,
+    *,
+    keep_extra: bool = False,
+) -> pd.DataFrame:
+    """Read ``columns`` of a Parquet file of the folder, checking they are all there.
+
+    With ``keep_extra`` every column is read (used for ``points.parquet``, whose
+    parameter columns depend on the sweep).
+    """
+    file = Path(results_dir) / name
+    if not file.is_file():
+        raise ResultsError(f"results folder {results_dir} has no {name} ({hint})")
+    try:
+        schema = pq.read_schema(file)
+    except (pa.ArrowException, OSError) as exc:
+        raise ResultsError(
+            f"results folder {results_dir} has a corrupt {name} "
+            f"(could not be read as Parquet: {exc})"
+        ) from exc
+    missing = [c for c in columns if c not in schema.names]
+    if missing:
+        raise ResultsError(
+            f"{name} in results folder {results_dir} is missing column(s) "
+            f"{', '.join(missing)} (see docs/outputs.md)"
+        )
+    try:
+        table = pq.read_table(file, columns=None if keep_extra else list(columns))
+    except (pa.ArrowException, OSError) as exc:
+        raise ResultsError(
+            f"results folder {results_dir} has a corrupt {name} "
+            f"(could not be read as Parquet: {exc})"
+        ) from exc
+    return table.to_pandas()
+
+
+def read_csv(
+    results_dir: Path, name: str, columns: tuple[str, ...], hint: str = _RUN_HINT
+) -> pd.DataFrame:
+    """Read a CSV file of the folder, checking its columns."""
+    file = Path(results_dir) / name
+    if not file.is_file():
+        raise ResultsError(f"results folder {results_dir} has no {name} ({hint})")
+    try:
+        # keep_default_na=False + na_values=[""] so a scenario or flag literally called
+        # "NA" or "None" is not silently turned into a missing value.
+        frame = pd.read_csv(file, keep_default_na=False, na_values=[""])
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ResultsError(
+            f"results folder {results_dir} has a corrupt {name} (could not be read: {exc})"
+        ) from exc
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ResultsError(
+            f"{name} in results folder {results_dir} is missing column(s) "
+            f"{', '.join(missing)} (see docs/outputs.md)"
+        )
+    return frame
+
+
+def _numeric(frame: pd.DataFrame, columns: tuple[str, ...], name: str, folder: Path) -> None:
+    for column in columns:
+        try:
+            frame[column] = pd.to_numeric(frame[column]).astype(float)
+        except (TypeError, ValueError) as exc:
+            raise ResultsError(
+                f"{name} in results folder {folder} has non-numeric values in {column}"
+            ) from exc
+
+
+def load_comparison(results_dir: Path) -> ComparisonResults:
+    """Load and validate a scenario-comparison results folder.
+
+    Raises :class:`ResultsError` naming the missing or corrupt file.
+    """
+    path = _check_folder(results_dir)
+    manifest = read_json(results_dir, "manifest.json")
+    tables = {
+        name: read_parquet(results_dir, name, columns)
+        for name, columns in COMPARISON_PARQUET_COLUMNS.items()
+    }
+    summary = read_csv(results_dir, "summary.csv", SUMMARY_COLUMNS)
+    weekly = tables["weekly.parquet"]
+    if weekly.empty:
+        raise ResultsError(f"weekly.parquet in results folder {results_dir} has no rows")
+    _numeric(weekly, COMPARISON_PARQUET_COLUMNS["weekly.parquet"][2:], "weekly.parquet", path)
+    _numeric(tables["matches.parquet"], ("duration_weeks",), "matches.parquet", path)
+    _numeric(summary, ("mean", "ci_low", "ci_high", "replications"), "summary.csv", path)
+    for frame in (*tables.values(), summary):
+        frame["scenario"] = frame["scenario"].astype(str)
+
+    declared = [
+        str(s["name"]) for s in manifest.get("scenarios", []) if isinstance(s, dict) and "name" in s
+    ]
+    # Manifest order is the order the user asked for; the first scenario is the reference
+    # for paired differences. Scenarios only present in the tables go last.
+    seen = list(dict.fromkeys(weekly["scenario"]))
+    scenarios = [s for s in declared if s in seen] + [s for s in seen if s not in declared]
+    weeks = int(manifest.get("weeks") or weekly["week"].max())
+    return ComparisonResults(
+        path=path,
+        manifest=manifest,
+        weekly=weekly,
+        matches=tables["matches.parquet"],
+        mentors=tables["mentors.parquet"],
+        events=tables["events.parquet"],
+        summary=summary,
+        scenarios=scenarios,
+        weeks=weeks,
+    )
+
+
+def load_sweep(results_dir: Path) -> SweepResults:
+    """Load and validate a sweep results folder (one holding ``sweep_manifest.json``)."""
+    path = _check_folder(results_dir)
+    manifest = read_json(results_dir, SWEEP_MANIFEST, _SWEEP_HINT)
+    points = read_parquet(
+        results_dir, "points.parquet", SWEEP_PARQUET_COLUMNS["points.parquet"], _SWEEP_HINT,
+        keep_extra=True,
+    )
+    point_summary = read_parquet(
+        results_dir, "point_summary.parquet", SWEEP_PARQUET_COLUMNS["point_summary.parquet"],
+        _SWEEP_HINT,
+    )
+    if points.empty:
+        raise ResultsError(f"points.parquet in results folder {results_dir} has no rows")
+    _numeric(point_summary, ("mean", "ci_low", "ci_high", "replications"),
+             "point_summary.parquet", path)
+    point_summary["metric"] = point_summary["metric"].astype(str)
+    sensitivity = None
+    if (path / "sensitivity.csv").is_file():
+        sensitivity = read_csv(results_dir, "sensitivity.csv", SENSITIVITY_COLUMNS, _SWEEP_HINT)
+        _numeric(sensitivity, ("value", "conf"), "sensitivity.csv", path)
+        sensitivity["flag"] = sensitivity["flag"].fillna("").astype(str)
+    varied = [c for c in points.columns if c != "point_id"]
+    declared = [
+        str(p) for p in [*manifest.get("levers", []), *manifest.get("uncertainties", [])]
+    ]
+    # Levers first (what a programme controls), then uncertainties, as the manifest lists
+    # them; categorical parameters are kept, the surfaces treat them as categories.
+    parameters = [p for p in declared if p in varied] + [p for p in varied if p not in declared]
+    return SweepResults(
+        path=path,
+        manifest=manifest,
+        points=points,
+        point_summary=point_summary,
+        sensitivity=sensitivity,
+        parameters=parameters,
+    )

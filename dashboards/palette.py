@@ -1,0 +1,181 @@
+"""Colours, plain-English labels and shared layout for every dashboard figure.
+
+Keeping vocabulary and colours in one place means a scenario has the same colour, and a
+closure reason the same wording, on every chart of a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+# Okabe & Ito (2008) palette, reordered so the first scenarios get the colours that stay
+# distinct under all common colour-vision deficiencies and on a white background
+# (yellow is last because thin yellow lines are hard to see on white).
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#000000",  # black
+    "#F0E442",  # yellow
+)
+
+# Sequential colour scale for continuous values: cividis was designed to read the same
+# for people with and without colour-vision deficiency.
+SEQUENTIAL_SCALE = "Cividis"
+
+# System fonts only: naming a web font would tempt a browser to fetch it, and the page
+# must make no network request.
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+
+
+def scenario_colours(scenarios: Iterable[str]) -> dict[str, str]:
+    """Map each scenario (in the given order) to an Okabe–Ito colour, cycling past eight."""
+    return {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(scenarios)}
+
+
+def rgba(hex_colour: str, alpha: float) -> str:
+    """Return ``hex_colour`` (``#RRGGBB``) as a CSS ``rgba()`` string with ``alpha``."""
+    value = hex_colour.lstrip("#")
+    red, green, blue = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def humanise(name: str) -> str:
+    """Turn an identifier such as ``long_term_investment`` into ``Long term investment``."""
+    text = name.replace("_", " ").replace(".", " – ").strip()
+    return text[:1].upper() + text[1:] if text else name
+
+
+@dataclass(frozen=True)
+class ClosureCategory:
+    """One bar on the "why relationships end" chart."""
+
+    key: str
+    short: str
+    long: str
+    group: str
+    reasons: tuple[str, ...]
+
+
+GROUP_PLANNED = "Planned ending"
+GROUP_FAILURE = "Ended early: the six failure factors"
+GROUP_OTHER = "Other endings"
+GROUP_ONGOING = "Still running"
+
+# Order matters: planned completions first, then Spencer's six failure factors as Buck
+# lists them, then endings that are not failures of the relationship itself.
+CLOSURE_CATEGORIES: tuple[ClosureCategory, ...] = (
+    ClosureCategory(
+        "completed", "Completed as planned", "Completed as planned", GROUP_PLANNED,
+        ("completed",),
+    ),
+    ClosureCategory(
+        "abandonment", "Abandoned", "Mentor or mentee stopped turning up (abandonment)",
+        GROUP_FAILURE, ("mentor_abandonment", "mentee_abandonment"),
+    ),
+    ClosureCategory(
+        "low_motivation", "Low motivation", "Mentee seemed not to want help (low motivation)",
+        GROUP_FAILURE, ("low_motivation",),
+    ),
+    ClosureCategory(
+        "mismatched_expectations", "Mismatched expectations",
+        "What each side expected did not match", GROUP_FAILURE, ("mismatched_expectations",),
+    ),
+    ClosureCategory(
+        "relational_skills", "Mentor skills / cultural gap",
+        "Mentor's relational skills fell short or a cultural gap was not bridged",
+        GROUP_FAILURE, ("relational_skills",),
+    ),
+    ClosureCategory(
+        "family_interference", "Family interference", "Family pulled the mentee away",
+        GROUP_FAILURE, ("family_interference",),
+    ),
+    ClosureCategory(
+        "agency_support", "Too little agency support",
+        "Too little support or supervision from the agency", GROUP_FAILURE,
+        ("agency_support",),
+    ),
+    ClosureCategory(
+        "mentee_reoffended", "Mentee reoffended", "Mentee reoffended or was recalled",
+        GROUP_OTHER, ("mentee_reoffended",),
+    ),
+    ClosureCategory(
+        "mentor_moved_on", "Mentor moved on", "Mentor moved on (for example to paid work)",
+        GROUP_OTHER, ("mentor_moved_on",),
+    ),
+    ClosureCategory(
+        "programme_closed", "Programme closed", "Programme closed when its funding ended",
+        GROUP_OTHER, ("programme_closed",),
+    ),
+    ClosureCategory(
+        "ongoing", "Still running at the end", "Still running when the simulation ended",
+        GROUP_ONGOING, ("ongoing",),
+    ),
+)
+
+# Mentor exit reasons from mentors.parquet, in the order the workforce chart shows them
+# (line breaks keep the category ticks horizontal and readable).
+EXIT_REASON_LABELS: dict[str, str] = {
+    "burnout": "Left:<br>burnt out",
+    "paid_work": "Left: moved on<br>to paid work",
+    "relapse": "Left:<br>relapse",
+    "life_change": "Left:<br>life change",
+    "programme_closed": "Left:<br>programme closed",
+    "active": "Still active<br>at the end",
+}
+
+# Funding/organisational events from events.parquet: label and a marker symbol that is
+# distinguishable without colour.
+EVENT_STYLES: dict[str, tuple[str, str]] = {
+    "grant_started": ("Grant started", "triangle-up"),
+    "grant_renewed": ("Grant renewed", "circle"),
+    "grant_ended": ("Grant ended", "triangle-down"),
+    "programme_closed": ("Programme closed", "x"),
+    "reorganisation_started": ("Reorganisation started", "diamond"),
+    "reorganisation_ended": ("Reorganisation ended", "diamond-open"),
+}
+
+
+def style_figure(fig: go.Figure, *, height: int, legend_title: str | None = None) -> go.Figure:
+    """Apply the shared look: white template, system fonts, legend on top, fixed height."""
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        font={"family": FONT_FAMILY, "size": 13},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        margin={"l": 70, "r": 30, "t": 60, "b": 60},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "xanchor": "left",
+            "x": 0,
+            "title": {"text": legend_title} if legend_title else None,
+        },
+    )
+    return fig
+
+
+def empty_figure(message: str, *, height: int = 220) -> go.Figure:
+    """A figure that says in words why there is nothing to plot (e.g. no relationships)."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+        font={"size": 15},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style_figure(fig, height=height)
+
+
+def ordered(values: Iterable[str], preferred: Sequence[str]) -> list[str]:
+    """Unique ``values`` ordered by ``preferred`` first, then by first appearance."""
+    seen = list(dict.fromkeys(values))
+    head = [v for v in preferred if v in seen]
+    return head + [v for v in seen if v not in head]

@@ -1,0 +1,589 @@
+"""Assemble a results folder's figures into one self-contained, offline HTML page.
+
+``write_dashboard(results_dir)`` writes ``results_dir/dashboard.html``: the scenario
+comparison page, or the sweep explorer when the folder holds ``sweep_manifest.json``.
+plotly.js is embedded once in the page head; figures are added as ``<div>``s without
+their own copy, and a Content-Security-Policy forbids any network access so the page
+behaves the same offline as online.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from dashboards.closures import closure_table, closures_figure
+from dashboards.headline import describe_metric, headline_html, headline_table
+from dashboards.loading import (
+    ComparisonResults,
+    ResultsError,
+    SweepResults,
+    is_sweep_folder,
+    load_comparison,
+    load_sweep,
+)
+from dashboards.palette import FONT_FAMILY, humanise, scenario_colours
+from dashboards.sensitivity import rank_parameters, sensitivity_figure
+from dashboards.surfaces import response_surface_figure
+from dashboards.survival import survival_figure, survival_table
+from dashboards.timeseries import (
+    OVER_TIME_PANELS,
+    over_time_figure,
+    summarise_events,
+    weekly_quantiles,
+)
+from dashboards.tradeoffs import (
+    TRADEOFF_METRICS,
+    tradeoff_parallel_figure,
+    tradeoff_scatter_figure,
+    tradeoff_table,
+)
+from dashboards.value import value_figure, value_table
+from dashboards.workforce import (
+    burnout_figure,
+    burnout_prevalence_quantiles,
+    workforce_flows_figure,
+    workforce_flows_table,
+)
+
+__all__ = [
+    "DASHBOARD_FILE",
+    "Dashboard",
+    "ResultsError",
+    "Section",
+    "build_comparison_sections",
+    "build_dashboard",
+    "build_sweep_sections",
+    "render_page",
+    "write_dashboard",
+]
+
+DASHBOARD_FILE = "dashboard.html"
+
+# Surfaces over more parameters would need C(n, 2) heatmaps; the most influential six
+# (15 pairs) cover what a reader can take in.
+MAX_SURFACE_PARAMETERS = 6
+
+PLOTLY_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "responsive": True,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+# Blocks every fetch, font, frame and connection: if anything in the page ever tried to
+# reach the network the browser would refuse (and the browser tests would see it).
+# 'unsafe-eval' because parts of plotly.js compile functions at run time.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'unsafe-inline'; img-src data: blob:; font-src data:"
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One block of the page: a question as heading, a one-sentence caption, and a
+    figure and/or extra HTML (tables, notes)."""
+
+    heading: str
+    caption: str
+    figure: go.Figure | None = None
+    html: str = ""
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """A rendered page and what it contains (``figure_count`` is what tests check)."""
+
+    kind: str
+    title: str
+    html: str
+    figure_count: int
+    sections: tuple[Section, ...]
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def display_names(scenarios: Sequence[str]) -> dict[str, str]:
+    """Readable scenario labels (``long_term_investment`` → ``Long term investment``).
+
+    Falls back to the raw names if two scenarios would get the same label.
+    """
+    labels = {s: humanise(s) for s in scenarios}
+    if len(set(labels.values())) < len(labels):
+        return {s: s for s in scenarios}
+    return labels
+
+
+def _relabel(results: ComparisonResults) -> tuple[ComparisonResults, list[str]]:
+    labels = display_names(results.scenarios)
+
+    def rename(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+        frame = frame.copy()
+        for column in columns:
+            frame[column] = frame[column].astype(str).map(lambda s: labels.get(s, s))
+        return frame
+
+    relabelled = ComparisonResults(
+        path=results.path,
+        manifest=results.manifest,
+        weekly=rename(results.weekly, "scenario"),
+        matches=rename(results.matches, "scenario"),
+        mentors=rename(results.mentors, "scenario"),
+        events=rename(results.events, "scenario"),
+        summary=rename(results.summary, "scenario", "reference"),
+        scenarios=[labels[s] for s in results.scenarios],
+        weeks=results.weeks,
+    )
+    return relabelled, relabelled.scenarios
+
+
+def _replications(results: ComparisonResults) -> int:
+    declared = results.manifest.get("replications")
+    if isinstance(declared, int) and declared > 0:
+        return declared
+    return int(results.weekly.groupby("scenario")["replication"].nunique().max())
+
+
+def build_comparison_sections(results: ComparisonResults) -> list[Section]:
+    """All sections of the scenario comparison page, in reading order."""
+    results, scenarios = _relabel(results)
+    reps = _replications(results)
+    reference = scenarios[0] if scenarios else ""
+    paired = (
+        f" Differences compare each scenario with {reference} on the same random seeds "
+        "(paired), with a 95% confidence interval."
+        if len(scenarios) > 1
+        else ""
+    )
+    sections = [
+        Section(
+            "What changes, in numbers?",
+            "Each measure is the mean over the replications with its 95% confidence "
+            f"interval.{paired}",
+            html=headline_html(headline_table(results.summary, scenarios), scenarios),
+        )
+    ]
+    columns = [c for panel in OVER_TIME_PANELS for c in panel.columns]
+    sections.append(
+        Section(
+            "How does each programme develop over time?",
+            f"Lines show the median of {reps} replications and shaded bands the range of the "
+            "middle 80% (10th to 90th percentile); markers on the funding panel show when "
+            "grants start, end or are renewed.",
+            over_time_figure(
+                weekly_quantiles(results.weekly, columns),
+                summarise_events(results.events),
+                scenarios,
+                results.weeks,
+                reps,
+            ),
+        )
+    )
+    sections.append(
+        Section(
+            "Why do relationships end?",
+            "For every 100 relationships started, how many ended as planned, how many ended "
+            "early through each of the six failure factors, how many ended for other reasons "
+            "and how many were still running at the end.",
+            closures_figure(closure_table(results.matches, scenarios), scenarios),
+        )
+    )
+    sections.append(
+        Section(
+            "How long do relationships last?",
+            "The share of relationships still going after a given number of weeks "
+            "(Kaplan–Meier estimate, counting relationships still running at the end as "
+            "lasting at least as long as observed), with 6- and 12-month marks.",
+            survival_figure(survival_table(results.matches, scenarios), scenarios),
+        )
+    )
+    sections.append(
+        Section(
+            "Who joins and who leaves the mentor workforce?",
+            "Mentors joining, leaving for each reason and still active at the end, as the "
+            "mean per replication with whiskers spanning the middle 80% of replications.",
+            workforce_flows_figure(workforce_flows_table(results.mentors, scenarios), scenarios),
+        )
+    )
+    sections.append(
+        Section(
+            "How many mentors are burnt out?",
+            "The percentage of active mentors who are burnt out each week: median across "
+            "replications with a band covering the middle 80%.",
+            burnout_figure(burnout_prevalence_quantiles(results.weekly), scenarios, results.weeks),
+        )
+    )
+    values = value_table(results.summary, scenarios)
+    missing = [
+        m for m in ("cost_per_completed_match_gbp", "cost_per_linked_mentee_gbp")
+        if m not in set(values["metric"])
+    ]
+    note = (
+        f"<p class=\"note\">Not reported by this run: {html.escape(', '.join(missing))}.</p>"
+        if missing
+        else ""
+    )
+    sections.append(
+        Section(
+            "What does it cost?",
+            "Programme cost per relationship completed as planned and per mentee linked to "
+            "services, as the mean over replications with a 95% confidence interval.",
+            value_figure(values, scenarios),
+            html=note,
+        )
+    )
+    return sections
+
+
+def _comparison_intro(results: ComparisonResults) -> tuple[str, str]:
+    labels = display_names(results.scenarios)
+    colours = scenario_colours(list(labels.values()))
+    manifest = results.manifest
+    declared = {
+        str(s.get("name")): s for s in manifest.get("scenarios", []) if isinstance(s, dict)
+    }
+    items = []
+    for name in results.scenarios:
+        question = declared.get(name, {}).get("question") or "(no policy question recorded)"
+        items.append(
+            f'<li><span class="swatch" style="background:{colours[labels[name]]}"></span>'
+            f"<strong>{html.escape(labels[name])}</strong> <code>{html.escape(name)}</code>: "
+            f"{html.escape(str(question))}</li>"
+        )
+    reps = _replications(results)
+    years = results.weeks / 52
+    intro = (
+        '<section class="intro"><h2>The questions</h2><ul class="questions">'
+        + "".join(items)
+        + "</ul>"
+        + f"<p>{reps} replications of {results.weeks} weeks ({years:.1f} years) per scenario. "
+        f"{html.escape(_date_line(manifest))}</p></section>"
+    )
+    title = "Mentoring programme scenarios compared: " + ", ".join(
+        labels[s] for s in results.scenarios
+    )
+    return title, intro
+
+
+def _comparison_footer(results: ComparisonResults) -> str:
+    manifest = results.manifest
+    seeds = []
+    labels = display_names(results.scenarios)
+    for entry in manifest.get("scenarios", []):
+        if isinstance(entry, dict):
+            name = str(entry.get("name", "?"))
+            seed_list = ", ".join(str(s) for s in entry.get("seeds", []) or [])
+            seeds.append(
+                f"<li>{html.escape(labels.get(name, name))}: {html.escape(seed_list) or '–'}</li>"
+            )
+    details = (
+        "<details><summary>Seeds per scenario (replication order)</summary><ul>"
+        + "".join(seeds)
+        + "</ul></details>"
+        if seeds
+        else ""
+    )
+    return _footer(manifest, details)
+
+
+# ------------------------------------------------------------------------------- sweep
+
+
+def build_sweep_sections(results: SweepResults) -> list[Section]:
+    """All sections of the sweep explorer page, in reading order."""
+    manifest = results.manifest
+    outcomes = [str(o) for o in manifest.get("outcomes", [])] or list(
+        dict.fromkeys(results.point_summary["metric"])
+    )
+    sections: list[Section] = []
+    sensitivity = results.sensitivity
+    if sensitivity is None or sensitivity.empty:
+        sections.append(
+            Section(
+                "Which parameters matter most?",
+                "This sweep has no sensitivity.csv, so no sensitivity indices are shown.",
+            )
+        )
+    else:
+        morris = sensitivity_figure(sensitivity, "morris", outcomes)
+        if morris is not None:
+            sections.append(
+                Section(
+                    "Which parameters matter most? (Morris screening)",
+                    "Longer blue bars (μ*) mean a parameter moves the chosen outcome more; a "
+                    "long orange bar (σ) means its effect depends on the other parameters; "
+                    "whiskers are 95% confidence intervals.",
+                    morris,
+                    html=_flag_note(sensitivity, "morris"),
+                )
+            )
+        sobol = sensitivity_figure(sensitivity, "sobol", outcomes)
+        if sobol is not None:
+            sections.append(
+                Section(
+                    "How much of the uncertainty does each parameter explain? (Sobol indices)",
+                    "ST is the share of the outcome's variance a parameter accounts for "
+                    "including its interactions, S1 the share it explains on its own; "
+                    "whiskers are 95% confidence intervals.",
+                    sobol,
+                    html=_flag_note(sensitivity, "sobol"),
+                )
+            )
+    ranked = rank_parameters(
+        sensitivity, results.parameters, outcomes[0] if outcomes else None
+    )
+    surface_parameters = ranked[:MAX_SURFACE_PARAMETERS]
+    surface = response_surface_figure(
+        results.points, results.point_summary, outcomes, surface_parameters
+    )
+    if surface is not None:
+        limited = (
+            f" (the {MAX_SURFACE_PARAMETERS} most influential of {len(ranked)} parameters)"
+            if len(ranked) > MAX_SURFACE_PARAMETERS
+            else ""
+        )
+        sections.append(
+            Section(
+                "How does an outcome respond to two parameters together?",
+                "Each cell is the mean outcome over the design points in that range of the two "
+                "parameters, averaged over all other parameters; pick the outcome and the pair"
+                f"{limited} from the drop-downs.",
+                surface,
+            )
+        )
+    table = tradeoff_table(results.points, results.point_summary, ranked)
+    scatter = tradeoff_scatter_figure(table, ranked)
+    if scatter is None:
+        missing = [m for m in TRADEOFF_METRICS if m not in set(results.point_summary["metric"])]
+        sections.append(
+            Section(
+                "What are the trade-offs between cost, early endings and burnout?",
+                "This sweep did not record "
+                + ", ".join(missing or TRADEOFF_METRICS)
+                + ", so the trade-off views are not shown.",
+            )
+        )
+    else:
+        sections.append(
+            Section(
+                "What are the trade-offs between cost, early endings and burnout?",
+                "Each dot is one design point, placed by cost per completed relationship and "
+                "the share of relationships ending early and coloured by mentor burnout; rings "
+                "mark the points below the chosen limits on both early endings and burnout "
+                "(at first: below the median of both, dashed line = early-endings limit).",
+                scatter,
+            )
+        )
+        parallel = tradeoff_parallel_figure(table, ranked)
+        sections.append(
+            Section(
+                "Which settings lead to the good trade-offs?",
+                "Each line is one design point across cost, early endings, burnout and the "
+                "parameters; early endings and burnout start filtered to below their medians, "
+                "and dragging along any axis sets your own limits.",
+                parallel,
+            )
+        )
+    return sections
+
+
+def _flag_note(sensitivity: pd.DataFrame, method: str) -> str:
+    rows = sensitivity[
+        (sensitivity["method"].str.lower() == method) & (sensitivity["flag"].astype(str) != "")
+    ]
+    if rows.empty:
+        return ""
+    items = "".join(
+        f"<li>{html.escape(str(r.parameter))} → {html.escape(str(r.outcome))}, "
+        f"{html.escape(str(r.index))}: {html.escape(str(r.flag))}</li>"
+        for r in rows.itertuples(index=False)
+    )
+    return (
+        '<details class="note"><summary>⚠ Estimates flagged by the analysis '
+        f"({len(rows)})</summary><ul>{items}</ul></details>"
+    )
+
+
+def _sweep_intro(results: SweepResults) -> tuple[str, str]:
+    manifest = results.manifest
+    spec = str(manifest.get("spec_name") or results.path.name)
+    design = str(manifest.get("design") or "unknown design")
+    reps = results.point_summary["replications"].median()
+    reps_text = f"{reps:.0f}" if pd.notna(reps) else "?"
+
+    def listing(key: str) -> str:
+        names = [str(n) for n in manifest.get(key, [])]
+        return ", ".join(f"<code>{html.escape(n)}</code>" for n in names) or "–"
+
+    outcome_names = [
+        f"{html.escape(describe_metric(str(o)).label)} (<code>{html.escape(str(o))}</code>)"
+        for o in manifest.get("outcomes", [])
+    ]
+    question = manifest.get("question") or manifest.get("description")
+    intro = (
+        '<section class="intro"><h2>The sweep</h2>'
+        + (f"<p>{html.escape(str(question))}</p>" if question else "")
+        + "<ul>"
+        + f"<li>Design: {html.escape(design)}, {len(results.points)} design points, "
+        f"{reps_text} replications per point (median)</li>"
+        + f"<li>Levers (what a programme controls): {listing('levers')}</li>"
+        + f"<li>Uncertainties (what it does not control): {listing('uncertainties')}</li>"
+        + f"<li>Outcomes: {', '.join(outcome_names) or '–'}</li>"
+        + f"</ul><p>{html.escape(_date_line(manifest))}</p></section>"
+    )
+    return f"Sweep explorer: {spec}", intro
+
+
+# ----------------------------------------------------------------------------- page
+
+
+def _date_line(manifest: Mapping[str, Any]) -> str:
+    created = manifest.get("created_utc")
+    if created:
+        try:
+            stamp = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+            return f"Results created {stamp.day} {stamp:%B %Y}."
+        except ValueError:
+            return f"Results created {created}."
+    today = datetime.now(UTC)
+    return f"Page generated {today.day} {today:%B %Y}."
+
+
+def _footer(manifest: Mapping[str, Any], details: str) -> str:
+    parts = [
+        f"mentorsim {manifest.get('mentorsim_version', 'version unknown')}",
+        f"root seed {manifest.get('root_seed', 'unknown')}",
+    ]
+    if manifest.get("git_commit"):
+        parts.append(f"git commit {str(manifest['git_commit'])[:12]}")
+    if manifest.get("mesa_version"):
+        parts.append(f"Mesa {manifest['mesa_version']}")
+    if manifest.get("command"):
+        parts.append(f"command: {manifest['command']}")
+    return (
+        "<footer><p>"
+        + " · ".join(html.escape(str(p)) for p in parts)
+        + "</p>"
+        + details
+        + "</footer>"
+    )
+
+
+CSS = f"""
+body {{ font-family: {FONT_FAMILY}; margin: 0; color: #1a1a1a; background: #fafafa; }}
+main {{ max-width: 1180px; margin: 0 auto; padding: 1rem 1.5rem 3rem; }}
+header {{ background: #0b3c5d; color: #fff; padding: 1.2rem 1.5rem; }}
+header h1 {{ margin: 0 auto; max-width: 1180px; font-size: 1.6rem; }}
+section {{ background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 1rem 1.2rem;
+  margin: 1rem 0; }}
+h2 {{ margin: 0 0 .3rem; font-size: 1.25rem; }}
+.caption {{ margin: 0 0 .6rem; color: #333; }}
+.note {{ color: #555; font-size: .92rem; }}
+.swatch {{ display: inline-block; width: .9em; height: .9em; border-radius: 2px;
+  margin-right: .35em; vertical-align: -0.1em; }}
+.questions li {{ margin: .3rem 0; }}
+.table-wrap {{ overflow-x: auto; }}
+table.headline {{ border-collapse: collapse; width: 100%; font-size: .95rem; }}
+table.headline th, table.headline td {{ border-bottom: 1px solid #e3e3e3; padding: .45rem .6rem;
+  text-align: left; vertical-align: top; }}
+table.headline .value {{ font-size: 1.15rem; font-weight: 600; }}
+table.headline .ci, table.headline .metric-name {{ color: #555; font-size: .82rem; }}
+table.headline .diff {{ margin-top: .2rem; font-size: .85rem; }}
+footer {{ color: #444; font-size: .85rem; border-top: 1px solid #ccc; margin-top: 2rem;
+  padding-top: .6rem; }}
+code {{ font-size: .85em; background: #f0f0f0; padding: 0 .2em; border-radius: 3px; }}
+"""
+
+
+def render_page(
+    title: str, intro: str, sections: Sequence[Section], footer: str
+) -> tuple[str, int]:
+    """Render the whole page; returns the HTML and the number of Plotly figures in it."""
+    blocks = []
+    figure_count = 0
+    for section in sections:
+        figure_html = ""
+        if section.figure is not None:
+            figure_count += 1
+            figure_html = pio.to_html(
+                section.figure,
+                full_html=False,
+                include_plotlyjs=False,
+                include_mathjax=False,
+                config=PLOTLY_CONFIG,
+                div_id=f"figure-{figure_count}",
+            )
+        blocks.append(
+            f"<section><h2>{html.escape(section.heading)}</h2>"
+            f'<p class="caption">{html.escape(section.caption)}</p>'
+            f"{figure_html}{section.html}</section>"
+        )
+    # plotly.js goes in once, in the head, before any figure script runs.
+    plotly_js = f"<script>{get_plotlyjs()}</script>" if figure_count else ""
+    page = (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{CSS}</style>{plotly_js}</head><body>"
+        f"<header><h1>{html.escape(title)}</h1></header><main>{intro}"
+        + "".join(blocks)
+        + f"{footer}</main></body></html>\n"
+    )
+    return page, figure_count
+
+
+def build_dashboard(results_dir: Path) -> Dashboard:
+    """Load a results folder and render its page (sweep explorer or comparison)."""
+    results_dir = Path(results_dir)
+    if is_sweep_folder(results_dir):
+        sweep = load_sweep(results_dir)
+        sections = build_sweep_sections(sweep)
+        title, intro = _sweep_intro(sweep)
+        footer = _footer(sweep.manifest, "")
+        kind = "sweep"
+    else:
+        comparison = load_comparison(results_dir)
+        sections = build_comparison_sections(comparison)
+        title, intro = _comparison_intro(comparison)
+        footer = _comparison_footer(comparison)
+        kind = "comparison"
+    page, count = render_page(title, intro, sections, footer)
+    return Dashboard(kind, title, page, count, tuple(sections))
+
+
+def write_dashboard(results_dir: Path) -> Path:
+    """Write ``results_dir/dashboard.html`` atomically and return its path.
+
+    Raises :class:`ResultsError` (a ``ValueError``) naming the missing or corrupt file.
+    """
+    dashboard = build_dashboard(results_dir)
+    target = Path(results_dir) / DASHBOARD_FILE
+    # Write next to the target and rename, so a reader never sees a half-written page.
+    handle, temp_name = tempfile.mkstemp(
+        prefix=".dashboard-", suffix=".html.tmp", dir=target.parent
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(dashboard.html)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    return target

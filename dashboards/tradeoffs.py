@@ -1,0 +1,233 @@
+"""Trade-offs across design points: cost against early endings against mentor burnout.
+
+The scatter rings the design points that keep *both* premature closure and burnout
+below a limit picked from a drop-down (medians by default); the parallel-coordinates
+view lets the reader drag their own limits on any axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboards.headline import describe_metric
+from dashboards.palette import SEQUENTIAL_SCALE, style_figure
+
+COST = "cost_per_completed_match_gbp"
+ABANDONMENT = "premature_closure_rate"
+BURNOUT = "mentor_burnout_prevalence"
+TRADEOFF_METRICS: tuple[str, str, str] = (COST, ABANDONMENT, BURNOUT)
+
+# Hover and parallel axes would become unreadable with dozens of parameters.
+MAX_PARAMETERS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Upper limits on premature closure and burnout (in the metrics' own units)."""
+
+    label: str
+    abandonment: float
+    burnout: float
+
+
+def tradeoff_table(
+    points: pd.DataFrame, point_summary: pd.DataFrame, parameters: Sequence[str]
+) -> pd.DataFrame:
+    """One row per design point with its parameters and the three trade-off outcomes.
+
+    Design points missing any of the three outcomes are left out. Returns an empty
+    frame when the sweep did not record all three metrics.
+    """
+    wanted = point_summary[point_summary["metric"].isin(TRADEOFF_METRICS)]
+    if set(wanted["metric"]) != set(TRADEOFF_METRICS):
+        return pd.DataFrame(columns=["point_id", *parameters, *TRADEOFF_METRICS])
+    wide = wanted.pivot_table(index="point_id", columns="metric", values="mean", aggfunc="mean")
+    table = points[["point_id", *parameters]].merge(
+        wide.reset_index(), on="point_id", how="inner"
+    )
+    return table.dropna(subset=list(TRADEOFF_METRICS)).reset_index(drop=True)
+
+
+def limit_options(table: pd.DataFrame) -> list[Limit]:
+    """Drop-down choices of limits: the medians of both outcomes across design points
+    (the default), their lower quartiles, and their upper quartiles."""
+    options = []
+    for label, q in (
+        ("medians", 0.5),
+        ("lower quartiles", 0.25),
+        ("upper quartiles", 0.75),
+    ):
+        options.append(
+            Limit(label, float(table[ABANDONMENT].quantile(q)), float(table[BURNOUT].quantile(q)))
+        )
+    return options
+
+
+def meets(table: pd.DataFrame, limit: Limit) -> np.ndarray:
+    """True where a design point is strictly below both limits."""
+    return (
+        (table[ABANDONMENT].to_numpy(float) < limit.abandonment)
+        & (table[BURNOUT].to_numpy(float) < limit.burnout)
+    )
+
+
+def _scale(metric: str, table: pd.DataFrame) -> float:
+    return 100.0 if describe_metric(metric, table[metric].tolist()).kind == "proportion" else 1.0
+
+
+def _parameter_hover(parameters: Sequence[str], offset: int) -> str:
+    return "".join(
+        f"<br>{name} = %{{customdata[{offset + i}]}}" for i, name in enumerate(parameters)
+    )
+
+
+def tradeoff_scatter_figure(table: pd.DataFrame, parameters: Sequence[str]) -> go.Figure | None:
+    """Cost (x) against premature closure (y), coloured by burnout, limits in a drop-down."""
+    if table.empty:
+        return None
+    shown = list(parameters)[:MAX_PARAMETERS_SHOWN]
+    ab_scale, bo_scale = _scale(ABANDONMENT, table), _scale(BURNOUT, table)
+    ab_unit = "%" if ab_scale == 100.0 else ""
+    bo_unit = "%" if bo_scale == 100.0 else ""
+    x = table[COST].to_numpy(float)
+    y = table[ABANDONMENT].to_numpy(float) * ab_scale
+    burnout = table[BURNOUT].to_numpy(float) * bo_scale
+    custom = np.column_stack(
+        [table["point_id"].astype(str).to_numpy(object), burnout]
+        + [table[p].to_numpy(object) for p in shown]
+    )
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="markers",
+            name="Design points",
+            marker={
+                "color": burnout,
+                "colorscale": SEQUENTIAL_SCALE,
+                "size": 9,
+                "line": {"color": "#ffffff", "width": 0.5},
+                "colorbar": {"title": {"text": f"Mentor burnout ({bo_unit or 'fraction'})"}},
+            },
+            customdata=custom,
+            hovertemplate=(
+                "<b>Design point %{customdata[0]}</b><br>Cost per completed relationship: "
+                f"£%{{x:,.0f}}<br>Relationships ending early: %{{y:.1f}}{ab_unit}"
+                f"<br>Mentor burnout: %{{customdata[1]:.1f}}{bo_unit}"
+                + _parameter_hover(shown, 2)
+                + "<extra></extra>"
+            ),
+        )
+    )
+    options = limit_options(table)
+    for number, limit in enumerate(options):
+        mask = meets(table, limit)
+        fig.add_trace(
+            go.Scatter(
+                x=x[mask],
+                y=y[mask],
+                mode="markers",
+                name=f"Below both limits ({limit.label})",
+                marker={"symbol": "circle-open", "size": 16, "color": "#D55E00",
+                        "line": {"width": 2.5}},
+                hoverinfo="skip",
+                visible=number == 0,
+            )
+        )
+    buttons = []
+    for number, limit in enumerate(options):
+        visible = [True] + [k == number for k in range(len(options))]
+        buttons.append(
+            {
+                "label": f"Limits: {limit.label} of both",
+                "method": "update",
+                "args": [
+                    {"visible": visible},
+                    {"shapes": [_limit_line(limit.abandonment * ab_scale)]},
+                ],
+            }
+        )
+    fig.update_layout(
+        shapes=[_limit_line(options[0].abandonment * ab_scale)],
+        updatemenus=[
+            {"buttons": buttons, "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom",
+             "pad": {"b": 10}, "direction": "down", "showactive": True}
+        ],
+    )
+    fig.update_xaxes(title_text="Cost per completed relationship (£)", tickprefix="£",
+                     tickformat=",.0f")
+    fig.update_yaxes(title_text=f"Relationships ending early ({ab_unit or 'fraction'})")
+    fig = style_figure(fig, height=560)
+    fig.update_layout(margin={"t": 80}, legend={"y": 1.0, "x": 0.0})
+    return fig
+
+
+def _limit_line(y: float) -> dict[str, object]:
+    # A dashed line at the abandonment limit; the burnout limit is carried by the rings.
+    return {
+        "type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y,
+        "line": {"color": "#D55E00", "dash": "dash", "width": 1},
+    }
+
+
+def tradeoff_parallel_figure(
+    table: pd.DataFrame, parameters: Sequence[str]
+) -> go.Figure | None:
+    """Parallel coordinates of cost, premature closure, burnout and the parameters.
+
+    Premature closure and burnout start brushed to below their medians (the same
+    default as the scatter); the reader can drag any axis to change the limits.
+    """
+    if table.empty:
+        return None
+    ab_scale, bo_scale = _scale(ABANDONMENT, table), _scale(BURNOUT, table)
+    ab = table[ABANDONMENT].to_numpy(float) * ab_scale
+    bo = table[BURNOUT].to_numpy(float) * bo_scale
+    default = limit_options(table)[0]
+    dimensions = [
+        {"label": "Cost per completed (£)", "values": table[COST].to_numpy(float)},
+        {
+            "label": "Ending early" + (" (%)" if ab_scale == 100.0 else ""),
+            "values": ab,
+            "constraintrange": [float(ab.min()), default.abandonment * ab_scale],
+        },
+        {
+            "label": "Mentor burnout" + (" (%)" if bo_scale == 100.0 else ""),
+            "values": bo,
+            "constraintrange": [float(bo.min()), default.burnout * bo_scale],
+        },
+    ]
+    for name in list(parameters)[:MAX_PARAMETERS_SHOWN]:
+        column = table[name]
+        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            dimensions.append({"label": name, "values": column.to_numpy(float)})
+        else:
+            # Parallel axes are numeric: encode categories as codes, labelled with ticks.
+            codes, labels = pd.factorize(column.astype(str))
+            dimensions.append(
+                {"label": name, "values": codes, "tickvals": list(range(len(labels))),
+                 "ticktext": list(labels)}
+            )
+    fig = go.Figure(
+        go.Parcoords(
+            line={
+                "color": bo,
+                "colorscale": SEQUENTIAL_SCALE,
+                "showscale": True,
+                "colorbar": {"title": {"text": "Burnout" + (" (%)" if bo_scale == 100 else "")}},
+            },
+            dimensions=dimensions,
+            labelangle=-20,
+            labelside="bottom",
+        )
+    )
+    fig = style_figure(fig, height=520)
+    # Angled axis labels hang to the left of their axis: leave room for the first one.
+    fig.update_layout(margin={"l": 130, "r": 80, "t": 60, "b": 120})
+    return fig

@@ -1,0 +1,135 @@
+"""The mentee: a person on probation, leaving prison or in youth justice."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from mesa import Agent
+
+if TYPE_CHECKING:
+    from sim.agents.agency import Agency
+    from sim.model import MentoringModel
+    from sim.relationship import Match
+
+NEEDS = ("housing", "substance", "employment")
+EXPECTATIONS = ("practical", "emotional", "activities")
+
+# One-year proven reoffending without mentoring, by setting: MoJ Proven reoffending
+# statistics (2023): adults from custody or starting court orders 35.2%, juveniles 31.6%,
+# custody under 12 months 59.2%.
+BASE_REOFFENDING_12M = {"adult_probation": 0.352, "youth_justice": 0.316,
+                        "prison_leavers": 0.592}
+FOLLOW_UP_WEEKS = 52
+EARLY_END_WEEKS = 8  # "very early terminations" (Grossman & Rhodes 2002)
+
+
+class Mentee(Agent):
+    """A person referred to the programme.
+
+    State: motivation (0-1, moves with small steps and setbacks), what they expect from
+    mentoring, cultural background, family interference (0 supportive .. 1 pulls away),
+    individual reoffending risk, needs and the services they have been linked to.
+    """
+
+    def __init__(self, model: MentoringModel, agency: Agency, index: int) -> None:
+        super().__init__(model)
+        p = model.p
+        draw = model.streams.entity("mentee", index)
+        self.index = index
+        self.agency = agency
+        self.referral_week = model.week
+        self.motivation = min(0.95, max(0.05, draw.betavariate(
+            4 * p.mentees.motivation_mean, 4 * (1 - p.mentees.motivation_mean))))
+        self.expectation = draw.choices(EXPECTATIONS, weights=(0.5, 0.3, 0.2))[0]
+        self.minority = draw.random() < p.mentees.minority_share
+        self.family = (draw.uniform(0.4, 1.0)
+                       if draw.random() < p.mentees.family_interference_prevalence else 0.0)
+        shares = (p.mentees.needs_housing, p.mentees.needs_substance, p.mentees.needs_employment)
+        self.needs = [need for need, share in zip(NEEDS, shares, strict=True)
+                      if draw.random() < share]
+        # Log-normal risk with mean 1, so the population's average hazard is the setting's.
+        sigma = p.mentees.risk_spread
+        risk = math.exp(draw.gauss(-sigma * sigma / 2, sigma))
+        base_12m = BASE_REOFFENDING_12M[p.programme.setting]
+        self.base_hazard = min(0.5, -math.log(1 - base_12m) / FOLLOW_UP_WEEKS * risk)
+        self.match: Match | None = None
+        self.waiting = True
+        self.gave_up = False
+        self.ever_matched = False
+        self.weeks_mentored = 0
+        self.quality_sum = 0.0
+        self.linked: list[str] = []
+        self.early_end = False
+        self.network = False
+        self.reoffence_week: int | None = None
+        self.counterfactual_reoffence_week: int | None = None
+
+    def hazard_multiplier(self) -> float:
+        """How mentoring so far changes this person's reoffending hazard (1 = no change).
+
+        Benefit grows with the length and quality of mentoring (Grossman & Rhodes 2002;
+        Ipsos MORI/McIvor 2015: length of engagement was the key predictor); a very early
+        ending is followed by a small harm; service links and a lasting informal network
+        each cut the hazard a little.
+        """
+        e = self.model.p.effects
+        multiplier = 1.0
+        if self.weeks_mentored:
+            dose = min(1.0, self.weeks_mentored / self.model.p.programme.planned_match_weeks)
+            mean_quality = self.quality_sum / self.weeks_mentored
+            multiplier *= 1.0 - e.reoffending_effect * dose * mean_quality
+        if self.early_end:
+            multiplier *= 1.0 + e.early_end_harm
+        multiplier *= (1.0 - e.linkage_reoffending_cut) ** len(self.linked)
+        if self.network:
+            multiplier *= 1.0 - e.network_reoffending_cut
+        return multiplier
+
+    def engagement_probability(self, quality: float, chaos: float) -> float:
+        """Chance of turning up this week: motivation and the bond pull in, family and
+        programme chaos pull away."""
+        e = self.model.p.effects
+        p = (e.engagement_base + 0.35 * (self.motivation - 0.5) + 0.35 * quality
+             - 0.25 * self.family * (1.0 - quality) - 0.15 * chaos)
+        return min(0.97, max(0.05, p))
+
+    def step(self) -> None:
+        """Weekly: the chance of reoffending (actual and without mentoring, on the same
+        random number), and leaving the model when the 12-month follow-up is over."""
+        model = self.model
+        week = model.week
+        u = model.streams.uniform("reoffend", self.index)
+        if u < self.base_hazard and self.counterfactual_reoffence_week is None:
+            self.counterfactual_reoffence_week = week
+        if u < self.base_hazard * self.hazard_multiplier():
+            if self.reoffence_week is None:
+                self.reoffence_week = week
+            if self.match is not None:
+                self.match.mentor.distress()
+                if model.streams.uniform("recall", self.index) < model.p.effects.recall_share:
+                    model.close_match(self.match, "mentee_reoffended", "recalled")
+        if self.match is None and not self.waiting and week >= self.referral_week + FOLLOW_UP_WEEKS:
+            model.discharge_mentee(self)
+
+    def record(self, horizon: int) -> dict[str, object]:
+        """This mentee's row of ``mentees.parquet``."""
+        complete = self.referral_week + FOLLOW_UP_WEEKS <= horizon
+        end = self.referral_week + FOLLOW_UP_WEEKS
+
+        def within(week: int | None) -> bool | None:
+            return (week is not None and week <= end) if complete else None
+
+        return {
+            "mentee_id": self.index,
+            "agency_id": self.agency.index,
+            "referral_week": self.referral_week,
+            "matched": self.ever_matched,
+            "gave_up_waiting": self.gave_up,
+            "weeks_mentored": self.weeks_mentored,
+            "needs": len(self.needs) + len(self.linked),
+            "services_linked": len(self.linked),
+            "reoffended_12m": within(self.reoffence_week),
+            "reoffended_12m_without_mentoring": within(self.counterfactual_reoffence_week),
+            "support_network": self.network,
+        }

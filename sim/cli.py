@@ -1,0 +1,212 @@
+"""The ``mentorsim`` command line: a thin layer over scenario loading, runner and results."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from sim.errors import UserError
+
+DEMO_SCENARIOS = ("baseline", "long_term_investment", "stop_start_grants",
+                  "therapeutic_supervision", "enhanced_training", "unpaid_support_staff")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 with a one-line message, as argparse does
+        self.print_usage(sys.stderr)
+        self.exit(2, f"error: {message}\n")
+
+
+def _add_run_options(p: argparse.ArgumentParser, default_reps: str) -> None:
+    p.add_argument("--reps", type=_positive_int, default=None,
+                   help=f"replications per scenario ({default_reps})")
+    p.add_argument("--weeks", type=_positive_int, default=None,
+                   help="horizon in weeks (default: the first scenario's run.weeks)")
+    p.add_argument("--seed", type=_seed, default=None,
+                   help="root seed (default: the first scenario's run.seed)")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="processes to use (default: all cores)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="results folder to create (default: a new folder under results/)")
+    p.add_argument("--no-dashboard", action="store_true", help="skip dashboard.html")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation)."""
+    parser = _Parser(prog="mentorsim", description=(
+        "Simulate criminal-justice mentoring programmes: compare scenarios on abandonment, "
+        "burnout, reoffending and cost."))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("scenarios", help="list the bundled scenarios and their policy questions")
+
+    run = sub.add_parser("run", help="run scenarios and compare them on paired seeds")
+    run.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                     help="bundled scenario names or paths to .toml files; the first is the "
+                          "reference for differences")
+    run.add_argument("--set", dest="overrides", action="append", default=[],
+                     metavar="KEY=VALUE", help="override a parameter in every scenario, e.g. "
+                                               "--set supervision.sessions_per_month=0")
+    _add_run_options(run, "default: the first scenario's run.replications")
+
+    validate = sub.add_parser("validate", help="check scenario files; exit 2 if any is invalid")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("--set", dest="overrides", action="append", default=[],
+                          metavar="KEY=VALUE")
+
+    demo = sub.add_parser("demo", help="run the bundled comparison end to end")
+    _add_run_options(demo, "default 20")
+
+    metrics = sub.add_parser("metrics", help="list the outcome metrics with units")
+    metrics.add_argument("--markdown", action="store_true")
+
+    dashboard = sub.add_parser("dashboard", help="(re)write RESULTS/dashboard.html")
+    dashboard.add_argument("results", type=Path)
+    return parser
+
+
+def _cmd_scenarios(_args: argparse.Namespace) -> int:
+    from sim.scenario import bundled_names, load_scenario
+
+    names = bundled_names()
+    width = max(len(n) for n in names)
+    for name in names:
+        print(f"{name:<{width}}  {load_scenario(name).question}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+
+    failed = 0
+    for ref in args.files:
+        try:
+            scenario = load_scenario(ref, args.overrides)
+        except UserError as exc:
+            print(f"invalid: {exc}", file=sys.stderr)
+            failed += 1
+        else:
+            print(f"ok: {scenario.source} ({scenario.name}: {scenario.question})")
+    return 2 if failed else 0
+
+
+def _write_dashboard(folder: Path, quiet: bool = False) -> Path | None:
+    try:
+        from dashboards.report import write_dashboard
+    except ImportError as exc:  # plotting is optional for the core
+        if not quiet:
+            print(f"note: no dashboard written ({exc})", file=sys.stderr)
+        return None
+    return write_dashboard(folder)
+
+
+def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
+         default_reps: int | None, label: str) -> int:
+    from sim.metrics import HEADLINE
+    from sim.results import check_out_dir, default_out_dir, manifest_for, write_folder, write_tables
+    from sim.runner import default_workers, run_scenarios
+    from sim.scenario import load_scenario
+    from sim.summary import headline_table, summarise
+
+    first = load_scenario(refs[0], overrides, {"weeks": args.weeks, "seed": args.seed,
+                                               "replications": args.reps or default_reps})
+    run = first.params.run
+    shared = {"weeks": run.weeks, "seed": run.seed, "replications": run.replications}
+    scenarios = [first] + [load_scenario(r, overrides, shared) for r in refs[1:]]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise UserError(f"scenario names must differ, got {', '.join(names)}")
+    out = args.out or default_out_dir(label)
+    check_out_dir(out)
+    workers = args.workers or default_workers()
+    start = time.perf_counter()
+    results = run_scenarios(scenarios, run.replications, run.seed, workers)
+    summary = summarise(results.metrics, names)
+    manifest = manifest_for(sys.argv[:1] + sys.argv[1:], scenarios, results.seeds, run.seed,
+                            run.replications, run.weeks, time.perf_counter() - start)
+
+    def fill(folder: Path) -> None:
+        write_tables(folder, results.tables, summary, manifest)
+        if not args.no_dashboard:
+            _write_dashboard(folder)
+
+    write_folder(out, fill)
+    print(headline_table(summary, HEADLINE))
+    print(f"results: {out}  ({len(scenarios)} scenarios x {run.replications} replications x "
+          f"{run.weeks} weeks, {time.perf_counter() - start:.1f} s)")
+    if (out / "dashboard.html").exists():
+        print(f"dashboard: {out / 'dashboard.html'}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    label = "-".join(Path(s).stem for s in args.scenarios)[:60]
+    return _run(args.scenarios, args.overrides, args, None, label)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    return _run(list(DEMO_SCENARIOS), [], args, 20, "demo")
+
+
+def _cmd_metrics(args: argparse.Namespace) -> int:
+    from sim.metrics import METRICS, markdown_table
+
+    if args.markdown:
+        print(markdown_table(), end="")
+    else:
+        for m in METRICS.values():
+            print(f"{m.name:<42} {m.unit:<12} {m.definition}")
+    return 0
+
+
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    if not args.results.is_dir():
+        raise UserError(f"{args.results}: no such results folder")
+    path = _write_dashboard(args.results)
+    if path is None:
+        return 1
+    print(f"dashboard: {path}")
+    return 0
+
+
+COMMANDS: dict[str, Any] = {
+    "scenarios": _cmd_scenarios, "run": _cmd_run, "validate": _cmd_validate,
+    "demo": _cmd_demo, "metrics": _cmd_metrics, "dashboard": _cmd_dashboard,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``mentorsim`` and ``python -m sim``; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130

@@ -1,0 +1,195 @@
+"""The relationship (match): quality growth and the six failure factors.
+
+Quality grows through Buck's (2021) three core conditions, caring, listening and
+encouraging small steps, at a rate set by the mentor's effective skill, the time they have
+for this mentee, the format mix, lived experience and agency support. Each of Spencer's
+(2007) six failure factors is its own mechanism with its own inputs:
+
+1. abandonment: the mentee drifts away after missed weeks or a crisis; the mentor stops
+   turning up when burnt out or overloaded (or leaves the programme: see ``Mentor``);
+2. perceived low motivation: mentee motivation below a threshold, read by a less skilled
+   mentor as not wanting help;
+3. mismatched expectations: the gap between what each side expected (type of help,
+   length of commitment), narrowed by pre-match training and expectation setting;
+4. relational skills: low effective skill, including a cultural divide the mentor
+   cannot bridge;
+5. family interference: the mentee's family pulling them away;
+6. inadequate agency support: too few support contacts, and programme chaos
+   (reorganisation, looming end of funding, staff vacancies).
+
+Competing hazards share one random number per week, so exactly one reason is recorded.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.agents.agency import Agency
+    from sim.agents.mentee import Mentee
+    from sim.agents.mentor import Mentor
+    from sim.model import MentoringModel
+
+CLOSURE_REASONS = (
+    "completed", "mentor_abandonment", "mentee_abandonment", "low_motivation",
+    "mismatched_expectations", "relational_skills", "family_interference", "agency_support",
+    "mentee_reoffended", "mentor_moved_on", "programme_closed", "ongoing",
+)
+FAILURE_FACTORS = {  # closure reason -> which of Spencer's six factors it is
+    "mentor_abandonment": "abandonment",
+    "mentee_abandonment": "abandonment",
+    "low_motivation": "motivation",
+    "mismatched_expectations": "expectations",
+    "relational_skills": "relational_skills",
+    "family_interference": "family",
+    "agency_support": "agency_support",
+}
+MISSED_WEEK_EROSION = 0.03  # quality lost in a week without contact (assumption)
+SETBACK_PROBABILITY = 0.05  # weekly chance of a setback in the mentee's life (assumption)
+SETBACK_SIZE = 0.12
+SMALL_STEP_GAIN = 0.05  # motivation gained from a good session (Buck 2021, small steps)
+BURNT_OUT_SHOWS = 0.7  # chance a burnt-out mentor still turns up in a week (assumption)
+
+
+class Match:
+    """A mentor-mentee relationship, from matching to closure."""
+
+    __slots__ = ("match_id", "mentor", "mentee", "agency", "start_week", "weeks", "quality",
+                 "expectation_gap", "cultural_gap", "missed")
+
+    def __init__(self, match_id: int, mentor: Mentor, mentee: Mentee, agency: Agency,
+                 start_week: int) -> None:
+        p = agency.model.p
+        self.match_id = match_id
+        self.mentor = mentor
+        self.mentee = mentee
+        self.agency = agency
+        self.start_week = start_week
+        self.weeks = 0
+        self.quality = 0.1
+        self.cultural_gap = mentor.minority != mentee.minority
+        self.expectation_gap = expectation_gap(mentor, mentee, p.training.pre_match_hours,
+                                               p.programme.planned_match_weeks,
+                                               p.matching.expectation_setting)
+        self.missed = 0
+
+    def advance(self, model: MentoringModel) -> tuple[str, str] | None:
+        """One week of the relationship. Returns (reason, detail) if it ends this week."""
+        e = model.p.effects
+        streams = model.streams
+        mentor, mentee, agency = self.mentor, self.mentee, self.agency
+        idx = mentee.index
+        self.weeks += 1
+        skill = mentor.effective_skill(self.cultural_gap)
+        mentor_shows = not mentor.burnt_out or streams.uniform("burnt_shows", idx) < BURNT_OUT_SHOWS
+        if mentor_shows and streams.uniform("engage", idx) < mentee.engagement_probability(
+                self.quality, agency.chaos):
+            self.missed = 0
+            core = skill * mentor.time_factor  # caring and listening need skill and time
+            bonding = agency.bonding * (e.peer_bonding if mentor.kind == "peer" else 1.0)
+            support = 0.8 + 0.2 * agency.support_ratio
+            self.quality += e.quality_growth * bonding * core * support * (1.0 - self.quality)
+            mentee.motivation = min(1.0, mentee.motivation
+                                    + SMALL_STEP_GAIN * core * self.quality)
+            mentee.weeks_mentored += 1
+            mentee.quality_sum += self.quality
+            self._bridge_to_services(model)
+        else:
+            self.missed += 1
+            self.quality = max(0.0, self.quality - MISSED_WEEK_EROSION)
+            if self.missed >= e.drift_missed_weeks:
+                return "mentee_abandonment", "drift"
+        if streams.uniform("setback", idx) < SETBACK_PROBABILITY:
+            mentee.motivation = max(0.0, mentee.motivation - SETBACK_SIZE * (1 - self.quality))
+        mentee.motivation = max(0.0, mentee.motivation - 0.01 * mentee.family)
+        if self.weeks >= model.p.programme.planned_match_weeks:
+            return "completed", "planned"
+        return self._failure(model, skill)
+
+    def _bridge_to_services(self, model: MentoringModel) -> None:
+        """A good relationship bridges unmet needs into partner services with free places
+        (Taylor et al. 2013); no place, no link."""
+        mentee = self.mentee
+        if not mentee.needs:
+            return
+        chance = model.p.effects.linkage_rate * self.quality
+        if model.streams.uniform("linkage", mentee.index) < chance:
+            need = mentee.needs[0]
+            if self.agency.take_place(need):
+                mentee.needs.pop(0)
+                mentee.linked.append(need)
+                mentee.motivation = min(1.0, mentee.motivation + 0.1)
+
+    def _failure(self, model: MentoringModel, skill: float) -> tuple[str, str] | None:
+        e = model.p.effects
+        mentor, mentee, agency = self.mentor, self.mentee, self.agency
+        unbonded = 1.0 - self.quality
+        threshold = e.motivation_threshold
+        youth = 1.5 if model.p.programme.setting == "youth_justice" else 1.0
+        low_skill = (1.0 - skill) ** 2
+        hazards = (
+            ("mentee_abandonment", "crisis", e.chaos_weekly),
+            ("mentor_abandonment", "burnout" if mentor.burnt_out else (
+                "overload" if mentor.load > 1.0 else "programme_chaos"),
+             e.mentor_abandon_hazard * (mentor.burnt_out + 0.5 * max(0.0, mentor.load - 1.0)
+                                      + agency.chaos)),
+            ("low_motivation", "perceived",
+             e.low_motivation_hazard * max(0.0, (threshold - mentee.motivation) / threshold)
+             * (1.0 - 0.5 * mentor.skill)),
+            ("mismatched_expectations", "expectations",
+             e.expectation_hazard * self.expectation_gap * unbonded),
+            ("relational_skills",
+             "cultural_gap" if mentor.skill - skill > 0.5 * (1.0 - mentor.skill)
+             else "low_skill",
+             e.skill_hazard * low_skill * unbonded),
+            ("family_interference", "family", e.family_hazard * mentee.family * unbonded * youth),
+            ("agency_support", "chaos" if agency.chaos > agency.support_deficit else "contacts",
+             e.support_hazard * (0.6 * agency.support_deficit + agency.chaos)
+             * (1.0 - 0.5 * self.quality)),
+        )
+        total = sum(h for _, _, h in hazards)
+        if total <= 0.0:
+            return None
+        u = model.streams.uniform("closure", mentee.index)
+        if u >= 1.0 - math.exp(-total):
+            return None
+        pick = model.streams.uniform("closure_reason", mentee.index) * total
+        for reason, detail, hazard in hazards:
+            pick -= hazard
+            if pick < 0.0:
+                return reason, detail
+        return hazards[-1][0], hazards[-1][1]
+
+    def record(self, end_week: int | None, reason: str, detail: str) -> dict[str, object]:
+        """This relationship's row of ``matches.parquet``."""
+        return {
+            "match_id": self.match_id,
+            "agency_id": self.agency.index,
+            "mentor_id": self.mentor.index,
+            "mentee_id": self.mentee.index,
+            "mentor_kind": self.mentor.kind,
+            "start_week": self.start_week,
+            "end_week": end_week,
+            "duration_weeks": self.weeks,
+            "closure_reason": reason,
+            "closure_detail": detail,
+            "quality_at_end": round(self.quality, 6),
+        }
+
+
+def expectation_gap(mentor: Mentor, mentee: Mentee, pre_match_hours: float,
+                    planned_weeks: int, expectation_setting: bool) -> float:
+    """Gap (0-1) between what the two sides expect of the relationship.
+
+    Half is the kind of help (practical, emotional, activities); half is how long the
+    mentor expects it to last against the programme's planned length (Keller & Spencer
+    2017: mentors unsure of, or over-expecting, match length did worst). Pre-match training
+    brings the mentor's expectations towards reality; agreeing expectations at matching
+    halves what remains.
+    """
+    kind = 0.0 if mentor.style == mentee.expectation else 1.0
+    length = min(1.0, abs(math.log(mentor.expected_match_weeks / planned_weeks)) / math.log(4))
+    length *= math.exp(-pre_match_hours / 12.0)
+    gap = 0.5 * kind + 0.5 * length
+    return gap * (0.5 if expectation_setting else 1.0)

@@ -1,0 +1,111 @@
+"""Across-replication summaries: means with 95% intervals, and paired differences.
+
+Intervals are Student-t intervals across replications. Differences are taken replication
+by replication against the reference scenario (same seeds), which removes the noise the
+two scenarios share (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.metrics import METRICS
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
+    """Mean and two-sided t interval of the finite values; (nan, nan, nan, 0) if none.
+
+    Example:
+        >>> mean_ci(np.array([1.0, 2.0, 3.0]))[0]
+        2.0
+    """
+    finite = values[np.isfinite(values)]
+    n = len(finite)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    mean = float(finite.mean())
+    if n == 1:
+        return mean, math.nan, math.nan, 1
+    sem = float(finite.std(ddof=1)) / math.sqrt(n)
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sem
+    return mean, mean - half, mean + half, n
+
+
+def summarise(metrics: pd.DataFrame, scenario_order: list[str]) -> pd.DataFrame:
+    """Long summary table: each scenario's metrics, then paired differences vs the first.
+
+    Args:
+        metrics: one row per scenario x replication with a column per metric.
+        scenario_order: scenario names; the first is the reference.
+
+    Returns:
+        Columns ``scenario, metric, mean, ci_low, ci_high, replications, statistic,
+        reference``.
+    """
+    rows = []
+    names = [m for m in METRICS if m in metrics.columns]
+    by_scenario = {s: metrics[metrics["scenario"] == s].set_index("replication").sort_index()
+                   for s in scenario_order}
+    for scenario in scenario_order:
+        frame = by_scenario[scenario]
+        for metric in names:
+            mean, low, high, n = mean_ci(frame[metric].to_numpy(dtype=float))
+            rows.append((scenario, metric, mean, low, high, n, "value", ""))
+    reference = scenario_order[0]
+    base = by_scenario[reference]
+    for scenario in scenario_order[1:]:
+        frame = by_scenario[scenario]
+        common = frame.index.intersection(base.index)
+        for metric in names:
+            diff = (frame.loc[common, metric].to_numpy(dtype=float)
+                    - base.loc[common, metric].to_numpy(dtype=float))
+            mean, low, high, n = mean_ci(diff)
+            rows.append((scenario, metric, mean, low, high, n, "paired_difference", reference))
+    return pd.DataFrame(rows, columns=["scenario", "metric", "mean", "ci_low", "ci_high",
+                                       "replications", "statistic", "reference"])
+
+
+def _fmt(metric: str, value: float) -> str:
+    if not math.isfinite(value):
+        return "-"
+    unit = METRICS[metric].unit
+    if unit == "share":
+        return f"{100 * value:.1f}%"
+    if unit == "GBP":
+        return f"£{value:,.0f}"
+    if unit == "share/year":
+        return f"{100 * value:.1f}%/yr"
+    return f"{value:.1f}"
+
+
+def headline_table(summary: pd.DataFrame, metrics: tuple[str, ...]) -> str:
+    """A plain-text table of headline metrics with 95% intervals, for the terminal."""
+    values = summary[summary["statistic"] == "value"]
+    diffs = summary[summary["statistic"] == "paired_difference"]
+    scenarios = list(dict.fromkeys(values["scenario"]))
+    lines = []
+    label_width = max(len(METRICS[m].label) for m in metrics) + 2
+    for scenario in scenarios:
+        ref = "" if scenario == scenarios[0] else f"   (difference vs {scenarios[0]}, paired)"
+        n = int(values[values["scenario"] == scenario]["replications"].max())
+        lines.append(f"{scenario}  [{n} replications]{ref}")
+        for metric in metrics:
+            row = values[(values["scenario"] == scenario) & (values["metric"] == metric)]
+            if row.empty:
+                continue
+            r = row.iloc[0]
+            text = (f"  {METRICS[metric].label:<{label_width}}{_fmt(metric, r['mean']):>10}"
+                    f"  (95% CI {_fmt(metric, r['ci_low'])} to {_fmt(metric, r['ci_high'])})")
+            d = diffs[(diffs["scenario"] == scenario) & (diffs["metric"] == metric)]
+            if not d.empty and math.isfinite(d.iloc[0]["mean"]):
+                dd = d.iloc[0]
+                sign = "+" if dd["mean"] >= 0 else ""
+                text += (f"   {sign}{_fmt(metric, dd['mean'])} "
+                         f"[{_fmt(metric, dd['ci_low'])}, {_fmt(metric, dd['ci_high'])}]")
+            lines.append(text)
+        lines.append("")
+    return "\n".join(lines)

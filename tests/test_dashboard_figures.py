@@ -1,0 +1,534 @@
+"""Fast unit tests for the dashboard figure functions, loader and page writer.
+
+All inputs are small synthetic tables from ``dashboard_fixtures`` (which follow
+docs/outputs.md); nothing here runs the simulation or a browser.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from plotly.offline import get_plotlyjs
+
+from dashboards import (
+    closures,
+    headline,
+    loading,
+    report,
+    sensitivity,
+    surfaces,
+    survival,
+    timeseries,
+    tradeoffs,
+    value,
+    workforce,
+)
+from dashboards.palette import OKABE_ITO, scenario_colours
+
+try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
+    from dashboard_fixtures import (
+        comparison_tables,
+        sweep_tables,
+        write_comparison_folder,
+        write_sweep_folder,
+    )
+except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
+    from tests.dashboard_fixtures import (
+        comparison_tables,
+        sweep_tables,
+        write_comparison_folder,
+        write_sweep_folder,
+    )
+
+SCENARIOS = ["baseline", "long_term_investment"]
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return comparison_tables(scenarios=tuple(SCENARIOS), replications=4, weeks=130)
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    return sweep_tables(points=40)
+
+
+def _axis_titles(fig: go.Figure) -> list[str]:
+    layout = fig.to_plotly_json()["layout"]
+    return [
+        (value.get("title") or {}).get("text", "")
+        for key, value in layout.items()
+        if re.fullmatch(r"[xy]axis\d*", key)
+    ]
+
+
+# ----------------------------------------------------------------------------- palette
+
+
+def test_scenario_colours_are_okabe_ito_in_order():
+    colours = scenario_colours(["a", "b", "c"])
+    assert list(colours.values()) == list(OKABE_ITO[:3])
+
+
+# --------------------------------------------------------------------------- over time
+
+
+def test_weekly_quantiles_are_quantiles_across_replications():
+    weekly = pd.DataFrame(
+        {"scenario": "s", "replication": np.repeat(np.arange(10), 2),
+         "week": np.tile([1, 2], 10), "active_matches": np.repeat(np.arange(10.0), 2)}
+    )
+    q = timeseries.weekly_quantiles(weekly, ["active_matches"])
+    assert len(q) == 2
+    row = q[q["week"] == 1].iloc[0]
+    values = np.arange(10.0)
+    assert row["low"] == pytest.approx(np.quantile(values, 0.1))
+    assert row["median"] == pytest.approx(4.5)
+    assert row["high"] == pytest.approx(np.quantile(values, 0.9))
+    assert row["replications"] == 10
+
+
+def test_over_time_figure_draws_median_and_quantile_band(tables):
+    columns = [c for p in timeseries.OVER_TIME_PANELS for c in p.columns]
+    q = timeseries.weekly_quantiles(tables.weekly, columns)
+    fig = timeseries.over_time_figure(
+        q, timeseries.summarise_events(tables.events), SCENARIOS, 130, 4
+    )
+    medians = [t for t in fig.data if t.mode == "lines" and t.meta == "Active relationships"]
+    assert [t.name for t in medians] == SCENARIOS
+    expected = q[(q["scenario"] == "baseline") & (q["variable"] == "active_matches")]
+    np.testing.assert_allclose(medians[0].y, expected["median"].to_numpy())
+    bands = [t for t in fig.data if t.fill == "toself" and t.name == "baseline 10–90% band"]
+    band = bands[0]  # first panel, first scenario
+    np.testing.assert_allclose(
+        band.y,
+        np.concatenate([expected["high"].to_numpy(), expected["low"].to_numpy()[::-1]]),
+    )
+    assert medians[0].line.color == OKABE_ITO[0]
+    assert "Median" in medians[0].hovertemplate
+
+
+def test_over_time_axes_use_years_or_weeks_never_steps(tables):
+    q = timeseries.weekly_quantiles(tables.weekly, ["active_matches"])
+    empty = timeseries.summarise_events(tables.events.iloc[0:0])
+    long_fig = timeseries.over_time_figure(q, empty, SCENARIOS, 130)
+    short_fig = timeseries.over_time_figure(q, empty, SCENARIOS, 52)
+    long_titles, short_titles = _axis_titles(long_fig), _axis_titles(short_fig)
+    assert "Time since start (years)" in long_titles
+    assert "Time since start (weeks)" in short_titles
+    assert {"Relationships (number)", "Balance (£)"} <= set(long_titles)
+    assert not any("step" in t.lower() for t in long_titles + short_titles)
+    medians = [t for t in long_fig.data if t.mode == "lines"]
+    assert medians[0].x[0] == pytest.approx(1 / 52)
+
+
+def test_funding_events_are_counted_per_replication_and_marked(tables):
+    events = timeseries.summarise_events(tables.events)
+    started = events[(events["scenario"] == "baseline") & (events["event"] == "grant_started")]
+    assert started["replications"].tolist() == [4]
+    q = timeseries.weekly_quantiles(tables.weekly, ["funding_balance_gbp"])
+    fig = timeseries.over_time_figure(q, events, SCENARIOS, 130, 4)
+    markers = [t for t in fig.data if t.mode == "markers" and t.x is not None and
+               len(t.x) and t.x[0] is not None]
+    assert {t.marker.symbol for t in markers} >= {"triangle-up", "circle"}
+    assert all("of 4 replications" in t.hovertemplate for t in markers)
+    legend_only = [t for t in fig.data if t.mode == "markers" and t.showlegend is not False
+                   and list(t.x) == [None]]
+    assert {t.name for t in legend_only} >= {"Grant started", "Grant renewed"}
+
+
+# ---------------------------------------------------------------------------- closures
+
+
+def _matches(rows: list[tuple[str, int, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["scenario", "replication", "closure_reason",
+                                       "duration_weeks"])
+
+
+def test_closure_table_groups_abandonment_and_counts_per_100():
+    matches = _matches(
+        [("a", 0, "mentor_abandonment", 3), ("a", 0, "mentor_abandonment", 4),
+         ("a", 1, "mentee_abandonment", 5), ("a", 1, "completed", 30),
+         ("a", 1, "ongoing", 12), ("a", 1, "surprise_reason", 2)]
+    )
+    table = closures.closure_table(matches, ["a"]).set_index("category")
+    assert table.loc["abandonment", "count"] == 3
+    assert table.loc["abandonment", "per_100"] == pytest.approx(50.0)
+    assert "Mentor abandonment: 2" in table.loc["abandonment", "detail"]
+    assert table.loc["completed", "group"] == "Planned ending"
+    assert table.loc["low_motivation", "group"] == "Ended early: the six failure factors"
+    assert table.loc["ongoing", "group"] == "Still running"
+    # Reasons outside the vocabulary are shown, not dropped, so the bars add up.
+    assert table.loc["surprise_reason", "group"] == "Other endings"
+    assert table["count"].sum() == 6
+    failure = table[table["group"] == "Ended early: the six failure factors"]
+    assert len(failure) == 6
+
+
+def test_closures_figure_has_one_bar_trace_per_scenario(tables):
+    table = closures.closure_table(tables.matches, SCENARIOS)
+    fig = closures.closures_figure(table, SCENARIOS)
+    assert sorted(t.name for t in fig.data) == sorted(SCENARIOS)
+    bar = fig.data[0]
+    groups, reasons = bar.y
+    assert "Ended early: the six failure factors" in groups
+    assert "Completed as planned" in reasons and "Abandoned" in reasons
+    assert "Relationships per 100 started" in _axis_titles(fig)
+    assert "per 100 relationships started" in bar.hovertemplate
+
+
+def test_closures_figure_without_relationships_says_so():
+    empty = closures.closure_table(_matches([]), ["a"])
+    fig = closures.closures_figure(empty, ["a"])
+    assert "No relationships" in fig.layout.annotations[0].text
+
+
+# ---------------------------------------------------------------------------- survival
+
+
+def test_kaplan_meier_matches_hand_calculation():
+    # times 2, 3, 3(censored), 5, 8(censored):
+    # S(2) = 4/5 = 0.8; S(3) = 0.8 * 3/4 = 0.6; S(5) = 0.6 * 1/2 = 0.3; S(8) = 0.3
+    km = survival.kaplan_meier([2, 3, 3, 5, 8], [True, True, False, True, False])
+    assert km["time"].tolist() == [0, 2, 3, 5, 8]
+    assert km["at_risk"].tolist() == [5, 5, 4, 2, 1]
+    assert km["ended"].tolist() == [0, 1, 1, 1, 0]
+    assert km["censored"].tolist() == [0, 0, 1, 0, 1]
+    np.testing.assert_allclose(km["survival"], [1.0, 0.8, 0.6, 0.3, 0.3])
+    assert survival.survival_at(km, 4) == pytest.approx(0.6)
+    assert survival.survival_at(km, 1) == pytest.approx(1.0)
+
+
+def test_kaplan_meier_all_censored_stays_at_one():
+    km = survival.kaplan_meier([4, 6], [False, False])
+    assert km["survival"].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_survival_table_treats_ongoing_as_censored():
+    matches = _matches([("a", 0, "completed", 2), ("a", 0, "ongoing", 2),
+                        ("a", 0, "programme_closed", 4)])
+    table = survival.survival_table(matches, ["a"])
+    at_2 = table[table["time"] == 2].iloc[0]
+    assert (at_2["ended"], at_2["censored"]) == (1, 1)
+    assert at_2["survival"] == pytest.approx(2 / 3)
+    assert table["survival"].iloc[-1] == pytest.approx(0.0)
+
+
+def test_survival_figure_marks_six_and_twelve_months(tables):
+    fig = survival.survival_figure(survival.survival_table(tables.matches, SCENARIOS), SCENARIOS)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert [t.name for t in lines] == SCENARIOS
+    assert lines[0].line.shape == "hv"
+    assert lines[0].y[0] <= 100.0
+    assert sorted(s.x0 for s in fig.layout.shapes) == [26, 52]
+    assert {a.text for a in fig.layout.annotations} >= {"6 months", "12 months"}
+    assert "Relationship length (weeks)" in _axis_titles(fig)
+    assert "Relationships still going (%)" in _axis_titles(fig)
+
+
+# --------------------------------------------------------------------------- workforce
+
+
+def test_workforce_flows_count_per_replication_including_zeros():
+    mentors = pd.DataFrame(
+        {"scenario": "a", "replication": [0, 0, 0, 1],
+         "mentor_id": [0, 1, 2, 0], "exit_reason": ["burnout", "burnout", "active", "active"]}
+    )
+    table = workforce.workforce_flows_table(mentors, ["a"]).set_index("category")
+    assert table.loc["joined", "mean"] == pytest.approx(2.0)
+    assert table.loc["burnout", "mean"] == pytest.approx(1.0)  # 2 and 0
+    assert table.loc["burnout", "total"] == 2
+    assert table.loc["relapse", "mean"] == 0
+    assert table.loc["paid_work", "label"] == "Left: moved on<br>to paid work"
+
+
+def test_workforce_flows_figure_bars_and_whiskers(tables):
+    table = workforce.workforce_flows_table(tables.mentors, SCENARIOS)
+    fig = workforce.workforce_flows_figure(table, SCENARIOS)
+    assert [t.name for t in fig.data] == SCENARIOS
+    assert fig.data[0].error_y.symmetric is False
+    assert "Mentors per replication (number)" in _axis_titles(fig)
+
+
+def test_burnout_prevalence_is_share_within_replication():
+    weekly = pd.DataFrame(
+        {"scenario": "a", "replication": [0, 1, 2], "week": 1,
+         "active_mentors": [10, 4, 0], "burnt_out_mentors": [1, 2, 0]}
+    )
+    q = workforce.burnout_prevalence_quantiles(weekly)
+    row = q.iloc[0]
+    assert row["replications"] == 2  # the replication without active mentors is left out
+    assert row["median"] == pytest.approx(0.3)
+    fig = workforce.burnout_figure(q, ["a"], 52)
+    line = [t for t in fig.data if t.mode == "lines"][0]
+    assert line.y[0] == pytest.approx(30.0)
+    assert "Active mentors burnt out (%)" in _axis_titles(fig)
+
+
+# ------------------------------------------------------------------------------- value
+
+
+def test_value_figure_uses_summary_ci(tables):
+    table = value.value_table(tables.summary, SCENARIOS)
+    assert set(table["metric"]) == set(value.VALUE_METRICS)
+    fig = value.value_figure(table, SCENARIOS)
+    bar = fig.data[0]
+    row = table[(table["scenario"] == "baseline")].iloc[0]
+    assert bar.y[0] == pytest.approx(row["mean"])
+    assert bar.error_y.array[0] == pytest.approx(row["ci_high"] - row["mean"])
+    assert "£" in bar.hovertemplate
+
+
+def test_value_table_without_linked_metric_keeps_the_other(tables):
+    summary = tables.summary[tables.summary["metric"] != "cost_per_linked_mentee_gbp"]
+    table = value.value_table(summary, SCENARIOS)
+    assert set(table["metric"]) == {"cost_per_completed_match_gbp"}
+
+
+# ---------------------------------------------------------------------------- headline
+
+
+def test_difference_sentence_in_plain_words():
+    info = headline.describe_metric("premature_closure_rate", [0.4, 0.5])
+    assert headline.difference_sentence(info, -0.28, -0.35, -0.20, "Baseline") == (
+        "28 fewer relationships ending early per 100 started than Baseline "
+        "(95% CI 20 to 35 fewer)"
+    )
+    crossing = headline.difference_sentence(info, -0.02, -0.05, 0.01, "Baseline")
+    assert crossing.endswith("(95% CI 5.0 fewer to 1.0 more: no clear difference)")
+    money = headline.describe_metric("cost_per_completed_match_gbp")
+    assert headline.difference_sentence(money, 300.0, 250.0, 350.0, "B") == (
+        "£300 more than B (95% CI £250 to £350 more)"
+    )
+    unknown = headline.describe_metric("odd_share", [0.1, 0.2])
+    assert headline.difference_sentence(unknown, 0.041, 0.02, 0.06, "B").startswith(
+        "4.1 percentage points higher than B"
+    )
+
+
+def test_describe_metric_does_not_rescale_rates_above_one():
+    assert headline.describe_metric("premature_closure_rate", [0.3]).kind == "proportion"
+    assert headline.describe_metric("premature_closure_rate", [30.0]).kind == "number"
+    assert headline.describe_metric("mean_wait_weeks").kind == "weeks"
+    assert headline.format_value(0.462, "proportion") == "46.2%"
+    assert headline.format_value(5200.4, "gbp") == "£5,200"
+
+
+def test_headline_table_uses_paired_differences_against_first_scenario(tables):
+    table = headline.headline_table(tables.summary, SCENARIOS)
+    assert table["metric"].iloc[0] == "premature_closure_rate"
+    row = table[(table["metric"] == "premature_closure_rate")
+                & (table["scenario"] == "long_term_investment")].iloc[0]
+    assert row["difference_text"].startswith(
+        "6.0 fewer relationships ending early per 100 started than baseline"
+    )
+    reference = table[table["scenario"] == "baseline"]
+    assert (reference["difference_text"] == "").all()
+    html = headline.headline_html(table, SCENARIOS)
+    assert html.count("<tr>") == 1 + table["metric"].nunique()
+    assert "95% CI" in html and "(reference)" in html
+
+
+# --------------------------------------------------------------------------- sweep page
+
+
+def test_sensitivity_figure_bars_with_ci_and_outcome_dropdown(sweep):
+    fig = sensitivity.sensitivity_figure(sweep.sensitivity, "sobol", sweep.manifest["outcomes"])
+    outcomes = sweep.manifest["outcomes"]
+    assert len(fig.data) == 2 * len(outcomes)
+    assert sum(bool(t.visible) for t in fig.data) == 2
+    st = fig.data[0]
+    rows = sweep.sensitivity[(sweep.sensitivity["method"] == "sobol")
+                             & (sweep.sensitivity["outcome"] == outcomes[0])
+                             & (sweep.sensitivity["index"] == "ST")].set_index("parameter")
+    np.testing.assert_allclose(st.error_x.array, rows.loc[list(st.y), "conf"].to_numpy())
+    assert list(st.x) == sorted(st.x, reverse=True)
+    buttons = fig.layout.updatemenus[0].buttons
+    assert len(buttons) == len(outcomes)
+    s1 = fig.data[1]
+    assert any("⚠ negative" in t for t in s1.text)
+    assert sensitivity.sensitivity_figure(sweep.sensitivity, "morris") is not None
+    assert sensitivity.sensitivity_figure(sweep.sensitivity.iloc[0:0], "morris") is None
+
+
+def test_rank_parameters_by_total_effect(sweep):
+    params = list(reversed(sweep.points.columns[1:]))
+    ranked = sensitivity.rank_parameters(sweep.sensitivity, params, "premature_closure_rate")
+    assert ranked == list(sweep.points.columns[1:])
+    assert sensitivity.rank_parameters(None, params) == params
+
+
+def test_bin_parameter_keeps_few_levels_and_bins_many():
+    labels, order = surfaces.bin_parameter(pd.Series([1.0, 2.0, 2.0, 4.0]))
+    assert order == ["1", "2", "4"] and labels.tolist() == ["1", "2", "2", "4"]
+    many = pd.Series(np.linspace(0, 1, 100))
+    labels, order = surfaces.bin_parameter(many, max_levels=4)
+    assert len(order) == 4 and labels.value_counts().tolist() == [25, 25, 25, 25]
+    labels, order = surfaces.bin_parameter(pd.Series(["peer", "community", "peer"]))
+    assert order == ["peer", "community"]
+
+
+def test_surface_grid_averages_over_other_parameters():
+    points = pd.DataFrame({"point_id": [0, 1, 2, 3], "a": [1, 1, 2, 2], "b": [5, 5, 5, 6],
+                           "c": [0, 9, 0, 9]})
+    summary = pd.DataFrame({"point_id": [0, 1, 2, 3], "metric": "m",
+                            "mean": [1.0, 3.0, 10.0, 20.0]})
+    mean, count = surfaces.surface_grid(points, summary, "m", "a", "b")
+    assert mean.loc["5", "1"] == pytest.approx(2.0)  # points 0 and 1, c averaged out
+    assert count.loc["5", "1"] == 2
+    assert math.isnan(mean.loc["6", "1"]) and count.loc["6", "1"] == 0
+
+
+def test_response_surface_figure_dropdowns(sweep):
+    params = list(sweep.points.columns[1:])
+    outcomes = sweep.manifest["outcomes"]
+    fig = surfaces.response_surface_figure(sweep.points, sweep.point_summary, outcomes, params)
+    pairs = len(params) * (len(params) - 1) // 2
+    assert len(fig.data) == pairs and all(isinstance(t, go.Heatmap) for t in fig.data)
+    outcome_menu, pair_menu = fig.layout.updatemenus
+    assert len(outcome_menu.buttons) == len(outcomes)
+    assert len(pair_menu.buttons) == pairs
+    # The outcome menu swaps z of every pair trace at once, so the two menus combine.
+    assert len(outcome_menu.buttons[1].args[0]["z"]) == pairs
+    assert outcome_menu.buttons[1].args[1] == list(range(pairs))
+    assert fig.layout.xaxis.title.text == f"{params[0]} (parameter value)"
+    assert surfaces.response_surface_figure(sweep.points, sweep.point_summary, outcomes,
+                                            params[:1]) is None
+
+
+def test_tradeoffs_ring_points_below_both_limits(sweep):
+    params = list(sweep.points.columns[1:])
+    table = tradeoffs.tradeoff_table(sweep.points, sweep.point_summary, params)
+    assert len(table) == len(sweep.points)
+    limit = tradeoffs.limit_options(table)[0]
+    assert limit.abandonment == pytest.approx(table[tradeoffs.ABANDONMENT].median())
+    mask = tradeoffs.meets(table, limit)
+    fig = tradeoffs.tradeoff_scatter_figure(table, params)
+    assert len(fig.data) == 1 + 3
+    assert len(fig.data[1].x) == mask.sum()
+    assert fig.data[1].visible is True and fig.data[2].visible is False
+    assert "Cost per completed relationship (£)" in _axis_titles(fig)
+    assert "Relationships ending early (%)" in _axis_titles(fig)
+    parallel = tradeoffs.tradeoff_parallel_figure(table, params)
+    dims = parallel.data[0].dimensions
+    assert dims[1].constraintrange[1] == pytest.approx(limit.abandonment * 100)
+    assert len(dims) == 3 + len(params)
+
+
+def test_tradeoffs_absent_when_a_metric_is_missing(sweep):
+    summary = sweep.point_summary[sweep.point_summary["metric"] != tradeoffs.BURNOUT]
+    table = tradeoffs.tradeoff_table(sweep.points, summary, ["funding.horizon_years"])
+    assert table.empty
+    assert tradeoffs.tradeoff_scatter_figure(table, []) is None
+
+
+# ------------------------------------------------------------------------------ loading
+
+
+def test_missing_folder_and_files_give_clear_errors(tmp_path):
+    with pytest.raises(report.ResultsError, match="does not exist"):
+        report.write_dashboard(tmp_path / "nowhere")
+    folder = write_comparison_folder(tmp_path / "x")
+    (folder / "weekly.parquet").unlink()
+    with pytest.raises(ValueError, match=r"has no weekly\.parquet \(expected from `mentorsim run`\)"):
+        report.write_dashboard(folder)
+    assert not (folder / "dashboard.html").exists()
+
+
+def test_corrupt_files_are_named(tmp_path):
+    folder = write_comparison_folder(tmp_path / "x")
+    (folder / "matches.parquet").write_bytes(b"not a parquet file")
+    with pytest.raises(report.ResultsError, match=r"corrupt matches\.parquet"):
+        loading.load_comparison(folder)
+    folder = write_comparison_folder(tmp_path / "y")
+    (folder / "manifest.json").write_text("{not json")
+    with pytest.raises(report.ResultsError, match=r"corrupt manifest\.json"):
+        loading.load_comparison(folder)
+
+
+def test_missing_columns_are_named(tmp_path):
+    data = comparison_tables()
+    data.mentors = data.mentors.drop(columns=["exit_reason"])
+    folder = write_comparison_folder(tmp_path / "x", data)
+    with pytest.raises(report.ResultsError, match=r"mentors\.parquet .* exit_reason"):
+        loading.load_comparison(folder)
+
+
+def test_sweep_folder_detected_and_validated(tmp_path):
+    folder = write_sweep_folder(tmp_path / "s")
+    assert loading.is_sweep_folder(folder)
+    loaded = loading.load_sweep(folder)
+    assert loaded.parameters[:3] == loaded.manifest["levers"]
+    (folder / "point_summary.parquet").unlink()
+    with pytest.raises(report.ResultsError, match=r"no point_summary\.parquet"):
+        report.write_dashboard(folder)
+
+
+# ------------------------------------------------------------------------------- report
+
+
+def _outside_plotly_js(page: str) -> str:
+    return page.replace(get_plotlyjs(), "")
+
+
+def test_comparison_page_is_self_contained(tmp_path):
+    folder = write_comparison_folder(
+        tmp_path / "cmp", comparison_tables(scenarios=("baseline", "long_term_investment"))
+    )
+    path = report.write_dashboard(folder)
+    assert path == folder / "dashboard.html"
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".dashboard-")] == []
+    page = path.read_text(encoding="utf-8")
+    assert page.count(get_plotlyjs()) == 1
+    rest = _outside_plotly_js(page)
+    assert "<script src" not in rest and "<link" not in rest
+    assert not re.search(r"https?://", rest)
+    assert "mathjax" not in rest.lower()
+    built = report.build_dashboard(folder)
+    assert built.kind == "comparison"
+    assert built.figure_count == 6
+    assert rest.count('class="plotly-graph-div"') == built.figure_count
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["scenarios"][1]["question"] in page
+    assert "Results created 27 November 2025" in page
+    assert "mentorsim 0.1.0" in page and "root seed 20211" in page
+    assert ", ".join(str(s) for s in manifest["scenarios"][0]["seeds"]) in page
+    assert "Long term investment" in page
+    for section in built.sections:
+        assert section.caption.endswith(".") and section.caption.count(". ") == 0
+
+
+def test_sweep_page_builds_all_views(tmp_path):
+    folder = write_sweep_folder(tmp_path / "sweep")
+    built = report.build_dashboard(folder)
+    assert built.kind == "sweep"
+    assert built.figure_count == 5  # Morris, Sobol, surfaces, scatter, parallel coordinates
+    assert "Sweep explorer: fund_x_supervision" in built.html
+    assert "root seed 7" in built.html
+    assert "⚠ Estimates flagged" in built.html
+
+
+def test_sweep_page_without_sensitivity_says_so(tmp_path):
+    folder = write_sweep_folder(tmp_path / "sweep", sweep_tables(with_sensitivity=False))
+    built = report.build_dashboard(folder)
+    assert built.figure_count == 3
+    assert "no sensitivity.csv" in built.html
+
+
+@pytest.mark.slow
+def test_five_by_fifty_comparison_stays_under_8_mb(tmp_path):
+    scenarios = ("baseline", "long_term_investment", "therapeutic_supervision",
+                 "stop_start_funding", "extra_role_tasks")
+    data = comparison_tables(scenarios=scenarios, replications=50, weeks=260,
+                             matches_per_replication=150, mentors_per_replication=40)
+    path = report.write_dashboard(write_comparison_folder(tmp_path / "big", data))
+    size = path.stat().st_size
+    print(f"5 scenarios x 50 replications x 260 weeks: {size / 1e6:.2f} MB")
+    assert size < 8_000_000
+    assert size - len(get_plotlyjs()) < 1_000_000  # the data part stays small
