@@ -163,8 +163,8 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
     reps = _replications(results)
     reference = scenarios[0] if scenarios else ""
     paired = (
-        f" Differences compare each scenario with {reference} on the same random seeds "
-        "(paired), with a 95% confidence interval."
+        f", and each difference compares a scenario with {reference} on the same random "
+        "seeds (paired), also with a 95% confidence interval"
         if len(scenarios) > 1
         else ""
     )
@@ -172,7 +172,7 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
         Section(
             "What changes, in numbers?",
             "Each measure is the mean over the replications with its 95% confidence "
-            f"interval.{paired}",
+            f"interval{paired}.",
             html=headline_html(headline_table(results.summary, scenarios), scenarios),
         )
     ]

@@ -323,7 +323,7 @@ def sweep_tables(points: int = 30, seed: int = 0, with_sensitivity: bool = True)
                 for method, index, value in (
                     ("morris", "mu_star", strength * 0.1),
                     ("morris", "sigma", strength * 0.03),
-                    ("sobol", "S1", strength * 0.5 - (0.06 if rank == 3 else 0)),
+                    ("sobol", "S1", strength * 0.5 - (0.2 if rank == 3 else 0)),
                     ("sobol", "ST", strength * 0.6),
                 ):
                     flag = "negative" if value < 0 else ""

@@ -396,7 +396,7 @@ def test_response_surface_figure_dropdowns(sweep):
     assert len(pair_menu.buttons) == pairs
     # The outcome menu swaps z of every pair trace at once, so the two menus combine.
     assert len(outcome_menu.buttons[1].args[0]["z"]) == pairs
-    assert outcome_menu.buttons[1].args[1] == list(range(pairs))
+    assert list(outcome_menu.buttons[1].args[1]) == list(range(pairs))
     assert fig.layout.xaxis.title.text == f"{params[0]} (parameter value)"
     assert surfaces.response_surface_figure(sweep.points, sweep.point_summary, outcomes,
                                             params[:1]) is None
@@ -436,7 +436,8 @@ def test_missing_folder_and_files_give_clear_errors(tmp_path):
         report.write_dashboard(tmp_path / "nowhere")
     folder = write_comparison_folder(tmp_path / "x")
     (folder / "weekly.parquet").unlink()
-    with pytest.raises(ValueError, match=r"has no weekly\.parquet \(expected from `mentorsim run`\)"):
+    expected = r"results folder .*x has no weekly\.parquet \(expected from `mentorsim run`\)"
+    with pytest.raises(ValueError, match=expected):
         report.write_dashboard(folder)
     assert not (folder / "dashboard.html").exists()
 
