@@ -7,7 +7,7 @@ from typing import Any
 from mesa import DataCollector, Model
 
 from sim.agents.agency import CLOSED, Agency
-from sim.agents.mentee import FOLLOW_UP_WEEKS, Mentee
+from sim.agents.mentee import EARLY_END_WEEKS, FOLLOW_UP_WEEKS, Mentee
 from sim.agents.mentor import Mentor
 from sim.params import ScenarioParams
 from sim.relationship import Match
@@ -178,14 +178,14 @@ class MentoringModel(Model):
         """End a relationship with exactly one closure reason."""
         if match not in self.open_matches:
             return
-        self.match_rows.append(match.record(self.week, reason, detail))
+        self.match_rows.append(match.record(self.week, reason, detail, self.week))
         del self.open_matches[match]
         del match.agency.matches[match]
         del match.mentor.matches[match]
         mentee = match.mentee
         mentee.match = None
         e = self.p.effects
-        if reason != "completed" and match.weeks <= 8:
+        if reason != "completed" and match.weeks <= EARLY_END_WEEKS:
             mentee.early_end = True
         if (match.weeks >= 12 and match.quality >= 0.5
                 and self.streams.uniform("network", mentee.index) < e.network_probability):
@@ -236,7 +236,7 @@ class MentoringModel(Model):
     def finish(self) -> None:
         """Record what is still open at the horizon (relationships as ``ongoing``)."""
         for match in self.open_matches:
-            self.match_rows.append(match.record(None, "ongoing", "censored"))
+            self.match_rows.append(match.record(None, "ongoing", "censored", self.week))
         for mentor in self.mentor_pool:
             row = mentor.record()
             row.update(left_week=None, exit_reason="active")

@@ -103,7 +103,7 @@ class Match:
         if streams.uniform("setback", idx) < SETBACK_PROBABILITY:
             mentee.motivation = max(0.0, mentee.motivation - SETBACK_SIZE * (1 - self.quality))
         mentee.motivation = max(0.0, mentee.motivation - 0.01 * mentee.family)
-        if self.weeks >= model.p.programme.planned_match_weeks:
+        if model.week - self.start_week >= model.p.programme.planned_match_weeks:
             return "completed", "planned"
         return self._failure(model, skill)
 
@@ -161,8 +161,10 @@ class Match:
                 return reason, detail
         return hazards[-1][0], hazards[-1][1]
 
-    def record(self, end_week: int | None, reason: str, detail: str) -> dict[str, object]:
-        """This relationship's row of ``matches.parquet``."""
+    def record(self, end_week: int | None, reason: str, detail: str,
+               horizon: int) -> dict[str, object]:
+        """This relationship's row of ``matches.parquet``; an open one (``end_week`` None)
+        is censored at the horizon."""
         return {
             "match_id": self.match_id,
             "agency_id": self.agency.index,
@@ -171,7 +173,7 @@ class Match:
             "mentor_kind": self.mentor.kind,
             "start_week": self.start_week,
             "end_week": end_week,
-            "duration_weeks": self.weeks,
+            "duration_weeks": (horizon if end_week is None else end_week) - self.start_week,
             "closure_reason": reason,
             "closure_detail": detail,
             "quality_at_end": round(self.quality, 6),

@@ -53,7 +53,8 @@ class Mentor(Agent):
             draw.gauss(0.0, 0.7))
         self.resilience = math.exp(draw.gauss(0.0, 0.4))  # >1 tires faster
         self.exhaustion = min(0.5, draw.uniform(0.0, 0.25) * self.resilience)
-        self.hours = p.mentors.paid_hours_per_week if self.paid else p.mentors.volunteer_hours_per_week
+        self.hours = (p.mentors.paid_hours_per_week if self.paid
+                      else p.mentors.volunteer_hours_per_week)
         self.cap = p.matching.caseload_cap_paid if self.paid else p.matching.caseload_cap_volunteer
         self.joined_week = model.week
         self.trained_at_week = trained_at_week
