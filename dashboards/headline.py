@@ -1,7 +1,9 @@
 """Headline table: every summary metric with its 95% CI, and paired differences in words.
 
 Differences come only from the ``paired_difference`` rows of ``summary.csv`` (same seeds,
-so common random numbers cancel); we never subtract two independent means here.
+so common random numbers cancel); we never subtract two independent means here. Labels,
+units and definitions come from the model's metric registry (``sim.metrics``), where
+each metric is declared once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ import pandas as pd
 
 from dashboards.palette import humanise, ordered, scenario_colours
 
+try:
+    from sim.metrics import HEADLINE as MODEL_HEADLINE
+    from sim.metrics import METRICS as MODEL_METRICS
+except ImportError:  # pragma: no cover - a results folder can be read without the model
+    MODEL_HEADLINE, MODEL_METRICS = (), {}
+
 PROPORTION_SUFFIXES = ("_rate", "_prevalence", "_share", "_proportion", "_fraction",
                        "_probability")
 
@@ -24,113 +32,131 @@ class MetricInfo:
     """How to name a metric and say its values and differences in words.
 
     ``kind`` is one of ``proportion`` (a fraction 0–1, shown as % and differences per
-    100), ``gbp``, ``weeks`` or ``number``; ``noun`` completes "28 fewer …".
+    100), ``gbp``, ``weeks`` or ``number``; ``noun`` completes "28 fewer …"; ``suffix``
+    follows a value (" a year", " per 100 relationship-years").
     """
 
     label: str
     kind: str
     noun: str | None = None
+    suffix: str = ""
+    decimals: int = 1
+    definition: str = ""
 
 
-KNOWN_METRICS: dict[str, MetricInfo] = {
-    "premature_closure_rate": MetricInfo(
-        "Relationships ending early", "proportion",
-        "relationships ending early per 100 started",
-    ),
-    "abandonment_rate": MetricInfo(
-        "Relationships abandoned", "proportion", "relationships abandoned per 100 started"
-    ),
-    "completion_rate": MetricInfo(
-        "Relationships completed as planned", "proportion",
-        "relationships completed as planned per 100 started",
-    ),
-    "mentor_burnout_prevalence": MetricInfo(
-        "Mentors burnt out", "proportion", "burnt-out mentors per 100 active mentors"
-    ),
-    "mentor_attrition_rate": MetricInfo(
-        "Mentors leaving", "proportion", "mentors leaving per 100 mentors"
-    ),
-    "service_linkage_rate": MetricInfo(
-        "Mentees linked to services", "proportion", "mentees linked to services per 100"
-    ),
-    "reoffending_rate": MetricInfo(
-        "Mentees reoffending within 12 months", "proportion", "mentees reoffending per 100"
-    ),
-    "gave_up_waiting_rate": MetricInfo(
-        "Mentees giving up while waiting", "proportion",
-        "mentees giving up while waiting per 100 referred",
-    ),
-    "mentor_progression_rate": MetricInfo(
-        "Mentors moving on to paid work", "proportion",
-        "mentors moving on to paid work per 100 mentors",
-    ),
-    "mean_match_duration_weeks": MetricInfo("Average relationship length", "weeks"),
-    "median_match_duration_weeks": MetricInfo("Median relationship length", "weeks"),
-    "mean_wait_weeks": MetricInfo("Average wait for a mentor", "weeks"),
-    "cost_per_completed_match_gbp": MetricInfo("Cost per completed relationship", "gbp"),
-    "cost_per_linked_mentee_gbp": MetricInfo("Cost per mentee linked to services", "gbp"),
-    "total_spend_gbp": MetricInfo("Total spend", "gbp"),
+# How to say "N fewer ..." for the share-type metrics: per 100 of what.
+NOUNS: dict[str, str] = {
+    "premature_closure_rate": "relationships ending early per 100 started",
+    "abandonment_rate": "relationships abandoned per 100 started",
+    "mentor_burnout_prevalence": "burnt-out mentors per 100 mentors",
+    "mentor_attrition_annual": "mentors leaving per 100 mentors a year",
+    "volunteer_attrition_annual": "volunteer mentors leaving per 100 a year",
+    "paid_attrition_annual": "paid peer mentors leaving per 100 a year",
+    "mentor_burnout_exits_annual": "mentors leaving burnt out per 100 mentors a year",
+    "peer_relapse_annual": "peer mentors relapsing per 100 a year",
+    "mentor_progression_annual": "peer mentors moving into paid work per 100 a year",
+    "mentees_matched_share": "referrals matched per 100",
+    "service_linkage_rate": "mentees linked to services per 100",
+    "reoffending_rate_12m": "mentees reoffending within 12 months per 100",
+    "reoffending_rate_12m_without_mentoring": "mentees reoffending per 100 without mentoring",
+    "closure_share_completed": "relationships completed as planned per 100 started",
+    "closure_share_ongoing": "relationships still running per 100 started",
 }
 
-# Show the metrics stakeholders ask about first; anything else follows alphabetically.
-PREFERRED_ORDER = (
-    "premature_closure_rate", "abandonment_rate", "completion_rate",
-    "mean_match_duration_weeks", "median_match_duration_weeks", "mentor_burnout_prevalence",
-    "mentor_attrition_rate", "service_linkage_rate", "reoffending_rate",
-    "cost_per_completed_match_gbp", "cost_per_linked_mentee_gbp",
+# Fallback when the model's registry cannot be imported (label, kind).
+FALLBACK_METRICS: dict[str, tuple[str, str]] = {
+    "premature_closure_rate": ("Relationships ending early", "proportion"),
+    "abandonment_rate": ("Relationships abandoned", "proportion"),
+    "mentor_burnout_prevalence": ("Mentors burnt out", "proportion"),
+    "service_linkage_rate": ("Mentees linked to services", "proportion"),
+    "median_match_weeks": ("Median relationship length", "weeks"),
+    "cost_per_completed_match_gbp": ("Cost per completed relationship", "gbp"),
+    "cost_per_linked_mentee_gbp": ("Cost per mentee linked to services", "gbp"),
+}
+
+# Metrics shown in the main table; the rest go in a collapsed "all measures" table.
+HEADLINE_METRICS: tuple[str, ...] = tuple(MODEL_HEADLINE) or (
+    "premature_closure_rate", "abandonment_rate", "median_match_weeks",
+    "mentor_burnout_prevalence", "service_linkage_rate", "cost_per_completed_match_gbp",
 )
 
 
-def describe_metric(name: str, values: Sequence[float] | None = None) -> MetricInfo:
-    """Label and kind for ``name``: known metrics by name, others from the suffix.
+def _noun(name: str) -> str | None:
+    if name in NOUNS:
+        return NOUNS[name]
+    if name.startswith("closure_share_"):
+        reason = name.removeprefix("closure_share_").replace("_", " ")
+        return f"relationships ending by {reason} per 100 started"
+    return None
 
-    A ``*_rate``-style metric is only treated as a proportion when all ``values`` lie in
-    0–1, so a rate already expressed per 100 is not multiplied by 100 again.
+
+def describe_metric(name: str, values: Sequence[float] | None = None) -> MetricInfo:
+    """Label, unit kind and wording for ``name``.
+
+    Uses the model's registry when it knows the metric, else the name's suffix. A share
+    is only shown as a percentage when all ``values`` lie in -1..1, so a rate already
+    expressed per 100 is never multiplied by 100 again.
     """
     finite = [float(v) for v in (values or []) if v is not None and math.isfinite(float(v))]
     in_unit_range = all(-1.0 <= v <= 1.0 for v in finite)
-    info = KNOWN_METRICS.get(name)
-    if info is not None:
-        if info.kind == "proportion" and not in_unit_range:
-            return MetricInfo(info.label, "number", None)
-        return info
+    declared = MODEL_METRICS.get(name)
+    if declared is not None:
+        unit = str(declared.unit)
+        label, definition = str(declared.label), str(declared.definition)
+        if unit in ("share", "share/year") and in_unit_range:
+            suffix = " a year" if unit == "share/year" else ""
+            return MetricInfo(label, "proportion", _noun(name), suffix, 1, definition)
+        if unit == "GBP":
+            return MetricInfo(label, "gbp", definition=definition)
+        if unit == "weeks":
+            return MetricInfo(label, "weeks", definition=definition)
+        if unit == "ratio":
+            return MetricInfo(label, "number", decimals=2, definition=definition)
+        return MetricInfo(label, "number", suffix=f" {unit}", definition=definition)
+    if name in FALLBACK_METRICS:
+        label, kind = FALLBACK_METRICS[name]
+        if kind == "proportion" and in_unit_range:
+            return MetricInfo(label, kind, _noun(name))
+        return MetricInfo(label, "number" if kind == "proportion" else kind)
     label = humanise(name.removesuffix("_gbp").removesuffix("_weeks"))
     if name.endswith("_gbp"):
         return MetricInfo(label, "gbp")
     if name.endswith("_weeks"):
         return MetricInfo(label, "weeks")
     if name.endswith(PROPORTION_SUFFIXES) and in_unit_range:
-        return MetricInfo(label, "proportion")
+        return MetricInfo(label, "proportion", _noun(name))
     return MetricInfo(label, "number")
 
 
-def format_value(value: float, kind: str) -> str:
+def format_value(value: float, kind: str, suffix: str = "", decimals: int = 1) -> str:
     """A metric value in its unit: ``31.2%``, ``£12,345``, ``23.4 weeks`` or ``12.3``."""
     if value is None or not math.isfinite(value):
         return "–"
     if kind == "proportion":
-        return f"{100.0 * value:.1f}%"
+        return f"{100.0 * value:.1f}%{suffix}"
     if kind == "gbp":
-        return f"£{value:,.0f}"
+        return f"£{value:,.0f}{suffix}"
     if kind == "weeks":
-        return f"{value:,.1f} weeks"
-    return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+        return f"{value:,.1f} weeks{suffix}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}{suffix}"
+    return f"{value:,.{decimals}f}{suffix}"
 
 
-def _amount(value: float, kind: str) -> str:
+def _amount(value: float, info: MetricInfo) -> str:
     size = abs(value)
-    if kind == "proportion":
+    if info.kind == "proportion":
         size *= 100.0
         return f"{size:.0f}" if size >= 10 else f"{size:.1f}"
-    if kind == "gbp":
+    if info.kind == "gbp":
         return f"£{size:,.0f}"
-    if kind == "weeks":
+    if info.kind == "weeks":
         return f"{size:,.1f} weeks"
-    return f"{size:,.1f}" if size < 1000 else f"{size:,.0f}"
+    return f"{size:,.{info.decimals}f}" if size < 1000 else f"{size:,.0f}"
 
 
 def _words(info: MetricInfo) -> tuple[str, str, str]:
-    """(word for less, word for more, trailing noun) for this kind of metric."""
+    """(word for less, word for more, what follows the amount) for this metric."""
     if info.kind == "gbp":
         return "less", "more", ""
     if info.kind == "weeks":
@@ -145,7 +171,7 @@ def difference_sentence(
 ) -> str:
     """Say a paired difference (this scenario minus ``reference``) in plain words.
 
-    Example: ``28 fewer relationships ending early per 100 started than baseline
+    Example: ``28 fewer relationships ending early per 100 started than Baseline
     (95% CI 20 to 35 fewer)``. When the interval spans zero the sentence says so.
     """
     if not all(math.isfinite(v) for v in (mean, low, high)):
@@ -154,32 +180,40 @@ def difference_sentence(
     if mean == 0 and low == 0 and high == 0:
         return f"Same as {reference} on every paired seed"
     direction = less if mean < 0 else more
-    # £ and weeks carry their unit inside the amount; a proportion without a noun is a
-    # difference in percentage points.
-    unit = " percentage points" if info.kind == "proportion" and not info.noun else ""
-    lead = f"{_amount(mean, info.kind)}{unit} {direction}{noun} than {reference}"
+    # £ and weeks carry their unit inside the amount; a share without a noun differs in
+    # percentage points; other numbers carry their unit suffix.
+    if info.kind == "proportion" and not info.noun:
+        unit = f" percentage points{info.suffix}"
+    elif info.kind == "number":
+        unit = info.suffix
+    else:
+        unit = ""
+    lead = f"{_amount(mean, info)}{unit} {direction}{noun} than {reference}"
     if low > 0 or high < 0:
         word = less if high < 0 else more
         near, far = sorted((abs(low), abs(high)))
-        sign = -1 if high < 0 else 1
-        ci = f"95% CI {_amount(sign * near, info.kind)} to {_amount(sign * far, info.kind)} {word}"
+        ci = f"95% CI {_amount(near, info)} to {_amount(far, info)} {word}"
         return f"{lead} ({ci})"
-    ci = f"95% CI {_amount(low, info.kind)} {less} to {_amount(high, info.kind)} {more}"
+    ci = f"95% CI {_amount(low, info)} {less} to {_amount(high, info)} {more}"
     return f"{lead} ({ci}: no clear difference)"
+
+
+def _format(value: float, info: MetricInfo) -> str:
+    return format_value(value, info.kind, info.suffix, info.decimals)
 
 
 def headline_table(summary: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
     """One row per metric × scenario with value, 95% CI and the paired difference.
 
     Columns: ``metric, label, kind, scenario, mean, ci_low, ci_high, replications,
-    value_text, ci_text, difference_text``. The first scenario is the reference;
-    ``difference_text`` is empty for it.
+    value_text, ci_text, difference_text, headline, definition``. The first scenario is
+    the reference; ``difference_text`` is empty for it. Headline metrics come first.
     """
     statistic = summary["statistic"].astype(str)
     values = summary[statistic == "value"]
     paired = summary[statistic == "paired_difference"]
     reference = scenarios[0] if scenarios else ""
-    metrics = ordered(values["metric"].astype(str), PREFERRED_ORDER)
+    metrics = ordered(values["metric"].astype(str), HEADLINE_METRICS)
     rows = []
     for metric in metrics:
         metric_values = values[values["metric"] == metric]
@@ -216,23 +250,20 @@ def headline_table(summary: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFr
                     "ci_low": float(value["ci_low"]),
                     "ci_high": float(value["ci_high"]),
                     "replications": float(value["replications"]),
-                    "value_text": format_value(float(value["mean"]), info.kind),
+                    "value_text": _format(float(value["mean"]), info),
                     "ci_text": (
-                        f"95% CI {format_value(float(value['ci_low']), info.kind)} – "
-                        f"{format_value(float(value['ci_high']), info.kind)}"
+                        f"95% CI {_format(float(value['ci_low']), info)} – "
+                        f"{_format(float(value['ci_high']), info)}"
                     ),
                     "difference_text": difference,
+                    "headline": metric in HEADLINE_METRICS,
+                    "definition": info.definition,
                 }
             )
     return pd.DataFrame(rows)
 
 
-def headline_html(table: pd.DataFrame, scenarios: Sequence[str]) -> str:
-    """The headline table as an HTML ``<table>`` (metrics down, scenarios across)."""
-    if table.empty:
-        return "<p>These results report no summary metrics.</p>"
-    colours = scenario_colours(scenarios)
-    shown = [s for s in scenarios if s in set(table["scenario"])]
+def _table_html(table: pd.DataFrame, shown: Sequence[str], colours: dict[str, str]) -> str:
     head = "".join(
         f'<th scope="col"><span class="swatch" style="background:{colours[s]}"></span>'
         f"{html.escape(s)}{' (reference)' if i == 0 else ''}</th>"
@@ -257,11 +288,49 @@ def headline_html(table: pd.DataFrame, scenarios: Sequence[str]) -> str:
                 f'<div class="ci">{html.escape(str(row["ci_text"]))}</div>{diff}</td>'
             )
         label = html.escape(str(rows["label"].iloc[0]))
+        definition = str(rows["definition"].iloc[0] or "")
+        # The definition is one hover away (title) and also listed under the table.
+        title = f' title="{html.escape(definition)}"' if definition else ""
         body.append(
-            f'<tr><th scope="row">{label}<div class="metric-name">{html.escape(str(metric))}'
-            f"</div></th>{''.join(cells)}</tr>"
+            f'<tr><th scope="row"{title}>{label}<div class="metric-name">'
+            f"{html.escape(str(metric))}</div></th>{''.join(cells)}</tr>"
         )
     return (
         '<div class="table-wrap"><table class="headline"><thead><tr><th scope="col">Measure</th>'
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
+
+
+def headline_html(table: pd.DataFrame, scenarios: Sequence[str]) -> str:
+    """The headline table as HTML (metrics down, scenarios across).
+
+    Headline metrics are shown; every other metric of ``summary.csv`` is in a collapsed
+    table below, followed by the definitions of all metrics shown.
+    """
+    if table.empty:
+        return "<p>These results report no summary metrics.</p>"
+    colours = scenario_colours(scenarios)
+    shown = [s for s in scenarios if s in set(table["scenario"])]
+    main = table[table["headline"]]
+    rest = table[~table["headline"]]
+    if main.empty:  # none of the usual headline metrics: show everything up front
+        main, rest = table, table.iloc[0:0]
+    parts = [_table_html(main, shown, colours)]
+    if not rest.empty:
+        parts.append(
+            f'<details class="more"><summary>All other measures ({rest["metric"].nunique()})'
+            f"</summary>{_table_html(rest, shown, colours)}</details>"
+        )
+    definitions = table.drop_duplicates("metric")
+    definitions = definitions[definitions["definition"].astype(str) != ""]
+    if not definitions.empty:
+        items = "".join(
+            f"<dt>{html.escape(str(r.label))} <code>{html.escape(str(r.metric))}</code></dt>"
+            f"<dd>{html.escape(str(r.definition))}</dd>"
+            for r in definitions.itertuples(index=False)
+        )
+        parts.append(
+            '<details class="more"><summary>What the measures mean</summary>'
+            f"<dl>{items}</dl></details>"
+        )
+    return "".join(parts)

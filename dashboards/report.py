@@ -206,7 +206,8 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
             "How long do relationships last?",
             "The share of relationships still going after a given number of weeks "
             "(Kaplan–Meier estimate, counting relationships still running at the end as "
-            "lasting at least as long as observed), with 6- and 12-month marks.",
+            "lasting at least as long as observed, and planned completions as endings), "
+            "with dots giving the share that lasted at least 6 and 12 months.",
             survival_figure(survival_table(results.matches, scenarios), scenarios),
         )
     )
@@ -239,8 +240,9 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
     sections.append(
         Section(
             "What does it cost?",
-            "Programme cost per relationship completed as planned and per mentee linked to "
-            "services, as the mean over replications with a 95% confidence interval.",
+            "Programme spending divided by the relationships completed as planned, by the "
+            "mentees linked to services and by the years of mentoring delivered, as the "
+            "mean over replications with a 95% confidence interval.",
             value_figure(values, scenarios),
             html=note,
         )
@@ -471,8 +473,11 @@ def _footer(manifest: Mapping[str, Any], details: str) -> str:
         parts.append(f"git commit {str(manifest['git_commit'])[:12]}")
     if manifest.get("mesa_version"):
         parts.append(f"Mesa {manifest['mesa_version']}")
-    if manifest.get("command"):
-        parts.append(f"command: {manifest['command']}")
+    command = manifest.get("command")
+    if command:
+        # The manifest may hold the command as an argv list or as one string.
+        text = " ".join(str(a) for a in command) if isinstance(command, list) else str(command)
+        parts.append(f"command: {text}")
     return (
         "<footer><p>"
         + " · ".join(html.escape(str(p)) for p in parts)
@@ -504,6 +509,10 @@ table.headline .ci, table.headline .metric-name {{ color: #555; font-size: .82re
 table.headline .diff {{ margin-top: .2rem; font-size: .85rem; }}
 footer {{ color: #444; font-size: .85rem; border-top: 1px solid #ccc; margin-top: 2rem;
   padding-top: .6rem; }}
+details.more {{ margin-top: .8rem; }}
+details.more summary {{ cursor: pointer; color: #0b3c5d; }}
+dl dt {{ font-weight: 600; margin-top: .4rem; }}
+dl dd {{ margin-left: 1rem; color: #333; }}
 code {{ font-size: .85em; background: #f0f0f0; padding: 0 .2em; border-radius: 3px; }}
 """
 

@@ -66,6 +66,16 @@ def survival_at(curve: pd.DataFrame, week: float) -> float:
     return float(before["survival"].iloc[-1]) if not before.empty else 1.0
 
 
+def share_reaching(curve: pd.DataFrame, week: float) -> float:
+    """Share of relationships that lasted at least ``week`` weeks, P(T >= week).
+
+    This is the curve just *before* ``week``: a relationship completed as planned at
+    exactly 26 weeks did last 6 months, although it is no longer going after week 26.
+    """
+    before = curve[curve["time"] < week]
+    return float(before["survival"].iloc[-1]) if not before.empty else 1.0
+
+
 def survival_table(matches: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
     """Kaplan–Meier curve per scenario, pooling relationships across replications."""
     curves = []
@@ -112,8 +122,9 @@ def survival_figure(table: pd.DataFrame, scenarios: Sequence[str]) -> go.Figure:
             )
         )
         marks = [(w, lbl) for w, lbl in MARKS_WEEKS if w <= curve["time"].max()]
+        # Dots sit on the vertical mark lines at the share that reached that length.
         if marks:
-            values = [100.0 * survival_at(curve, w) for w, _ in marks]
+            values = [100.0 * share_reaching(curve, w) for w, _ in marks]
             fig.add_trace(
                 go.Scatter(
                     x=[w for w, _ in marks],
@@ -126,7 +137,7 @@ def survival_figure(table: pd.DataFrame, scenarios: Sequence[str]) -> go.Figure:
                     showlegend=False,
                     text=[lbl for _, lbl in marks],
                     hovertemplate=(
-                        "<b>" + scenario + "</b><br>Still going at %{text}: %{y:.1f}%"
+                        "<b>" + scenario + "</b><br>Lasted at least %{text}: %{y:.1f}%"
                         "<extra></extra>"
                     ),
                 )

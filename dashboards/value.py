@@ -13,6 +13,7 @@ from dashboards.palette import empty_figure, scenario_colours, style_figure
 VALUE_METRICS: dict[str, str] = {
     "cost_per_completed_match_gbp": "Cost per completed relationship",
     "cost_per_linked_mentee_gbp": "Cost per mentee linked to services",
+    "cost_per_mentee_year_gbp": "Cost per mentee-year of mentoring",
 }
 
 
@@ -89,6 +90,6 @@ def value_figure(table: pd.DataFrame, scenarios: Sequence[str]) -> go.Figure:
         )
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text="Cost measure")
-    fig.update_yaxes(title_text="Cost (£ per relationship or per mentee)", rangemode="tozero",
+    fig.update_yaxes(title_text="Cost (£ per unit shown below the bars)", rangemode="tozero",
                      tickprefix="£", tickformat=",.0f")
     return style_figure(fig, height=420, legend_title="Scenario")

@@ -9,11 +9,13 @@ Nothing here runs the simulation.
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 CLOSURE_REASONS = (
     "completed", "mentor_abandonment", "mentee_abandonment", "low_motivation",
@@ -29,7 +31,8 @@ EXIT_REASONS = ("burnout", "life_change", "relapse", "paid_work", "programme_clo
 SUMMARY_METRICS = {
     # metric: (baseline mean, change per scenario step)
     "premature_closure_rate": (0.46, -0.06),
-    "mean_match_duration_weeks": (21.0, 3.0),
+    "median_match_weeks": (21.0, 3.0),
+    "mentor_attrition_annual": (0.5, -0.05),
     "mentor_burnout_prevalence": (0.18, -0.03),
     "cost_per_completed_match_gbp": (5200.0, -300.0),
     "cost_per_linked_mentee_gbp": (2100.0, -100.0),
@@ -357,3 +360,27 @@ def write_sweep_folder(path: Path, tables: SweepTables | None = None) -> Path:
     if tables.sensitivity is not None:
         tables.sensitivity.to_csv(path / "sensitivity.csv", index=False)
     return path
+
+
+# ------------------------------------------------------------------ real results folder
+
+
+def real_results_folder(request: pytest.FixtureRequest, destination: Path) -> Path:
+    """A private copy of a real results folder from a small ``mentorsim run``.
+
+    Reuses the session's shared small run (``small_run_dir``) when the suite provides
+    one, so the model runs once; otherwise runs a small two-scenario run here. The copy
+    lets the test write ``dashboard.html`` without touching the shared folder.
+    """
+    try:
+        source = Path(request.getfixturevalue("small_run_dir"))
+    except pytest.FixtureLookupError:
+        from sim.cli import main
+
+        source = destination.parent / f"{destination.name}-run"
+        code = main(["run", "baseline", "long_term_investment", "--reps", "3", "--weeks",
+                     "104", "--workers", "1", "--out", str(source), "--no-dashboard"])
+        assert code == 0
+    copied = Path(shutil.copytree(source, destination))
+    (copied / "dashboard.html").unlink(missing_ok=True)
+    return copied

@@ -15,10 +15,16 @@ import pytest
 from dashboards import report
 
 try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
-    from dashboard_fixtures import comparison_tables, write_comparison_folder, write_sweep_folder
+    from dashboard_fixtures import (
+        comparison_tables,
+        real_results_folder,
+        write_comparison_folder,
+        write_sweep_folder,
+    )
 except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
     from tests.dashboard_fixtures import (
         comparison_tables,
+        real_results_folder,
         write_comparison_folder,
         write_sweep_folder,
     )
@@ -93,7 +99,7 @@ def test_comparison_dashboard_renders_offline(browser, tmp_path):
     _assert_clean(seen)
     assert seen["expected"] == 6
     page = seen["page"]
-    assert page.locator("table.headline").count() == 1
+    assert page.locator("table.headline").count() == 2  # headline and "all other measures"
     page.close()
 
 
@@ -121,3 +127,10 @@ def test_sweep_dashboard_renders_and_dropdowns_apply(browser, tmp_path):
     assert seen["errors"] == []
     page.screenshot(path=str(ARTIFACTS / "dashboard-sweep-after-dropdowns.png"), full_page=True)
     page.close()
+
+
+def test_real_run_dashboard_renders_offline(browser, request, tmp_path):
+    folder = real_results_folder(request, tmp_path / "real")
+    seen = _open(browser, report.write_dashboard(folder), "dashboard-real-run.png")
+    _assert_clean(seen)
+    seen["page"].close()

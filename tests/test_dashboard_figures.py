@@ -29,11 +29,12 @@ from dashboards import (
     value,
     workforce,
 )
-from dashboards.palette import OKABE_ITO, scenario_colours
+from dashboards.palette import CLOSURE_CATEGORIES, EXIT_REASON_LABELS, OKABE_ITO, scenario_colours
 
 try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
     from dashboard_fixtures import (
         comparison_tables,
+        real_results_folder,
         sweep_tables,
         write_comparison_folder,
         write_sweep_folder,
@@ -41,6 +42,7 @@ try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
 except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
     from tests.dashboard_fixtures import (
         comparison_tables,
+        real_results_folder,
         sweep_tables,
         write_comparison_folder,
         write_sweep_folder,
@@ -203,6 +205,9 @@ def test_kaplan_meier_matches_hand_calculation():
     np.testing.assert_allclose(km["survival"], [1.0, 0.8, 0.6, 0.3, 0.3])
     assert survival.survival_at(km, 4) == pytest.approx(0.6)
     assert survival.survival_at(km, 1) == pytest.approx(1.0)
+    # Lasting at least 3 weeks: the curve just before week 3.
+    assert survival.share_reaching(km, 3) == pytest.approx(0.8)
+    assert survival.share_reaching(km, 0) == pytest.approx(1.0)
 
 
 def test_kaplan_meier_all_censored_stays_at_one():
@@ -276,7 +281,8 @@ def test_burnout_prevalence_is_share_within_replication():
 
 def test_value_figure_uses_summary_ci(tables):
     table = value.value_table(tables.summary, SCENARIOS)
-    assert set(table["metric"]) == set(value.VALUE_METRICS)
+    # The fixture reports two of the three cost metrics; absent ones are just left out.
+    assert set(table["metric"]) == {"cost_per_completed_match_gbp", "cost_per_linked_mentee_gbp"}
     fig = value.value_figure(table, SCENARIOS)
     bar = fig.data[0]
     row = table[(table["scenario"] == "baseline")].iloc[0]
@@ -320,6 +326,25 @@ def test_describe_metric_does_not_rescale_rates_above_one():
     assert headline.format_value(5200.4, "gbp") == "£5,200"
 
 
+def test_describe_metric_uses_the_model_registry():
+    annual = headline.describe_metric("mentor_attrition_annual", [0.5])
+    assert (annual.kind, annual.suffix) == ("proportion", " a year")
+    assert annual.definition  # the registry's plain-English definition
+    assert headline.format_value(0.502, annual.kind, annual.suffix) == "50.2% a year"
+    assert headline.difference_sentence(annual, -0.05, -0.08, -0.02, "B") == (
+        "5.0 fewer mentors leaving per 100 mentors a year than B (95% CI 2.0 to 8.0 fewer)"
+    )
+    hazard = headline.describe_metric("abandonment_per_100_match_years", [107.0])
+    assert hazard.kind == "number" and hazard.suffix == " per 100 relationship-years"
+    assert headline.difference_sentence(hazard, -26.3, -44.7, -7.9, "B").startswith(
+        "26.3 per 100 relationship-years lower than B"
+    )
+    ratio = headline.describe_metric("reoffending_rr_completed", [0.8])
+    assert headline.format_value(0.8123, ratio.kind, ratio.suffix, ratio.decimals) == "0.81"
+    closure = headline.describe_metric("closure_share_family_interference", [0.05])
+    assert closure.noun == "relationships ending by family interference per 100 started"
+
+
 def test_headline_table_uses_paired_differences_against_first_scenario(tables):
     table = headline.headline_table(tables.summary, SCENARIOS)
     assert table["metric"].iloc[0] == "premature_closure_rate"
@@ -331,7 +356,10 @@ def test_headline_table_uses_paired_differences_against_first_scenario(tables):
     reference = table[table["scenario"] == "baseline"]
     assert (reference["difference_text"] == "").all()
     html = headline.headline_html(table, SCENARIOS)
-    assert html.count("<tr>") == 1 + table["metric"].nunique()
+    # Two tables (headline, then the rest folded away), each with a header row.
+    assert html.count("<tr") == 2 + table["metric"].nunique()
+    assert "All other measures (1)" in html and "cost_per_linked_mentee_gbp" in html
+    assert "What the measures mean" in html
     assert "95% CI" in html and "(reference)" in html
 
 
@@ -520,6 +548,25 @@ def test_sweep_page_without_sensitivity_says_so(tmp_path):
     built = report.build_dashboard(folder)
     assert built.figure_count == 3
     assert "no sensitivity.csv" in built.html
+
+
+def test_real_results_folder_builds_the_comparison_page(request, tmp_path):
+    folder = real_results_folder(request, tmp_path / "real")
+    results = loading.load_comparison(folder)
+    built = report.build_dashboard(folder)
+    assert built.kind == "comparison" and built.figure_count == 6
+    # Every closure reason and exit reason the model writes has a plain-English label.
+    known = {r for c in CLOSURE_CATEGORIES for r in c.reasons}
+    assert set(results.matches["closure_reason"]) <= known
+    assert set(results.mentors["exit_reason"]) <= set(EXIT_REASON_LABELS)
+    table = headline.headline_table(results.summary, results.scenarios)
+    assert table["headline"].any()
+    assert not table["value_text"].str.contains("nan").any()
+    for name in results.scenarios:
+        assert any(s["name"] == name and s["question"] in built.html
+                   for s in results.manifest["scenarios"])
+    path = report.write_dashboard(folder)
+    assert path.stat().st_size < 8_000_000
 
 
 @pytest.mark.slow
