@@ -1,0 +1,24 @@
+"""Documentation generated from the code must be current."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sim.metrics import markdown_table
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_readme_metric_table_is_current() -> None:
+    readme = (ROOT / "README.md").read_text()
+    found = re.search(r"<!-- metrics:start.*?-->\n(.*?)<!-- metrics:end -->", readme, re.S)
+    assert found, "README.md lost its metrics markers"
+    assert found.group(1) == markdown_table(), (
+        "README metric table is out of date: paste `mentorsim metrics --markdown` into it")
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert ci in readme, ".ci/run must run exactly the README's test command"
