@@ -569,6 +569,34 @@ def test_real_results_folder_builds_the_comparison_page(request, tmp_path):
     assert path.stat().st_size < 8_000_000
 
 
+def test_sweep_page_with_categorical_and_many_parameters(tmp_path):
+    data = sweep_tables(points=60)
+    rng = np.random.default_rng(1)
+    data.points["matching.policy"] = rng.choice(["any", "lived_experience", "cultural"], 60)
+    for k in range(4):  # 9 parameters in all: surfaces keep the 6 most influential
+        data.points[f"extra.factor_{k}"] = rng.uniform(0, 1, 60)
+    data.manifest["levers"] = [*data.manifest["levers"], "matching.policy"]
+    built = report.build_dashboard(write_sweep_folder(tmp_path / "sweep", data))
+    assert built.figure_count == 5
+    surface = next(s for s in built.sections if s.heading.startswith("How does an outcome"))
+    assert len(surface.figure.data) == 15  # C(6, 2) pairs
+    assert "6 most influential of 9 parameters" in surface.caption
+    parallel = next(s for s in built.sections if s.heading.startswith("Which settings"))
+    labels = [d.label for d in parallel.figure.data[0].dimensions]
+    assert "matching.policy" in labels
+    dim = parallel.figure.data[0].dimensions[labels.index("matching.policy")]
+    assert set(dim.ticktext) == {"any", "lived_experience", "cultural"}
+
+
+@pytest.mark.slow
+def test_large_sweep_page_stays_small(tmp_path):
+    data = sweep_tables(points=3000)
+    path = report.write_dashboard(write_sweep_folder(tmp_path / "sweep", data))
+    size = path.stat().st_size
+    print(f"sweep with 3000 design points: {size / 1e6:.2f} MB")
+    assert size - len(get_plotlyjs()) < 2_000_000
+
+
 @pytest.mark.slow
 def test_five_by_fifty_comparison_stays_under_8_mb(tmp_path):
     scenarios = ("baseline", "long_term_investment", "therapeutic_supervision",
