@@ -75,6 +75,7 @@ class SweepResults:
     point_summary: pd.DataFrame
     sensitivity: pd.DataFrame | None
     parameters: list[str] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)
 
 
 def is_sweep_folder(results_dir: Path) -> bool:
@@ -232,6 +233,13 @@ def load_sweep(results_dir: Path) -> SweepResults:
         results_dir, "points.parquet", SWEEP_PARQUET_COLUMNS["points.parquet"], _SWEEP_HINT,
         keep_extra=True,
     )
+    status = manifest.get("status")
+    if not (path / "point_summary.parquet").is_file() and status:
+        # The summary is written when a sweep ends: an unfinished sweep is the likely cause.
+        raise ResultsError(
+            f"results folder {results_dir} has no point_summary.parquet (it is written when "
+            f"the sweep finishes; the sweep manifest says status '{status}')"
+        )
     point_summary = read_parquet(
         results_dir, "point_summary.parquet", SWEEP_PARQUET_COLUMNS["point_summary.parquet"],
         _SWEEP_HINT,
@@ -253,6 +261,11 @@ def load_sweep(results_dir: Path) -> SweepResults:
     # Levers first (what a programme controls), then uncertainties, as the manifest lists
     # them; categorical parameters are kept, the surfaces treat them as categories.
     parameters = [p for p in declared if p in varied] + [p for p in varied if p not in declared]
+    units = {
+        str(f["name"]): str(f["unit"])
+        for f in manifest.get("factors", [])
+        if isinstance(f, dict) and f.get("name") and f.get("unit") not in (None, "", "?")
+    }
     return SweepResults(
         path=path,
         manifest=manifest,
@@ -260,4 +273,5 @@ def load_sweep(results_dir: Path) -> SweepResults:
         point_summary=point_summary,
         sensitivity=sensitivity,
         parameters=parameters,
+        units=units,
     )

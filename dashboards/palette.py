@@ -6,7 +6,7 @@ closure reason the same wording, on every chart of a page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -50,6 +50,12 @@ def humanise(name: str) -> str:
     """Turn an identifier such as ``long_term_investment`` into ``Long term investment``."""
     text = name.replace("_", " ").replace(".", " – ").strip()
     return text[:1].upper() + text[1:] if text else name
+
+
+def parameter_title(name: str, units: Mapping[str, str] | None = None) -> str:
+    """Axis title for a sweep parameter: its exact dotted name and its unit."""
+    unit = (units or {}).get(name)
+    return f"{name} ({unit})" if unit else f"{name} (parameter value)"
 
 
 @dataclass(frozen=True)

@@ -349,7 +349,8 @@ def build_sweep_sections(results: SweepResults) -> list[Section]:
     )
     surface_parameters = ranked[:MAX_SURFACE_PARAMETERS]
     surface = response_surface_figure(
-        results.points, results.point_summary, outcomes, surface_parameters
+        results.points, results.point_summary, outcomes, surface_parameters,
+        units=results.units,
     )
     if surface is not None:
         limited = (
@@ -389,7 +390,7 @@ def build_sweep_sections(results: SweepResults) -> list[Section]:
                 scatter,
             )
         )
-        parallel = tradeoff_parallel_figure(table, ranked)
+        parallel = tradeoff_parallel_figure(table, ranked, results.units)
         sections.append(
             Section(
                 "Which settings lead to the good trade-offs?",
@@ -416,6 +417,20 @@ def _flag_note(sensitivity: pd.DataFrame, method: str) -> str:
     return (
         '<details class="note"><summary>⚠ Estimates flagged by the analysis '
         f"({len(rows)})</summary><ul>{items}</ul></details>"
+    )
+
+
+def _sweep_seeds(manifest: Mapping[str, Any]) -> str:
+    seeds = manifest.get("replication_seeds") or []
+    if not seeds:
+        return ""
+    rule = manifest.get("seed_rule")
+    listed = ", ".join(str(s) for s in seeds)
+    return (
+        "<details><summary>Replication seeds (the same at every design point)</summary>"
+        f"<p>{html.escape(listed)}</p>"
+        + (f"<p>{html.escape(str(rule))}</p>" if rule else "")
+        + "</details>"
     )
 
 
@@ -561,7 +576,7 @@ def build_dashboard(results_dir: Path) -> Dashboard:
         sweep = load_sweep(results_dir)
         sections = build_sweep_sections(sweep)
         title, intro = _sweep_intro(sweep)
-        footer = _footer(sweep.manifest, "")
+        footer = _footer(sweep.manifest, _sweep_seeds(sweep.manifest))
         kind = "sweep"
     else:
         comparison = load_comparison(results_dir)

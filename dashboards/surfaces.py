@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboards.headline import describe_metric
-from dashboards.palette import SEQUENTIAL_SCALE, style_figure
+from dashboards.palette import SEQUENTIAL_SCALE, parameter_title, style_figure
 
 MAX_LEVELS = 8
 
@@ -87,13 +87,15 @@ def response_surface_figure(
     outcomes: Sequence[str],
     parameters: Sequence[str],
     max_levels: int = MAX_LEVELS,
+    units: Mapping[str, str] | None = None,
 ) -> go.Figure | None:
     """Heatmap of an outcome over a pair of parameters, chosen with two drop-downs.
 
     One heatmap trace per parameter pair (the pair drop-down toggles which is visible);
     the outcome drop-down swaps the values of every pair trace at once, so the two
     menus combine freely without any server or custom JavaScript. Returns None when
-    there are fewer than two parameters or no outcome with data.
+    there are fewer than two parameters or no outcome with data. ``units`` (parameter
+    name to unit) labels the axes.
     """
     available = set(point_summary["metric"])
     outcome_list = [o for o in outcomes if o in available]
@@ -170,8 +172,8 @@ def response_surface_figure(
                 "args": [
                     {"visible": [k == number for k in trace_ids]},
                     {
-                        "xaxis.title.text": f"{pair[0]} (parameter value)",
-                        "yaxis.title.text": f"{pair[1]} (parameter value)",
+                        "xaxis.title.text": parameter_title(pair[0], units),
+                        "yaxis.title.text": parameter_title(pair[1], units),
                         "xaxis.categoryarray": list(mean.columns),
                         "yaxis.categoryarray": list(mean.index),
                     },
@@ -180,11 +182,11 @@ def response_surface_figure(
         )
     mean0, _ = grids[(first, pairs[0])]
     fig.update_xaxes(
-        title_text=f"{pairs[0][0]} (parameter value)", type="category",
+        title_text=parameter_title(pairs[0][0], units), type="category",
         categoryorder="array", categoryarray=list(mean0.columns),
     )
     fig.update_yaxes(
-        title_text=f"{pairs[0][1]} (parameter value)", type="category",
+        title_text=parameter_title(pairs[0][1], units), type="category",
         categoryorder="array", categoryarray=list(mean0.index), automargin=True,
     )
     fig = style_figure(fig, height=560)

@@ -7,7 +7,7 @@ view lets the reader drag their own limits on any axis.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboards.headline import describe_metric
-from dashboards.palette import SEQUENTIAL_SCALE, style_figure
+from dashboards.palette import SEQUENTIAL_SCALE, parameter_title, style_figure
 
 COST = "cost_per_completed_match_gbp"
 ABANDONMENT = "premature_closure_rate"
@@ -177,7 +177,7 @@ def _limit_line(y: float) -> dict[str, object]:
 
 
 def tradeoff_parallel_figure(
-    table: pd.DataFrame, parameters: Sequence[str]
+    table: pd.DataFrame, parameters: Sequence[str], units: Mapping[str, str] | None = None
 ) -> go.Figure | None:
     """Parallel coordinates of cost, premature closure, burnout and the parameters.
 
@@ -206,7 +206,10 @@ def tradeoff_parallel_figure(
     for name in list(parameters)[:MAX_PARAMETERS_SHOWN]:
         column = table[name]
         if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-            dimensions.append({"label": name, "values": column.to_numpy(float)})
+            dimensions.append(
+                {"label": parameter_title(name, units) if units and name in units else name,
+                 "values": column.to_numpy(float)}
+            )
         else:
             # Parallel axes are numeric: encode categories as codes, labelled with ticks.
             codes, labels = pd.factorize(column.astype(str))

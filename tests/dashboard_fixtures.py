@@ -345,6 +345,14 @@ def sweep_tables(points: int = 30, seed: int = 0, with_sensitivity: bool = True)
         "root_seed": 7,
         "mentorsim_version": "0.1.0",
         "created_utc": "2025-11-27T11:00:00Z",
+        "status": "finished",
+        "replication_seeds": [11, 12, 13, 14, 15],
+        "factors": [
+            {"name": SWEEP_PARAMETERS[0], "role": "lever", "unit": "sessions/month"},
+            {"name": SWEEP_PARAMETERS[1], "role": "lever", "unit": "hours"},
+            {"name": SWEEP_PARAMETERS[2], "role": "lever", "unit": "years"},
+            {"name": SWEEP_PARAMETERS[3], "role": "uncertainty", "unit": "referrals/month"},
+        ],
     }
     return SweepTables(manifest, frame, pd.DataFrame(rows), sensitivity)
 

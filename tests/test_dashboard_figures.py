@@ -494,8 +494,9 @@ def test_sweep_folder_detected_and_validated(tmp_path):
     assert loading.is_sweep_folder(folder)
     loaded = loading.load_sweep(folder)
     assert loaded.parameters[:3] == loaded.manifest["levers"]
+    assert loaded.units["funding.horizon_years"] == "years"
     (folder / "point_summary.parquet").unlink()
-    with pytest.raises(report.ResultsError, match=r"no point_summary\.parquet"):
+    with pytest.raises(report.ResultsError, match=r"no point_summary\.parquet .*finishes"):
         report.write_dashboard(folder)
 
 
@@ -541,6 +542,9 @@ def test_sweep_page_builds_all_views(tmp_path):
     assert "Sweep explorer: fund_x_supervision" in built.html
     assert "root seed 7" in built.html
     assert "⚠ Estimates flagged" in built.html
+    assert "11, 12, 13, 14, 15" in built.html  # replication seeds in the footer
+    surface = next(s for s in built.sections if s.heading.startswith("How does an outcome"))
+    assert surface.figure.layout.xaxis.title.text.endswith("(sessions/month)")
 
 
 def test_sweep_page_without_sensitivity_says_so(tmp_path):
