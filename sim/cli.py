@@ -113,14 +113,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
-def _write_dashboard(folder: Path, quiet: bool = False) -> Path | None:
+def _write_dashboard(folder: Path) -> Path | None:
+    """Write ``folder/dashboard.html``; the core runs without the plotting package."""
     try:
+        from dashboards.loading import ResultsError
         from dashboards.report import write_dashboard
-    except ImportError as exc:  # plotting is optional for the core
-        if not quiet:
-            print(f"note: no dashboard written ({exc})", file=sys.stderr)
+    except ImportError as exc:
+        print(f"note: no dashboard written ({exc})", file=sys.stderr)
         return None
-    return write_dashboard(folder)
+    try:
+        return write_dashboard(folder)
+    except ResultsError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,

@@ -119,3 +119,9 @@ def test_python_dash_m_reports_without_traceback(tmp_path: Path) -> None:
 def test_valid_files_pass(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "baseline", "stop_start_grants"]) == 0
     assert "ok:" in capsys.readouterr().out
+
+
+def test_scenarios_command_lists_questions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    assert "long_term_investment" in out and "multi-year funding" in out
