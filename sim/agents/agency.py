@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from mesa import Agent
 
+from sim.matching import pair
 from sim.params import weekly_rate
 
 if TYPE_CHECKING:
@@ -205,8 +206,6 @@ class Agency(Agent):
         """Match waiting mentees to free mentors (see ``sim.matching``)."""
         if self.status != RUNNING or not self.waiting:
             return
-        from sim.matching import pair
-
         free = [m for m in self.mentors if m.available]
         for mentee, mentor in pair(list(self.waiting), free, self.model.p.matching):
             self.model.start_match(mentor, mentee)
