@@ -142,7 +142,10 @@ def survival_figure(table: pd.DataFrame, scenarios: Sequence[str]) -> go.Figure:
                     ),
                 )
             )
+    longest = float(table["time"].max())
     for week, label in MARKS_WEEKS:
+        if week > longest:  # a short run: no line beyond the data
+            continue
         fig.add_vline(
             x=week, line={"color": "#666666", "dash": "dash", "width": 1},
             annotation_text=label, annotation_position="top right",

@@ -612,3 +612,18 @@ def test_five_by_fifty_comparison_stays_under_8_mb(tmp_path):
     print(f"5 scenarios x 50 replications x 260 weeks: {size / 1e6:.2f} MB")
     assert size < 8_000_000
     assert size - len(get_plotlyjs()) < 1_000_000  # the data part stays small
+
+
+def test_survival_marks_only_within_the_data():
+    matches = _matches([("a", 0, "completed", 30), ("a", 0, "ongoing", 10)])
+    fig = survival.survival_figure(survival.survival_table(matches, ["a"]), ["a"])
+    assert [s.x0 for s in fig.layout.shapes] == [26]
+    dots = [t for t in fig.data if t.mode == "markers"][0]
+    assert list(dots.y) == [pytest.approx(100.0)]  # the one that ended lasted 30 weeks
+
+
+def test_single_scenario_page_has_no_differences(tmp_path):
+    folder = write_comparison_folder(tmp_path / "one", comparison_tables(scenarios=("baseline",)))
+    built = report.build_dashboard(folder)
+    assert built.figure_count == 6
+    assert "than Baseline" not in built.html and "paired" not in built.sections[0].caption
