@@ -98,7 +98,14 @@ def sensitivity_figure(
             values = rows[rows["index"] == index].drop_duplicates("parameter").set_index(
                 "parameter"
             ).reindex(order)
-            flags = values["flag"].fillna("").astype(str)
+            # The analysis joins several warnings with ";" (e.g. "negative;unstable").
+            flags = values["flag"].fillna("").astype(str).str.replace(";", ", ")
+            conf = values["conf"].to_numpy(float)
+            # σ has no bootstrap interval: say so instead of showing "± nan".
+            conf_text = [
+                f"± {c:.2g} (95% CI)" if np.isfinite(c) else "(no confidence interval)"
+                for c in conf
+            ]
             fig.add_trace(
                 go.Bar(
                     orientation="h",
@@ -106,7 +113,7 @@ def sensitivity_figure(
                     x=values["value"].to_numpy(float),
                     error_x={
                         "type": "data",
-                        "array": values["conf"].to_numpy(float),
+                        "array": conf,
                         "color": "#444444",
                         "thickness": 1.2,
                     },
@@ -117,11 +124,11 @@ def sensitivity_figure(
                     text=np.where(flags != "", "⚠ " + flags, ""),
                     textposition="outside",
                     customdata=np.column_stack(
-                        [values["conf"].to_numpy(float), flags.to_numpy(object)]
+                        [np.asarray(conf_text, dtype=object), flags.to_numpy(object)]
                     ),
                     hovertemplate=(
-                        f"<b>%{{y}}</b><br>{label}: %{{x:.4g}} ± %{{customdata[0]:.2g}}"
-                        " (95% CI)<br>%{customdata[1]}<extra>" + outcome + "</extra>"
+                        f"<b>%{{y}}</b><br>{label}: %{{x:.4g}} %{{customdata[0]}}"
+                        "<br>%{customdata[1]}<extra>" + outcome + "</extra>"
                     ),
                 )
             )

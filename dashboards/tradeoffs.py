@@ -226,11 +226,11 @@ def tradeoff_parallel_figure(
                 "colorbar": {"title": {"text": "Burnout" + (" (%)" if bo_scale == 100 else "")}},
             },
             dimensions=dimensions,
-            labelangle=-20,
+            labelangle=-25,
             labelside="bottom",
         )
     )
     fig = style_figure(fig, height=520)
     # Angled axis labels hang to the left of their axis: leave room for the first one.
-    fig.update_layout(margin={"l": 130, "r": 80, "t": 60, "b": 120})
+    fig.update_layout(margin={"l": 130, "r": 140, "t": 60, "b": 150})
     return fig

@@ -392,3 +392,41 @@ def real_results_folder(request: pytest.FixtureRequest, destination: Path) -> Pa
     copied = Path(shutil.copytree(source, destination))
     (copied / "dashboard.html").unlink(missing_ok=True)
     return copied
+
+
+MINI_MORRIS_SPEC = """\
+name = "mini_morris"
+question = "Which of three levers move early endings, burnout and cost?"
+extends = "baseline"
+horizon_weeks = 52
+seed = 20210626
+outcomes = ["premature_closure_rate", "mentor_burnout_prevalence",
+            "cost_per_completed_match_gbp"]
+
+[design]
+kind = "morris"
+samples = 2
+grid_levels = 4
+seed = 1
+
+[replications]
+count = 1
+
+[levers]
+"funding.grant_term_years" = {}
+"supervision.sessions_per_month" = {}
+"supervision.style" = {}
+"""
+
+
+def real_sweep_folder(destination: Path) -> Path:
+    """A real, analysed sweep folder: a tiny Morris screening (8 runs of 52 weeks)."""
+    from sim.cli import main
+
+    spec = destination.parent / f"{destination.name}-spec.toml"
+    spec.write_text(MINI_MORRIS_SPEC, encoding="utf-8")
+    assert main(["sweep", str(spec), "--out", str(destination), "--workers", "1",
+                 "--quiet"]) == 0
+    assert main(["analyse", str(destination)]) == 0
+    (destination / "dashboard.html").unlink(missing_ok=True)
+    return destination

@@ -18,6 +18,7 @@ try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
     from dashboard_fixtures import (
         comparison_tables,
         real_results_folder,
+        real_sweep_folder,
         write_comparison_folder,
         write_sweep_folder,
     )
@@ -25,6 +26,7 @@ except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a p
     from tests.dashboard_fixtures import (
         comparison_tables,
         real_results_folder,
+        real_sweep_folder,
         write_comparison_folder,
         write_sweep_folder,
     )
@@ -132,5 +134,13 @@ def test_sweep_dashboard_renders_and_dropdowns_apply(browser, tmp_path):
 def test_real_run_dashboard_renders_offline(browser, request, tmp_path):
     folder = real_results_folder(request, tmp_path / "real")
     seen = _open(browser, report.write_dashboard(folder), "dashboard-real-run.png")
+    _assert_clean(seen)
+    seen["page"].close()
+
+
+@pytest.mark.slow
+def test_real_sweep_dashboard_renders_offline(browser, tmp_path):
+    folder = real_sweep_folder(tmp_path / "sweep")
+    seen = _open(browser, report.write_dashboard(folder), "dashboard-real-sweep.png")
     _assert_clean(seen)
     seen["page"].close()

@@ -35,6 +35,7 @@ try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
     from dashboard_fixtures import (
         comparison_tables,
         real_results_folder,
+        real_sweep_folder,
         sweep_tables,
         write_comparison_folder,
         write_sweep_folder,
@@ -43,6 +44,7 @@ except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a p
     from tests.dashboard_fixtures import (
         comparison_tables,
         real_results_folder,
+        real_sweep_folder,
         sweep_tables,
         write_comparison_folder,
         write_sweep_folder,
@@ -627,3 +629,17 @@ def test_single_scenario_page_has_no_differences(tmp_path):
     built = report.build_dashboard(folder)
     assert built.figure_count == 6
     assert "than Baseline" not in built.html and "paired" not in built.sections[0].caption
+
+
+@pytest.mark.slow
+def test_real_sweep_folder_builds_the_explorer(tmp_path, capsys):
+    folder = real_sweep_folder(tmp_path / "sweep")
+    capsys.readouterr()  # the sweep's own progress output is not under test
+    results = loading.load_sweep(folder)
+    assert results.units["funding.grant_term_years"] == "years"
+    built = report.build_dashboard(folder)
+    headings = [s.heading for s in built.sections if s.figure is not None]
+    assert built.kind == "sweep" and built.figure_count == len(headings) == 4
+    assert headings[0].endswith("(Morris screening)")
+    morris = built.sections[0].figure
+    assert "no confidence interval" in str(morris.data[1].customdata)  # σ has no CI
