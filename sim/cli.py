@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import UserError
+from sim.sweep.cli import COMMANDS as SWEEP_COMMANDS
+from sim.sweep.cli import add_sweep_parsers
 
 DEMO_SCENARIOS = ("baseline", "long_term_investment", "stop_start_grants",
                   "therapeutic_supervision", "enhanced_training", "unpaid_support_staff")
@@ -85,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     dashboard = sub.add_parser("dashboard", help="(re)write RESULTS/dashboard.html")
     dashboard.add_argument("results", type=Path)
+
+    add_sweep_parsers(sub)
     return parser
 
 
@@ -199,6 +203,7 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Any] = {
     "scenarios": _cmd_scenarios, "run": _cmd_run, "validate": _cmd_validate,
     "demo": _cmd_demo, "metrics": _cmd_metrics, "dashboard": _cmd_dashboard,
+    **SWEEP_COMMANDS,
 }
 
 

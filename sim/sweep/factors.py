@@ -17,6 +17,7 @@ import math
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -72,6 +73,14 @@ def describe_parameter(name: str) -> str:
     return f" [{info.description}; unit: {_extra(info).get('unit', '?')}]"
 
 
+@cache
+def _adapter(name: str) -> TypeAdapter[Any]:
+    info = field_info(name)
+    annotated = (Annotated[info.annotation, *info.metadata] if info.metadata
+                 else info.annotation)
+    return TypeAdapter(annotated)
+
+
 def check_value(name: str, value: Any) -> Any:
     """Validate one value against the parameter's type and bounds; return it coerced.
 
@@ -79,10 +88,9 @@ def check_value(name: str, value: Any) -> Any:
         ValueError: with pydantic's message, e.g. "Input should be less than or equal to 20".
     """
     info = field_info(name)
-    adapter: TypeAdapter[Any] = TypeAdapter(Annotated[info.annotation, *info.metadata])
     try:
-        return adapter.validate_python(value, strict=isinstance(value, bool)
-                                       and info.annotation is not bool)
+        return _adapter(name).validate_python(value, strict=isinstance(value, bool)
+                                              and info.annotation is not bool)
     except ValidationError as exc:
         raise ValueError("; ".join(e["msg"] for e in exc.errors())) from None
 
@@ -159,7 +167,9 @@ class Factor:
             k = len(self.values)
             index = np.minimum((u * k).astype(int), k - 1)
             return [self.values[i] for i in index]
-        x = self._ppf(u)
+        # clip: inverse CDFs can land one rounding error outside the range (and a bound
+        # may be the parameter's own limit, e.g. 0 for a share)
+        x = np.clip(self._ppf(u), self.low, self.high)
         if self.dtype == "int":
             return [int(round(v)) for v in x]
         return [float(v) for v in x]

@@ -1,0 +1,192 @@
+"""Command-line front end of sweeps: ``sweep``, ``sweep-status`` and ``analyse``.
+
+:func:`add_sweep_parsers` is called from :func:`sim.cli.build_parser`; the command
+functions are listed in :data:`COMMANDS` and return the exit code (0 done, 1 done with
+failed runs, 2 a user error, 130 interrupted). Heavy imports happen inside the commands so
+``mentorsim --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sim.errors import UserError
+
+
+def _count(text: str, minimum: int = 1) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {value:g}")
+    return value
+
+
+def add_sweep_parsers(sub: Any) -> None:
+    """Register ``sweep``, ``sweep-status`` and ``analyse`` on ``mentorsim``'s subparsers."""
+    sweep = sub.add_parser(
+        "sweep", help="run a sweep spec (design x replications); resumable",
+        description="Run every point of a sweep spec, streaming results to --out. "
+                    "Exit 0 when all runs finished, 1 when some failed for good, 2 on a "
+                    "spec or option error, 130 when interrupted (resume with --resume).")
+    sweep.add_argument("spec", metavar="SPEC",
+                       help="a sweep spec (.toml) or the name of one in scenarios/sweeps/")
+    sweep.add_argument("--out", type=Path, default=None,
+                       help="sweep folder (default: a new folder under results/)")
+    sweep.add_argument("--workers", type=_count, default=None,
+                       help="local worker processes (default: all cores; 1 = serial)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                       help="run on a dask.distributed cluster, e.g. tcp://host:8786 "
+                            "(needs the dask extra)")
+    sweep.add_argument("--resume", action="store_true",
+                       help="continue the sweep in --out: run only what is missing")
+    sweep.add_argument("--retries", type=lambda t: _count(t, 0), default=2,
+                       help="extra attempts for a run that fails (default 2)")
+    sweep.add_argument("--batch-size", type=_count, default=100,
+                       help="runs per part file (default 100)")
+    sweep.add_argument("--flush-seconds", type=_seconds, default=60.0,
+                       help="commit finished runs at least this often (default 60)")
+    sweep.add_argument("--progress-every", type=_seconds, default=30.0,
+                       help="seconds between progress records when not on a terminal")
+    sweep.add_argument("--quiet", action="store_true", help="no progress output")
+    sweep.add_argument("--dry-run", action="store_true",
+                       help="validate the spec and show the plan; run nothing")
+
+    status = sub.add_parser("sweep-status",
+                            help="done / failed / remaining runs and throughput of a sweep")
+    status.add_argument("folder", type=Path, metavar="DIR")
+    status.add_argument("--failures", action="store_true",
+                        help="also print each failed run's last traceback")
+
+    analyse = sub.add_parser(
+        "analyse", help="per-point summaries and sensitivity indices of a sweep",
+        description="Write point_summary, convergence and (Morris or Sobol designs) "
+                    "sensitivity tables into the sweep folder.")
+    analyse.add_argument("folder", type=Path, metavar="DIR")
+    analyse.add_argument("--outcomes", default=None, metavar="M1,M2",
+                         help="metrics to analyse (default: the spec's outcomes)")
+    analyse.add_argument("--resamples", type=_count, default=1000,
+                         help="bootstrap resamples for index CIs (default 1000)")
+
+
+def _raise_interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _plan_line(sweep: Any, design: Any) -> str:
+    reps = sweep.replications
+    count = (f"{reps.count} replications" if not reps.adaptive else
+             f"{reps.min}-{reps.max} replications (adaptive, CI half-width <= "
+             f"{reps.rel_half_width:g} x mean)")
+    runs = len(design.points) * reps.initial
+    runs_text = f"{runs} runs" if not reps.adaptive else (
+        f"{runs}-{len(design.points) * reps.maximum} runs")
+    return (f"sweep {sweep.name}: {design.kind}, {len(design.points)} points x {count} = "
+            f"{runs_text} of {sweep.horizon} weeks")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``mentorsim sweep SPEC``."""
+    from sim.runner import default_workers
+    from sim.sweep.designs import make_design
+    from sim.sweep.engine import SweepInterruptedError, run_sweep
+    from sim.sweep.spec import load_spec
+    from sim.sweep.variants import check_points
+
+    sweep = load_spec(args.spec)
+    if args.dry_run:
+        design = make_design(sweep)
+        check_points(sweep.base, design.points, sweep.source)
+        print(_plan_line(sweep, design))
+        print(f"levers: {', '.join(sweep.names('lever')) or '-'}")
+        print(f"uncertainties: {', '.join(sweep.names('uncertainty')) or '-'}")
+        print(f"outcomes: {', '.join(sweep.outcomes)}")
+        return 0
+    if args.resume and args.out is None:
+        raise UserError("--resume needs --out DIR (the sweep folder to continue)")
+    out = args.out or Path("results") / (
+        f"{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{sweep.name}")
+    workers = args.workers or default_workers()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        report = run_sweep(sweep, out, workers=workers, scheduler=args.scheduler,
+                           resume=args.resume, retries=args.retries,
+                           batch_size=args.batch_size, flush_seconds=args.flush_seconds,
+                           progress_every_s=args.progress_every, show_progress=not args.quiet)
+    except SweepInterruptedError as exc:
+        r = exc.report
+        print(f"interrupted: {r.done} of {r.planned} runs are saved in {r.folder}; continue "
+              f"with: mentorsim sweep {args.spec} --resume --out {r.folder}", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print(_report_text(report))
+    return 1 if report.failed else 0
+
+
+def _report_text(report: Any) -> str:
+    from sim.sweep.progress import format_duration
+    from sim.sweep.seeds import run_id
+
+    rate = report.session_done / report.wall_time_s if report.wall_time_s else 0.0
+    lines = [f"done: {report.done} runs at {report.points} points, {report.failed} failed "
+             f"({report.session_done} this session in {format_duration(report.wall_time_s)},"
+             f" {rate * 60:.0f} runs/min on {report.backend})"]
+    if report.orphans_removed:
+        lines.append(f"note: removed {report.orphans_removed} uncommitted part files left by "
+                     "an interrupted session (their runs were run again)")
+    for error, keys in report.failures.items():
+        shown = ", ".join(run_id(k) for k in keys[:5]) + (" ..." if len(keys) > 5 else "")
+        lines.append(f"failed: {len(keys)} runs (point:replication {shown}): {error}")
+    if report.failed:
+        lines.append(f"tracebacks: mentorsim sweep-status {report.folder} --failures")
+    lines.append(f"results: {report.folder}  (next: mentorsim analyse {report.folder})")
+    return "\n".join(lines)
+
+
+def cmd_sweep_status(args: argparse.Namespace) -> int:
+    """``mentorsim sweep-status DIR``."""
+    from sim.sweep.status import format_status, sweep_status
+
+    print(format_status(sweep_status(args.folder), failures=args.failures))
+    return 0
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    """``mentorsim analyse DIR``."""
+    from sim.metrics import METRICS
+    from sim.sweep.analysis import analyse
+    from sim.sweep.storage import SweepFolder
+    from sim.sweep.summary_text import analysis_text
+
+    if not SweepFolder(args.folder).is_sweep():
+        raise UserError(f"{args.folder}: not a sweep folder (no sweep_manifest.json)")
+    outcomes = None
+    if args.outcomes:
+        outcomes = [o.strip() for o in args.outcomes.split(",") if o.strip()]
+        unknown = [o for o in outcomes if o not in METRICS]
+        if unknown:
+            raise UserError(f"--outcomes: unknown metric {unknown[0]!r}; list them with "
+                            "`mentorsim metrics`")
+    result = analyse(args.folder, outcomes, resamples=args.resamples)
+    print(analysis_text(args.folder, result))
+    return 0
+
+
+COMMANDS = {"sweep": cmd_sweep, "sweep-status": cmd_sweep_status, "analyse": cmd_analyse}

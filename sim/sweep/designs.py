@@ -1,0 +1,134 @@
+"""Designs: which points a sweep runs, reproducible from the design seed.
+
+* ``factorial``: every combination of the factors' levels (``values``, or ``levels``
+  evenly spaced across ``range``).
+* ``explicit``: the points listed in ``design.points``; unnamed factors keep base values.
+* ``lhs``: a Latin hypercube of ``samples`` points (:class:`scipy.stats.qmc.LatinHypercube`).
+* ``sobol``: Saltelli/Sobol sampling for first-order and total indices
+  (:func:`SALib.sample.sobol.sample`, ``N * (D + 2)`` points).
+* ``morris``: ``samples`` Morris trajectories on a ``grid_levels`` grid
+  (:func:`SALib.sample.morris.sample`, ``(D + 1) * r`` points).
+
+Sampled designs are drawn in the unit hypercube, which is kept (``unit``) because the
+Morris and Sobol analyses need the design matrix exactly as sampled; each column is then
+mapped onto its factor by :meth:`sim.sweep.factors.Factor.from_unit`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import UserError
+from sim.sweep.factors import Factor, check_value
+from sim.sweep.spec import Sweep, _flatten
+
+DEFAULT_TRAJECTORIES = 10
+DTYPES = {"bool": "bool", "int": "int64", "float": "float64", "category": "object"}
+
+
+@dataclass(frozen=True)
+class Design:
+    """The points of a sweep.
+
+    Attributes:
+        kind: design name.
+        points: one row per point, index ``point_id`` (0..n-1), one column per factor.
+        unit: unit-hypercube coordinates of sampled designs (rows match ``points``).
+        options: sizes and seed, for the manifest.
+    """
+
+    kind: str
+    points: pd.DataFrame
+    unit: np.ndarray | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def _frame(factors: tuple[Factor, ...], columns: list[list[Any]]) -> pd.DataFrame:
+    data = {f.name: pd.Series(col, dtype=DTYPES[f.dtype]) for f, col in zip(factors, columns,
+                                                                              strict=True)}
+    frame = pd.DataFrame(data)
+    frame.index = pd.RangeIndex(len(frame), name="point_id")
+    return frame
+
+
+def problem_for(names: list[str]) -> dict[str, Any]:
+    """The SALib problem: every factor on the unit interval."""
+    return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
+
+
+def _factorial(factors: tuple[Factor, ...]) -> list[list[Any]]:
+    rows = list(itertools.product(*(f.grid() for f in factors)))
+    return [list(col) for col in zip(*rows, strict=True)]
+
+
+def _explicit(sweep: Sweep) -> list[list[Any]]:
+    columns: list[list[Any]] = [[] for _ in sweep.factors]
+    for i, raw in enumerate(sweep.spec.design.points or []):
+        point = _flatten(raw, set())
+        for j, factor in enumerate(sweep.factors):
+            section, name = factor.name.split(".", 1)
+            value = point.get(factor.name, getattr(getattr(sweep.base, section), name))
+            try:
+                columns[j].append(check_value(factor.name, value))
+            except ValueError as exc:
+                raise UserError(f"{sweep.source}: design.points[{i}].{factor.name} = "
+                                f"{value!r}: {exc}") from None
+    return columns
+
+
+def _unit(sweep: Sweep) -> tuple[np.ndarray, dict[str, Any]]:
+    design = sweep.spec.design
+    d = len(sweep.factors)
+    seed = sweep.design_seed
+    if design.kind == "lhs":
+        from scipy.stats import qmc
+
+        sampler = qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed))
+        return sampler.random(int(design.samples or 0)), {"samples": design.samples}
+    if design.kind == "sobol":
+        from SALib.sample import sobol
+
+        unit = sobol.sample(problem_for([f.name for f in sweep.factors]), int(design.samples or 0),
+                            calc_second_order=False, seed=seed)
+        return unit, {"samples": design.samples, "second_order": False}
+    from SALib.sample import morris
+
+    trajectories = design.samples or DEFAULT_TRAJECTORIES
+    unit = morris.sample(problem_for([f.name for f in sweep.factors]), trajectories,
+                         num_levels=design.grid_levels, seed=seed)
+    return unit, {"samples": trajectories, "grid_levels": design.grid_levels}
+
+
+def make_design(sweep: Sweep) -> Design:
+    """Build the sweep's points.
+
+    Args:
+        sweep: a resolved spec.
+
+    Returns:
+        The :class:`Design`; the same spec always gives the same points.
+
+    Example:
+        >>> from sim.sweep.spec import load_spec
+        >>> len(make_design(load_spec("funding_x_supervision")).points)
+        24
+    """
+    kind = sweep.spec.design.kind
+    options: dict[str, Any] = {"seed": sweep.design_seed}
+    unit = None
+    if kind == "factorial":
+        columns = _factorial(sweep.factors)
+    elif kind == "explicit":
+        columns = _explicit(sweep)
+    else:
+        unit, extra = _unit(sweep)
+        options.update(extra)
+        columns = [f.from_unit(unit[:, j]) for j, f in enumerate(sweep.factors)]
+    points = _frame(sweep.factors, columns)
+    options["points"] = len(points)
+    return Design(kind=kind, points=points, unit=unit, options=options)

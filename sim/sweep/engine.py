@@ -1,0 +1,401 @@
+"""The sweep driver: schedule runs on an Executor, commit results, never lose work.
+
+The driver keeps a bounded window of runs in flight, turns each finished run into one
+small row (metrics + the point's parameters), and commits rows in batches: part file
+first, then ledger lines (see :mod:`sim.sweep.ledger`). Its memory holds the points table,
+the set of finished run keys and at most one batch, so it stays flat as a sweep grows.
+
+A run that raises is recorded in the ledger with its traceback and retried up to
+``retries`` times; a worker process that dies is replaced and its runs retried the same
+way. Neither aborts the sweep. Ctrl-C (or SIGTERM from a cluster scheduler) commits what
+has finished and stops; ``--resume`` continues from the ledger.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections import deque
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import UserError
+from sim.metrics import METRICS
+from sim.sweep import manifest as manifests
+from sim.sweep.adaptive import AdaptivePlanner, Planner
+from sim.sweep.designs import Design, make_design
+from sim.sweep.executors import Backend, SerialExecutor, open_backend
+from sim.sweep.ledger import Ledger, LedgerState, read_ledger
+from sim.sweep.progress import Progress
+from sim.sweep.seeds import RunKey, replication_seed, run_id
+from sim.sweep.spec import Sweep
+from sim.sweep.storage import (
+    FolderLock,
+    SweepFolder,
+    iter_run_parts,
+    next_part_seq,
+    part_name,
+    remove_orphans,
+    write_parquet_atomic,
+)
+from sim.sweep.variants import check_points, point_overrides
+from sim.sweep.worker import RunResult, RunTask, execute, fault_for
+
+TICK_S = 0.5
+
+
+@dataclass
+class SweepReport:
+    """How a sweep (session) ended.
+
+    Attributes:
+        status: ``complete``, ``complete_with_failures`` or ``interrupted``.
+        done, failed, planned: runs over all sessions (failed = gave up, not done).
+        session_done: runs finished by this session.
+        failures: one-line error -> runs that ended with it.
+    """
+
+    folder: Path
+    status: str
+    points: int
+    planned: int
+    done: int
+    failed: int
+    session_done: int
+    wall_time_s: float
+    backend: str
+    orphans_removed: int = 0
+    failures: dict[str, list[RunKey]] = field(default_factory=dict)
+
+
+class SweepInterruptedError(Exception):
+    """The sweep stopped on Ctrl-C or SIGTERM after committing finished runs."""
+
+    def __init__(self, report: SweepReport) -> None:
+        super().__init__(f"interrupted after {report.done} of {report.planned} runs")
+        self.report = report
+
+
+def make_planner(sweep: Sweep, points: int) -> Planner:
+    """Fixed or adaptive replications, as the spec says."""
+    reps = sweep.replications
+    if not reps.adaptive:
+        return Planner(points, reps.initial)
+    return AdaptivePlanner(points, reps.initial, reps.maximum, float(reps.rel_half_width),
+                           len(sweep.adaptive_outcomes), reps.confidence, reps.step)
+
+
+def _init_folder(sweep: Sweep, design: Design, folder: SweepFolder) -> dict:
+    folder.root.mkdir(parents=True, exist_ok=True)
+    write_parquet_atomic(design.points.reset_index(), folder.points)
+    if design.unit is not None:
+        unit = pd.DataFrame(design.unit, columns=[f.name for f in sweep.factors])
+        unit.insert(0, "point_id", np.arange(len(unit)))
+        write_parquet_atomic(unit, folder.unit)
+    if Path(sweep.source).is_file():
+        shutil.copyfile(sweep.source, folder.spec)
+    manifest = manifests.build_manifest(sweep, design)
+    manifests.save(folder.manifest, manifest)  # last: a folder with a manifest is complete
+    return manifest
+
+
+def open_folder(sweep: Sweep, design: Design, out: Path, resume: bool
+                ) -> tuple[SweepFolder, dict, bool]:
+    """Create the sweep folder, or reopen it for ``--resume`` (same spec hash only)."""
+    folder = SweepFolder(out)
+    if folder.is_sweep():
+        if not resume:
+            raise UserError(f"--out {out}: already holds a sweep; add --resume to continue "
+                            "it, or choose a new folder")
+        manifest = manifests.read_manifest(folder.manifest)
+        if manifest.get("spec_hash") != sweep.spec_hash:
+            raise UserError(f"--out {out}: was started from a different spec or base "
+                            f"scenario (hash {str(manifest.get('spec_hash'))[:12]}, now "
+                            f"{sweep.spec_hash[:12]}); resume with the same spec, or "
+                            "choose a new folder")
+        return folder, manifest, True
+    if out.exists() and (folder.ledger.exists() or folder.runs.exists()):
+        raise UserError(f"--out {out}: has sweep data but no sweep_manifest.json; "
+                        "choose a new folder")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a folder")
+    if out.exists() and any(p.name not in (folder.points.name, folder.unit.name,
+                                           folder.spec.name) and not p.name.startswith(".")
+                            for p in out.iterdir()):
+        raise UserError(f"--out {out}: exists and is not a sweep folder; choose a new folder")
+    return folder, _init_folder(sweep, design, folder), False
+
+
+class _Driver:
+    """The scheduling loop of one session (state kept together for readability)."""
+
+    def __init__(self, sweep: Sweep, design: Design, folder: SweepFolder, backend: Backend,
+                 state: LedgerState, ledger: Ledger, retries: int, batch_size: int,
+                 flush_seconds: float, progress: Progress) -> None:
+        self.sweep, self.points, self.folder = sweep, design.points, folder
+        self.backend, self.executor = backend, backend.executor
+        self.ledger, self.retries = ledger, retries
+        self.batch_size, self.flush_seconds = batch_size, flush_seconds
+        self.progress = progress
+        self.planner = make_planner(sweep, len(design.points))
+        self.done: set[RunKey] = set(state.done)
+        self.failed: dict[RunKey, str] = {}
+        self.prior_attempts = dict(state.attempts)
+        self.attempts: dict[RunKey, int] = {}
+        self.pending: deque[RunKey] = deque()
+        self.in_flight: dict[Future[RunResult], RunKey] = {}
+        self.suspects: deque[RunKey] = deque()  # lost with a dying worker; run alone
+        self.isolated: RunKey | None = None
+        self.buffer: list[RunResult] = []
+        self.buffer_since = 0.0
+        self.part_seq = next_part_seq(folder)
+        self.session_done = 0
+        self.run_time_s = 0.0
+        self.metric_names = list(METRICS)
+        serial = isinstance(backend.executor, SerialExecutor)
+        self.window = 1 if serial else max(4 * backend.slots, 8)
+        outcome_index = [self.metric_names.index(o) for o in sweep.adaptive_outcomes]
+        self.outcome_index = np.array(outcome_index, dtype=int)
+        self.known = self._known_values(state) if self.planner.needs_values else {}
+
+    # --- scheduling ---------------------------------------------------------------------
+    def _known_values(self, state: LedgerState) -> dict[RunKey, np.ndarray]:
+        outcomes = self.sweep.adaptive_outcomes
+        known: dict[RunKey, np.ndarray] = {}
+        for frame in iter_run_parts(self.folder, state, columns=outcomes):
+            values = frame[outcomes].to_numpy(dtype=float)
+            for (p, r), row in zip(zip(frame["point_id"], frame["replication"], strict=True),
+                                   values, strict=True):
+                known[(int(p), int(r))] = row
+        return known
+
+    def schedule(self, keys: Iterable[RunKey]) -> None:
+        """Queue runs; runs finished earlier are fed straight back to the planner."""
+        work = deque(keys)
+        while work:
+            key = work.popleft()
+            if key in self.done:
+                work.extend(self.planner.record(key, self.known.pop(key, None)))
+            else:
+                self.pending.append(key)
+
+    def _task(self, key: RunKey) -> RunTask:
+        attempt = self.prior_attempts.get(key, 0) + self.attempts.get(key, 0) + 1
+        return RunTask(key[0], key[1], replication_seed(self.sweep.root_seed, key[1]), attempt,
+                       self.sweep.base, point_overrides(self.points, key[0]),
+                       tuple(self.sweep.spec.output.agent_tables), fault_for(*key))
+
+    # --- results ------------------------------------------------------------------------
+    def handle(self, result: RunResult, requeue: deque[RunKey] | None = None) -> None:
+        """Buffer a finished run, or record a failure and retry (via ``requeue``, by
+        default the pending queue) or give up."""
+        key = (result.point_id, result.replication)
+        self.run_time_s += result.wall_time_s
+        if result.ok:
+            if not self.buffer:
+                self.buffer_since = time.monotonic()
+            self.buffer.append(result)
+            self.done.add(key)
+            self.session_done += 1
+            if self.planner.needs_values:
+                values = np.array([result.metrics.get(self.metric_names[i], np.nan)
+                                   for i in self.outcome_index])
+                self.schedule(self.planner.record(key, values))
+            return
+        self.attempts[key] = self.attempts.get(key, 0) + 1
+        final = self.attempts[key] > self.retries
+        self.ledger.append([{"type": "failed", "run": run_id(key), "attempt": result.attempt,
+                             "final": final, "error": result.error,
+                             "traceback": result.traceback, "worker": result.worker}])
+        if final:
+            self.failed[key] = result.error
+            self.schedule(self.planner.record(key, None))
+        else:
+            (self.pending if requeue is None else requeue).appendleft(key)
+
+    def lost(self, key: RunKey, exc: BaseException) -> RunResult:
+        """A run whose worker died or whose future failed outside the model."""
+        return RunResult(key[0], key[1], self.prior_attempts.get(key, 0)
+                         + self.attempts.get(key, 0) + 1, ok=False,
+                         error=f"worker lost: {type(exc).__name__}: {exc}"[:500])
+
+    def flush(self, force: bool = False) -> None:
+        """Commit buffered runs: part files first, then their ledger lines."""
+        if not self.buffer:
+            return
+        due = (len(self.buffer) >= self.batch_size
+               or time.monotonic() - self.buffer_since >= self.flush_seconds)
+        if not (force or due):
+            return
+        name = part_name(self.part_seq)
+        self.part_seq += 1
+        write_parquet_atomic(self._rows(self.buffer), self.folder.runs / f"{name}.parquet")
+        for table in self.sweep.spec.output.agent_tables:
+            frame = pd.concat([r.tables[table] for r in self.buffer], ignore_index=True)
+            write_parquet_atomic(frame, self.folder.tables / table / f"{name}.parquet")
+        self.ledger.append([{"type": "done", "run": run_id((r.point_id, r.replication)),
+                             "part": name, "attempt": r.attempt,
+                             "wall_s": round(r.wall_time_s, 4), "worker": r.worker}
+                            for r in self.buffer])
+        self.buffer = []
+
+    def _rows(self, results: list[RunResult]) -> pd.DataFrame:
+        ids = [r.point_id for r in results]
+        head = pd.DataFrame({
+            "point_id": np.array(ids, dtype="int64"),
+            "replication": np.array([r.replication for r in results], dtype="int64"),
+            "seed": np.array([replication_seed(self.sweep.root_seed, r.replication)
+                              for r in results], dtype="int64")})
+        params = self.points.loc[ids].reset_index(drop=True)
+        metrics = pd.DataFrame([[r.metrics.get(m, np.nan) for m in self.metric_names]
+                                for r in results], columns=self.metric_names, dtype="float64")
+        return pd.concat([head, params, metrics], axis=1)
+
+    # --- the loop -----------------------------------------------------------------------
+    def _update_progress(self, force: bool = False) -> None:
+        self.progress.update(len(self.done), len(self.failed), self.planner.planned,
+                             self.planner.exact, force)
+
+    def run(self) -> None:
+        """Run until nothing is pending or in flight."""
+        self.schedule(self.planner.initial())
+        self._update_progress(force=True)
+        while self.pending or self.in_flight or self.suspects:
+            self._submit()
+            finished, _ = wait(list(self.in_flight), timeout=TICK_S,
+                               return_when=FIRST_COMPLETED)
+            broken = False
+            # handled in run order, so a serial sweep writes its parts in a fixed order
+            for future in sorted(finished, key=self.in_flight.__getitem__):
+                key = self.in_flight.pop(future)
+                try:
+                    self.handle(future.result())
+                except BrokenProcessPool as exc:
+                    broken = True
+                    self._lost_to_broken_pool(key, exc)
+                except Exception as exc:  # e.g. dask KilledWorker, CancelledError
+                    self.handle(self.lost(key, exc))
+            if broken:
+                self._recover()
+            self.flush()
+            self._update_progress()
+        self.flush(force=True)
+        self._update_progress()
+
+    def _submit(self) -> None:
+        """Fill the window; while runs are under suspicion, run them one at a time."""
+        if self.suspects:
+            if not self.in_flight:
+                self.isolated = self.suspects.popleft()
+                self.in_flight[self.executor.submit(execute, self._task(self.isolated))] = (
+                    self.isolated)
+            return
+        self.isolated = None
+        while self.pending and len(self.in_flight) < self.window:
+            key = self.pending.popleft()
+            self.in_flight[self.executor.submit(execute, self._task(key))] = key
+
+    def _lost_to_broken_pool(self, key: RunKey, exc: BaseException) -> None:
+        """A worker process died. Every run in the pool is lost, but only one (at most)
+        killed it: the lost runs are re-run one at a time, and only a run that breaks the
+        pool while running alone is charged an attempt."""
+        if key == self.isolated:
+            self.handle(self.lost(key, exc), requeue=self.suspects)
+        elif key not in self.suspects:
+            self.suspects.append(key)
+
+    def _recover(self) -> None:
+        """Collect the broken pool's other futures, then start a new pool."""
+        for future, key in list(self.in_flight.items()):
+            try:
+                self.handle(future.result(timeout=60))
+            except Exception as exc:  # all futures of a broken pool raise
+                self._lost_to_broken_pool(key, exc)
+            del self.in_flight[future]
+        if self.backend.restart is None:
+            raise RuntimeError("the executor broke and cannot be restarted")
+        self.executor = self.backend.restart()
+
+
+def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | None = None,
+              backend: Backend | None = None, resume: bool = False, retries: int = 2,
+              batch_size: int = 100, flush_seconds: float = 60.0, progress_every_s: float = 30.0,
+              show_progress: bool = True) -> SweepReport:
+    """Run (or resume) a sweep into ``out``.
+
+    Args:
+        sweep: a resolved spec (:func:`sim.sweep.spec.load_spec`).
+        out: the sweep folder.
+        workers: local processes (1 runs serially in this process).
+        scheduler: a dask scheduler address; overrides ``workers``.
+        backend: an already opened backend (tests, other executors); overrides both.
+        resume: continue the sweep in ``out`` (same spec), skipping finished runs.
+        retries: extra attempts for a run that fails.
+        batch_size, flush_seconds: commit a part file after this many runs or seconds.
+        progress_every_s: seconds between progress records when stderr is not a terminal.
+        show_progress: report progress on stderr.
+
+    Returns:
+        A :class:`SweepReport`.
+
+    Raises:
+        UserError: invalid points, an unusable ``out`` or an unreachable scheduler.
+        SweepInterruptedError: on Ctrl-C or SIGTERM, after committing what finished.
+    """
+    start = time.monotonic()
+    design = make_design(sweep)
+    check_points(sweep.base, design.points, sweep.source)
+    folder, manifest, resumed = open_folder(sweep, design, Path(out), resume)
+    lock = FolderLock(folder)
+    owned = backend is None
+    driver: _Driver | None = None
+    status = "crashed"
+    try:
+        state = read_ledger(folder.ledger)
+        orphans = remove_orphans(folder, state)
+        ledger = Ledger(folder.ledger)
+        backend = backend or open_backend(workers, scheduler)
+        session = manifests.start_session(manifest, backend.info, resumed)
+        manifests.save(folder.manifest, manifest)
+        ledger.append([{"type": "session", "resumed": resumed, "backend": backend.info,
+                        "already_done": len(state.done)}])
+        progress = Progress(len(state.done), progress_every_s, show_progress)
+        driver = _Driver(sweep, design, folder, backend, state, ledger, retries, batch_size,
+                         flush_seconds, progress)
+        try:
+            driver.run()
+            status = "complete_with_failures" if driver.failed else "complete"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            driver.flush(force=True)
+        progress.close()
+        if status != "interrupted":
+            from sim.sweep.analysis import write_summaries
+
+            write_summaries(folder.root, manifest)
+        manifests.end_session(manifest, session, status, time.monotonic() - start,
+                              driver.run_time_s, driver.session_done, len(driver.failed))
+        manifests.save(folder.manifest, manifest)
+        ledger.append([{"type": "end", "status": status, "done": len(driver.done),
+                        "failed": len(driver.failed)}])
+        ledger.close()
+    finally:
+        if owned and backend is not None:
+            backend.close()
+        lock.release()
+    failures: dict[str, list[RunKey]] = {}
+    for key, error in sorted(driver.failed.items()):
+        failures.setdefault(error, []).append(key)
+    report = SweepReport(folder.root, status, len(design.points), driver.planner.planned,
+                         len(driver.done), len(driver.failed), driver.session_done,
+                         time.monotonic() - start, backend.description, len(orphans),
+                         failures)
+    if status == "interrupted":
+        raise SweepInterruptedError(report)
+    return report

@@ -1,0 +1,133 @@
+"""The ledger: an append-only, fsynced JSON-lines record of finished and failed runs.
+
+Commit protocol (see :mod:`sim.sweep.storage`): a batch of finished runs is first written
+to a temporary part file, fsynced and renamed into place; only then are its ``done`` lines
+appended here and fsynced. So whenever the driver is killed:
+
+* a run with a ``done`` line has its row in the part file that line names;
+* a part file no ``done`` line names is an orphan from an interrupted commit, removed on
+  resume (its runs are run again, so no row is lost and none is duplicated);
+* a half-written last line (killed mid-append) is cut off on resume.
+
+Record types: ``session`` (a driver started), ``done``, ``failed`` (one per failed
+attempt; ``final`` when no retry is left in that session) and ``end`` (a driver stopped).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from sim.sweep.seeds import RunKey, parse_run_id
+
+
+def _records(path: Path) -> Iterator[dict[str, Any]]:
+    if not path.exists():
+        return
+    with path.open("r", encoding="utf-8") as fh:
+        for line in fh:
+            if not line.endswith("\n"):
+                return  # a line cut short by a kill: never committed
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                continue
+
+
+@dataclass
+class LedgerState:
+    """What the ledger says so far.
+
+    Attributes:
+        done: finished runs and the part each one's row is in (first ``done`` wins).
+        attempts: failed attempts per run (all sessions).
+        last_error: the latest failure of each run: (one-line error, traceback).
+        final_failed: runs whose last record is a final failure and that are not done.
+        done_times: unix times of ``done`` records (throughput).
+        sessions: ``session`` and ``end`` records, in order.
+    """
+
+    done: dict[RunKey, str] = field(default_factory=dict)
+    attempts: dict[RunKey, int] = field(default_factory=dict)
+    last_error: dict[RunKey, tuple[str, str]] = field(default_factory=dict)
+    final_failed: set[RunKey] = field(default_factory=set)
+    done_times: list[float] = field(default_factory=list)
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def parts(self) -> set[str]:
+        """Part files the ledger vouches for."""
+        return set(self.done.values())
+
+
+def read_ledger(path: Path) -> LedgerState:
+    """Read a ledger (a missing file is an empty ledger)."""
+    state = LedgerState()
+    for rec in _records(path):
+        kind = rec.get("type")
+        if kind in ("session", "end"):
+            state.sessions.append(rec)
+            continue
+        try:
+            key = parse_run_id(str(rec["run"]))
+        except (KeyError, ValueError):
+            continue
+        if kind == "done" and key not in state.done:
+            state.done[key] = str(rec["part"])
+            state.done_times.append(float(rec.get("t", 0.0)))
+            state.final_failed.discard(key)
+        elif kind == "failed":
+            state.attempts[key] = state.attempts.get(key, 0) + 1
+            state.last_error[key] = (str(rec.get("error", "")), str(rec.get("traceback", "")))
+            if rec.get("final") and key not in state.done:
+                state.final_failed.add(key)
+            elif key in state.final_failed:
+                state.final_failed.discard(key)
+    return state
+
+
+def repair(path: Path) -> int:
+    """Cut off a trailing half-written line; return the bytes removed."""
+    if not path.exists():
+        return 0
+    data = path.read_bytes()
+    keep = data.rfind(b"\n") + 1
+    if keep == len(data):
+        return 0
+    with path.open("r+b") as fh:
+        fh.truncate(keep)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return len(data) - keep
+
+
+class Ledger:
+    """Appends records durably (each :meth:`append` is one write plus an fsync)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        repair(path)
+        self._fh: TextIO | None = path.open("a", encoding="utf-8")
+
+    def append(self, records: Iterable[dict[str, Any]]) -> None:
+        """Write records as JSON lines and fsync before returning."""
+        assert self._fh is not None, "ledger closed"
+        now = time.time()
+        text = "".join(json.dumps({"t": round(now, 3), **r}, default=str) + "\n"
+                       for r in records)
+        if not text:
+            return
+        self._fh.write(text)
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        """Close the file (records already appended are on disk)."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None

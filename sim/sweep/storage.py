@@ -1,0 +1,215 @@
+"""The sweep folder: its layout, atomic writes and the run table.
+
+Layout (the contract other tools build against is in ``docs/sweeps.md``)::
+
+    OUT/
+      sweep_manifest.json   spec name and hash, design, factors, outcomes, seeds, versions,
+                            host, timings
+      spec.toml             the spec file as given
+      points.parquet        point_id + one column per varied parameter (dotted names)
+      design_unit.parquet   sampled designs: the unit-hypercube matrix (for analyse)
+      ledger.jsonl          finished and failed runs (see sim.sweep.ledger)
+      runs/part-NNNNNN.parquet   run-level rows, batched: point_id, replication, seed,
+                            the point's parameters, every metric
+      tables/<table>/part-NNNNNN.parquet   opt-in agent-level tables
+      point_summary.parquet, convergence.csv, failures.csv   written when the sweep ends
+      sensitivity.csv       written by `mentorsim analyse`
+
+Part files are written to a temporary name, fsynced, then renamed: a reader never sees a
+half-written part, and :func:`read_runs` keeps only rows the ledger vouches for.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.errors import UserError
+from sim.sweep.ledger import LedgerState, read_ledger
+from sim.sweep.seeds import RunKey
+
+PART_RE = re.compile(r"^part-(\d{6})\.parquet$")
+
+
+class SweepFolder:
+    """Paths inside a sweep results folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    manifest = property(lambda self: self.root / "sweep_manifest.json")
+    spec = property(lambda self: self.root / "spec.toml")
+    points = property(lambda self: self.root / "points.parquet")
+    unit = property(lambda self: self.root / "design_unit.parquet")
+    ledger = property(lambda self: self.root / "ledger.jsonl")
+    runs = property(lambda self: self.root / "runs")
+    tables = property(lambda self: self.root / "tables")
+    lock = property(lambda self: self.root / ".lock")
+    point_summary = property(lambda self: self.root / "point_summary.parquet")
+    convergence = property(lambda self: self.root / "convergence.csv")
+    failures = property(lambda self: self.root / "failures.csv")
+    sensitivity = property(lambda self: self.root / "sensitivity.csv")
+
+    def part_dirs(self) -> list[Path]:
+        """The run-level folder and every agent-table folder."""
+        dirs = [self.runs]
+        if self.tables.is_dir():
+            dirs += sorted(p for p in self.tables.iterdir() if p.is_dir())
+        return dirs
+
+    def is_sweep(self) -> bool:
+        """True when the folder holds a sweep manifest."""
+        return self.manifest.is_file()
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename inside ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path`` through a fsynced temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp,
+                       compression="zstd")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def part_name(seq: int) -> str:
+    """``part-000012`` (no extension): the name ledger lines use."""
+    return f"part-{seq:06d}"
+
+
+def next_part_seq(folder: SweepFolder) -> int:
+    """One more than the highest part number anywhere in the folder."""
+    highest = 0
+    for d in folder.part_dirs():
+        if d.is_dir():
+            for p in d.iterdir():
+                m = PART_RE.match(p.name)
+                if m:
+                    highest = max(highest, int(m.group(1)))
+    return highest + 1
+
+
+def remove_orphans(folder: SweepFolder, state: LedgerState) -> list[Path]:
+    """Delete part files the ledger does not name, and stale temporary files."""
+    vouched = state.parts
+    removed = []
+    for d in folder.part_dirs():
+        if not d.is_dir():
+            continue
+        for p in d.iterdir():
+            m = PART_RE.match(p.name)
+            if (m and p.stem not in vouched) or (p.name.startswith(".") and
+                                                 p.name.endswith(".tmp")):
+                p.unlink()
+                removed.append(p)
+        fsync_dir(d)
+    return removed
+
+
+def iter_run_parts(folder: SweepFolder, state: LedgerState | None = None,
+                   columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """Yield each part's vouched-for rows (optionally only some columns)."""
+    state = state or read_ledger(folder.ledger)
+    by_part: dict[str, set[RunKey]] = {}
+    for key, part in state.done.items():
+        by_part.setdefault(part, set()).add(key)
+    wanted = None if columns is None else list(dict.fromkeys(
+        ["point_id", "replication", *columns]))
+    for part in sorted(by_part):
+        path = folder.runs / f"{part}.parquet"
+        if not path.exists():
+            continue
+        frame = pd.read_parquet(path, columns=wanted)
+        keys = by_part[part]
+        mask = [(int(p), int(r)) in keys for p, r in zip(frame["point_id"],
+                                                         frame["replication"], strict=True)]
+        yield frame[mask]
+
+
+def read_runs(root: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """The run table of a sweep folder: one row per finished run, sorted by point and
+    replication (only rows the ledger vouches for).
+
+    Args:
+        root: the sweep folder.
+        columns: columns to read besides ``point_id`` and ``replication`` (default all).
+    """
+    frames = list(iter_run_parts(SweepFolder(root), columns=columns))
+    if not frames:
+        return pd.DataFrame(columns=["point_id", "replication", *(columns or [])])
+    runs = pd.concat(frames, ignore_index=True)
+    return runs.sort_values(["point_id", "replication"], kind="stable").reset_index(drop=True)
+
+
+class FolderLock:
+    """An exclusive ``flock`` on ``OUT/.lock`` while a driver writes to the folder.
+
+    The operating system releases it when the process dies, even on ``kill -9``, so a
+    stale lock never blocks a resume. :func:`is_locked` lets ``sweep-status`` tell whether
+    a driver is running.
+    """
+
+    def __init__(self, folder: SweepFolder) -> None:
+        import fcntl
+
+        self.path = folder.lock
+        self._fh = self.path.open("a+")
+        for _ in range(20):
+            try:
+                fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                time.sleep(0.05)
+        else:
+            self._fh.close()
+            raise UserError(f"{folder.root}: another sweep process is writing to this "
+                            "folder; wait for it or stop it first")
+        self._fh.seek(0)
+        self._fh.truncate()
+        self._fh.write(f"{socket.gethostname()} {os.getpid()}\n")
+        self._fh.flush()
+
+    def release(self) -> None:
+        """Release the lock."""
+        if not self._fh.closed:
+            self._fh.close()
+
+
+def is_locked(folder: SweepFolder) -> bool:
+    """True when a driver holds the folder's lock right now."""
+    import fcntl
+
+    if not folder.lock.exists():
+        return False
+    with folder.lock.open("r") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    return False

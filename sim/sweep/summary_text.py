@@ -1,0 +1,32 @@
+"""Plain-text report of ``mentorsim analyse``: what was written and the top parameters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.sweep.analysis import Analysis
+
+TOP = 5
+
+
+def analysis_text(folder: Path, result: Analysis) -> str:
+    """Files written, notes, and for Morris/Sobol the most influential parameters."""
+    lines = [f"{result.design} sweep in {folder}"
+             + ("" if result.complete else " (incomplete: some runs missing or failed)")]
+    lines += [f"note: {n}" for n in result.notes]
+    written = ["point_summary.parquet", "point_summary.csv", "convergence.csv",
+               "failures.csv"]
+    table = result.sensitivity
+    if table is not None and len(table):
+        written += ["sensitivity.csv", "sensitivity.parquet"]
+        rank_index = "mu_star" if result.design == "morris" else "ST"
+        for outcome, rows in table[table["index"] == rank_index].groupby("outcome", sort=False):
+            lines.append(f"\n{outcome}: top parameters by {rank_index} (± 95% CI)")
+            top = rows.sort_values("value", ascending=False).head(TOP)
+            width = max(len(p) for p in top["parameter"])
+            for _, r in top.iterrows():
+                flag = f"  [{r['flag']}]" if r["flag"] else ""
+                lines.append(f"  {r['parameter']:<{width}}  {r['value']:.4g} ± "
+                             f"{r['conf']:.2g}{flag}")
+    lines.append(f"\nwrote: {', '.join(written)}")
+    return "\n".join(lines)
