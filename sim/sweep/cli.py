@@ -122,6 +122,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UserError("--resume needs --out DIR (the sweep folder to continue)")
     out = args.out or Path("results") / (
         f"{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{sweep.name}")
+    if args.resume and not (out / "sweep_manifest.json").is_file():
+        print(f"note: no sweep to resume in {out}; starting a new one", file=sys.stderr)
     workers = args.workers or default_workers()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:

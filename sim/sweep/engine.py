@@ -351,44 +351,45 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
     start = time.monotonic()
     design = make_design(sweep)
     check_points(sweep.base, design.points, sweep.source)
-    folder, manifest, resumed = open_folder(sweep, design, Path(out), resume)
-    lock = FolderLock(folder)
     owned = backend is None
-    driver: _Driver | None = None
+    backend = backend or open_backend(workers, scheduler)  # before any file is written
     status = "crashed"
     try:
-        state = read_ledger(folder.ledger)
-        orphans = remove_orphans(folder, state)
-        ledger = Ledger(folder.ledger)
-        backend = backend or open_backend(workers, scheduler)
-        session = manifests.start_session(manifest, backend.info, resumed)
-        manifests.save(folder.manifest, manifest)
-        ledger.append([{"type": "session", "resumed": resumed, "backend": backend.info,
-                        "already_done": len(state.done)}])
-        progress = Progress(len(state.done), progress_every_s, show_progress)
-        driver = _Driver(sweep, design, folder, backend, state, ledger, retries, batch_size,
-                         flush_seconds, progress)
+        folder, manifest, resumed = open_folder(sweep, design, Path(out), resume)
+        lock = FolderLock(folder)
         try:
-            driver.run()
-            status = "complete_with_failures" if driver.failed else "complete"
-        except KeyboardInterrupt:
-            status = "interrupted"
-            driver.flush(force=True)
-        progress.close()
-        if status != "interrupted":
-            from sim.sweep.analysis import write_summaries
+            state = read_ledger(folder.ledger)
+            orphans = remove_orphans(folder, state)
+            ledger = Ledger(folder.ledger)
+            session = manifests.start_session(manifest, backend.info, resumed)
+            manifests.save(folder.manifest, manifest)
+            ledger.append([{"type": "session", "resumed": resumed, "backend": backend.info,
+                            "already_done": len(state.done)}])
+            progress = Progress(len(state.done), progress_every_s, show_progress)
+            driver = _Driver(sweep, design, folder, backend, state, ledger, retries,
+                             batch_size, flush_seconds, progress)
+            try:
+                driver.run()
+                status = "complete_with_failures" if driver.failed else "complete"
+            except KeyboardInterrupt:
+                status = "interrupted"
+                driver.flush(force=True)
+            progress.close()
+            if status != "interrupted":
+                from sim.sweep.analysis import write_summaries
 
-            write_summaries(folder.root, manifest)
-        manifests.end_session(manifest, session, status, time.monotonic() - start,
-                              driver.run_time_s, driver.session_done, len(driver.failed))
-        manifests.save(folder.manifest, manifest)
-        ledger.append([{"type": "end", "status": status, "done": len(driver.done),
-                        "failed": len(driver.failed)}])
-        ledger.close()
+                write_summaries(folder.root, manifest)
+            manifests.end_session(manifest, session, status, time.monotonic() - start,
+                                  driver.run_time_s, driver.session_done, len(driver.failed))
+            manifests.save(folder.manifest, manifest)
+            ledger.append([{"type": "end", "status": status, "done": len(driver.done),
+                            "failed": len(driver.failed)}])
+            ledger.close()
+        finally:
+            lock.release()
     finally:
-        if owned and backend is not None:
+        if owned:
             backend.close()
-        lock.release()
     failures: dict[str, list[RunKey]] = {}
     for key, error in sorted(driver.failed.items()):
         failures.setdefault(error, []).append(key)

@@ -13,6 +13,7 @@ The engine only ever calls ``submit`` and waits on the futures, so any other Exe
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -62,8 +63,10 @@ class Backend:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _exit_with_parent(parent_pid: int) -> None:
-    """Worker initializer: exit when the driver dies (e.g. ``kill -9``), not linger."""
+def _worker_init(parent_pid: int) -> None:
+    """Worker initializer: leave Ctrl-C to the driver (which commits and stops), and exit
+    when the driver dies (e.g. ``kill -9``) instead of lingering."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent_pid:
@@ -75,7 +78,7 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 def _process_pool(workers: int) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+                               initializer=_worker_init, initargs=(os.getpid(),))
 
 
 def local_backend(workers: int) -> Backend:

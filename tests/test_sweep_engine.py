@@ -1,0 +1,211 @@
+"""The sweep engine: identical results on every executor, kill -9 and resume, failures.
+
+Runs are 52 weeks and sweeps 8-18 runs, so each test takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+
+try:
+    from test_sweep_support import TINY_FACTORIAL, run_table, write_spec
+except ImportError:
+    from tests.test_sweep_support import TINY_FACTORIAL, run_table, write_spec
+
+NINE_POINTS = TINY_FACTORIAL.replace("[1, 3]", "[1, 2, 3]").replace("[0, 2]", "[0, 1, 2]")
+
+
+def _sweep(spec: Path, out: Path, *extra: str) -> int:
+    return main(["sweep", str(spec), "--out", str(out), "--quiet", *extra])
+
+
+def _done_lines(ledger: Path) -> int:
+    if not ledger.exists():
+        return 0
+    return sum('"type": "done"' in line for line in ledger.read_text().splitlines())
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """An uninterrupted serial sweep of the nine-point spec: (spec, folder)."""
+    folder = tmp_path_factory.mktemp("reference")
+    spec = write_spec(folder, NINE_POINTS, "nine")
+    assert _sweep(spec, folder / "out", "--workers", "1") == 0
+    return spec, folder / "out"
+
+
+def test_folder_contract(reference: tuple[Path, Path]) -> None:
+    _, out = reference
+    manifest = json.loads((out / "sweep_manifest.json").read_text())
+    for key in ("spec_name", "spec_hash", "design", "levers", "uncertainties", "outcomes",
+                "root_seed", "mentorsim_version", "python_version", "mesa_version",
+                "git_commit", "host", "created_utc", "timings"):
+        assert key in manifest, key
+    assert manifest["design"] == "factorial" and manifest["status"] == "complete"
+    assert manifest["levers"] == ["funding.grant_term_years", "supervision.sessions_per_month"]
+    points = pd.read_parquet(out / "points.parquet")
+    assert list(points.columns) == ["point_id", *manifest["levers"]] and len(points) == 9
+    summary = pd.read_parquet(out / "point_summary.parquet")
+    assert list(summary.columns) == ["point_id", "metric", "mean", "ci_low", "ci_high",
+                                     "replications"]
+    runs = run_table(out)
+    assert len(runs) == 18 and not runs.duplicated(["point_id", "replication"]).any()
+    assert {"seed", "funding.grant_term_years", "abandonment_rate"} <= set(runs.columns)
+    # replication k has the same seed at every point (common random numbers)
+    assert runs.groupby("replication")["seed"].nunique().eq(1).all()
+    mean = runs[runs["point_id"] == 4]["abandonment_rate"].mean()
+    row = summary[(summary["point_id"] == 4) & (summary["metric"] == "abandonment_rate")]
+    assert row["mean"].item() == pytest.approx(mean)
+    assert len(list((out / "runs").glob("part-*.parquet"))) == 1  # batched, not per run
+
+
+def test_serial_process_pool_and_dask_give_identical_results(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    spec = write_spec(tmp_path)
+    assert _sweep(spec, tmp_path / "serial", "--workers", "1") == 0
+    assert _sweep(spec, tmp_path / "pool", "--workers", "2", "--batch-size", "3") == 0
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  protocol="tcp://", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        assert _sweep(spec, tmp_path / "dask", "--scheduler", address) == 0
+    serial = run_table(tmp_path / "serial")
+    assert len(serial) == 8
+    for other in ("pool", "dask"):
+        pd.testing.assert_frame_equal(serial, run_table(tmp_path / other))
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "serial/point_summary.parquet"),
+                                      pd.read_parquet(tmp_path / other / "point_summary.parquet"))
+
+
+def test_killed_sweep_resumes_to_the_uninterrupted_result(reference: tuple[Path, Path],
+                                                          tmp_path: Path) -> None:
+    spec, uninterrupted = reference
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(spec), "--out",
+                             str(out), "--workers", "1", "--batch-size", "2", "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while _done_lines(out / "ledger.jsonl") < 4 and proc.poll() is None:
+        assert time.monotonic() < deadline, "sweep made no progress"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    done_before = _done_lines(out / "ledger.jsonl")
+    assert 4 <= done_before < 18, "the kill must land part-way"
+    assert _sweep(spec, out, "--resume", "--workers", "1") == 0
+    resumed = run_table(out)
+    pd.testing.assert_frame_equal(resumed, run_table(uninterrupted))
+    assert _done_lines(out / "ledger.jsonl") == 18  # no run committed twice
+    # the part files hold no row twice either (orphans of the kill were removed)
+    parts = pd.concat(pd.read_parquet(p) for p in (out / "runs").glob("part-*.parquet"))
+    assert len(parts) == 18
+
+
+def test_sigterm_commits_finished_runs_and_resume_completes(reference: tuple[Path, Path],
+                                                            tmp_path: Path) -> None:
+    spec, uninterrupted = reference
+    out = tmp_path / "terminated"
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(spec), "--out",
+                             str(out), "--workers", "1", "--batch-size", "100",
+                             "--progress-every", "0.2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "ledger.jsonl").exists() and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    time.sleep(1.0)  # a few runs finish, none committed yet (batch of 100)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "--resume" in err
+    # off a terminal, progress comes as one-line JSON records (for cluster logs)
+    records = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert records and records[-1]["planned"] == 18
+    assert {"done", "failed", "runs_per_s", "eta_s"} <= set(records[-1])
+    manifest = json.loads((out / "sweep_manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert _done_lines(out / "ledger.jsonl") > 0  # what had finished was committed
+    assert _sweep(spec, out, "--resume", "--workers", "1") == 0
+    pd.testing.assert_frame_equal(run_table(out), run_table(uninterrupted))
+
+
+def test_failing_point_is_recorded_and_the_rest_completes(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    spec = write_spec(tmp_path)
+    monkeypatch.setenv("MENTORSIM_SWEEP_FAULT", "raise:1")
+    assert _sweep(spec, tmp_path / "out", "--workers", "1", "--retries", "2") == 1
+    printed = capsys.readouterr().out
+    assert "2 failed" in printed and "InjectedFaultError" in printed
+    failures = pd.read_csv(tmp_path / "out" / "failures.csv")
+    assert failures[["point_id", "replication", "attempts"]].values.tolist() == [[1, 0, 3],
+                                                                                 [1, 1, 3]]
+    runs = run_table(tmp_path / "out")
+    assert sorted(runs["point_id"].unique()) == [0, 2, 3] and len(runs) == 6
+    ledger = [json.loads(x) for x in (tmp_path / "out" / "ledger.jsonl").read_text().splitlines()]
+    failed = [r for r in ledger if r["type"] == "failed"]
+    assert len(failed) == 6 and all("InjectedFaultError" in r["traceback"] for r in failed)
+    assert main(["sweep-status", str(tmp_path / "out"), "--failures"]) == 0
+    status = capsys.readouterr().out
+    assert "6 done, 2 failed, 0 remaining of 8" in status and "Traceback" in status
+    # once the cause is fixed, --resume runs only the failed runs
+    monkeypatch.delenv("MENTORSIM_SWEEP_FAULT")
+    assert _sweep(spec, tmp_path / "out", "--resume", "--workers", "1") == 0
+    assert len(run_table(tmp_path / "out")) == 8
+
+
+def test_dying_worker_is_isolated_and_the_pool_replaced(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = write_spec(tmp_path)
+    monkeypatch.setenv("MENTORSIM_SWEEP_FAULT", "exit:1:0")  # the worker running 1:0 dies
+    assert _sweep(spec, tmp_path / "out", "--workers", "2", "--retries", "0") == 1
+    failures = pd.read_csv(tmp_path / "out" / "failures.csv")
+    assert failures[["point_id", "replication", "attempts"]].values.tolist() == [[1, 0, 1]]
+    assert "BrokenProcessPool" in failures["error"].item()
+    assert len(run_table(tmp_path / "out")) == 7  # runs that shared the pool were re-run
+
+
+def test_existing_folder_and_changed_spec_are_refused(reference: tuple[Path, Path],
+                                                      tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    spec, out = reference
+    assert _sweep(spec, out) == 2
+    assert "add --resume" in capsys.readouterr().err
+    changed = write_spec(tmp_path, NINE_POINTS.replace("seed = 11", "seed = 12"), "nine")
+    assert _sweep(changed, out, "--resume") == 2
+    assert "different spec" in capsys.readouterr().err
+    assert main(["sweep", str(spec), "--resume"]) == 2
+    assert "--resume needs --out" in capsys.readouterr().err
+
+
+def test_resume_of_a_finished_sweep_runs_nothing(reference: tuple[Path, Path],
+                                                 tmp_path: Path) -> None:
+    spec, out = reference
+    copy = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(out), str(copy)], check=True)
+    before = sorted(p.name for p in (copy / "runs").iterdir())
+    assert _sweep(spec, copy, "--resume", "--workers", "1") == 0
+    assert sorted(p.name for p in (copy / "runs").iterdir()) == before
+
+
+def test_agent_tables_are_opt_in(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, TINY_FACTORIAL + '\n[output]\nagent_tables = ["matches"]\n')
+    assert _sweep(spec, tmp_path / "out", "--workers", "1") == 0
+    matches = pd.read_parquet(tmp_path / "out" / "tables" / "matches")
+    assert list(matches.columns[:2]) == ["point_id", "replication"]
+    assert set(zip(matches["point_id"], matches["replication"], strict=True)) == {
+        (p, r) for p in range(4) for r in range(2)}
+    assert not (tmp_path / "out" / "tables" / "mentors").exists()
