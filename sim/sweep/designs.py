@@ -25,7 +25,8 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.sweep.factors import Factor, check_value
-from sim.sweep.spec import Sweep, _flatten
+from sim.sweep.schema import flatten
+from sim.sweep.spec import Sweep
 
 DEFAULT_TRAJECTORIES = 10
 DTYPES = {"bool": "bool", "int": "int64", "float": "float64", "category": "object"}
@@ -69,7 +70,7 @@ def _factorial(factors: tuple[Factor, ...]) -> list[list[Any]]:
 def _explicit(sweep: Sweep) -> list[list[Any]]:
     columns: list[list[Any]] = [[] for _ in sweep.factors]
     for i, raw in enumerate(sweep.spec.design.points or []):
-        point = _flatten(raw, set())
+        point = flatten(raw, set())
         for j, factor in enumerate(sweep.factors):
             section, name = factor.name.split(".", 1)
             value = point.get(factor.name, getattr(getattr(sweep.base, section), name))
