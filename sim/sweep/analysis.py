@@ -192,6 +192,8 @@ class Analysis:
     design: str
     complete: bool
     summary: pd.DataFrame
+    points: pd.DataFrame
+    outcomes: list[str]
     sensitivity: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -215,7 +217,7 @@ def analyse(root: Path, outcomes: list[str] | None = None, resamples: int = 1000
     n_points = int(manifest["points"])
     covered = runs["point_id"].nunique() if len(runs) else 0
     result = Analysis(manifest["design"], covered == n_points and not state.final_failed,
-                      summary)
+                      summary, pd.read_parquet(folder.points), outcomes)
     if covered < n_points:
         result.notes.append(f"{n_points - covered} of {n_points} points have no finished "
                             "run yet; summaries cover the rest")

@@ -150,6 +150,7 @@ def _report_text(report: Any) -> str:
     lines = [f"done: {report.done} runs at {report.points} points, {report.failed} failed "
              f"({report.session_done} this session in {format_duration(report.wall_time_s)},"
              f" {rate * 60:.0f} runs/min on {report.backend})"]
+    lines += [f"note: {note}" for note in report.notes]
     if report.orphans_removed:
         lines.append(f"note: removed {report.orphans_removed} uncommitted part files left by "
                      "an interrupted session (their runs were run again)")

@@ -72,6 +72,7 @@ class SweepReport:
     backend: str
     orphans_removed: int = 0
     failures: dict[str, list[RunKey]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 class SweepInterruptedError(Exception):
@@ -323,6 +324,19 @@ class _Driver:
         self.executor = self.backend.restart()
 
 
+def _code_change_notes(manifest: dict) -> list[str]:
+    """Warn when a resumed sweep runs different code than the one it started with."""
+    from sim.results import git_commit, versions
+
+    then = (manifest.get("mentorsim_version"), manifest.get("git_commit"))
+    now = (versions()["mentorsim_version"], git_commit())
+    if then == now:
+        return []
+    return [f"this session runs mentorsim {now[0]} (commit {str(now[1])[:12]}), the sweep "
+            f"started with {then[0]} (commit {str(then[1])[:12]}); if the model changed, "
+            "runs from the two differ (each session's code is in the manifest's timings)"]
+
+
 def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | None = None,
               backend: Backend | None = None, resume: bool = False, retries: int = 2,
               batch_size: int = 100, flush_seconds: float = 60.0, progress_every_s: float = 30.0,
@@ -361,6 +375,7 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
             state = read_ledger(folder.ledger)
             orphans = remove_orphans(folder, state)
             ledger = Ledger(folder.ledger)
+            notes = _code_change_notes(manifest) if resumed else []
             session = manifests.start_session(manifest, backend.info, resumed)
             manifests.save(folder.manifest, manifest)
             ledger.append([{"type": "session", "resumed": resumed, "backend": backend.info,
@@ -396,7 +411,7 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
     report = SweepReport(folder.root, status, len(design.points), driver.planner.planned,
                          len(driver.done), len(driver.failed), driver.session_done,
                          time.monotonic() - start, backend.description, len(orphans),
-                         failures)
+                         failures, notes)
     if status == "interrupted":
         raise SweepInterruptedError(report)
     return report

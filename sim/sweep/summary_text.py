@@ -28,5 +28,24 @@ def analysis_text(folder: Path, result: Analysis) -> str:
                 flag = f"  [{r['flag']}]" if r["flag"] else ""
                 lines.append(f"  {r['parameter']:<{width}}  {r['value']:.4g} ± "
                              f"{r['conf']:.2g}{flag}")
+    elif len(result.summary):
+        lines += _extremes(result)
     lines.append(f"\nwrote: {', '.join(written)}")
     return "\n".join(lines)
+
+
+def _extremes(result: Analysis) -> list[str]:
+    """For designs without indices: the points with the lowest and highest mean."""
+    points = result.points.set_index("point_id")
+    lines = []
+    for outcome in result.outcomes:
+        rows = result.summary[result.summary["metric"] == outcome].dropna(subset=["mean"])
+        if rows.empty:
+            continue
+        lines.append(f"\n{outcome} (mean, 95% CI over replications):")
+        for label, row in (("lowest ", rows.loc[rows["mean"].idxmin()]),
+                           ("highest", rows.loc[rows["mean"].idxmax()])):
+            at = ", ".join(f"{k}={v}" for k, v in points.loc[int(row["point_id"])].items())
+            lines.append(f"  {label} {row['mean']:.4g} [{row['ci_low']:.4g}, "
+                         f"{row['ci_high']:.4g}] at {at}")
+    return lines
