@@ -109,7 +109,10 @@ class Mentee(Agent):
                 self.match.mentor.distress()
                 if model.streams.uniform("recall", self.index) < model.p.effects.recall_share:
                     model.close_match(self.match, "mentee_reoffended", "recalled")
-        if self.match is None and not self.waiting and week >= self.referral_week + FOLLOW_UP_WEEKS:
+        # A recall above may already have discharged this mentee (close_match does so once
+        # follow-up is over), so check they are still in the model.
+        if (self.match is None and not self.waiting and self in model.mentee_pool
+                and week >= self.referral_week + FOLLOW_UP_WEEKS):
             model.discharge_mentee(self)
 
     def record(self, horizon: int) -> dict[str, object]:
