@@ -402,6 +402,12 @@ class Effects(Section):
                               source="McQuillin & Lyons (2021): support contacts predict "
                                      "closure; size assumption",
                               meaning="Closure hazard with no support and full programme chaos")
+    burnt_out_attendance: float = P(0.7, unit="probability", ge=0, le=1, plausible=(0.7, 1.0),
+                                    source="assumption (the 40% of mental health "
+                                           "professionals with high exhaustion in O'Connor "
+                                           "et al. 2018 were still in post)",
+                                    meaning="Weekly chance a burnt-out mentor still turns up "
+                                            "to meet a mentee")
     mentor_abandon_hazard: float = P(0.02, unit="per week", ge=0, le=1,
                                      plausible=(0.02, 0.12), source="assumption",
                                      meaning="Hazard a burnt-out mentor stops turning up")

@@ -49,7 +49,6 @@ MISSED_WEEK_EROSION = 0.03  # quality lost in a week without contact (assumption
 SETBACK_PROBABILITY = 0.05  # weekly chance of a setback in the mentee's life (assumption)
 SETBACK_SIZE = 0.12
 SMALL_STEP_GAIN = 0.05  # motivation gained from a good session (Buck 2021, small steps)
-BURNT_OUT_SHOWS = 0.7  # chance a burnt-out mentor still turns up in a week (assumption)
 
 
 class Match:
@@ -82,7 +81,8 @@ class Match:
         idx = mentee.index
         self.weeks += 1
         skill = mentor.effective_skill(self.cultural_gap)
-        mentor_shows = not mentor.burnt_out or streams.uniform("burnt_shows", idx) < BURNT_OUT_SHOWS
+        mentor_shows = (not mentor.burnt_out
+                        or streams.uniform("burnt_shows", idx) < e.burnt_out_attendance)
         if mentor_shows and streams.uniform("engage", idx) < mentee.engagement_probability(
                 self.quality, agency.chaos):
             self.missed = 0
