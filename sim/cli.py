@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sim.calibration.cli import COMMANDS as CALIBRATION_COMMANDS
+from sim.calibration.cli import add_calibration_parsers
 from sim.errors import UserError
 from sim.sweep.cli import COMMANDS as SWEEP_COMMANDS
 from sim.sweep.cli import add_sweep_parsers
@@ -89,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("results", type=Path)
 
     add_sweep_parsers(sub)
+    add_calibration_parsers(sub)
     return parser
 
 
@@ -203,6 +206,7 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Any] = {
     "scenarios": _cmd_scenarios, "run": _cmd_run, "validate": _cmd_validate,
     "demo": _cmd_demo, "metrics": _cmd_metrics, "dashboard": _cmd_dashboard,
+    **CALIBRATION_COMMANDS,
     **SWEEP_COMMANDS,
 }
 

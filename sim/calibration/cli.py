@@ -1,0 +1,136 @@
+"""Command-line front end: ``mentorsim calibrate [--check]`` and ``mentorsim params``.
+
+:func:`add_calibration_parsers` is called from :func:`sim.cli.build_parser`; the command
+functions are listed in :data:`COMMANDS` and return the exit code (``calibrate --check``:
+0 when every enforced target is inside its range, 1 when any is outside). Heavy imports
+happen inside the commands so ``mentorsim --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_calibration_parsers(sub: Any) -> None:
+    """Register ``calibrate`` and ``params`` on ``mentorsim``'s subparsers."""
+    calibrate = sub.add_parser(
+        "calibrate", help="fit the baseline to published targets, or --check it",
+        description="Without --check: search the uncertain parameters (Sobol design, ABC "
+                    "rejection, refinement; about 15-30 minutes on 2 cores), write "
+                    "scenarios/calibration/fit.json and docs/calibration.md. With --check: "
+                    "run the current defaults and print every target with the model's mean "
+                    "and 95% interval; exit 1 when an enforced target is outside its range.")
+    calibrate.add_argument("--check", action="store_true",
+                           help="check the current defaults against the targets (a few minutes)")
+    calibrate.add_argument("--reps", type=_count, default=None,
+                           help="replications per variant (--check) or per design point "
+                                "(search); default from the targets file")
+    calibrate.add_argument("--workers", type=_count, default=None,
+                           help="processes to use (default: all cores)")
+    calibrate.add_argument("--targets", type=Path, default=None,
+                           help="targets file (default scenarios/calibration/targets.toml)")
+
+    params = sub.add_parser("params", help="list every parameter with unit, default and source")
+    params.add_argument("--markdown", action="store_true",
+                        help="the full table (name, meaning, unit, default, plausible range, "
+                             "kind, source) as in docs/parameters.md")
+
+
+def _outputs(spec: Any) -> tuple[Path, Path]:
+    """Where the fit record and the report go: scenarios/calibration/fit.json and
+    docs/calibration.md for the bundled targets, beside the targets file otherwise."""
+    from sim.calibration.report import REPORT_FILE
+    from sim.calibration.targets import TARGETS_FILE
+
+    fit_path = spec.path.with_name("fit.json")
+    bundled = spec.path.resolve() == TARGETS_FILE.resolve()
+    return fit_path, REPORT_FILE if bundled else spec.path.with_name("calibration.md")
+
+
+def _defaults_vs_fit(spec: Any) -> list[str]:
+    """Fitted parameters whose current default differs from the last fit's chosen value."""
+    from sim.calibration.evaluate import variant_params
+    from sim.calibration.fit import read_fit
+
+    fit_path, _ = _outputs(spec)
+    if not fit_path.exists():
+        return [f"no fit record ({fit_path}); run `mentorsim calibrate`"]
+    fit = read_fit(fit_path)
+    params = variant_params(spec.variants[fit["settings"]["variants"][0]])
+    out = []
+    for name, value in fit["rounded"].items():
+        section, field = name.split(".")
+        current = getattr(getattr(params, section), field)
+        if current != value:
+            out.append(f"{name}: default {current:g}, fitted {value:g}")
+    return out
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """``mentorsim calibrate [--check]``."""
+    from sim.calibration import check as checking
+    from sim.calibration import fit as fitting
+    from sim.calibration import report
+    from sim.calibration.targets import load_spec
+    from sim.runner import default_workers
+
+    spec = load_spec(args.targets)
+    workers = args.workers or default_workers()
+    if args.check:
+        result = checking.run_check(spec, workers, args.reps)
+        print(checking.text_table(result))
+        print(checking.summary_line(result, workers))
+        for line in _defaults_vs_fit(spec):
+            print(f"note: {line}", file=sys.stderr)
+        return 0 if result.passed else 1
+
+    print(f"searching {len(spec.fit.parameters)} parameters: {spec.fit.points} design points "
+          f"x {args.reps or spec.fit.reps} reps, then {spec.fit.refine_points} x "
+          f"{spec.fit.refine_reps}, on {', '.join(spec.fitted_variants)} ({workers} workers)")
+    fit_path, report_path = _outputs(spec)
+    result = fitting.run_fit(spec, workers, args.reps)
+    fitting.write_fit(result, fit_path)
+    record = fitting.read_fit(fit_path)
+    check = checking.run_check(spec, workers, point=result.rounded)
+    notes = _report_notes(spec.path)
+    report.write(report.build(spec, record, check, workers, notes), report_path)
+    print(checking.text_table(check))
+    print(checking.summary_line(check, workers))
+    print(f"fit: {fit_path} ({result.runs} runs, {result.wall_time_s / 60:.1f} min); "
+          f"report: {report_path}")
+    changes = [f"{n}: {result.defaults_before[n]:g} -> {v:g}"
+               for n, v in result.rounded.items() if result.defaults_before[n] != v]
+    if changes:
+        print("set these defaults in sim/params.py (and scenarios/baseline.toml where it sets "
+              "them):\n  " + "\n  ".join(changes))
+    return 0 if check.passed else 1
+
+
+def _report_notes(path: Path) -> str:
+    import tomllib
+
+    return tomllib.loads(path.read_text()).get("report", {}).get("notes", "")
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """``mentorsim params [--markdown]``."""
+    from sim.paramdoc import markdown, text
+
+    print(markdown() if args.markdown else text(), end="" if args.markdown else "\n")
+    return 0
+
+
+COMMANDS = {"calibrate": cmd_calibrate, "params": cmd_params}

@@ -1,0 +1,233 @@
+"""Calibration targets, scenario variants and fitted parameters, declared as data.
+
+The file ``scenarios/calibration/targets.toml`` holds three kinds of table:
+
+- ``[variants.NAME]``: a scenario (bundled name or path) plus ``set`` overrides and the
+  replications ``--check`` runs; every target is measured on one variant;
+- ``[[targets]]``: a metric from :mod:`sim.metrics`, the published range ``low``..``high``,
+  the population the figure comes from, the source (author, year, title), how sure the
+  figure is, and whether ``--check`` enforces it (a target that cannot be met without
+  distorting the model stays in the file, reported but not enforced, with the reason);
+- ``[[fit.parameters]]``: the uncertain parameters the search varies, with bounds (by
+  default the parameter's documented plausible range).
+
+Everything is validated when loaded: unknown metrics, variants or parameters are errors.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.errors import UserError
+from sim.metrics import METRICS
+from sim.params import SECTIONS
+
+TARGETS_FILE = Path(__file__).resolve().parents[2] / "scenarios" / "calibration" / "targets.toml"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A scenario the targets are measured on: a file plus overrides."""
+
+    name: str
+    scenario: str
+    overrides: tuple[str, ...]
+    reps: int
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One published figure the calibrated model must reproduce.
+
+    Attributes:
+        key: short identifier.
+        metric: metric name in :data:`sim.metrics.METRICS`.
+        variant: the variant it is measured on.
+        low, high: the accepted range of the model's mean (inclusive).
+        evidence: the published figure in words.
+        population: who the figure describes.
+        source: author(s), year, title.
+        confidence: how sure the figure is (A read in a primary source, B secondary, or an
+            assumption bridging a gap).
+        enforce: whether ``calibrate --check`` fails when the target is missed.
+        note: why the range is what it is, or why it is not enforced.
+    """
+
+    key: str
+    metric: str
+    variant: str
+    low: float
+    high: float
+    evidence: str
+    population: str
+    source: str
+    confidence: str
+    enforce: bool = True
+    note: str = ""
+
+    @property
+    def centre(self) -> float:
+        """Middle of the range."""
+        return 0.5 * (self.low + self.high)
+
+    @property
+    def half_width(self) -> float:
+        """Half the range (the unit in which the fit measures distance)."""
+        return 0.5 * (self.high - self.low)
+
+    def inside(self, value: float) -> bool:
+        """Whether a model value lies in the range."""
+        return self.low <= value <= self.high
+
+
+@dataclass(frozen=True)
+class FitParameter:
+    """An uncertain parameter the search varies, between bounds."""
+
+    name: str  # dotted, e.g. "effects.engagement_base"
+    low: float
+    high: float
+    integer: bool = False
+    why: str = ""
+
+    @property
+    def section(self) -> str:
+        """The scenario table the parameter sits in."""
+        return self.name.split(".")[0]
+
+    @property
+    def field(self) -> str:
+        """The parameter's name inside its table."""
+        return self.name.split(".")[1]
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How the search is run (see :mod:`sim.calibration.fit`)."""
+
+    seed: int
+    points: int
+    reps: int
+    refine_points: int
+    refine_reps: int
+    refine_shrink: float
+    significant_digits: int
+    parameters: tuple[FitParameter, ...]
+
+
+@dataclass(frozen=True)
+class CalibrationSpec:
+    """Everything in the targets file."""
+
+    variants: dict[str, Variant]
+    targets: tuple[Target, ...]
+    fit: FitSettings
+    check_seed: int
+    path: Path = field(default=TARGETS_FILE)
+
+    def targets_on(self, variant: str, enforced_only: bool = False) -> list[Target]:
+        """Targets measured on one variant."""
+        return [t for t in self.targets
+                if t.variant == variant and (t.enforce or not enforced_only)]
+
+    @property
+    def fitted_variants(self) -> list[str]:
+        """Variants that carry at least one enforced target (the fit runs only these)."""
+        return [v for v in self.variants if self.targets_on(v, enforced_only=True)]
+
+
+def _require(table: dict[str, Any], key: str, where: str) -> Any:
+    if key not in table:
+        raise UserError(f"{where}: missing '{key}'")
+    return table[key]
+
+
+def _plausible(name: str) -> tuple[float, float] | None:
+    section, _, field_name = name.partition(".")
+    model = SECTIONS.get(section)
+    info = model.model_fields.get(field_name) if model else None
+    if info is None:
+        raise UserError(f"fit parameter '{name}' is not a parameter (section.name)")
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    bounds = extra.get("plausible")
+    return (float(bounds[0]), float(bounds[1])) if bounds else None
+
+
+def load_spec(path: Path | None = None) -> CalibrationSpec:
+    """Read and validate the targets file.
+
+    Args:
+        path: the TOML file (default ``scenarios/calibration/targets.toml``).
+
+    Returns:
+        The validated specification.
+
+    Raises:
+        UserError: naming the file and the entry at fault.
+
+    Example:
+        >>> spec = load_spec()
+        >>> spec.targets[0].metric in METRICS
+        True
+    """
+    path = path or TARGETS_FILE
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UserError(f"{path}: cannot read calibration targets: {exc}") from None
+    variants = {}
+    for name, table in _require(data, "variants", str(path)).items():
+        where = f"{path}: variants.{name}"
+        variants[name] = Variant(name, str(_require(table, "scenario", where)),
+                                 tuple(table.get("set", [])), int(_require(table, "reps", where)),
+                                 table.get("why", ""))
+    targets = []
+    for i, table in enumerate(_require(data, "targets", str(path))):
+        where = f"{path}: targets[{i}] ({table.get('key', '?')})"
+        target = Target(
+            key=_require(table, "key", where), metric=_require(table, "metric", where),
+            variant=_require(table, "variant", where), low=float(_require(table, "low", where)),
+            high=float(_require(table, "high", where)),
+            evidence=_require(table, "evidence", where),
+            population=_require(table, "population", where),
+            source=_require(table, "source", where),
+            confidence=_require(table, "confidence", where),
+            enforce=bool(table.get("enforce", True)), note=table.get("note", ""))
+        if target.metric not in METRICS:
+            raise UserError(f"{where}: unknown metric '{target.metric}'")
+        if target.variant not in variants:
+            raise UserError(f"{where}: unknown variant '{target.variant}'")
+        if not target.low < target.high:
+            raise UserError(f"{where}: low must be below high")
+        if not target.enforce and not target.note:
+            raise UserError(f"{where}: a target that is not enforced must say why (note)")
+        targets.append(target)
+    keys = [t.key for t in targets]
+    if len(set(keys)) != len(keys):
+        raise UserError(f"{path}: target keys must be unique")
+    fit = _require(data, "fit", str(path))
+    parameters = []
+    for table in _require(fit, "parameters", f"{path}: fit"):
+        name = _require(table, "name", f"{path}: fit.parameters")
+        plausible = _plausible(name)
+        low = float(table.get("low", plausible[0] if plausible else float("nan")))
+        high = float(table.get("high", plausible[1] if plausible else float("nan")))
+        if not low < high:
+            raise UserError(f"{path}: fit parameter {name}: give low < high (no plausible "
+                            "range is declared for it)")
+        parameters.append(FitParameter(name, low, high, bool(table.get("integer", False)),
+                                       table.get("why", "")))
+    settings = FitSettings(
+        seed=int(fit.get("seed", 1)), points=int(fit.get("points", 128)),
+        reps=int(fit.get("reps", 3)), refine_points=int(fit.get("refine_points", 48)),
+        refine_reps=int(fit.get("refine_reps", 8)),
+        refine_shrink=float(fit.get("refine_shrink", 0.25)),
+        significant_digits=int(fit.get("significant_digits", 2)),
+        parameters=tuple(parameters))
+    check = data.get("check", {})
+    return CalibrationSpec(variants, tuple(targets), settings,
+                           int(check.get("seed", 20210626)), path)
