@@ -47,23 +47,24 @@ def add_sweep_parsers(sub: Any) -> None:
                     "spec or option error, 130 when interrupted (resume with --resume).")
     sweep.add_argument("spec", metavar="SPEC",
                        help="a sweep spec (.toml) or the name of one in scenarios/sweeps/")
-    sweep.add_argument("--out", type=Path, default=None,
+    sweep.add_argument("--out", type=Path, default=None, metavar="DIR",
                        help="sweep folder (default: a new folder under results/)")
-    sweep.add_argument("--workers", type=_count, default=None,
+    sweep.add_argument("--workers", type=_count, default=None, metavar="N",
                        help="local worker processes (default: all cores; 1 = serial)")
     sweep.add_argument("--scheduler", metavar="ADDRESS", default=None,
                        help="run on a dask.distributed cluster, e.g. tcp://host:8786 "
                             "(needs the dask extra)")
     sweep.add_argument("--resume", action="store_true",
                        help="continue the sweep in --out: run only what is missing")
-    sweep.add_argument("--retries", type=lambda t: _count(t, 0), default=2,
+    sweep.add_argument("--retries", type=lambda t: _count(t, 0), default=2, metavar="N",
                        help="extra attempts for a run that fails (default 2)")
-    sweep.add_argument("--batch-size", type=_count, default=100,
+    sweep.add_argument("--batch-size", type=_count, default=100, metavar="RUNS",
                        help="runs per part file (default 100)")
-    sweep.add_argument("--flush-seconds", type=_seconds, default=60.0,
+    sweep.add_argument("--flush-seconds", type=_seconds, default=60.0, metavar="S",
                        help="commit finished runs at least this often (default 60)")
-    sweep.add_argument("--progress-every", type=_seconds, default=30.0,
-                       help="seconds between progress records when not on a terminal")
+    sweep.add_argument("--progress-every", type=_seconds, default=30.0, metavar="S",
+                       help="seconds between progress records when not on a terminal "
+                            "(default 30)")
     sweep.add_argument("--quiet", action="store_true", help="no progress output")
     sweep.add_argument("--dry-run", action="store_true",
                        help="validate the spec and show the plan; run nothing")
@@ -81,7 +82,7 @@ def add_sweep_parsers(sub: Any) -> None:
     analyse.add_argument("folder", type=Path, metavar="DIR")
     analyse.add_argument("--outcomes", default=None, metavar="M1,M2",
                          help="metrics to analyse (default: the spec's outcomes)")
-    analyse.add_argument("--resamples", type=_count, default=1000,
+    analyse.add_argument("--resamples", type=_count, default=1000, metavar="N",
                          help="bootstrap resamples for index CIs (default 1000)")
 
 
