@@ -59,7 +59,7 @@ def measure(runs: int, weeks: int, workers: int) -> float:
     return elapsed
 
 
-def _warm() -> int:
+def _warm(_task: int) -> int:
     import sim.runner  # noqa: F401 - what a worker imports before its first run
     import sim.sweep.worker  # noqa: F401
 
