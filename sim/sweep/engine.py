@@ -197,6 +197,8 @@ class _Driver:
         """Buffer a finished run, or record a failure and retry (via ``requeue``, by
         default the pending queue) or give up."""
         key = (result.point_id, result.replication)
+        if key in self.done:  # a duplicate delivery (e.g. a cluster re-ran a task): keep one
+            return
         self.run_time_s += result.wall_time_s
         if result.ok:
             if not self.buffer:
