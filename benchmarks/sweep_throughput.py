@@ -12,9 +12,8 @@ process; more workers use the spawn-based process pool. Target on this 2-core ma
 workers at least 1.8x the runs per minute of 1 worker. The default 240 runs (about 80 s
 serially) keep the pool's fixed start-up cost small next to the runs. The load average is
 printed before and after, because other processes on the machine change the numbers. Pool
-start-up
-(spawning the workers and importing the model in each) is also timed on its own, so the
-steady-state rate can be told apart from the fixed cost.
+start-up (spawning the workers and importing the model in each) is also timed on its own,
+so the steady-state rate can be told apart from the fixed cost.
 """
 
 from __future__ import annotations
