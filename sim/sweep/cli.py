@@ -92,7 +92,7 @@ def _raise_interrupt(_signum: int, _frame: Any) -> None:
 
 def _plan_line(sweep: Any, design: Any) -> str:
     reps = sweep.replications
-    count = (f"{reps.count} replications" if not reps.adaptive else
+    count = (f"{reps.count} replication{'s' if reps.count != 1 else ''}" if not reps.adaptive else
              f"{reps.min}-{reps.max} replications (adaptive, CI half-width <= "
              f"{reps.rel_half_width:g} x mean)")
     runs = len(design.points) * reps.initial
