@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import plotly.graph_objects as go
 
 # Okabe & Ito (2008) palette, reordered so the first scenarios get the colours that stay
@@ -185,3 +186,9 @@ def ordered(values: Iterable[str], preferred: Sequence[str]) -> list[str]:
     seen = list(dict.fromkeys(values))
     head = [v for v in preferred if v in seen]
     return head + [v for v in seen if v not in head]
+
+
+def interval_error_bars(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> dict[str, object]:
+    """Plotly ``error_y`` for an interval that need not be symmetric around the mean."""
+    return {"type": "data", "symmetric": False, "array": high - mean, "arrayminus": mean - low,
+            "color": "#444444", "thickness": 1.2}

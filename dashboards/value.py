@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboards.palette import empty_figure, scenario_colours, style_figure
+from dashboards.palette import (
+    empty_figure,
+    interval_error_bars,
+    scenario_colours,
+    style_figure,
+)
 
 VALUE_METRICS: dict[str, str] = {
     "cost_per_completed_match_gbp": "Cost per completed relationship",
@@ -66,14 +71,9 @@ def value_figure(table: pd.DataFrame, scenarios: Sequence[str]) -> go.Figure:
                 y=mean,
                 name=scenario,
                 marker={"color": colours[scenario]},
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": data["ci_high"].to_numpy(float) - mean,
-                    "arrayminus": mean - data["ci_low"].to_numpy(float),
-                    "color": "#444444",
-                    "thickness": 1.2,
-                },
+                error_y=interval_error_bars(
+                    mean, data["ci_low"].to_numpy(float), data["ci_high"].to_numpy(float)
+                ),
                 customdata=np.column_stack(
                     [
                         data["ci_low"].to_numpy(float),

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dashboards.palette import (
     EXIT_REASON_LABELS,
     humanise,
+    interval_error_bars,
     rgba,
     scenario_colours,
     style_figure,
@@ -81,14 +82,9 @@ def workforce_flows_figure(table: pd.DataFrame, scenarios: Sequence[str]) -> go.
                 y=mean,
                 name=scenario,
                 marker={"color": colours[scenario]},
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": data["high"].to_numpy(float) - mean,
-                    "arrayminus": mean - data["low"].to_numpy(float),
-                    "color": "#444444",
-                    "thickness": 1.2,
-                },
+                error_y=interval_error_bars(
+                    mean, data["low"].to_numpy(float), data["high"].to_numpy(float)
+                ),
                 customdata=np.column_stack(
                     [
                         data["low"].to_numpy(float),
