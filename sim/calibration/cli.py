@@ -28,16 +28,20 @@ def add_calibration_parsers(sub: Any) -> None:
     """Register ``calibrate`` and ``params`` on ``mentorsim``'s subparsers."""
     calibrate = sub.add_parser(
         "calibrate", help="fit the baseline to published targets, or --check it",
-        description="Without --check: search the uncertain parameters (Sobol design, ABC "
-                    "rejection, refinement; about 15-30 minutes on 2 cores), write "
+        description="Without --check: search the uncertain parameters (Sobol design and "
+                    "emulator-guided waves, then ABC rejection; about 20-40 minutes on 2 "
+                    "cores), write "
                     "scenarios/calibration/fit.json and docs/calibration.md. With --check: "
                     "run the current defaults and print every target with the model's mean "
                     "and 95% interval; exit 1 when an enforced target is outside its range.")
     calibrate.add_argument("--check", action="store_true",
                            help="check the current defaults against the targets (a few minutes)")
+    calibrate.add_argument("--report", action="store_true",
+                           help="rewrite the report from the last fit record and a fresh check "
+                                "of its chosen values (no search)")
     calibrate.add_argument("--reps", type=_count, default=None,
-                           help="replications per variant (--check) or per design point "
-                                "(search); default from the targets file")
+                           help="replications per variant (--check) or per point in the "
+                                "first wave (search); default from the targets file")
     calibrate.add_argument("--workers", type=_count, default=None,
                            help="processes to use (default: all cores)")
     calibrate.add_argument("--targets", type=Path, default=None,
@@ -97,11 +101,26 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             print(f"note: {line}", file=sys.stderr)
         return 0 if result.passed else 1
 
-    print(f"searching {len(spec.fit.parameters)} parameters: {spec.fit.points} design points "
-          f"x {args.reps or spec.fit.reps} reps, then {spec.fit.refine_points} x "
-          f"{spec.fit.refine_reps}, on {', '.join(spec.fitted_variants)} ({workers} workers)")
     fit_path, report_path = _outputs(spec)
+    if args.report:
+        record = fitting.read_fit(fit_path)
+        check = checking.run_check(spec, workers, args.reps, point=record["rounded"])
+        report.write(report.build(spec, record, check, workers, _report_notes(spec.path)),
+                     report_path)
+        print(checking.text_table(check))
+        print(checking.summary_line(check, workers))
+        print(f"report: {report_path}")
+        return 0 if check.passed else 1
+
+    waves = ", ".join(f"{n} x {r}" for n, r in spec.fit.waves)
+    print(f"searching {len(spec.fit.parameters)} parameters in waves of points x replications "
+          f"({waves}) on {', '.join(spec.fitted_variants)} with {workers} worker(s)")
+    previous = fitting.read_fit(fit_path) if fit_path.exists() else {}
     result = fitting.run_fit(spec, workers, args.reps)
+    # A rerun starts from calibrated defaults; keep the values from before calibration.
+    result.defaults_before.update({name: value for name, value in
+                                   previous.get("defaults_before", {}).items()
+                                   if name in result.defaults_before})
     fitting.write_fit(result, fit_path)
     record = fitting.read_fit(fit_path)
     check = checking.run_check(spec, workers, point=result.rounded)
@@ -111,8 +130,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(checking.summary_line(check, workers))
     print(f"fit: {fit_path} ({result.runs} runs, {result.wall_time_s / 60:.1f} min); "
           f"report: {report_path}")
-    changes = [f"{n}: {result.defaults_before[n]:g} -> {v:g}"
-               for n, v in result.rounded.items() if result.defaults_before[n] != v]
+    changes = _defaults_vs_fit(spec)
     if changes:
         print("set these defaults in sim/params.py (and scenarios/baseline.toml where it sets "
               "them):\n  " + "\n  ".join(changes))

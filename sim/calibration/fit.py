@@ -1,21 +1,36 @@
-"""The calibration search: Sobol design, ABC rejection, refinement; reproducible from a seed.
+"""The calibration search: history matching in waves, then ABC rejection; one seed.
 
-1. **Design.** A scrambled Sobol sequence (``scipy.stats.qmc``) of ``points`` parameter
-   sets, uniform over the bounds of the uncertain parameters (by default their documented
-   plausible ranges): a uniform prior, covered evenly.
-2. **Simulation.** Every point runs on every variant that carries an enforced target, for
-   ``reps`` replications on common seeds.
-3. **ABC rejection.** A point's distance is its worst target, in half-widths of that
-   target's range: ``rho = max_t |mean_t - centre_t| / half_width_t``, so ``rho <= 1``
-   means every target is inside its range. Points with ``rho <= 1`` are accepted (if fewer
-   than ``MIN_ACCEPTED`` are, the tolerance is widened to the ``MIN_ACCEPTED``-th smallest
-   distance, as in quantile-based ABC). The accepted points approximate the posterior;
-   their spread shows which parameters the targets pin down and which they do not.
-4. **Refinement.** A second Sobol design in the box spanned by the accepted points
-   (widened by ``refine_shrink`` of each full range), run with ``refine_reps``
-   replications. Among refined points with ``rho <= 1`` the one closest to the centres of
-   all ranges (smallest mean squared distance in half-widths) is chosen, then rounded to
-   ``significant_digits``; those rounded values become the defaults.
+The targets constrain many weakly evidenced parameters at once, so the region of the
+plausible box that reproduces all of them is small (typically well under 1%). A single
+space-filling design rarely lands in it; the search therefore works in **waves**, as in
+history matching (Vernon, Goldstein & Bower 2010, Bayesian Analysis 5; Andrianakis et al.
+2015, PLoS Computational Biology 11, for an agent-based model):
+
+1. **Wave 1, design.** A scrambled Sobol sequence (``scipy.stats.qmc``) over the bounds of
+   the uncertain parameters (by default their documented plausible ranges): a uniform
+   prior, covered evenly. Every point runs on every variant that carries an enforced
+   target, for the wave's replications, on common seeds.
+2. **Emulate.** For each target, a quadratic regression on the parameters (in unit-cube
+   coordinates, no interactions), fitted to every point simulated so far, with its
+   residual standard deviation ``sd`` (emulator error plus simulation noise).
+3. **Rule out.** ``candidates`` new Sobol points are screened with the emulators; a point
+   stays *not ruled out yet* when every emulated target lies within ``cutoff`` x ``sd`` of
+   its range. The next wave simulates the first ``points`` of them (still a low-discrepancy
+   set), with more replications. Steps 2-3 repeat for each later wave.
+4. **ABC rejection.** A simulated point's distance is its worst target, in half-widths of
+   that target's range: ``rho = max_t |mean_t - centre_t| / half_width_t``, so ``rho <= 1``
+   means every enforced target is inside its range. Points of the last wave with
+   ``rho <= 1`` are accepted: they approximate the posterior, and their spread shows which
+   parameters the targets pin down and which they leave open.
+5. **Confirmation and choice.** The accepted points, topped up with the candidates the
+   final emulators put closest to the centres of all ranges, are re-run with
+   ``confirm_reps`` replications on fresh seeds (so the choice is not a winner of
+   simulation noise). Of those still inside every range, the one closest to the centres
+   (smallest mean squared distance in half-widths) is chosen, unless the targets file
+   names another confirmed point (``choose``) and says why (``choose_reason``); the choice
+   is rounded to ``significant_digits`` and those values become the defaults.
+
+Everything is reproducible from ``seed`` (designs, candidates and replication seeds).
 """
 
 from __future__ import annotations
@@ -31,8 +46,9 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from sim.calibration.evaluate import Evaluation, evaluate, variant_params
-from sim.calibration.targets import CalibrationSpec, FitParameter
+from sim.calibration.evaluate import evaluate, variant_params
+from sim.calibration.targets import CalibrationSpec, FitParameter, Target
+from sim.errors import UserError
 from sim.runner import Progress
 
 MIN_ACCEPTED = 8
@@ -51,9 +67,32 @@ def round_significant(value: float, digits: int) -> float:
     return round(value, digits - 1 - math.floor(math.log10(abs(value))))
 
 
-def design(parameters: Sequence[FitParameter], n: int, seed: int,
-           box: Sequence[tuple[float, float]] | None = None) -> list[dict[str, float]]:
-    """``n`` scrambled Sobol points over the parameters' bounds (or over ``box``).
+def _unit_sobol(dimensions: int, n: int, seed: int) -> np.ndarray:
+    sampler = qmc.Sobol(d=dimensions, scramble=True, seed=seed)
+    m = math.ceil(math.log2(max(n, 1)))
+    return sampler.random_base2(m)[:n]  # a power of two keeps Sobol's balance; then trim
+
+
+def to_points(parameters: Sequence[FitParameter], unit: np.ndarray) -> list[dict[str, float]]:
+    """Unit-cube rows to parameter values (integers rounded)."""
+    lows = np.array([p.low for p in parameters])
+    highs = np.array([p.high for p in parameters])
+    scaled = lows + unit * (highs - lows)
+    return [{p.name: (int(round(x)) if p.integer else float(x))
+             for p, x in zip(parameters, row, strict=True)} for row in scaled]
+
+
+def to_unit(parameters: Sequence[FitParameter], points: Sequence[dict[str, float]]
+            ) -> np.ndarray:
+    """Parameter values to unit-cube coordinates."""
+    lows = np.array([p.low for p in parameters])
+    highs = np.array([p.high for p in parameters])
+    values = np.array([[pt[p.name] for p in parameters] for pt in points], dtype=float)
+    return (values - lows) / (highs - lows)
+
+
+def design(parameters: Sequence[FitParameter], n: int, seed: int) -> list[dict[str, float]]:
+    """``n`` scrambled Sobol points over the parameters' bounds.
 
     Example:
         >>> from sim.calibration.targets import FitParameter
@@ -61,67 +100,99 @@ def design(parameters: Sequence[FitParameter], n: int, seed: int,
         >>> len(pts), all(0.7 <= p["effects.engagement_base"] <= 0.9 for p in pts)
         (4, True)
     """
-    bounds = list(box) if box is not None else [(p.low, p.high) for p in parameters]
-    sampler = qmc.Sobol(d=len(parameters), scramble=True, seed=seed)
-    unit = sampler.random(n)
-    lows = np.array([b[0] for b in bounds])
-    highs = np.array([b[1] for b in bounds])
-    scaled = qmc.scale(unit, lows, highs)
-    points = []
-    for row in scaled:
-        point = {}
-        for p, x in zip(parameters, row, strict=True):
-            point[p.name] = int(round(x)) if p.integer else float(x)
-        points.append(point)
-    return points
+    return to_points(parameters, _unit_sobol(len(parameters), n, seed))
 
 
 @dataclass
 class Scored:
-    """A parameter point with its target means and distances."""
+    """A simulated parameter point with its target means and distances."""
 
-    stage: str
+    wave: int
     point: dict[str, float]
     means: dict[str, float]
     rho: float  # worst target, in half-widths of its range
     score: float  # mean squared distance from the range centres, in half-widths
+    reps: int = 1
     accepted: bool = False
 
 
-def score_points(spec: CalibrationSpec, points: Sequence[dict[str, float]],
-                 evaluation: Evaluation, stage: str) -> list[Scored]:
-    """Distances of every point from the enforced targets."""
+def distances(targets: Sequence[Target], means: dict[str, float]) -> tuple[float, float]:
+    """(rho, score) of one point's target means."""
+    z = np.array([(means[t.key] - t.centre) / t.half_width for t in targets])
+    z = np.where(np.isfinite(z), z, 1e3)  # an undefined metric is far from any target
+    return float(np.abs(z).max()), float(np.mean(z ** 2))
+
+
+def simulate_wave(spec: CalibrationSpec, points: list[dict[str, float]], reps: int, seed: int,
+                  wave: int, workers: int, progress: bool) -> list[Scored]:
+    """Run and score one wave of points."""
+    variants = spec.fitted_variants
     targets = [t for t in spec.targets if t.enforce]
+    counts = {v: reps * spec.variants[v].fit_reps_factor for v in variants}
+    bar = Progress(len(points) * sum(counts.values()), f"wave-{wave} runs") if progress else None
+    evaluation = evaluate(spec, points, reps, seed, variants, workers, reps_by_variant=counts,
+                          on_done=bar)
     scored = []
     for i, point in enumerate(points):
         means = {t.key: evaluation.mean(i, t.variant, t.metric) for t in targets}
-        z = np.array([(means[t.key] - t.centre) / t.half_width for t in targets])
-        z = np.where(np.isfinite(z), z, 1e3)  # an undefined metric is far from any target
-        scored.append(Scored(stage, dict(point), means, float(np.abs(z).max()),
-                             float(np.mean(z ** 2))))
+        rho, score = distances(targets, means)
+        scored.append(Scored(wave, dict(point), means, rho, score, reps))
     return scored
 
 
 def accept(scored: list[Scored]) -> float:
-    """Mark accepted points; return the tolerance used (1 = every target inside)."""
+    """Mark accepted points; return the tolerance used (1 = every target inside).
+
+    When fewer than ``MIN_ACCEPTED`` points are inside every range the tolerance widens to
+    the ``MIN_ACCEPTED``-th smallest distance (quantile ABC), so there is always a sample.
+    """
     rhos = sorted(s.rho for s in scored)
     tolerance = 1.0
     if sum(r <= 1.0 for r in rhos) < MIN_ACCEPTED:
-        tolerance = rhos[min(MIN_ACCEPTED, len(rhos)) - 1]
+        tolerance = max(1.0, rhos[min(MIN_ACCEPTED, len(rhos)) - 1])
     for s in scored:
         s.accepted = s.rho <= tolerance
     return tolerance
 
 
-def refine_box(parameters: Sequence[FitParameter], accepted: Sequence[Scored],
-               widen: float) -> list[tuple[float, float]]:
-    """The box spanned by the accepted points, widened and clipped to the bounds."""
-    box = []
-    for p in parameters:
-        xs = [s.point[p.name] for s in accepted]
-        margin = widen * (p.high - p.low)
-        box.append((max(p.low, min(xs) - margin), min(p.high, max(xs) + margin)))
-    return box
+def _features(unit: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.ones(len(unit)), unit, unit ** 2])
+
+
+@dataclass
+class Emulator:
+    """Quadratic regressions of every enforced target on the unit-cube parameters."""
+
+    coef: np.ndarray  # features x targets
+    sd: np.ndarray  # residual standard deviation per target
+    r2: np.ndarray  # share of variance explained per target
+
+    @classmethod
+    def fit(cls, unit: np.ndarray, values: np.ndarray, reps: np.ndarray) -> Emulator:
+        """Weighted least squares (a mean over r replications has weight r)."""
+        features = _features(unit)
+        finite = np.isfinite(values).all(axis=1)
+        w = np.sqrt(reps[finite])[:, None]
+        coef, *_ = np.linalg.lstsq(features[finite] * w, values[finite] * w, rcond=None)
+        residuals = values[finite] - features[finite] @ coef
+        dof = max(1, finite.sum() - features.shape[1])
+        sd = np.sqrt((residuals ** 2).sum(axis=0) / dof)
+        variance = values[finite].var(axis=0)
+        r2 = 1.0 - residuals.var(axis=0) / np.where(variance > 0, variance, 1.0)
+        return cls(coef, sd, r2)
+
+    def predict(self, unit: np.ndarray) -> np.ndarray:
+        """Emulated target means at unit-cube points."""
+        return _features(unit) @ self.coef
+
+
+def not_ruled_out(emulator: Emulator, targets: Sequence[Target], unit: np.ndarray,
+                  cutoff: float) -> np.ndarray:
+    """Which candidates every emulated target keeps within ``cutoff`` sd of its range."""
+    predicted = emulator.predict(unit)
+    lows = np.array([t.low for t in targets]) - cutoff * emulator.sd
+    highs = np.array([t.high for t in targets]) + cutoff * emulator.sd
+    return ((predicted >= lows) & (predicted <= highs)).all(axis=1)
 
 
 @dataclass
@@ -130,20 +201,24 @@ class FitResult:
 
     seed: int
     parameters: list[dict[str, Any]]
-    stage1: list[Scored]
-    stage2: list[Scored]
-    tolerance1: float
-    tolerance2: float
+    points: list[Scored]
+    waves: list[dict[str, Any]]
+    tolerance: float
     chosen: dict[str, float]
+    chosen_rho: float
     rounded: dict[str, float]
     runs: int
     wall_time_s: float
     settings: dict[str, Any] = field(default_factory=dict)
     defaults_before: dict[str, float] = field(default_factory=dict)
 
+    def accepted(self) -> list[Scored]:
+        """The accepted points of the last wave (before the confirmation runs)."""
+        return [s for s in self.points if s.accepted]
+
     def posterior(self) -> dict[str, dict[str, float]]:
-        """ABC posterior summaries from the first stage: median and 5-95% of accepted."""
-        accepted = [s for s in self.stage1 if s.accepted]
+        """Median and 5-95% range of each parameter over the accepted points."""
+        accepted = self.accepted()
         out = {}
         for p in self.parameters:
             xs = np.array([s.point[p["name"]] for s in accepted])
@@ -158,54 +233,117 @@ class FitResult:
         return data
 
 
+def _emulate(params: Sequence[FitParameter], targets: Sequence[Target],
+             scored: Sequence[Scored]) -> Emulator:
+    unit = to_unit(params, [s.point for s in scored])
+    values = np.array([[s.means[t.key] for t in targets] for s in scored])
+    return Emulator.fit(unit, values, np.array([s.reps for s in scored], float))
+
+
+def _emulated_distances(emulator: Emulator, targets: Sequence[Target], unit: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Emulated (rho, score) of unit-cube candidates."""
+    half = np.array([t.half_width for t in targets])
+    centre = np.array([t.centre for t in targets])
+    z = (emulator.predict(unit) - centre) / half
+    return np.abs(z).max(axis=1), (z ** 2).mean(axis=1)
+
+
 def run_fit(spec: CalibrationSpec, workers: int = 1, reps: int | None = None,
             progress: bool = True) -> FitResult:
-    """Run the two-stage search.
+    """Run the waves, the ABC rejection, the confirmation runs and the choice of defaults.
 
     Args:
         spec: targets, variants and fit settings.
         workers: processes.
-        reps: replications per point in the first stage (default from the file).
+        reps: replications per point in the first wave (default from the file).
         progress: show a progress bar on a terminal.
 
     Returns:
-        The scored points of both stages, the chosen point and its rounded values.
+        Every simulated point with its scores, per-wave diagnostics, the chosen point and
+        its rounded values.
     """
     f = spec.fit
     start = time.perf_counter()
+    params = list(f.parameters)
+    targets = [t for t in spec.targets if t.enforce]
     variants = spec.fitted_variants
+    per_rep = sum(spec.variants[v].fit_reps_factor for v in variants)
     reference = variant_params(spec.variants[variants[0]])
-    before = {p.name: getattr(getattr(reference, p.section), p.field) for p in f.parameters}
-    reps1 = reps or f.reps
-    points1 = design(f.parameters, f.points, f.seed)
-    bar = Progress(len(points1) * reps1 * len(variants), "stage-1 runs") if progress else None
-    eval1 = evaluate(spec, points1, reps1, f.seed, variants, workers, on_done=bar)
-    stage1 = score_points(spec, points1, eval1, "design")
-    tolerance1 = accept(stage1)
-    box = refine_box(f.parameters, [s for s in stage1 if s.accepted], f.refine_shrink)
-    points2 = design(f.parameters, f.refine_points, f.seed + 1, box)
-    bar = Progress(len(points2) * f.refine_reps * len(variants), "stage-2 runs") if progress \
-        else None
-    eval2 = evaluate(spec, points2, f.refine_reps, f.seed + 1, variants, workers, on_done=bar)
-    stage2 = score_points(spec, points2, eval2, "refine")
-    tolerance2 = accept(stage2)
-    pool = [s for s in stage2 if s.accepted] or stage2
-    best = min(pool, key=lambda s: s.score)
+    before = {p.name: getattr(getattr(reference, p.section), p.field) for p in params}
+    waves = [(f.waves[0][0], reps or f.waves[0][1]), *f.waves[1:]]
+    scored: list[Scored] = []
+    diagnostics: list[dict[str, Any]] = []
+    runs = 0
+    for k, (n, r) in enumerate(waves, start=1):
+        info: dict[str, Any] = {"wave": k, "points": n, "reps": r}
+        if k == 1:
+            points = design(params, n, f.seed)
+        else:
+            emulator = _emulate(params, targets, scored)
+            candidates = _unit_sobol(len(params), f.candidates, f.seed + k)
+            cutoff = f.cutoffs[k - 2]
+            keep = not_ruled_out(emulator, targets, candidates, cutoff)
+            info.update(cutoff=cutoff, not_ruled_out_share=float(keep.mean()),
+                        emulator_r2={t.key: round(float(x), 3)
+                                     for t, x in zip(targets, emulator.r2, strict=True)})
+            if keep.sum() >= n:
+                chosen_unit = candidates[keep][:n]
+            else:  # too few survive: take the candidates the emulators put closest
+                worst, _ = _emulated_distances(emulator, targets, candidates)
+                chosen_unit = candidates[np.argsort(worst, kind="stable")[:n]]
+            points = to_points(params, chosen_unit)
+        wave = simulate_wave(spec, points, r, f.seed + k, k, workers, progress)
+        runs += len(points) * r * per_rep
+        info["inside_all_ranges"] = sum(s.rho <= 1 for s in wave)
+        diagnostics.append(info)
+        scored += wave
+    last = [s for s in scored if s.wave == len(waves)]
+    tolerance = accept(last)
+
+    # Confirmation: the last wave's points inside every range, topped up with the points the
+    # final emulators put closest to the centres, are re-run with many replications on fresh
+    # seeds, so the choice is not a winner of simulation noise.
+    emulator = _emulate(params, targets, scored)
+    candidates = _unit_sobol(len(params), f.candidates, f.seed + len(waves) + 1)
+    worst, score = _emulated_distances(emulator, targets, candidates)
+    order = np.lexsort((score, worst > 1.0))  # inside every range first, then closest
+    inside = sorted((s for s in last if s.rho <= 1.0), key=lambda s: s.score)
+    confirm = [s.point for s in inside[:f.confirm_points]]
+    confirm += to_points(params, candidates[order[:f.confirm_points - len(confirm)]])
+    k = len(waves) + 1
+    confirmed = simulate_wave(spec, confirm, f.confirm_reps, f.seed + k, k, workers, progress)
+    runs += len(confirm) * f.confirm_reps * per_rep
+    diagnostics.append({"wave": k, "points": len(confirm), "reps": f.confirm_reps,
+                        "confirmation": True,
+                        "inside_all_ranges": sum(s.rho <= 1 for s in confirmed)})
+    scored += confirmed
+    pool = [s for s in confirmed if s.rho <= 1.0] or confirmed
+    closest = min(pool, key=lambda s: (s.score if s.rho <= 1.0 else s.rho))
+    best = closest
+    if f.choose is not None:  # a documented choice among the confirmed points
+        if not 1 <= f.choose <= len(confirmed) or confirmed[f.choose - 1].rho > 1.0:
+            raise UserError(f"fit.choose = {f.choose}: not a confirmed point inside every "
+                            "range")
+        best = confirmed[f.choose - 1]
     rounded = {p.name: (best.point[p.name] if p.integer
                         else round_significant(best.point[p.name], f.significant_digits))
-               for p in f.parameters}
-    runs = len(variants) * (len(points1) * reps1 + len(points2) * f.refine_reps)
+               for p in params}
     return FitResult(
         seed=f.seed,
         parameters=[{"name": p.name, "low": p.low, "high": p.high, "why": p.why}
-                    for p in f.parameters],
-        stage1=stage1, stage2=stage2, tolerance1=tolerance1, tolerance2=tolerance2,
-        chosen=best.point, rounded=rounded, runs=runs,
+                    for p in params],
+        points=scored, waves=diagnostics, tolerance=tolerance, chosen=best.point,
+        chosen_rho=best.rho, rounded=rounded, runs=runs,
         wall_time_s=time.perf_counter() - start,
-        settings={"points": f.points, "reps": reps1, "refine_points": f.refine_points,
-                  "refine_reps": f.refine_reps, "refine_shrink": f.refine_shrink,
+        settings={"waves": [list(w) for w in waves], "candidates": f.candidates,
+                  "cutoffs": list(f.cutoffs), "confirm_points": f.confirm_points,
+                  "confirm_reps": f.confirm_reps,
                   "significant_digits": f.significant_digits, "variants": variants,
-                  "workers": workers, "refine_box": box, "weeks": reference.run.weeks},
+                  "fit_reps_factor": {v: spec.variants[v].fit_reps_factor for v in variants},
+                  "closest": confirmed.index(closest) + 1,
+                  "choose": f.choose, "choose_reason": f.choose_reason,
+                  "workers": workers, "weeks": reference.run.weeks},
         defaults_before=before)
 
 

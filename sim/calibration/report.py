@@ -45,11 +45,52 @@ def _variants_table(spec: CalibrationSpec) -> list[str]:
     return lines
 
 
+def _share(wave: dict[str, Any]) -> str:
+    if wave.get("confirmation"):
+        return ""
+    value = wave.get("not_ruled_out_share")
+    return "(all: the prior)" if value is None else f"{value:.2%}"
+
+
+def _choice(settings: dict[str, Any], fit: dict[str, Any]) -> list[str]:
+    confirmed = [x for x in fit["points"] if x["wave"] == len(settings["waves"]) + 1]
+    if not confirmed:
+        return []
+    lines = ["| confirmation point | worst target (rho) | mean squared distance | inside every "
+             "range |", "|---|---|---|---|"]
+    for i, x in enumerate(confirmed, start=1):
+        mark = ""
+        if i == settings.get("closest"):
+            mark += " (closest to the centres)"
+        if i == (settings.get("choose") or settings.get("closest")):
+            mark += " **chosen**"
+        lines.append(f"| {i}{mark} | {x['rho']:.2f} | {x['score']:.3f} | "
+                     f"{'yes' if x['rho'] <= 1 else 'no'} |")
+    if settings.get("choose"):
+        lines += ["", f"**Choice.** Confirmation point {settings['choose']} was chosen rather "
+                  f"than point {settings.get('closest')}: {settings.get('choose_reason', '')}"]
+    return [*lines, ""]
+
+
+def _factors(settings: dict[str, Any]) -> str:
+    factors = settings.get("fit_reps_factor", {})
+    return ", ".join(f"`{v}` x {n}" for v, n in factors.items())
+
+
+def _lowest_r2(wave: dict[str, Any]) -> str:
+    r2 = wave.get("emulator_r2")
+    if not r2:
+        return ""
+    key = min(r2, key=r2.get)
+    return f"{r2[key]:.2f} (`{key}`)"
+
+
 def _parameters_table(fit: dict[str, Any]) -> list[str]:
     posterior = fit["posterior"]
     before = fit.get("defaults_before", {})
-    lines = ["| parameter | search range | default before | ABC posterior median [5%, 95%] "
-             "(accepted design points) | chosen (rounded) | identified? | why uncertain |",
+    lines = ["| parameter | search range | default before calibration | accepted points: median "
+             "[5%, 95%] "
+             "| chosen (rounded) | identified? | why uncertain |",
              "|---|---|---|---|---|---|---|"]
     for p in fit["parameters"]:
         name = p["name"]
@@ -76,11 +117,12 @@ def build(spec: CalibrationSpec, fit: dict[str, Any], check: CheckResult,
         notes: free text from the targets file's ``[report]`` table.
     """
     s = fit["settings"]
-    stage1 = fit["stage1"]
-    stage2 = fit["stage2"]
-    inside1 = sum(1 for x in stage1 if x["rho"] <= 1)
-    inside2 = sum(1 for x in stage2 if x["rho"] <= 1)
+    last = [x for x in fit["points"] if x["wave"] == len(s["waves"])]
+    inside = sum(1 for x in last if x["rho"] <= 1)
+    chosen = ("inside every range" if fit["chosen_rho"] <= 1 else
+              f"NOT inside every range (rho {fit['chosen_rho']:.2f}): no point was")
     state = "passes" if check.passed else "FAILS"
+    reasons = [f"- `{t.key}`: {t.note}" for t in spec.targets if t.note]
     runs = ", ".join(f"{name} x {n}" for name, n in check.counts.items())
     lines = [
         "# Calibration report",
@@ -91,16 +133,18 @@ def build(spec: CalibrationSpec, fit: dict[str, Any], check: CheckResult,
         "The baseline scenario was calibrated against published figures on mentoring in "
         "criminal justice and adjacent fields. Targets are declared, with their sources, in "
         "[`scenarios/calibration/targets.toml`](../scenarios/calibration/targets.toml); the "
-        "search and its record are in [`sim/calibration/fit.py`](../sim/calibration/fit.py) "
-        "and [`scenarios/calibration/fit.json`](../scenarios/calibration/fit.json).",
+        "search is [`sim/calibration/fit.py`](../sim/calibration/fit.py) and its full record "
+        "(every simulated point) is "
+        "[`scenarios/calibration/fit.json`](../scenarios/calibration/fit.json).",
         "",
         "## Result",
         "",
-        f"The calibrated defaults {state} the check: `mentorsim calibrate --check` ran "
-        f"{check.runs} simulations ({runs}; "
-        f"root seed {check.seed}, which the search did not use) in {check.wall_time_s:.0f} s on "
-        f"{workers} worker(s). A target is met when the model's mean lies inside the "
-        "published range; the bracket is the 95% t-interval of that mean over replications.",
+        f"The calibrated parameter set {state} the check that `mentorsim calibrate --check` "
+        "runs on the defaults: "
+        f"{check.runs} simulations ({runs}; root seed {check.seed}, which the search did not "
+        f"use), {check.wall_time_s:.0f} s on {workers} worker(s). A target is met when the "
+        "model's mean lies inside the published range; the bracket is the 95% t-interval of "
+        "that mean over replications.",
         "",
         markdown_table(check).rstrip(),
         "",
@@ -108,45 +152,65 @@ def build(spec: CalibrationSpec, fit: dict[str, Any], check: CheckResult,
         "",
         *_targets_table(spec),
         "",
-        "Why some ranges are what they are:",
-        "",
-        *[f"- `{t.key}`: {t.note}" for t in spec.targets if t.note],
-        "",
+        *(["Notes on the targets:", "", *reasons, ""] if reasons else []),
         "Each target is measured on a variant of a bundled scenario:",
         "",
         *_variants_table(spec),
         "",
         "## Method",
         "",
-        f"1. **Design.** {s['points']} points of a scrambled Sobol sequence (scipy.stats.qmc, "
-        f"seed {fit['seed']}) cover the {len(fit['parameters'])} uncertain parameters below "
-        "uniformly over their search ranges (a uniform prior).",
-        f"2. **Simulation.** Each point ran on the variant(s) {', '.join(s['variants'])} for "
-        f"{s['reps']} replications of {s.get('weeks', 260)} weeks, on common seeds.",
+        f"The search varies the {len(fit['parameters'])} uncertain parameters below, each "
+        "over a search range (a uniform prior), and runs the variant(s) "
+        f"{', '.join(f'`{v}`' for v in s['variants'])} for {s.get('weeks', 260)} weeks on "
+        "common seeds. It "
+        "works in waves, as in history matching (Vernon, Goldstein & Bower 2010; "
+        "Andrianakis et al. 2015), and ends with approximate Bayesian computation (ABC) "
+        "rejection:",
+        "",
+        f"1. **Wave 1.** {s['waves'][0][0]} points of a scrambled Sobol sequence "
+        f"(scipy.stats.qmc, seed {fit['seed']}), {s['waves'][0][1]} replications each.",
+        "2. **Later waves.** Each target is emulated by a quadratic regression on the "
+        "parameters, fitted to every point simulated so far. Of "
+        f"{s['candidates']:,} new Sobol candidates, those whose emulated targets all lie "
+        "within a cutoff of residual standard deviations of their ranges (the cutoff "
+        "tightens wave by wave) are *not ruled out yet*; the wave simulates a "
+        "low-discrepancy subset of them with more replications.",
         "3. **ABC rejection.** A point's distance is its worst target in half-widths of that "
         "target's range, rho = max |model mean - range centre| / half-width, so rho <= 1 "
-        f"means every enforced target is inside. {inside1} of {len(stage1)} design points "
-        f"had rho <= 1; the acceptance tolerance was {fit['tolerance1']:.2f} (widened to "
-        "the 8th smallest distance when fewer than 8 points are inside). The accepted points "
-        "approximate the posterior, summarised below.",
-        f"4. **Refinement.** {s['refine_points']} Sobol points in the box spanned by the "
-        f"accepted points (widened by {s['refine_shrink']:.0%} of each range), "
-        f"{s['refine_reps']} replications each. {inside2} of {len(stage2)} had rho <= 1. Of "
-        "those, the point closest to the centres of all ranges (smallest mean squared "
-        "distance in half-widths) was chosen and rounded to "
-        f"{s['significant_digits']} significant figures; the rounded values are the "
-        "defaults in `sim/params.py` (source \"calibrated (see docs/calibration.md)\").",
+        "means every enforced target is inside. The last wave's points with rho <= 1 are "
+        "accepted and approximate the posterior (summarised under *Fitted parameters*).",
+        f"4. **Confirmation and choice.** Up to {s['confirm_points']} points (the accepted "
+        "ones, topped up with the candidates the final emulators put closest to the centres "
+        f"of all ranges) were re-run with {s['confirm_reps']} replications on fresh seeds. Of "
+        "those still inside every range, the one closest to the centres (smallest mean "
+        "squared distance in half-widths) was chosen and rounded to "
+        f"{s['significant_digits']} significant figures; the rounded values are the defaults "
+        "in `sim/params.py` (source \"calibrated (see docs/calibration.md)\").",
         "",
-        f"The search made {fit['runs']} runs in {fit['wall_time_s'] / 60:.0f} minutes on "
-        f"{s['workers']} worker(s). It is reproduced exactly by `mentorsim calibrate` "
-        "(same seed, same runs).",
+        *_choice(s, fit),
+        f"Variants with few of the people a target counts run more often in the search "
+        f"({_factors(s)}).",
+        "",
+        "| wave | points | replications | cutoff (sd) | share of candidates not ruled out "
+        "| emulator R² (lowest target) | points inside every range |",
+        "|---|---|---|---|---|---|---|",
+        *[f"| {'confirmation' if w.get('confirmation') else w['wave']} | {w['points']} | "
+          f"{w['reps']} | {w.get('cutoff', '')} | {_share(w)} | {_lowest_r2(w)} | "
+          f"{w['inside_all_ranges']} |" for w in fit["waves"]],
+        "",
+        f"{inside} of the last wave's {len(last)} points had every target inside its range "
+        f"(ABC tolerance {fit['tolerance']:.2f}; it is widened to the 8th smallest distance "
+        "only when fewer than 8 points are inside). The chosen point was "
+        f"{chosen} in its confirmation runs. The search made "
+        f"{fit['runs']:,} runs in {fit['wall_time_s'] / 60:.0f} minutes on {s['workers']} "
+        "worker(s) and is reproduced exactly by `mentorsim calibrate`.",
         "",
         "## Fitted parameters",
         "",
-        "\"Identified\" compares the 5-95% spread of the accepted design points with the "
-        f"search range: below {PINNED:.0%} of the range the targets pin the parameter down; "
-        "above it the targets say little about it, the default is one value consistent with "
-        "them, and sweeps should keep varying it over its plausible range.",
+        "\"Identified\" compares the 5-95% spread of the accepted points with the search "
+        f"range: below {PINNED:.0%} of the range the targets pin the parameter down; above "
+        "it they say little about it, the default is one value consistent with them, and "
+        "sweeps should keep varying it over its plausible range.",
         "",
         *_parameters_table(fit),
         "",

@@ -8,8 +8,9 @@ The file ``scenarios/calibration/targets.toml`` holds three kinds of table:
   the population the figure comes from, the source (author, year, title), how sure the
   figure is, and whether ``--check`` enforces it (a target that cannot be met without
   distorting the model stays in the file, reported but not enforced, with the reason);
-- ``[[fit.parameters]]``: the uncertain parameters the search varies, with bounds (by
-  default the parameter's documented plausible range).
+- ``[fit]``: the search settings (waves of design points and replications, seed), and
+  ``[[fit.parameters]]``: the uncertain parameters it varies, with bounds (by default the
+  parameter's documented plausible range).
 
 Everything is validated when loaded: unknown metrics, variants or parameters are errors.
 """
@@ -37,6 +38,7 @@ class Variant:
     overrides: tuple[str, ...]
     reps: int
     why: str = ""
+    fit_reps_factor: int = 1  # the search runs this variant this many times more often
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,13 @@ class FitSettings:
     """How the search is run (see :mod:`sim.calibration.fit`)."""
 
     seed: int
-    points: int
-    reps: int
-    refine_points: int
-    refine_reps: int
-    refine_shrink: float
+    waves: tuple[tuple[int, int], ...]  # (points, replications) of each wave
+    candidates: int  # emulator candidates screened per wave (a power of two)
+    cutoffs: tuple[float, ...]  # per later wave: emulator sds a target may miss by
+    confirm_points: int  # best points re-run before the choice
+    confirm_reps: int  # their replications
+    choose: int | None  # a confirmed point by position (1-based) instead of the closest
+    choose_reason: str
     significant_digits: int
     parameters: tuple[FitParameter, ...]
 
@@ -184,7 +188,7 @@ def load_spec(path: Path | None = None) -> CalibrationSpec:
         where = f"{path}: variants.{name}"
         variants[name] = Variant(name, str(_require(table, "scenario", where)),
                                  tuple(table.get("set", [])), int(_require(table, "reps", where)),
-                                 table.get("why", ""))
+                                 table.get("why", ""), int(table.get("fit_reps_factor", 1)))
     targets = []
     for i, table in enumerate(_require(data, "targets", str(path))):
         where = f"{path}: targets[{i}] ({table.get('key', '?')})"
@@ -221,11 +225,22 @@ def load_spec(path: Path | None = None) -> CalibrationSpec:
                             "range is declared for it)")
         parameters.append(FitParameter(name, low, high, bool(table.get("integer", False)),
                                        table.get("why", "")))
+    waves = tuple((int(w[0]), int(w[1])) for w in fit.get("waves", [[128, 2], [64, 4]]))
+    if not waves or any(n < 1 or r < 1 for n, r in waves):
+        raise UserError(f"{path}: fit.waves must be a list of [points, replications]")
+    if "choose" in fit and not fit.get("choose_reason"):
+        raise UserError(f"{path}: fit.choose overrides the closest point, so give "
+                        "fit.choose_reason")
+    cutoffs = tuple(float(c) for c in fit.get("cutoffs", [2.0] * (len(waves) - 1)))
+    if len(cutoffs) != len(waves) - 1:
+        raise UserError(f"{path}: fit.cutoffs needs one value per wave after the first")
     settings = FitSettings(
-        seed=int(fit.get("seed", 1)), points=int(fit.get("points", 128)),
-        reps=int(fit.get("reps", 3)), refine_points=int(fit.get("refine_points", 48)),
-        refine_reps=int(fit.get("refine_reps", 8)),
-        refine_shrink=float(fit.get("refine_shrink", 0.25)),
+        seed=int(fit.get("seed", 1)), waves=waves,
+        candidates=int(fit.get("candidates", 2**16)), cutoffs=cutoffs,
+        confirm_points=int(fit.get("confirm_points", 8)),
+        confirm_reps=int(fit.get("confirm_reps", 16)),
+        choose=int(fit["choose"]) if "choose" in fit else None,
+        choose_reason=str(fit.get("choose_reason", "")),
         significant_digits=int(fit.get("significant_digits", 2)),
         parameters=tuple(parameters))
     check = data.get("check", {})
