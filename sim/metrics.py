@@ -40,6 +40,10 @@ _METRICS = [
            "abandonment hazard, free of the competing risk of programme closure"),
     Metric("median_match_weeks", "Median relationship length", "weeks",
            "Median duration of the same relationships", "higher"),
+    Metric("match_quality_at_end", "Relationship quality at the end", "0-1",
+           "Mean quality of all relationships started (the bond built through caring, "
+           "listening and encouraging small steps) when they ended, or at the horizon if "
+           "still open", "higher"),
     Metric("mentor_burnout_prevalence", "Mentors burnt out", "share",
            "Mean over weeks of burnt-out mentors / mentors on the books (high emotional "
            "exhaustion)"),
@@ -127,6 +131,8 @@ def compute(weekly: pd.DataFrame, matches: pd.DataFrame, mentors: pd.DataFrame,
         matches["closure_reason"].isin(ABANDONMENT).sum(), match_years)
     out["median_match_weeks"] = (float(resolved["duration_weeks"].median())
                                  if len(resolved) else float("nan"))
+    out["match_quality_at_end"] = (float(matches["quality_at_end"].mean())
+                                   if len(matches) else float("nan"))
 
     on_books = weekly["active_mentors"].to_numpy(dtype=float)
     burnt = weekly["burnt_out_mentors"].to_numpy(dtype=float)
