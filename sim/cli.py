@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sim.arguments import positive_int, seed
 from sim.calibration.cli import COMMANDS as CALIBRATION_COMMANDS
 from sim.calibration.cli import add_calibration_parsers
 from sim.errors import UserError
@@ -18,26 +19,6 @@ DEMO_SCENARIOS = ("baseline", "long_term_investment", "stop_start_grants",
                   "therapeutic_supervision", "enhanced_training", "unpaid_support_staff")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # exit 2 with a one-line message, as argparse does
         self.print_usage(sys.stderr)
@@ -45,13 +26,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_run_options(p: argparse.ArgumentParser, default_reps: str) -> None:
-    p.add_argument("--reps", type=_positive_int, default=None,
+    p.add_argument("--reps", type=positive_int, default=None,
                    help=f"replications per scenario ({default_reps})")
-    p.add_argument("--weeks", type=_positive_int, default=None,
+    p.add_argument("--weeks", type=positive_int, default=None,
                    help="horizon in weeks (default: the first scenario's run.weeks)")
-    p.add_argument("--seed", type=_seed, default=None,
+    p.add_argument("--seed", type=seed, default=None,
                    help="root seed (default: the first scenario's run.seed)")
-    p.add_argument("--workers", type=_positive_int, default=None,
+    p.add_argument("--workers", type=positive_int, default=None,
                    help="processes to use (default: all cores)")
     p.add_argument("--out", type=Path, default=None,
                    help="results folder to create (default: a new folder under results/)")

@@ -13,15 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+from sim.arguments import positive_int
 
 
 def add_calibration_parsers(sub: Any) -> None:
@@ -39,10 +31,10 @@ def add_calibration_parsers(sub: Any) -> None:
     calibrate.add_argument("--report", action="store_true",
                            help="rewrite the report from the last fit record and a fresh check "
                                 "of its chosen values (no search)")
-    calibrate.add_argument("--reps", type=_count, default=None,
+    calibrate.add_argument("--reps", type=positive_int, default=None,
                            help="replications per variant (--check) or per point in the "
                                 "first wave (search); default from the targets file")
-    calibrate.add_argument("--workers", type=_count, default=None,
+    calibrate.add_argument("--workers", type=positive_int, default=None,
                            help="processes to use (default: all cores)")
     calibrate.add_argument("--targets", type=Path, default=None,
                            help="targets file (default scenarios/calibration/targets.toml)")
