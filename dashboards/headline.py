@@ -2,8 +2,10 @@
 
 Differences come only from the ``paired_difference`` rows of ``summary.csv`` (same seeds,
 so common random numbers cancel); we never subtract two independent means here. Labels,
-units and definitions come from the model's metric registry (``sim.metrics``), where
-each metric is declared once.
+units, definitions and which direction is better come from the model's metric registry
+(``sim.metrics.METRICS``), where each metric is declared once; this module only adds how
+a difference is said in words. A metric the registry does not know (a results folder
+written by another version) is described from its name's suffix.
 """
 
 from __future__ import annotations
@@ -16,12 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboards.palette import humanise, ordered, scenario_colours
-
-try:
-    from sim.metrics import HEADLINE as MODEL_HEADLINE
-    from sim.metrics import METRICS as MODEL_METRICS
-except ImportError:  # pragma: no cover - a results folder can be read without the model
-    MODEL_HEADLINE, MODEL_METRICS = (), {}
+from sim.metrics import HEADLINE, METRICS
 
 PROPORTION_SUFFIXES = ("_rate", "_prevalence", "_share", "_proportion", "_fraction",
                        "_probability")
@@ -33,7 +30,8 @@ class MetricInfo:
 
     ``kind`` is one of ``proportion`` (a fraction 0–1, shown as % and differences per
     100), ``gbp``, ``weeks`` or ``number``; ``noun`` completes "28 fewer …"; ``suffix``
-    follows a value (" a year", " per 100 relationship-years").
+    follows a value (" a year", " per 100 relationship-years"); ``better`` is the
+    registry's direction (``lower``, ``higher``, or ``neither`` when unknown).
     """
 
     label: str
@@ -42,9 +40,10 @@ class MetricInfo:
     suffix: str = ""
     decimals: int = 1
     definition: str = ""
+    better: str = "neither"
 
 
-# How to say "N fewer ..." for the share-type metrics: per 100 of what.
+# How to say "N fewer ..." for the share-type metrics of sim.metrics: per 100 of what.
 NOUNS: dict[str, str] = {
     "premature_closure_rate": "relationships ending early per 100 started",
     "abandonment_rate": "relationships abandoned per 100 started",
@@ -63,22 +62,9 @@ NOUNS: dict[str, str] = {
     "closure_share_ongoing": "relationships still running per 100 started",
 }
 
-# Fallback when the model's registry cannot be imported (label, kind).
-FALLBACK_METRICS: dict[str, tuple[str, str]] = {
-    "premature_closure_rate": ("Relationships ending early", "proportion"),
-    "abandonment_rate": ("Relationships abandoned", "proportion"),
-    "mentor_burnout_prevalence": ("Mentors burnt out", "proportion"),
-    "service_linkage_rate": ("Mentees linked to services", "proportion"),
-    "median_match_weeks": ("Median relationship length", "weeks"),
-    "cost_per_completed_match_gbp": ("Cost per completed relationship", "gbp"),
-    "cost_per_linked_mentee_gbp": ("Cost per mentee linked to services", "gbp"),
-}
-
-# Metrics shown in the main table; the rest go in a collapsed "all measures" table.
-HEADLINE_METRICS: tuple[str, ...] = tuple(MODEL_HEADLINE) or (
-    "premature_closure_rate", "abandonment_rate", "median_match_weeks",
-    "mentor_burnout_prevalence", "service_linkage_rate", "cost_per_completed_match_gbp",
-)
+# Metrics shown in the main table (the model's headline); the rest go in a collapsed
+# "all measures" table.
+HEADLINE_METRICS: tuple[str, ...] = HEADLINE
 
 
 def _noun(name: str) -> str | None:
@@ -99,25 +85,20 @@ def describe_metric(name: str, values: Sequence[float] | None = None) -> MetricI
     """
     finite = [float(v) for v in (values or []) if v is not None and math.isfinite(float(v))]
     in_unit_range = all(-1.0 <= v <= 1.0 for v in finite)
-    declared = MODEL_METRICS.get(name)
+    declared = METRICS.get(name)
     if declared is not None:
-        unit = str(declared.unit)
-        label, definition = str(declared.label), str(declared.definition)
+        unit, label = declared.unit, declared.label
+        known = {"definition": declared.definition, "better": declared.better}
         if unit in ("share", "share/year") and in_unit_range:
             suffix = " a year" if unit == "share/year" else ""
-            return MetricInfo(label, "proportion", _noun(name), suffix, 1, definition)
+            return MetricInfo(label, "proportion", _noun(name), suffix, **known)
         if unit == "GBP":
-            return MetricInfo(label, "gbp", definition=definition)
+            return MetricInfo(label, "gbp", **known)
         if unit == "weeks":
-            return MetricInfo(label, "weeks", definition=definition)
+            return MetricInfo(label, "weeks", **known)
         if unit == "ratio":
-            return MetricInfo(label, "number", decimals=2, definition=definition)
-        return MetricInfo(label, "number", suffix=f" {unit}", definition=definition)
-    if name in FALLBACK_METRICS:
-        label, kind = FALLBACK_METRICS[name]
-        if kind == "proportion" and in_unit_range:
-            return MetricInfo(label, kind, _noun(name))
-        return MetricInfo(label, "number" if kind == "proportion" else kind)
+            return MetricInfo(label, "number", decimals=2, **known)
+        return MetricInfo(label, "number", suffix=f" {unit}", **known)
     label = humanise(name.removesuffix("_gbp").removesuffix("_weeks"))
     if name.endswith("_gbp"):
         return MetricInfo(label, "gbp")

@@ -1,8 +1,10 @@
 """Trade-offs across design points: cost against early endings against mentor burnout.
 
 The scatter rings the design points that keep *both* premature closure and burnout
-below a limit picked from a drop-down (medians by default); the parallel-coordinates
-view lets the reader drag their own limits on any axis.
+on the better side of a limit picked from a drop-down (medians by default); the
+parallel-coordinates view lets the reader drag their own limits on any axis. Which three
+metrics are traded off is decided here; their labels, and which side of a limit is better,
+come from the model's metric registry (``sim.metrics.METRICS``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import plotly.graph_objects as go
 
 from dashboards.headline import describe_metric
 from dashboards.palette import SEQUENTIAL_SCALE, parameter_title, style_figure
+from sim.metrics import METRICS
 
 COST = "cost_per_completed_match_gbp"
 ABANDONMENT = "premature_closure_rate"
@@ -26,9 +29,22 @@ TRADEOFF_METRICS: tuple[str, str, str] = (COST, ABANDONMENT, BURNOUT)
 MAX_PARAMETERS_SHOWN = 8
 
 
+def _sign(metric: str) -> float:
+    """+1 where the registry says higher is better, -1 where lower is."""
+    better = describe_metric(metric).better
+    if better not in ("lower", "higher"):
+        raise ValueError(f"{metric} has no better direction to set a limit on")
+    return 1.0 if better == "higher" else -1.0
+
+
+def _label(metric: str) -> str:
+    return METRICS[metric].label
+
+
 @dataclass(frozen=True)
 class Limit:
-    """Upper limits on premature closure and burnout (in the metrics' own units)."""
+    """Limits on premature closure and burnout (in the metrics' own units); a design
+    point meets a limit when it is on the better side of it."""
 
     label: str
     abandonment: float
@@ -69,11 +85,23 @@ def limit_options(table: pd.DataFrame) -> list[Limit]:
 
 
 def meets(table: pd.DataFrame, limit: Limit) -> np.ndarray:
-    """True where a design point is strictly below both limits."""
-    return (
-        (table[ABANDONMENT].to_numpy(float) < limit.abandonment)
-        & (table[BURNOUT].to_numpy(float) < limit.burnout)
-    )
+    """True where a design point is strictly on the better side of both limits (below
+    them for premature closure and burnout, where lower is better)."""
+    ab = _sign(ABANDONMENT) * (table[ABANDONMENT].to_numpy(float) - limit.abandonment)
+    bo = _sign(BURNOUT) * (table[BURNOUT].to_numpy(float) - limit.burnout)
+    return (ab > 0) & (bo > 0)
+
+
+def _side() -> str:
+    both_lower = _sign(ABANDONMENT) < 0 and _sign(BURNOUT) < 0
+    return "Below" if both_lower else "Better than"
+
+
+def _constraint(values: np.ndarray, limit: float, metric: str) -> list[float]:
+    """The brushed range of a parallel axis: from the limit to the better end."""
+    if _sign(metric) < 0:
+        return [float(values.min()), limit]
+    return [limit, float(values.max())]
 
 
 def _scale(metric: str, table: pd.DataFrame) -> float:
@@ -113,13 +141,13 @@ def tradeoff_scatter_figure(table: pd.DataFrame, parameters: Sequence[str]) -> g
                 "colorscale": SEQUENTIAL_SCALE,
                 "size": 9,
                 "line": {"color": "#ffffff", "width": 0.5},
-                "colorbar": {"title": {"text": f"Mentor burnout ({bo_unit or 'fraction'})"}},
+                "colorbar": {"title": {"text": f"{_label(BURNOUT)} ({bo_unit or 'fraction'})"}},
             },
             customdata=custom,
             hovertemplate=(
-                "<b>Design point %{customdata[0]}</b><br>Cost per completed relationship: "
-                f"£%{{x:,.0f}}<br>Relationships ending early: %{{y:.1f}}{ab_unit}"
-                f"<br>Mentor burnout: %{{customdata[1]:.1f}}{bo_unit}"
+                f"<b>Design point %{{customdata[0]}}</b><br>{_label(COST)}: "
+                f"£%{{x:,.0f}}<br>{_label(ABANDONMENT)}: %{{y:.1f}}{ab_unit}"
+                f"<br>{_label(BURNOUT)}: %{{customdata[1]:.1f}}{bo_unit}"
                 + _parameter_hover(shown, 2)
                 + "<extra></extra>"
             ),
@@ -133,7 +161,7 @@ def tradeoff_scatter_figure(table: pd.DataFrame, parameters: Sequence[str]) -> g
                 x=x[mask],
                 y=y[mask],
                 mode="markers",
-                name=f"Below both limits ({limit.label})",
+                name=f"{_side()} both limits ({limit.label})",
                 marker={"symbol": "circle-open", "size": 16, "color": "#D55E00",
                         "line": {"width": 2.5}},
                 hoverinfo="skip",
@@ -160,9 +188,8 @@ def tradeoff_scatter_figure(table: pd.DataFrame, parameters: Sequence[str]) -> g
              "pad": {"b": 10}, "direction": "down", "showactive": True}
         ],
     )
-    fig.update_xaxes(title_text="Cost per completed relationship (£)", tickprefix="£",
-                     tickformat=",.0f")
-    fig.update_yaxes(title_text=f"Relationships ending early ({ab_unit or 'fraction'})")
+    fig.update_xaxes(title_text=f"{_label(COST)} (£)", tickprefix="£", tickformat=",.0f")
+    fig.update_yaxes(title_text=f"{_label(ABANDONMENT)} ({ab_unit or 'fraction'})")
     fig = style_figure(fig, height=560)
     fig.update_layout(margin={"t": 80}, legend={"y": 1.0, "x": 0.0})
     return fig
@@ -181,8 +208,8 @@ def tradeoff_parallel_figure(
 ) -> go.Figure | None:
     """Parallel coordinates of cost, premature closure, burnout and the parameters.
 
-    Premature closure and burnout start brushed to below their medians (the same
-    default as the scatter); the reader can drag any axis to change the limits.
+    Premature closure and burnout start brushed to the better side of their medians (the
+    same default as the scatter); the reader can drag any axis to change the limits.
     """
     if table.empty:
         return None
@@ -191,16 +218,16 @@ def tradeoff_parallel_figure(
     bo = table[BURNOUT].to_numpy(float) * bo_scale
     default = limit_options(table)[0]
     dimensions = [
-        {"label": "Cost per completed (£)", "values": table[COST].to_numpy(float)},
+        {"label": f"{_label(COST)} (£)", "values": table[COST].to_numpy(float)},
         {
-            "label": "Ending early" + (" (%)" if ab_scale == 100.0 else ""),
+            "label": _label(ABANDONMENT) + (" (%)" if ab_scale == 100.0 else ""),
             "values": ab,
-            "constraintrange": [float(ab.min()), default.abandonment * ab_scale],
+            "constraintrange": _constraint(ab, default.abandonment * ab_scale, ABANDONMENT),
         },
         {
-            "label": "Mentor burnout" + (" (%)" if bo_scale == 100.0 else ""),
+            "label": _label(BURNOUT) + (" (%)" if bo_scale == 100.0 else ""),
             "values": bo,
-            "constraintrange": [float(bo.min()), default.burnout * bo_scale],
+            "constraintrange": _constraint(bo, default.burnout * bo_scale, BURNOUT),
         },
     ]
     for name in list(parameters)[:MAX_PARAMETERS_SHOWN]:
@@ -223,7 +250,8 @@ def tradeoff_parallel_figure(
                 "color": bo,
                 "colorscale": SEQUENTIAL_SCALE,
                 "showscale": True,
-                "colorbar": {"title": {"text": "Burnout" + (" (%)" if bo_scale == 100 else "")}},
+                "colorbar": {"title": {"text": _label(BURNOUT)
+                                       + (" (%)" if bo_scale == 100 else "")}},
             },
             dimensions=dimensions,
             labelangle=-25,

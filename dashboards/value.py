@@ -1,4 +1,8 @@
-"""Value for money: cost per completed relationship and per mentee linked to services."""
+"""Value for money: cost per completed relationship and per mentee linked to services.
+
+Which cost metrics the chart shows is decided here; their labels come from the model's
+metric registry (``sim.metrics.METRICS``).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,12 @@ from dashboards.palette import (
     scenario_colours,
     style_figure,
 )
+from sim.metrics import METRICS
 
-VALUE_METRICS: dict[str, str] = {
-    "cost_per_completed_match_gbp": "Cost per completed relationship",
-    "cost_per_linked_mentee_gbp": "Cost per mentee linked to services",
-    "cost_per_mentee_year_gbp": "Cost per mentee-year of mentoring",
-}
+# The cost metrics on the value-for-money chart, in bar order.
+VALUE_METRICS: tuple[str, ...] = (
+    "cost_per_completed_match_gbp", "cost_per_linked_mentee_gbp", "cost_per_mentee_year_gbp",
+)
 
 
 def value_table(summary: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
@@ -32,7 +36,8 @@ def value_table(summary: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame
         (summary["statistic"].astype(str) == "value") & summary["metric"].isin(VALUE_METRICS)
     ]
     rows = []
-    for metric, label in VALUE_METRICS.items():
+    for metric in VALUE_METRICS:
+        label = METRICS[metric].label
         for scenario in scenarios:
             row = values[(values["metric"] == metric) & (values["scenario"] == scenario)]
             if row.empty:

@@ -18,13 +18,14 @@ from multiprocessing import get_context
 
 import pandas as pd
 
-from sim.metrics import compute
+from sim.metrics import run_metrics, yearly_metrics
 from sim.model import MentoringModel
 from sim.params import ScenarioParams
 from sim.rng import replication_seeds
 from sim.scenario import Scenario
+from sim.tables import SCHEMA
 
-TABLES = ("weekly", "matches", "mentors", "mentees", "events")
+TABLES = tuple(SCHEMA)  # weekly, matches, mentors, mentees, events
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class RunOutput:
     tables: dict[str, pd.DataFrame]
     metrics: dict[str, float]
     wall_time_s: float
+    yearly: pd.DataFrame = field(default_factory=pd.DataFrame)  # the metrics year by year
 
 
 @dataclass
@@ -55,10 +57,14 @@ class Results:
     metrics: pd.DataFrame  # one row per scenario x replication, one column per metric
     seeds: list[int]
     run_times_s: list[float] = field(default_factory=list)
+    yearly: pd.DataFrame = field(default_factory=pd.DataFrame)  # ... x year
 
 
 def simulate(params: ScenarioParams, seed: int) -> dict[str, pd.DataFrame]:
     """Run one model to the horizon and return its tidy tables.
+
+    Columns, their order, dtypes and sort keys come from :mod:`sim.tables`, so the tables
+    are exactly what that schema (and docs/outputs.md) declares.
 
     Example:
         >>> tables = simulate(ScenarioParams(), seed=1)
@@ -68,40 +74,23 @@ def simulate(params: ScenarioParams, seed: int) -> dict[str, pd.DataFrame]:
     model = MentoringModel(params, seed)
     model.run_for(params.run.weeks)
     model.finish()
-    weekly = model.weekly_frame()
-    matches = pd.DataFrame(model.match_rows, columns=[
-        "match_id", "agency_id", "mentor_id", "mentee_id", "mentor_kind", "start_week",
-        "end_week", "duration_weeks", "closure_reason", "closure_detail", "quality_at_end"])
-    matches = matches.sort_values("match_id", kind="stable").reset_index(drop=True)
-    matches["end_week"] = matches["end_week"].astype("Int64")
-    mentors = pd.DataFrame(model.mentor_rows, columns=[
-        "mentor_id", "agency_id", "mentor_kind", "paid", "joined_week", "left_week",
-        "exit_reason", "burnout_episodes", "mentees_mentored"])
-    mentors = mentors.sort_values("mentor_id", kind="stable").reset_index(drop=True)
-    mentors["left_week"] = mentors["left_week"].astype("Int64")
-    mentees = pd.DataFrame(model.mentee_rows, columns=[
-        "mentee_id", "agency_id", "referral_week", "matched", "gave_up_waiting",
-        "weeks_mentored", "needs", "services_linked", "reoffended_12m",
-        "reoffended_12m_without_mentoring", "support_network"])
-    mentees = mentees.sort_values("mentee_id", kind="stable").reset_index(drop=True)
-    for column in ("reoffended_12m", "reoffended_12m_without_mentoring"):
-        mentees[column] = mentees[column].astype("boolean")
-    events = pd.DataFrame(model.event_rows, columns=["week", "agency_id", "event"])
-    return {"weekly": weekly, "matches": matches, "mentors": mentors, "mentees": mentees,
-            "events": events}
+    tables = {"weekly": SCHEMA["weekly"].typed(model.weekly_frame())}
+    rows = {"matches": model.match_rows, "mentors": model.mentor_rows,
+            "mentees": model.mentee_rows, "events": model.event_rows}
+    tables.update({name: SCHEMA[name].frame(recorded) for name, recorded in rows.items()})
+    return tables
 
 
 def run_job(job: Job) -> RunOutput:
     """Run one job; tables gain ``scenario`` and ``replication`` columns in front."""
     start = time.perf_counter()
     tables = simulate(job.params, job.seed)
-    metrics = compute(tables["weekly"], tables["matches"], tables["mentors"], tables["mentees"],
-                      job.params.run.weeks, job.params.programme.planned_match_weeks)
-    for name, frame in tables.items():
+    metrics = run_metrics(tables, job.params)
+    yearly = yearly_metrics(tables, job.params)
+    for frame in (*tables.values(), yearly):
         frame.insert(0, "replication", job.replication)
         frame.insert(0, "scenario", job.scenario)
-        tables[name] = frame
-    return RunOutput(job, tables, metrics, time.perf_counter() - start)
+    return RunOutput(job, tables, metrics, time.perf_counter() - start, yearly)
 
 
 def make_jobs(scenarios: Sequence[Scenario], replications: int, root_seed: int) -> list[Job]:
@@ -176,7 +165,8 @@ def collect(outputs: Iterable[RunOutput], seeds: list[int]) -> Results:
               for name in TABLES}
     metrics = pd.DataFrame([{"scenario": o.job.scenario, "replication": o.job.replication,
                              **o.metrics} for o in outputs])
-    return Results(tables, metrics, seeds, [o.wall_time_s for o in outputs])
+    yearly = pd.concat([o.yearly for o in outputs], ignore_index=True)
+    return Results(tables, metrics, seeds, [o.wall_time_s for o in outputs], yearly)
 
 
 def run_scenarios(scenarios: Sequence[Scenario], replications: int, root_seed: int,

@@ -360,7 +360,8 @@ def test_headline_table_uses_paired_differences_against_first_scenario(tables):
     html = headline.headline_html(table, SCENARIOS)
     # Two tables (headline, then the rest folded away), each with a header row.
     assert html.count("<tr") == 2 + table["metric"].nunique()
-    assert "All other measures (1)" in html and "cost_per_linked_mentee_gbp" in html
+    assert "All other measures (2)" in html and "cost_per_linked_mentee_gbp" in html
+    assert "service_linkage_rate" in html
     assert "What the measures mean" in html
     assert "95% CI" in html and "(reference)" in html
 

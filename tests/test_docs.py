@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from sim import tables
 from sim.metrics import markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,6 +17,15 @@ def test_readme_metric_table_is_current() -> None:
     assert found, "README.md lost its metrics markers"
     assert found.group(1) == markdown_table(), (
         "README metric table is out of date: paste `mentorsim metrics --markdown` into it")
+
+
+def test_outputs_doc_column_tables_are_current() -> None:
+    doc = (ROOT / "docs" / "outputs.md").read_text()
+    found = re.search(r"<!-- tables:start[^\n]*-->\n(.*?)\n<!-- tables:end -->", doc, re.S)
+    assert found, "docs/outputs.md lost its tables markers"
+    assert found.group(1) == tables.markdown(), (
+        "docs/outputs.md column tables are out of date with sim/tables.py: paste "
+        "`mentorsim tables --markdown` between its tables markers")
 
 
 def test_readme_test_command_is_what_ci_runs() -> None:

@@ -6,25 +6,16 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from sim.cli import main
 from sim.metrics import METRICS
+from sim.model import MentoringModel
+from sim.params import ScenarioParams
 from sim.relationship import CLOSURE_REASONS
+from sim.tables import RUN_KEYS, SCHEMA, SchemaError
 
-CONTRACT = {
-    "weekly": ["scenario", "replication", "week", "active_matches", "waiting_mentees",
-               "active_mentors", "burnt_out_mentors", "matches_started", "matches_ended",
-               "funding_balance_gbp"],
-    "matches": ["scenario", "replication", "match_id", "agency_id", "mentor_id", "mentee_id",
-                "mentor_kind", "start_week", "end_week", "duration_weeks", "closure_reason",
-                "closure_detail"],
-    "mentors": ["scenario", "replication", "mentor_id", "mentor_kind", "paid", "joined_week",
-                "left_week", "exit_reason", "burnout_episodes", "mentees_mentored"],
-    "mentees": ["scenario", "replication", "mentee_id", "referral_week", "matched",
-                "reoffended_12m"],
-    "events": ["scenario", "replication", "week", "agency_id", "event"],
-}
 REQUIRED_METRICS = [
     "premature_closure_rate", "median_match_weeks", "mentor_burnout_prevalence",
     "mentor_attrition_annual", "mentees_matched_share", "service_linkage_rate",
@@ -33,11 +24,51 @@ REQUIRED_METRICS = [
 ]
 
 
+def test_parquet_files_have_exactly_the_declared_columns_and_types(small_run_dir: Path) -> None:
+    for name, table in SCHEMA.items():
+        declared = (*RUN_KEYS, *table.columns)
+        path = small_run_dir / f"{name}.parquet"
+        arrow = pq.read_schema(path)
+        assert arrow.names == [c.name for c in declared], f"{name}.parquet columns"
+        for column in declared:
+            assert str(arrow.field(column.name).type) == column.parquet_type, (
+                f"{name}.{column.name} is written as {arrow.field(column.name).type}, "
+                f"declared {column.parquet_type}")
+        frame = pd.read_parquet(path)
+        assert {c: str(t) for c, t in frame.dtypes.items()} == {
+            c.name: c.dtype for c in declared}, f"{name}.parquet read back with other dtypes"
+
+
+def test_records_give_exactly_the_declared_columns() -> None:
+    # A value a record computes but sim/tables.py does not declare is never written; a
+    # declared column a record does not give would be written as nulls.
+    params = ScenarioParams().model_copy(update={"run": ScenarioParams().run.model_copy(
+        update={"weeks": 104})})
+    model = MentoringModel(params, seed=3)
+    model.run_for(params.run.weeks)
+    model.finish()
+    rows = {"matches": model.match_rows, "mentors": model.mentor_rows,
+            "mentees": model.mentee_rows, "events": model.event_rows}
+    assert set(rows) | {"weekly"} == set(SCHEMA)
+    assert all(rows.values()), "the run should record every kind of row"
+    missing = {n: sorted(SCHEMA[n].missing(r)) for n, r in rows.items() if SCHEMA[n].missing(r)}
+    assert not missing, f"records lack declared columns: {missing}"
+    undeclared = {n: sorted(SCHEMA[n].undeclared(r)) for n, r in rows.items()
+                  if SCHEMA[n].undeclared(r)}
+    assert not undeclared, (
+        "records give values sim/tables.py does not declare, so they are not written: "
+        f"{undeclared}; declare each (name, dtype, unit, meaning) or stop recording it")
+    assert tuple(model.weekly_frame().columns) == SCHEMA["weekly"].names
+
+
+def test_building_a_table_refuses_rows_without_a_declared_column() -> None:
+    with pytest.raises(SchemaError, match="events rows lack the declared column"):
+        SCHEMA["events"].frame([{"week": 1, "agency_id": 0}])
+    empty = SCHEMA["matches"].frame([])
+    assert {c: str(t) for c, t in empty.dtypes.items()} == SCHEMA["matches"].dtypes
+
+
 def test_results_folder_has_the_contract(small_run_dir: Path) -> None:
-    for table, columns in CONTRACT.items():
-        frame = pd.read_parquet(small_run_dir / f"{table}.parquet")
-        missing = set(columns) - set(frame.columns)
-        assert not missing, f"{table}.parquet lacks {missing}"
     weekly = pd.read_parquet(small_run_dir / "weekly.parquet")
     assert len(weekly) == 2 * 3 * 104, "one row per scenario x replication x week"
     assert weekly["week"].min() == 1 and weekly["week"].max() == 104

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calibration.targets import CalibrationSpec, Variant
-from sim.metrics import compute
+from sim.metrics import run_metrics
 from sim.params import ScenarioParams
 from sim.rng import replication_seeds
 from sim.runner import process_pool, simulate
@@ -44,11 +44,9 @@ def variant_params(variant: Variant, point: Mapping[str, float] | None = None
     return load_scenario(variant.scenario, sets).params
 
 
-def _run_metrics(args: tuple[ScenarioParams, int, tuple[str, ...]]) -> dict[str, float]:
+def _job_metrics(args: tuple[ScenarioParams, int, tuple[str, ...]]) -> dict[str, float]:
     params, seed, names = args
-    tables = simulate(params, seed)
-    values = compute(tables["weekly"], tables["matches"], tables["mentors"], tables["mentees"],
-                     params.run.weeks, params.programme.planned_match_weeks)
+    values = run_metrics(simulate(params, seed), params)
     return {name: values[name] for name in names}
 
 
@@ -97,12 +95,12 @@ def evaluate(spec: CalibrationSpec, points: Sequence[Mapping[str, float]], reps:
     results: list[dict[str, float]] = []
     if workers <= 1:
         for job in jobs:
-            results.append(_run_metrics(job[2]))
+            results.append(_job_metrics(job[2]))
             if on_done:
                 on_done()
     else:
         with process_pool(workers) as pool:
-            for out in pool.map(_run_metrics, [j[2] for j in jobs], chunksize=1):
+            for out in pool.map(_job_metrics, [j[2] for j in jobs], chunksize=1):
                 results.append(out)
                 if on_done:
                     on_done()

@@ -109,7 +109,7 @@ def execute(task: RunTask) -> RunResult:
         >>> execute(RunTask(0, 0, seed=1, attempt=1, base=base, overrides={})).ok
         True
     """
-    from sim.metrics import compute
+    from sim.metrics import run_metrics
     from sim.runner import simulate
     from sim.sweep.variants import apply_overrides
 
@@ -120,9 +120,7 @@ def execute(task: RunTask) -> RunResult:
             _inject(task.fault, task.point_id)
         params = apply_overrides(task.base, task.overrides)
         tables = simulate(params, task.seed)
-        metrics = compute(tables["weekly"], tables["matches"], tables["mentors"],
-                          tables["mentees"], params.run.weeks,
-                          params.programme.planned_match_weeks)
+        metrics = run_metrics(tables, params)
     except Exception as exc:  # any model failure stays with this run
         return RunResult(task.point_id, task.replication, task.attempt, ok=False,
                          error=f"{type(exc).__name__}: {exc}".splitlines()[0][:500],
