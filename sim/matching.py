@@ -19,13 +19,15 @@ def score(mentor: Mentor, mentee: Mentee, policy: Matching) -> float:
 
     Cultural matching prefers a shared background (Spencer 2007: failing to bridge
     cultural divides ends relationships); lived-experience matching prefers a peer mentor
-    (Buck 2021). Among equals, the mentor with fewer mentees wins, spreading the load.
+    (Buck 2021). Among equals, the mentor with fewer mentees wins, spreading the load
+    (``policy.load_penalty`` per mentee; the preference weights are
+    ``policy.cultural_match_weight`` and ``policy.lived_experience_weight``).
     """
-    value = -0.1 * len(mentor.matches)
+    value = -policy.load_penalty * len(mentor.matches)
     if policy.cultural_matching and mentor.minority == mentee.minority:
-        value += 2.0
+        value += policy.cultural_match_weight
     if policy.lived_experience_matching and mentor.kind == "peer":
-        value += 1.0
+        value += policy.lived_experience_weight
     return value
 
 
@@ -50,8 +52,9 @@ def pair(waiting: list[Mentee], free: list[Mentor], policy: Matching
         candidates = [m for m, room in spare.items() if room > 0]
         if not candidates:
             break
-        # max() keeps the first of equal scores, i.e. the longest-serving free mentor.
-        best = max(candidates, key=lambda m: score(m, mentee, policy) - 0.1 * (
+        # max() keeps the first of equal scores, i.e. the longest-serving free mentor. The
+        # load penalty also counts the mentees given to a mentor earlier in this round.
+        best = max(candidates, key=lambda m: score(m, mentee, policy) - policy.load_penalty * (
             m.cap - spare[m] - len(m.matches)))
         spare[best] -= 1
         pairs.append((mentee, best))

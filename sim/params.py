@@ -16,6 +16,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Kind = Literal["lever", "uncertainty", "setting"]
+# Steps of a budget cut, in the vocabulary of `funding.cut_order` (see sim/budget.py).
+CutStep = Literal["leisure", "ongoing_training", "support_contacts", "supervision_sessions",
+                  "vacancies", "recruitment", "extra_role", "closure"]
 # Source prefix of values fitted to published figures by `mentorsim calibrate`.
 CALIBRATED = "calibrated (see docs/calibration.md)"
 
@@ -30,13 +33,15 @@ def P(  # noqa: N802 - reads as a declaration, like dataclasses.field
     ge: float | None = None,
     le: float | None = None,
     gt: float | None = None,
+    lt: float | None = None,
     plausible: tuple[float, float] | None = None,
 ) -> Any:
     """Declare one parameter with its unit, source, meaning and allowed range."""
     extra: dict[str, Any] = {"unit": unit, "source": source, "kind": kind}
     if plausible is not None:
         extra["plausible"] = list(plausible)
-    return Field(default, ge=ge, le=le, gt=gt, description=meaning, json_schema_extra=extra)
+    return Field(default, ge=ge, le=le, gt=gt, lt=lt, description=meaning,
+                 json_schema_extra=extra)
 
 
 class Section(BaseModel):
@@ -75,6 +80,16 @@ class Programme(Section):
         4.0, unit="recruits/agency/month", ge=0, le=500, plausible=(1, 10),
         source="assumption", meaning="Volunteer supply: new mentors an agency can recruit "
                                      "a month while below target")
+    start: Literal["established", "new"] = P(
+        "established", unit="category", kind="setting", source="assumption",
+        meaning="How the run starts: 'established' runs a burn-in (discarded) so week 1 is a "
+                "steady state with the funding clock starting then; 'new' starts in set-up "
+                "with no mentors, no staff in post and no programme know-how")
+    burn_in_weeks: int = P(
+        104, unit="weeks", ge=0, le=1040, kind="setting", plausible=(52, 208),
+        source="assumption (long enough for the mentor pool to turn over and staff know-how "
+               "to settle: McKay et al. 2018 find staffing effects take years to build)",
+        meaning="Weeks run and discarded before week 1 when start = 'established'")
 
 
 class Funding(Section):
@@ -108,6 +123,65 @@ class Funding(Section):
     initial_reserves_weeks: float = P(
         8.0, unit="weeks of budget", ge=0, le=520, source="assumption",
         meaning="Reserves an agency holds at the start, in weeks of budget")
+    gap_money: Literal["withheld", "spread"] = P(
+        "spread", unit="category", kind="lever",
+        source="assumption (how a commissioner's multi-year pot is paid; see "
+               "sim/commissioner.py)",
+        meaning="'spread': the commissioner holds annual_budget_gbp a year for the horizon and "
+                "pays each grant the rest of the pot over the weeks it expects to fund, so "
+                "money not paid in a gap is paid in other grants and scenarios differing only "
+                "in how the money is cut into grants receive the same total on average; "
+                "'withheld': every grant pays annual_budget_gbp a year and a gap's money is "
+                "lost to the programme")
+    reserve_floor_weeks: float = P(
+        4.0, unit="weeks of budget", ge=0, le=520, kind="lever", plausible=(0, 13),
+        source="assumption (a reserves policy, as the Charity Commission's CC19 guidance asks "
+               "charities to set)",
+        meaning="Balance below which the agency will not plan to fall while a grant runs; "
+                "a projected fall below it triggers the next cut")
+    planning_weeks: int = P(
+        52, unit="weeks", ge=1, le=520, plausible=(13, 104),
+        source="assumption (an annual budget)",
+        meaning="How far ahead the agency projects its balance (at most to the end of the "
+                "current grant, the income it is sure of)")
+    review_weeks: int = P(
+        4, unit="weeks", ge=1, le=52, plausible=(2, 13),
+        source="assumption (monthly management accounts)",
+        meaning="Weeks between budget reviews; each review makes at most one cut or one "
+                "restoration")
+    restore_margin_weeks: float = P(
+        2.0, unit="weeks of budget", ge=0, le=52, plausible=(0, 8), source="assumption",
+        meaning="Headroom above the floor the projection must keep after a restoration "
+                "(stops a cut being undone and redone month after month)")
+    cut_order: tuple[CutStep, ...] = P(
+        ("leisure", "ongoing_training", "support_contacts", "supervision_sessions",
+         "vacancies", "recruitment", "extra_role", "closure"),
+        unit="list", kind="lever",
+        source="assumption (the order voluntary-sector providers report cutting in: Clinks "
+               "State of the Sector 2023, 2024)",
+        meaning="Order in which spending is cut when the projected balance falls below the "
+                "floor (restored in reverse); each step at most once, ending with 'closure'")
+    protect_mentor_role: bool = P(
+        False, unit="yes/no", kind="lever", source="Buck (2021) Academic Insight",
+        meaning="Never ask mentors to take on extra-role tasks to cover a budget cut "
+                "(skips the 'extra_role' step)")
+    cut_keep_share: float = P(
+        0.5, unit="share", ge=0, le=1, kind="lever", plausible=(0, 0.8), source="assumption",
+        meaning="Share of support contacts and supervision sessions still offered once that "
+                "step is cut")
+    cut_staff_share: float = P(
+        0.34, unit="share", ge=0, le=1, plausible=(0.2, 0.5), source="assumption",
+        meaning="Share of coordinator posts removed at the 'extra_role' step, whose tasks "
+                "mentors are then asked to cover")
+    cut_extra_role_hours: float = P(
+        2.0, unit="hours/mentor/week", ge=0, le=40, plausible=(1, 4),
+        source="Buck (2021) 'punitive dilution' (mentors used as unpaid support staff)",
+        meaning="Extra-role hours each mentor is asked to take on at the 'extra_role' step")
+    gap_policy: Literal["close", "skeleton"] = P(
+        "close", unit="category", kind="lever", source="assumption",
+        meaning="When a grant ends unrenewed: 'close' the programme, or run a 'skeleton' "
+                "service on reserves (every cut short of closure; no new referrals) until "
+                "new money comes or the reserves cannot pay for the next review period")
 
 
 class Staff(Section):
@@ -170,10 +244,16 @@ class Supervision(Section):
     style: Literal["therapeutic", "managerial"] = P(
         "managerial", unit="category", kind="lever", source="Buck (2021) Academic Insight",
         meaning="Therapeutic (reflective, emotional) or managerial (case/compliance) supervision")
-    mentors_per_supervisor_fte: float = P(
-        30.0, unit="mentors/FTE", gt=0, le=500, plausible=(10, 40),
-        source="assumption (evidence gap table: supervisor:mentor 1:10-20; MENTOR 2017 ~1:18)",
-        meaning="Mentors one supervisor FTE can supervise at one session a month")
+    sessions_per_supervisor_fte_month: float = P(
+        60.0, unit="sessions/FTE/month", gt=0, le=500, plausible=(20, 80),
+        source="assumption (one-hour sessions with preparation and notes, two hours each, in "
+               "about three quarters of an FTE's 160 hours a month)",
+        meaning="Supervision sessions one supervisor FTE can deliver a month (the capacity "
+                "limit; sessions offered beyond it are neither delivered nor charged)")
+    full_effect_sessions: float = P(
+        2.0, unit="sessions/mentor/month", gt=0, le=8, plausible=(1, 4), source="assumption",
+        meaning="Sessions a month at which supervision has its full effect (fewer give a "
+                "proportional part of it)")
     cost_per_session_gbp: float = P(
         20.0, unit="GBP/session", ge=0, le=1000, source="assumption",
         meaning="Non-staff cost of a supervision session (room, travel)")
@@ -194,6 +274,9 @@ class Support(Section):
         60.0, unit="contacts/FTE/month", gt=0, le=2000, plausible=(30, 120),
         source="assumption (MENTOR 2017: ~38 youth per staff member)",
         meaning="Match-support contacts one coordinator FTE can deliver per month")
+    cost_per_contact_gbp: float = P(
+        8.0, unit="GBP/contact", ge=0, le=1000, source="assumption (travel, phone)",
+        meaning="Non-staff cost of a support contact, charged as delivered")
 
 
 class Matching(Section):
@@ -215,6 +298,19 @@ class Matching(Section):
     lived_experience_matching: bool = P(
         True, unit="yes/no", kind="lever", source="Buck (2021) Academic Insight",
         meaning="Prefer a peer mentor with lived experience when one is free")
+    load_penalty: float = P(
+        0.1, unit="score/mentee", ge=0, le=10, kind="lever", plausible=(0, 0.5),
+        source="assumption",
+        meaning="Match score lost for each mentee a mentor already has (open matches and "
+                "mentees given to them earlier the same week); spreads the load")
+    cultural_match_weight: float = P(
+        2.0, unit="score", ge=0, le=100, kind="lever", plausible=(1, 4),
+        source="assumption (Spencer 2007)",
+        meaning="Match score for a shared cultural background, when matching.cultural_matching")
+    lived_experience_weight: float = P(
+        1.0, unit="score", ge=0, le=100, kind="lever", plausible=(0.5, 2),
+        source="assumption (Buck 2021)",
+        meaning="Match score for a peer mentor, when matching.lived_experience_matching")
 
 
 class Mentors(Section):
@@ -269,6 +365,78 @@ class Mentors(Section):
     expected_match_weeks_median: float = P(
         40.0, unit="weeks", gt=0, le=520, source="Keller & Spencer (2017) STAR",
         meaning="Median of how long new mentors expect a match to last")
+    expected_match_weeks_spread: float = P(
+        0.7, unit="log-sd", ge=0, le=3, plausible=(0.3, 1.0),
+        source="assumption (Keller & Spencer 2017 STAR: mentors' expectations ranged from a "
+               "fixed term to 'as long as possible')",
+        meaning="Spread of mentors' expected match length around the median")
+    style_practical_share: float = P(
+        0.4, unit="share", ge=0, le=1, source="assumption",
+        meaning="Share of mentors whose style is mainly practical help")
+    style_emotional_share: float = P(
+        0.4, unit="share", ge=0, le=1, source="assumption",
+        meaning="Share of mentors whose style is mainly emotional support (the rest: "
+                "activities)")
+    skill_spread: float = P(
+        0.12, unit="sd", ge=0, le=1, plausible=(0.05, 0.2), source="assumption",
+        meaning="Spread of relational skill among new mentors")
+    skill_min: float = P(
+        0.05, unit="0-1", ge=0, le=1, source="assumption",
+        meaning="Lowest relational skill of a new mentor")
+    skill_max: float = P(
+        0.95, unit="0-1", ge=0, le=1, source="assumption",
+        meaning="Highest relational skill (and cultural competence) of a new mentor")
+    training_skill_gain: float = P(
+        0.25, unit="0-1", ge=0, le=1, plausible=(0.1, 0.4),
+        source="Kupersmidt et al. (2017): training was the practice standard that predicted "
+               "match length; size assumption",
+        meaning="Skill added by pre-match training at its full effect")
+    training_competence_gain: float = P(
+        0.15, unit="0-1", ge=0, le=1, plausible=(0.05, 0.3), source="assumption",
+        meaning="Cultural competence added by pre-match training at its full effect")
+    training_scale_hours: float = P(
+        10.0, unit="hours", gt=0, le=200, plausible=(5, 20),
+        source="assumption (diminishing returns; MENTOR EEP: >= 6 h promising)",
+        meaning="Pre-match hours that give 63% of training's full effect")
+    competence_peer: float = P(
+        0.5, unit="0-1", ge=0, le=1, source="assumption (Buck 2021: lived experience helps "
+                                            "bridge divides)",
+        meaning="Mean cultural competence of a new peer mentor")
+    competence_community: float = P(
+        0.35, unit="0-1", ge=0, le=1, source="assumption",
+        meaning="Mean cultural competence of a new community mentor")
+    competence_spread: float = P(
+        0.15, unit="sd", ge=0, le=1, source="assumption",
+        meaning="Spread of cultural competence among new mentors")
+    resilience_spread: float = P(
+        0.4, unit="log-sd", ge=0, le=2, plausible=(0.2, 0.6), source="assumption",
+        meaning="Spread of how fast mentors tire (log-normal, median 1)")
+    recruit_exhaustion_mean: float = P(
+        0.1, unit="0-1", gt=0, lt=1, plausible=(0.05, 0.2),
+        source="assumption (VA peer specialists study 2016: burnout low at the start, rising "
+               "at about 4 months)",
+        meaning="Mean exhaustion of a new recruit (beta distribution)")
+    recruit_exhaustion_concentration: float = P(
+        8.0, unit="a+b", gt=0, le=1000, source="assumption",
+        meaning="Concentration of the beta distribution of a recruit's exhaustion")
+    manager_shield_share: float = P(
+        0.5, unit="share", ge=0, le=1, source="assumption (Buck 2021: staff and managers who "
+                                              "understand the role protect it)",
+        meaning="Share of extra-role hours that trained staff and managers keep off mentors")
+    relapse_work_protection: float = P(
+        0.3, unit="share", ge=0, le=1, plausible=(0, 0.5),
+        source="LeBel, Richie & Maruna (2015): giving back supports desistance; size "
+               "assumption", meaning="Cut in a peer mentor's relapse hazard while mentoring")
+    relapse_exhaustion_weight: float = P(
+        1.0, unit="x", ge=0, le=10, source="assumption",
+        meaning="Rise in relapse hazard per unit of exhaustion")
+    progression_after_weeks: int = P(
+        26, unit="weeks", ge=0, le=520, source="Frontier Economics (2010) Walk the Talk "
+                                              "(trained peer advisers)",
+        meaning="Weeks after training before a peer volunteer can move on to paid work")
+    progression_reference_skill: float = P(
+        0.6, unit="0-1", gt=0, le=1, source="assumption",
+        meaning="Skill at which progression runs at its yearly rate (more skill, faster)")
 
 
 class Mentees(Section):
@@ -302,6 +470,54 @@ class Mentees(Section):
     risk_spread: float = P(
         0.5, unit="log-sd", ge=0, le=2, source="assumption",
         meaning="Spread of individual reoffending risk around the setting's baseline")
+    # One-year proven reoffending without mentoring, by programme.setting.
+    base_reoffending_adult_probation: float = P(
+        0.352, unit="probability/year", ge=0, le=0.99, plausible=(0.25, 0.45),
+        source="MoJ Proven reoffending statistics (2023): adults from custody or starting "
+               "court orders 35.2%",
+        meaning="One-year reoffending without mentoring in the adult_probation setting")
+    base_reoffending_youth_justice: float = P(
+        0.316, unit="probability/year", ge=0, le=0.99, plausible=(0.25, 0.4),
+        source="MoJ Proven reoffending statistics (2023): juveniles 31.6%",
+        meaning="One-year reoffending without mentoring in the youth_justice setting")
+    base_reoffending_prison_leavers: float = P(
+        0.592, unit="probability/year", ge=0, le=0.99, plausible=(0.5, 0.65),
+        source="MoJ Proven reoffending statistics (2023): custody under 12 months 59.2%",
+        meaning="One-year reoffending without mentoring in the prison_leavers setting")
+    max_weekly_reoffending_hazard: float = P(
+        0.5, unit="probability/week", ge=0, le=1, plausible=(0.2, 0.5), source="assumption",
+        meaning="Cap on one mentee's weekly reoffending hazard (bounds the log-normal tail)")
+    motivation_concentration: float = P(
+        4.0, unit="beta a + b", gt=0, le=1000, plausible=(2, 10), source="assumption",
+        meaning="Concentration of the beta distribution of motivation at referral (higher: "
+                "mentees nearer mentees.motivation_mean)")
+    motivation_floor: float = P(
+        0.05, unit="0-1", ge=0, le=1, plausible=(0, 0.1), source="assumption",
+        meaning="Lowest motivation at referral")
+    motivation_ceiling: float = P(
+        0.95, unit="0-1", ge=0, le=1, plausible=(0.9, 1.0), source="assumption",
+        meaning="Highest motivation at referral")
+    expectation_practical_share: float = P(
+        0.5, unit="share", ge=0, le=1, plausible=(0.3, 0.7),
+        source="assumption (Spencer 2007: mismatched expectations)",
+        meaning="Share of mentees who mainly expect practical help")
+    expectation_emotional_share: float = P(
+        0.3, unit="share", ge=0, le=1, plausible=(0.15, 0.5),
+        source="assumption (Spencer 2007: mismatched expectations)",
+        meaning="Share of mentees who mainly expect emotional support")
+    expectation_activities_share: float = P(
+        0.2, unit="share", ge=0, le=1, plausible=(0.1, 0.35),
+        source="assumption (Spencer 2007: mismatched expectations)",
+        meaning="Share of mentees who mainly expect shared activities")
+    family_interference_min: float = P(
+        0.4, unit="0-1", ge=0, le=1, plausible=(0.2, 0.6),
+        source="assumption (Spencer 2007, qualitative)",
+        meaning="Least interference of a family that interferes (drawn uniformly up to "
+                "mentees.family_interference_max)")
+    family_interference_max: float = P(
+        1.0, unit="0-1", ge=0, le=1, plausible=(0.8, 1.0),
+        source="assumption (Spencer 2007, qualitative)",
+        meaning="Most interference of a family that interferes")
 
 
 class Formats(Section):
@@ -380,6 +596,34 @@ class Effects(Section):
                                       "criminal-justice programmes",
                                meaning="Weekly chance a mentee turns up, before motivation "
                                        "and quality")
+    engagement_motivation_weight: float = P(
+        0.35, unit="probability per unit motivation", ge=0, le=1, plausible=(0.15, 0.5),
+        source="assumption",
+        meaning="Rise in the weekly chance of turning up per unit of motivation above "
+                "effects.engagement_neutral_motivation (and fall below it)")
+    engagement_neutral_motivation: float = P(
+        0.5, unit="0-1", ge=0, le=1, plausible=(0.3, 0.7), source="assumption",
+        meaning="Motivation at which motivation neither raises nor lowers the chance of "
+                "turning up")
+    engagement_quality_weight: float = P(
+        0.35, unit="probability per unit quality", ge=0, le=1, plausible=(0.15, 0.5),
+        source="assumption",
+        meaning="Rise in the weekly chance of turning up per unit of relationship quality")
+    engagement_family_weight: float = P(
+        0.25, unit="probability per unit family", ge=0, le=1, plausible=(0.1, 0.4),
+        source="assumption (Spencer 2007, qualitative)",
+        meaning="Fall in the weekly chance of turning up with a fully interfering family and "
+                "no bond (scaled by family x (1 - quality))")
+    engagement_chaos_weight: float = P(
+        0.15, unit="probability per unit chaos", ge=0, le=1, plausible=(0.05, 0.3),
+        source="assumption",
+        meaning="Fall in the weekly chance of turning up at full programme chaos")
+    engagement_floor: float = P(
+        0.05, unit="probability", ge=0, le=1, plausible=(0, 0.15), source="assumption",
+        meaning="Lowest weekly chance of turning up, however the other terms add up")
+    engagement_ceiling: float = P(
+        0.97, unit="probability", ge=0, le=1, plausible=(0.9, 1.0), source="assumption",
+        meaning="Highest weekly chance of turning up, however the other terms add up")
     drift_missed_weeks: int = P(3, unit="weeks", ge=1, le=26, source="Keller & Spencer "
                                 "(2017) STAR: very few closures are formal",
                                 meaning="Consecutive missed weeks after which the mentee has "
@@ -393,7 +637,7 @@ class Effects(Section):
                                             "Spencer 2007)",
                                      meaning="Closure hazard when motivation is at its lowest "
                                              "and the mentor is unskilled")
-    motivation_threshold: float = P(0.3, unit="0-1", ge=0, le=1, source="assumption",
+    motivation_threshold: float = P(0.3, unit="0-1", gt=0, le=1, source="assumption",
                                     meaning="Motivation below which a mentor reads the mentee "
                                             "as not wanting help")
     expectation_hazard: float = P(0.017, unit="per week", ge=0, le=1, plausible=(0.005, 0.08),
@@ -430,10 +674,13 @@ class Effects(Section):
                                       "(O'Connor et al. 2018: 40% of mental health "
                                       "professionals)",
                                meaning="Exhaustion gained per week at full workload")
-    exhaustion_extra_role: float = P(0.015, unit="per week", ge=0, le=1,
-                                     source="Retaining peers (2025): extra tasks OR 2.91",
-                                     meaning="Exhaustion gained per week at a full extra-role "
-                                             "load")
+    exhaustion_extra_role: float = P(0.015, unit="per week", ge=0, le=1, plausible=(0, 0.03),
+                                     source="assumption, bounded by Retaining peers (2025) "
+                                            "PRJ 48(3): extra tasks OR 2.91 for intention to "
+                                            "leave (see docs/ODD.md)",
+                                     meaning="Exhaustion gained per week when extra-role "
+                                             "tasks take as many hours as the mentor gives; "
+                                             "the one pathway of extra-role tasks")
     exhaustion_distress: float = P(0.08, unit="per event", ge=0, le=1, source="assumption",
                                    meaning="Exhaustion from a mentee reoffending or crisis")
     exhaustion_peer: float = P(0.004, unit="per week", ge=0, le=1, source="Buck (2018) "
@@ -452,15 +699,57 @@ class Effects(Section):
     burnout_threshold: float = P(0.6, unit="0-1", ge=0, le=1, source="Maslach-style cut-off; "
                                  "assumption", meaning="Exhaustion at which a mentor is "
                                                        "burnt out")
-    burnout_exit_multiplier: float = P(3.7, unit="x", ge=1, le=20, plausible=(1.5, 5),
-                                       source=f"{CALIBRATED} to volunteer attrition and high "
-                                              "exhaustion (Retaining peers 2025: burnout OR "
-                                              "1.54 for intent to leave)",
+    burnout_exit_multiplier: float = P(1.54, unit="x", ge=1, le=20, plausible=(1.0, 1.54),
+                                       source="Retaining peers (2025) PRJ 48(3): burnout OR "
+                                              "1.54 for intention to leave, an upper bound "
+                                              "for actual exits",
                                        meaning="Exit hazard multiplier while burnt out")
-    extra_role_exit_multiplier: float = P(2.91, unit="x at 4 h/week", ge=1, le=20,
-                                          source="Retaining peers (2025) PRJ 48(3): OR 2.91",
-                                          meaning="Exit hazard multiplier with 4 h/week of "
-                                                  "extra-role tasks")
+    insecurity_exit_multiplier: float = P(2.0, unit="x", ge=1, le=20, plausible=(1.0, 3.0),
+                                          source="assumption (Clinks State of the Sector "
+                                                 "2023: people lost near contract ends)",
+                                          meaning="Exit hazard multiplier of mentors while "
+                                                  "the grant's future is in doubt")
+    recovered_below: float = P(0.45, unit="0-1", ge=0, le=1, plausible=(0.35, 0.55),
+                               source="assumption (hysteresis below the burnout threshold)",
+                               meaning="Exhaustion below which a burnt-out mentor has "
+                                       "recovered")
+    stress_insecurity: float = P(0.01, unit="per week", ge=0, le=1, plausible=(0, 0.03),
+                                 source="Sverke, Hellgren & Naswall (2002) meta-analysis: job "
+                                        "insecurity goes with exhaustion; size assumption",
+                                 meaning="Exhaustion gained per week while the grant's "
+                                         "future is in doubt")
+    stress_restart: float = P(0.01, unit="per week", ge=0, le=1, plausible=(0, 0.03),
+                              source="Phillips et al. (2024): organisational stressors drive "
+                                     "burnout; size assumption",
+                              meaning="Exhaustion gained per week with staff who have no "
+                                      "know-how of the programme (scaled by 1 - know-how)")
+    stress_waiting_list: float = P(0.005, unit="per week", ge=0, le=1, plausible=(0, 0.02),
+                                   source="Phillips et al. (2024); HMI Probation (2021) "
+                                          "caseloads; size assumption",
+                                   meaning="Exhaustion gained per week when as many people "
+                                           "wait as there are mentors (scaled by that ratio, "
+                                           "at most 1)")
+    stress_reorganisation: float = P(0.01, unit="per week", ge=0, le=1, plausible=(0, 0.03),
+                                     source="Phillips et al. (2024); Justice Committee "
+                                            "(2021) on probation reunification; size "
+                                            "assumption",
+                                     meaning="Exhaustion gained per week during a "
+                                             "reorganisation")
+    stress_supervision_buffer: float = P(0.5, unit="share", ge=0, le=1, plausible=(0, 0.8),
+                                         source="assumption (Buck 2021: supervision as "
+                                                "emotional support)",
+                                         meaning="Share of organisational stress that full "
+                                                 "supervision absorbs")
+    novice_strain: float = P(0.01, unit="per week", ge=0, le=1, plausible=(0, 0.03),
+                             source="VA peer specialists study (2016); BMC Psychiatry (2022): "
+                                    "a small rise in burnout at about 4 months, gone by 12; "
+                                    "size assumption",
+                             meaning="Peak extra exhaustion per week of a new mentor")
+    novice_strain_peak_weeks: float = P(17.0, unit="weeks", gt=0, le=104, plausible=(8, 26),
+                                        source="VA peer specialists study (2016): burnout "
+                                               "rises at 4 months",
+                                        meaning="Tenure at which a new mentor's strain "
+                                                "peaks (it fades over the following months)")
     supervision_exit_reduction: float = P(0.25, unit="share", ge=0, le=1,
                                           plausible=(0.1, 0.3), source="assumption (evidence "
                                           "gap table: -10 to -30%)",
@@ -481,7 +770,11 @@ class Effects(Section):
                               source="Grossman & Rhodes (2002): early terminations followed "
                                      "by decrements",
                               meaning="Rise in reoffending hazard after a relationship ends "
-                                      "in its first 8 weeks")
+                                      "within effects.early_end_weeks of its start")
+    early_end_weeks: int = P(8, unit="weeks", ge=0, le=52, plausible=(4, 12),
+                             source="Grossman & Rhodes (2002): 'very early terminations'",
+                             meaning="A relationship that ends (other than by completion) "
+                                     "within this many weeks is a very early ending")
     recall_share: float = P(0.5, unit="share", ge=0, le=1, source="assumption",
                             meaning="Share of reoffences that end the relationship (custody, "
                                     "recall)")
@@ -496,9 +789,142 @@ class Effects(Section):
                                           "support networks'; size assumption",
                                    meaning="Chance a long, good relationship leaves a lasting "
                                            "informal support network")
+    network_min_weeks: int = P(12, unit="weeks", ge=0, le=520, plausible=(8, 26),
+                               source="assumption (Grossman & Rhodes 2002: benefit grows with "
+                                      "duration)",
+                               meaning="Length a relationship must reach to leave a network")
+    network_min_quality: float = P(0.5, unit="0-1", ge=0, le=1, plausible=(0.3, 0.7),
+                                   source="assumption",
+                                   meaning="Quality a relationship must reach to leave a "
+                                           "network")
     network_reoffending_cut: float = P(0.05, unit="hazard share", ge=0, le=1,
                                        plausible=(0, 0.15), source="assumption (weak evidence)",
                                        meaning="Cut in reoffending hazard from that network")
+
+
+class Relationships(Section):
+    """How a relationship develops week by week and how its closure hazards are shaped."""
+
+    start_quality: float = P(
+        0.1, unit="0-1", ge=0, le=1, plausible=(0, 0.3), source="assumption",
+        meaning="Quality of a relationship when it is matched")
+    missed_week_erosion: float = P(
+        0.03, unit="quality/missed week", ge=0, le=1, plausible=(0.01, 0.06),
+        source="assumption", meaning="Quality lost in a week without contact")
+    setback_probability: float = P(
+        0.05, unit="probability/week", ge=0, le=1, plausible=(0.02, 0.1), source="assumption",
+        meaning="Weekly chance of a setback in the mentee's life")
+    setback_size: float = P(
+        0.12, unit="motivation", ge=0, le=1, plausible=(0.05, 0.2), source="assumption",
+        meaning="Motivation a setback costs a mentee with no bond (scaled by 1 - quality)")
+    small_step_gain: float = P(
+        0.05, unit="motivation/met week", ge=0, le=1, plausible=(0.02, 0.1),
+        source="Buck (2021): encouraging small steps; size assumption",
+        meaning="Motivation gained from a met week at full skill, time and quality")
+    support_growth_share: float = P(
+        0.2, unit="share", ge=0, le=1, plausible=(0, 0.4), source="assumption",
+        meaning="Share of quality growth that needs agency support (growth is scaled by "
+                "1 - share + share x support ratio)")
+    family_motivation_drain: float = P(
+        0.01, unit="motivation/week", ge=0, le=1, plausible=(0, 0.03),
+        source="assumption (Spencer 2007, qualitative)",
+        meaning="Motivation a fully interfering family costs each week (scaled by family)")
+    linkage_motivation_gain: float = P(
+        0.1, unit="motivation/service", ge=0, le=1, plausible=(0, 0.2), source="assumption",
+        meaning="Motivation gained when the mentee is linked to a service")
+    youth_family_multiplier: float = P(
+        1.5, unit="x", ge=0, le=10, plausible=(1, 2), source="assumption",
+        meaning="Family-interference closure hazard in youth justice, relative to adults")
+    low_skill_exponent: float = P(
+        2.0, unit="exponent", ge=0, le=10, plausible=(1, 3), source="assumption",
+        meaning="Shape of the relational-skills hazard: it scales with (1 - effective skill) "
+                "to this power")
+    skilled_motivation_buffer: float = P(
+        0.5, unit="share", ge=0, le=1, plausible=(0.25, 0.75),
+        source="assumption (Spencer 2007: low motivation is read by the mentor)",
+        meaning="Share of the low-motivation hazard a fully skilled mentor avoids")
+    overload_abandon_weight: float = P(
+        0.5, unit="x per unit overload", ge=0, le=10, plausible=(0.25, 1), source="assumption",
+        meaning="Mentor-abandonment hazard per unit of load above full, relative to being "
+                "burnt out")
+    support_deficit_weight: float = P(
+        0.6, unit="x", ge=0, le=10, plausible=(0.3, 1), source="assumption",
+        meaning="Agency-support closure hazard at a full support deficit, relative to full "
+                "programme chaos")
+    bond_support_buffer: float = P(
+        0.5, unit="share", ge=0, le=1, plausible=(0.25, 0.75), source="assumption",
+        meaning="Share of the agency-support closure hazard a fully bonded relationship "
+                "withstands")
+    cultural_gap_detail_ratio: float = P(
+        0.5, unit="x", ge=0, le=100, plausible=(0.25, 1), source="assumption",
+        meaning="A relational-skills closure is recorded as 'cultural_gap', not 'low_skill', "
+                "when the cultural divide cut skill by more than this times (1 - skill); "
+                "labels the closure only")
+    expectation_kind_weight: float = P(
+        0.5, unit="share", ge=0, le=1, plausible=(0.3, 0.7), source="assumption",
+        meaning="Share of the expectations gap from the kind of help expected; the rest is "
+                "from expected length (Keller & Spencer 2017 STAR)")
+    expectation_length_full_ratio: float = P(
+        4.0, unit="ratio", gt=1, le=100, plausible=(2, 8), source="assumption",
+        meaning="Ratio of the mentor's expected to the planned match length (either way) at "
+                "which the length part of the gap is full")
+    expectation_training_hours: float = P(
+        12.0, unit="hours", gt=0, le=1000, plausible=(6, 24), source="assumption",
+        meaning="Pre-match training that cuts the length part of the gap to 1/e (scaled by "
+                "exp(-hours / this))")
+    expectation_setting_residual: float = P(
+        0.5, unit="share", ge=0, le=1, plausible=(0.25, 0.75),
+        source="assumption (Spencer 2007; Keller & Spencer 2017 STAR)",
+        meaning="Share of the expectations gap left when expectations are agreed at matching "
+                "(matching.expectation_setting)")
+
+
+class Growth(Section):
+    """How mentors' skills and staff know-how grow (all assumptions, weakly evidenced)."""
+
+    skill_experience: float = P(
+        0.002, unit="share/week", ge=0, le=1, plausible=(0, 0.005), source="assumption",
+        meaning="Share of the remaining skill gap closed by a week of mentoring")
+    skill_training: float = P(
+        0.003, unit="share/week per hour/month", ge=0, le=1, plausible=(0, 0.006),
+        source="assumption (Kupersmidt et al. 2017: training predicts match length)",
+        meaning="Gap closed per week for each hour a month of ongoing training")
+    skill_supervision: float = P(
+        0.004, unit="share/week", ge=0, le=1, plausible=(0, 0.008),
+        source="assumption (Buck 2021)",
+        meaning="Gap closed per week at full supervision")
+    skill_manager_training: float = P(
+        0.001, unit="share/week", ge=0, le=1, plausible=(0, 0.003), source="assumption",
+        meaning="Gap closed per week when staff and managers are trained")
+    competence_share: float = P(
+        0.5, unit="x", ge=0, le=1, source="assumption",
+        meaning="Cultural competence grows at this share of the skill growth rate")
+    know_how_weeks: float = P(
+        52.0, unit="weeks", gt=0, le=520, plausible=(26, 104),
+        source="McKay et al. (2018): every turnover event costs training and knowledge; "
+               "time constant an assumption",
+        meaning="Time constant for new staff to learn the programme")
+    inexperienced_support_share: float = P(
+        0.5, unit="share", ge=0, le=1, plausible=(0.3, 0.8), source="assumption",
+        meaning="Value of a support contact from staff with no know-how, relative to an "
+                "experienced coordinator's")
+    trained_manager_deficit: float = P(
+        0.8, unit="x", ge=0, le=1, plausible=(0.6, 1.0), source="assumption (Buck 2021)",
+        meaning="Felt support deficit when staff and managers are trained, relative to "
+                "untrained")
+    chaos_reorganisation: float = P(
+        0.8, unit="0-1", ge=0, le=1, plausible=(0.4, 1.0), source="assumption",
+        meaning="Programme chaos during a reorganisation")
+    chaos_insecurity: float = P(
+        0.4, unit="0-1", ge=0, le=1, plausible=(0.1, 0.6), source="assumption (Clinks State "
+                                                                    "of the Sector 2023)",
+        meaning="Programme chaos while the grant's future is in doubt")
+    chaos_inexperience: float = P(
+        0.3, unit="0-1", ge=0, le=1, plausible=(0.1, 0.5), source="assumption",
+        meaning="Programme chaos with staff who have no know-how (scaled by 1 - know-how)")
+    partner_stock_weeks: float = P(
+        4.0, unit="weeks", ge=0, le=52, source="assumption",
+        meaning="Partner-service places free at the start, in weeks of supply")
 
 
 class Run(Section):
@@ -528,6 +954,8 @@ class ScenarioParams(Section):
     partners: Partners = Partners()
     shock: Shock = Shock()
     effects: Effects = Effects()
+    relationships: Relationships = Relationships()
+    growth: Growth = Growth()
     run: Run = Run()
 
     @model_validator(mode="after")
@@ -551,6 +979,34 @@ class ScenarioParams(Section):
                 f"staff cost GBP {staff_cost:,.0f}/year (staff.coordinators_fte and "
                 f"staff.supervisors_fte at their salaries) exceeds funding.annual_budget_gbp "
                 f"= {self.funding.annual_budget_gbp:,.0f}")
+        order = self.funding.cut_order
+        if len(set(order)) != len(order) or not order or order[-1] != "closure":
+            raise ValueError(
+                f"funding.cut_order = {list(order)}: each step at most once, ending with "
+                "'closure' (a programme that cannot pay must close in the end)")
+        m = self.mentors
+        if m.style_practical_share + m.style_emotional_share > 1.0 + 1e-9:
+            raise ValueError(
+                "mentors.style_practical_share + mentors.style_emotional_share must be at "
+                f"most 1, got {m.style_practical_share + m.style_emotional_share:g}")
+        if m.skill_min > m.skill_max:
+            raise ValueError(f"mentors.skill_min = {m.skill_min:g} is above mentors.skill_max "
+                             f"= {m.skill_max:g}")
+        me = self.mentees
+        expected = (me.expectation_practical_share + me.expectation_emotional_share
+                    + me.expectation_activities_share)
+        if abs(expected - 1.0) > 1e-6:
+            raise ValueError(
+                "mentees: expectation_practical_share + expectation_emotional_share + "
+                f"expectation_activities_share must add up to 1, got {expected:g}")
+        for section, low, high in (("mentees", "motivation_floor", "motivation_ceiling"),
+                                   ("mentees", "family_interference_min",
+                                    "family_interference_max"),
+                                   ("effects", "engagement_floor", "engagement_ceiling")):
+            table = getattr(self, section)
+            if getattr(table, low) > getattr(table, high):
+                raise ValueError(f"{section}.{low} = {getattr(table, low):g} is above "
+                                 f"{section}.{high} = {getattr(table, high):g}")
         if self.shock.enabled and self.shock.start_week > self.run.weeks:
             raise ValueError(
                 f"shock.start_week = {self.shock.start_week} is after the horizon "

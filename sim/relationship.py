@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from sim.agents.mentee import Mentee
     from sim.agents.mentor import Mentor
     from sim.model import MentoringModel
+    from sim.params import Relationships
 
 CLOSURE_REASONS = (
     "completed", "mentor_abandonment", "mentee_abandonment", "low_motivation",
@@ -45,10 +46,6 @@ FAILURE_FACTORS = {  # closure reason -> which of Spencer's six factors it is
     "family_interference": "family",
     "agency_support": "agency_support",
 }
-MISSED_WEEK_EROSION = 0.03  # quality lost in a week without contact (assumption)
-SETBACK_PROBABILITY = 0.05  # weekly chance of a setback in the mentee's life (assumption)
-SETBACK_SIZE = 0.12
-SMALL_STEP_GAIN = 0.05  # motivation gained from a good session (Buck 2021, small steps)
 
 
 class Match:
@@ -66,16 +63,17 @@ class Match:
         self.agency = agency
         self.start_week = start_week
         self.weeks = 0
-        self.quality = 0.1
+        self.quality = p.relationships.start_quality
         self.cultural_gap = mentor.minority != mentee.minority
         self.expectation_gap = expectation_gap(mentor, mentee, p.training.pre_match_hours,
                                                p.programme.planned_match_weeks,
-                                               p.matching.expectation_setting)
+                                               p.matching.expectation_setting, p.relationships)
         self.missed = 0
 
     def advance(self, model: MentoringModel) -> tuple[str, str] | None:
         """One week of the relationship. Returns (reason, detail) if it ends this week."""
         e = model.p.effects
+        r = model.p.relationships
         streams = model.streams
         mentor, mentee, agency = self.mentor, self.mentee, self.agency
         idx = mentee.index
@@ -88,21 +86,27 @@ class Match:
             self.missed = 0
             core = skill * mentor.time_factor  # caring and listening need skill and time
             bonding = agency.bonding * (e.peer_bonding if mentor.kind == "peer" else 1.0)
-            support = 0.8 + 0.2 * agency.support_ratio
-            self.quality += e.quality_growth * bonding * core * support * (1.0 - self.quality)
+            support = ((1.0 - r.support_growth_share)
+                       + r.support_growth_share * agency.support_ratio)
+            # A week closes at most the whole remaining gap: quality stays in [0, 1] for
+            # any accepted growth rate and format bonding.
+            growth = min(1.0, e.quality_growth * bonding * core * support)
+            self.quality += growth * (1.0 - self.quality)
             mentee.motivation = min(1.0, mentee.motivation
-                                    + SMALL_STEP_GAIN * core * self.quality)
+                                    + r.small_step_gain * core * self.quality)
             mentee.weeks_mentored += 1
             mentee.quality_sum += self.quality
             self._bridge_to_services(model)
         else:
             self.missed += 1
-            self.quality = max(0.0, self.quality - MISSED_WEEK_EROSION)
+            self.quality = max(0.0, self.quality - r.missed_week_erosion)
             if self.missed >= e.drift_missed_weeks:
                 return "mentee_abandonment", "drift"
-        if streams.uniform("setback", idx) < SETBACK_PROBABILITY:
-            mentee.motivation = max(0.0, mentee.motivation - SETBACK_SIZE * (1 - self.quality))
-        mentee.motivation = max(0.0, mentee.motivation - 0.01 * mentee.family)
+        if streams.uniform("setback", idx) < r.setback_probability:
+            mentee.motivation = max(0.0, mentee.motivation
+                                    - r.setback_size * (1 - self.quality))
+        mentee.motivation = max(0.0, mentee.motivation
+                                - r.family_motivation_drain * mentee.family)
         if model.week - self.start_week >= model.p.programme.planned_match_weeks:
             return "completed", "planned"
         return self._failure(model, skill)
@@ -119,34 +123,38 @@ class Match:
             if self.agency.take_place(need):
                 mentee.needs.pop(0)
                 mentee.linked.append(need)
-                mentee.motivation = min(1.0, mentee.motivation + 0.1)
+                mentee.motivation = min(1.0, mentee.motivation
+                                        + model.p.relationships.linkage_motivation_gain)
 
     def _failure(self, model: MentoringModel, skill: float) -> tuple[str, str] | None:
         e = model.p.effects
+        r = model.p.relationships
         mentor, mentee, agency = self.mentor, self.mentee, self.agency
         unbonded = 1.0 - self.quality
         threshold = e.motivation_threshold
-        youth = 1.5 if model.p.programme.setting == "youth_justice" else 1.0
-        low_skill = (1.0 - skill) ** 2
+        youth = r.youth_family_multiplier if model.p.programme.setting == "youth_justice" else 1.0
+        low_skill = (1.0 - skill) ** r.low_skill_exponent
         hazards = (
             ("mentee_abandonment", "crisis", e.chaos_weekly),
             ("mentor_abandonment", "burnout" if mentor.burnt_out else (
                 "overload" if mentor.load > 1.0 else "programme_chaos"),
-             e.mentor_abandon_hazard * (mentor.burnt_out + 0.5 * max(0.0, mentor.load - 1.0)
-                                      + agency.chaos)),
+             e.mentor_abandon_hazard * (mentor.burnt_out
+                                        + r.overload_abandon_weight * max(0.0, mentor.load - 1.0)
+                                        + agency.chaos)),
             ("low_motivation", "perceived",
              e.low_motivation_hazard * max(0.0, (threshold - mentee.motivation) / threshold)
-             * (1.0 - 0.5 * mentor.skill)),
+             * (1.0 - r.skilled_motivation_buffer * mentor.skill)),
             ("mismatched_expectations", "expectations",
              e.expectation_hazard * self.expectation_gap * unbonded),
             ("relational_skills",
-             "cultural_gap" if mentor.skill - skill > 0.5 * (1.0 - mentor.skill)
-             else "low_skill",
+             ("cultural_gap"
+              if mentor.skill - skill > r.cultural_gap_detail_ratio * (1.0 - mentor.skill)
+              else "low_skill"),
              e.skill_hazard * low_skill * unbonded),
             ("family_interference", "family", e.family_hazard * mentee.family * unbonded * youth),
             ("agency_support", "chaos" if agency.chaos > agency.support_deficit else "contacts",
-             e.support_hazard * (0.6 * agency.support_deficit + agency.chaos)
-             * (1.0 - 0.5 * self.quality)),
+             e.support_hazard * (r.support_deficit_weight * agency.support_deficit + agency.chaos)
+             * (1.0 - r.bond_support_buffer * self.quality)),
         )
         total = sum(h for _, _, h in hazards)
         if total <= 0.0:
@@ -164,7 +172,8 @@ class Match:
     def record(self, end_week: int | None, reason: str, detail: str,
                horizon: int) -> dict[str, object]:
         """This relationship's row of ``matches.parquet``; an open one (``end_week`` None)
-        is censored at the horizon."""
+        is censored at the horizon. The keys are the ``matches`` columns declared in
+        :mod:`sim.tables` (building the table checks that none is missing)."""
         return {
             "match_id": self.match_id,
             "agency_id": self.agency.index,
@@ -181,17 +190,19 @@ class Match:
 
 
 def expectation_gap(mentor: Mentor, mentee: Mentee, pre_match_hours: float,
-                    planned_weeks: int, expectation_setting: bool) -> float:
+                    planned_weeks: int, expectation_setting: bool, r: Relationships) -> float:
     """Gap (0-1) between what the two sides expect of the relationship.
 
-    Half is the kind of help (practical, emotional, activities); half is how long the
-    mentor expects it to last against the programme's planned length (Keller & Spencer
-    2017: mentors unsure of, or over-expecting, match length did worst). Pre-match training
-    brings the mentor's expectations towards reality; agreeing expectations at matching
-    halves what remains.
+    One part (``r.expectation_kind_weight``) is the kind of help (practical, emotional,
+    activities); the rest is how long the mentor expects it to last against the programme's
+    planned length (Keller & Spencer 2017: mentors unsure of, or over-expecting, match
+    length did worst), full at ``r.expectation_length_full_ratio`` either way. Pre-match
+    training brings the mentor's expectations towards reality; agreeing expectations at
+    matching leaves ``r.expectation_setting_residual`` of what remains.
     """
     kind = 0.0 if mentor.style == mentee.expectation else 1.0
-    length = min(1.0, abs(math.log(mentor.expected_match_weeks / planned_weeks)) / math.log(4))
-    length *= math.exp(-pre_match_hours / 12.0)
-    gap = 0.5 * kind + 0.5 * length
-    return gap * (0.5 if expectation_setting else 1.0)
+    length = min(1.0, abs(math.log(mentor.expected_match_weeks / planned_weeks))
+                 / math.log(r.expectation_length_full_ratio))
+    length *= math.exp(-pre_match_hours / r.expectation_training_hours)
+    gap = r.expectation_kind_weight * kind + (1.0 - r.expectation_kind_weight) * length
+    return gap * (r.expectation_setting_residual if expectation_setting else 1.0)

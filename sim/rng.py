@@ -73,7 +73,8 @@ class Streams:
             size = (index // self._BLOCK + 1) * self._BLOCK
             # PCG64 doubles are produced in sequence, so the first k values are the same
             # whatever the vector length: entity i always gets element i.
-            gen = np.random.default_rng([self.seed, _key(decision), self.week])
+            # Burn-in weeks are numbered up to 0; the seed words must not be negative.
+            gen = np.random.default_rng([self.seed, _key(decision), self.week % 2**32])
             values = gen.random(size).tolist()
             self._weekly[decision] = values
         return values[index]
@@ -85,7 +86,7 @@ class Streams:
             decision: the decision's name.
             *extra: further integers that identify the draw (e.g. the week, an agency index).
         """
-        return np.random.default_rng([self.seed, _key(decision), *extra])
+        return np.random.default_rng([self.seed, _key(decision), *(x % 2**32 for x in extra)])
 
     def entity(self, kind: str, index: int) -> random.Random:
         """A private stream for one entity's traits, drawn when it is created.

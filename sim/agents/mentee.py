@@ -15,13 +15,8 @@ if TYPE_CHECKING:
 NEEDS = ("housing", "substance", "employment")
 EXPECTATIONS = ("practical", "emotional", "activities")
 
-# One-year proven reoffending without mentoring, by setting: MoJ Proven reoffending
-# statistics (2023): adults from custody or starting court orders 35.2%, juveniles 31.6%,
-# custody under 12 months 59.2%.
-BASE_REOFFENDING_12M = {"adult_probation": 0.352, "youth_justice": 0.316,
-                        "prison_leavers": 0.592}
-FOLLOW_UP_WEEKS = 52
-EARLY_END_WEEKS = 8  # "very early terminations" (Grossman & Rhodes 2002)
+# Baseline one-year reoffending by setting is mentees.base_reoffending_<setting>.
+FOLLOW_UP_WEEKS = 52  # the 12-month proven reoffending measure: a definition, not a parameter
 
 
 class Mentee(Agent):
@@ -39,22 +34,30 @@ class Mentee(Agent):
         self.index = index
         self.agency = agency
         self.referral_week = model.week
-        self.motivation = min(0.95, max(0.05, draw.betavariate(
-            4 * p.mentees.motivation_mean, 4 * (1 - p.mentees.motivation_mean))))
-        self.expectation = draw.choices(EXPECTATIONS, weights=(0.5, 0.3, 0.2))[0]
-        self.minority = draw.random() < p.mentees.minority_share
-        self.family = (draw.uniform(0.4, 1.0)
-                       if draw.random() < p.mentees.family_interference_prevalence else 0.0)
+        m = p.mentees
+        concentration = m.motivation_concentration
+        self.motivation = min(m.motivation_ceiling, max(m.motivation_floor, draw.betavariate(
+            concentration * m.motivation_mean, concentration * (1 - m.motivation_mean))))
+        self.expectation = draw.choices(EXPECTATIONS, weights=(
+            m.expectation_practical_share, m.expectation_emotional_share,
+            m.expectation_activities_share))[0]
+        self.minority = draw.random() < m.minority_share
+        self.family = (draw.uniform(m.family_interference_min, m.family_interference_max)
+                       if draw.random() < m.family_interference_prevalence else 0.0)
         shares = (p.mentees.needs_housing, p.mentees.needs_substance, p.mentees.needs_employment)
         self.needs = [need for need, share in zip(NEEDS, shares, strict=True)
                       if draw.random() < share]
         # Log-normal risk with mean 1, so the population's average hazard is the setting's.
         sigma = p.mentees.risk_spread
-        risk = math.exp(draw.gauss(-sigma * sigma / 2, sigma))
-        base_12m = BASE_REOFFENDING_12M[p.programme.setting]
-        self.base_hazard = min(0.5, -math.log(1 - base_12m) / FOLLOW_UP_WEEKS * risk)
+        risk = math.exp(draw.gauss(-sigma * sigma / 2, sigma))  # literal-ok: mean-1 log-normal
+        base_12m = getattr(m, f"base_reoffending_{p.programme.setting}")
+        self.base_hazard = min(m.max_weekly_reoffending_hazard,
+                               -math.log(1 - base_12m) / FOLLOW_UP_WEEKS * risk)
         self.match: Match | None = None
         self.waiting = True
+        # "referred" (joined the waiting list), "lost" (arrived while the programme could
+        # not take referrals) or "diverted" (not referred during a reorganisation).
+        self.referral_outcome = "referred"
         self.gave_up = False
         self.ever_matched = False
         self.weeks_mentored = 0
@@ -90,9 +93,12 @@ class Mentee(Agent):
         """Chance of turning up this week: motivation and the bond pull in, family and
         programme chaos pull away."""
         e = self.model.p.effects
-        p = (e.engagement_base + 0.35 * (self.motivation - 0.5) + 0.35 * quality
-             - 0.25 * self.family * (1.0 - quality) - 0.15 * chaos)
-        return min(0.97, max(0.05, p))
+        p = (e.engagement_base
+             + e.engagement_motivation_weight * (self.motivation - e.engagement_neutral_motivation)
+             + e.engagement_quality_weight * quality
+             - e.engagement_family_weight * self.family * (1.0 - quality)
+             - e.engagement_chaos_weight * chaos)
+        return min(e.engagement_ceiling, max(e.engagement_floor, p))
 
     def step(self) -> None:
         """Weekly: the chance of reoffending (actual and without mentoring, on the same
@@ -116,7 +122,8 @@ class Mentee(Agent):
             model.discharge_mentee(self)
 
     def record(self, horizon: int) -> dict[str, object]:
-        """This mentee's row of ``mentees.parquet``."""
+        """This mentee's row of ``mentees.parquet``. The keys are the ``mentees`` columns
+        declared in :mod:`sim.tables` (building the table checks that none is missing)."""
         complete = self.referral_week + FOLLOW_UP_WEEKS <= horizon
         end = self.referral_week + FOLLOW_UP_WEEKS
 
@@ -127,6 +134,7 @@ class Mentee(Agent):
             "mentee_id": self.index,
             "agency_id": self.agency.index,
             "referral_week": self.referral_week,
+            "referral_outcome": self.referral_outcome,
             "matched": self.ever_matched,
             "gave_up_waiting": self.gave_up,
             "weeks_mentored": self.weeks_mentored,

@@ -1,0 +1,101 @@
+"""Every behavioural number is a declared parameter in sim/params.py, not a literal in code.
+
+The model's behaviour code is parsed with ``ast``; every int or float literal outside the
+short allow-list below is reported as ``file:line: value``. Docstrings and type annotations
+are skipped (they are not behaviour).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = sorted([*ROOT.glob("sim/agents/*.py"), ROOT / "sim" / "relationship.py",
+                ROOT / "sim" / "matching.py", ROOT / "sim" / "model.py"])
+
+# Numbers that are not behaviour: 0 and 1 (and -1) as identities, bounds of a share or
+# probability and counters; 12 months and 52 weeks a year (also the 12-month follow-up of
+# proven reoffending); 100 per cent. Anything else belongs in sim/params.py.
+ALLOWED = {0, 1, -1, 12, 52, 100}
+# A line may end with "# literal-ok: <reason>" for a number that is mathematics rather
+# than behaviour (e.g. the -sigma^2/2 that gives a log-normal mean 1); the reason is required.
+MARKER = "# literal-ok:"
+
+
+def _skipped_nodes(tree: ast.AST) -> set[int]:
+    """ids of nodes whose numbers are not behaviour: docstrings, type annotations,
+    subscripts (indices, slices) and the digits of ``round(x, digits)``."""
+    skip: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str)):
+                skip.append(body[0])
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns:
+            skip.append(node.returns)
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            skip.append(node.annotation)
+        if isinstance(node, ast.AnnAssign):
+            skip.append(node.annotation)
+        if isinstance(node, ast.Subscript):
+            skip.append(node.slice)
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "round" and len(node.args) == 2):
+            skip.append(node.args[1])
+    return {id(inner) for outer in skip for inner in ast.walk(outer)}
+
+
+def numeric_literals(path: Path) -> list[tuple[int, float]]:
+    """(line, value) of every int/float literal in ``path`` that is not allowed."""
+    source = path.read_text()
+    lines = source.splitlines()
+    tree = ast.parse(source, filename=str(path))
+    skipped = _skipped_nodes(tree)
+    negated = {id(node.operand) for node in ast.walk(tree)
+               if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Constant) or id(node) in skipped:
+            continue
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if id(node) in negated:
+            value = -value
+        if value in ALLOWED:
+            continue
+        marked = lines[node.lineno - 1].partition(MARKER)
+        if marked[1] and marked[2].strip():
+            continue
+        found.append((node.lineno, value))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_behavioural_literals(path: Path) -> None:
+    found = numeric_literals(path)
+    where = path.relative_to(ROOT)
+    assert not found, (
+        "numbers in code that sweeps and calibration cannot see; declare them in "
+        "sim/params.py (unit, source, meaning, bounds, plausible range):\n"
+        + "\n".join(f"{where}:{line}: {value!r}" for line, value in found))
+
+
+def test_scan_finds_literals_and_respects_the_allow_list(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        '"""Docstring with 0.35 in it."""\n'
+        "RATE = 0.03\n"
+        "def f(x: tuple[int, int] = (0, 1), *, k: float = 2.5) -> float:\n"
+        '    """Doc 7."""\n'
+        "    y: list[int] = [x[2], x[-1]]\n"
+        "    z = round(x[0] * 52 / 12, 6) - 1 + 100 * 0.0\n"
+        "    w = -0.1 * y[0] + True\n"
+        "    v = x[0] / 2  # literal-ok: halving is arithmetic\n"
+        "    u = x[0] / 3  # literal-ok:\n"
+        "    return z + w + v + u + 4\n")
+    assert numeric_literals(sample) == [(2, 0.03), (3, 2.5), (7, -0.1), (9, 3), (10, 4)]
