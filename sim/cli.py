@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     metrics = sub.add_parser("metrics", help="list the outcome metrics with units")
     metrics.add_argument("--markdown", action="store_true")
 
+    tables = sub.add_parser("tables", help="list the output tables' columns with types and "
+                                           "units")
+    tables.add_argument("--markdown", action="store_true",
+                        help="print the column tables of docs/outputs.md")
+
     dashboard = sub.add_parser("dashboard", help="(re)write RESULTS/dashboard.html")
     dashboard.add_argument("results", type=Path)
 
@@ -87,6 +92,7 @@ def _cmd_scenarios(_args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.capacity import capacity_warnings
     from sim.scenario import load_scenario
 
     failed = 0
@@ -98,6 +104,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             failed += 1
         else:
             print(f"ok: {scenario.source} ({scenario.name}: {scenario.question})")
+            for text in capacity_warnings(scenario.params):
+                print(f"warning: {scenario.name}: {text}", file=sys.stderr)
     return 2 if failed else 0
 
 
@@ -117,6 +125,7 @@ def _write_dashboard(folder: Path) -> Path | None:
 
 def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
          default_reps: int | None, label: str) -> int:
+    from sim.capacity import capacity_warnings
     from sim.metrics import HEADLINE
     from sim.results import check_out_dir, default_out_dir, manifest_for, write_folder, write_tables
     from sim.runner import default_workers, run_scenarios
@@ -133,6 +142,9 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
         raise UserError(f"scenario names must differ, got {', '.join(names)}")
     out = args.out or default_out_dir(label)
     check_out_dir(out)
+    for scenario in scenarios:
+        for text in capacity_warnings(scenario.params):
+            print(f"warning: {scenario.name}: {text}", file=sys.stderr)
     workers = args.workers or default_workers()
     start = time.perf_counter()
     results = run_scenarios(scenarios, run.replications, run.seed, workers)
@@ -141,7 +153,7 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
                             run.replications, run.weeks, time.perf_counter() - start)
 
     def fill(folder: Path) -> None:
-        write_tables(folder, results.tables, summary, manifest)
+        write_tables(folder, results.tables, summary, manifest, results.yearly)
         if not args.no_dashboard:
             _write_dashboard(folder)
 
@@ -174,6 +186,16 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_tables(args: argparse.Namespace) -> int:
+    from sim.tables import markdown, text
+
+    if args.markdown:
+        print(markdown(), end="")
+    else:
+        print(text())
+    return 0
+
+
 def _cmd_dashboard(args: argparse.Namespace) -> int:
     if not args.results.is_dir():
         raise UserError(f"{args.results}: no such results folder")
@@ -186,7 +208,8 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Any] = {
     "scenarios": _cmd_scenarios, "run": _cmd_run, "validate": _cmd_validate,
-    "demo": _cmd_demo, "metrics": _cmd_metrics, "dashboard": _cmd_dashboard,
+    "demo": _cmd_demo, "metrics": _cmd_metrics, "tables": _cmd_tables,
+    "dashboard": _cmd_dashboard,
     **CALIBRATION_COMMANDS,
     **SWEEP_COMMANDS,
 }

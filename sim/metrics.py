@@ -1,200 +1,642 @@
-"""Outcome metrics: each declared once, with unit and definition, and computed per run.
+"""Outcome metrics: each declared once, with unit and definition, beside the code computing it.
 
-Metrics are computed from one replication's tidy tables (the same tables written to the
-results folder), so anyone can recompute them from the Parquet files.
+Every metric is a small function of a :class:`RunContext` (one run's tidy tables, the
+horizon and the parameters the definitions need), registered with :func:`metric`. The
+declaration and the arithmetic sit together, so a definition cannot drift from what is
+computed. Metrics are computed from the same tables written to the results folder, so
+anyone can recompute them from the Parquet files; :func:`run_metrics` is the one way the
+code does so.
+
+Adding a metric is one decorated function here (and pasting ``mentorsim metrics
+--markdown`` into the README's table, which a test checks).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 import numpy as np
 import pandas as pd
 
+from sim.params import ScenarioParams
 from sim.relationship import CLOSURE_REASONS
 
 ABANDONMENT = ("mentor_abandonment", "mentee_abandonment")
-NON_EXITS = ("active", "programme_closed")  # not counted as attrition
+MATCHING_GRACE_WEEKS = 13  # a referral this close to the horizon may still be waiting
+EARLY_ENDING_WEEKS = 8  # "very early" endings (Grossman & Rhodes 2002)
+
+
+@dataclass
+class RunContext:
+    """What a metric is computed from: one run's tables over a window of weeks.
+
+    Shared intermediates (the relationship cohort, mentors' time on the books, ...) are
+    cached properties, computed once however many metrics use them.
+
+    The window (``start_week``..``end_week``, inclusive) is the whole run, or one year of
+    it for the per-year table (:func:`yearly_metrics`). In a window:
+
+    - weekly quantities are the window's weeks;
+    - a relationship *cohort* is the relationships started in the window (and at least the
+      planned length before the horizon, so they could complete), followed to the horizon;
+    - rates per year (abandonments per relationship-year, mentor exits per mentor-year,
+      burnout incidence) count events in the window over time at risk in the window;
+    - mentees are those referred in the window;
+    - money is what was received and spent in the window.
+
+    Attributes:
+        tables: the run's tables by name (``weekly``, ``matches``, ``mentors``,
+            ``mentees``, ``events``).
+        weeks: the run's horizon.
+        planned_match_weeks: the scenario's planned relationship length.
+        start_week, end_week: the window; default the whole run (1..weeks).
+    """
+
+    tables: Mapping[str, pd.DataFrame]
+    weeks: int
+    planned_match_weeks: int
+    start_week: int = 1
+    end_week: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.end_week is None:
+            self.end_week = self.weeks
+        if not 1 <= self.start_week <= self.end_week <= self.weeks:
+            raise ValueError(f"window {self.start_week}..{self.end_week} is not inside the "
+                             f"run's weeks 1..{self.weeks}")
+
+    @classmethod
+    def whole_run(cls, tables: Mapping[str, pd.DataFrame],
+                  params: ScenarioParams) -> RunContext:
+        """The context of a whole run of ``params``."""
+        return cls(tables, params.run.weeks, params.programme.planned_match_weeks)
+
+    # --- the tables ---------------------------------------------------------------------
+    @property
+    def horizon(self) -> int:
+        """The run's last week (relationships and follow-up are seen up to it)."""
+        return self.weeks
+
+    @property
+    def last_week(self) -> int:
+        """The window's last week."""
+        assert self.end_week is not None
+        return self.end_week
+
+    @property
+    def years(self) -> float:
+        """The window's length in years."""
+        return (self.last_week - self.start_week + 1) / 52
+
+    @cached_property
+    def weekly(self) -> pd.DataFrame:
+        """The window's weekly rows."""
+        weekly = self.tables["weekly"]
+        return weekly[(weekly["week"] >= self.start_week) & (weekly["week"] <= self.last_week)]
+
+    @property
+    def all_matches(self) -> pd.DataFrame:
+        """Every relationship of the run (including those open when it began)."""
+        return self.tables["matches"]
+
+    @cached_property
+    def matches(self) -> pd.DataFrame:
+        """Relationships started in the window."""
+        m = self.all_matches
+        return m[(m["start_week"] >= self.start_week) & (m["start_week"] <= self.last_week)]
+
+    @property
+    def mentors(self) -> pd.DataFrame:
+        """Every mentor of the run."""
+        return self.tables["mentors"]
+
+    @cached_property
+    def mentees(self) -> pd.DataFrame:
+        """Mentees referred in the window (whatever happened to the referral)."""
+        m = self.tables["mentees"]
+        return m[(m["referral_week"] >= self.start_week) & (m["referral_week"] <= self.last_week)]
+
+    @cached_property
+    def referred(self) -> pd.DataFrame:
+        """Of those, mentees who joined a waiting list."""
+        m = self.mentees
+        return m[m["referral_outcome"] == "referred"] if "referral_outcome" in m else m
+
+    # --- shared intermediates -----------------------------------------------------------
+    @cached_property
+    def resolved(self) -> pd.DataFrame:
+        """The cohort whose endings are not cut short by the run ending: relationships
+        started in the window at least the planned length before the horizon, that have
+        ended."""
+        matches = self.matches
+        cohort = matches[matches["start_week"] <= self.horizon - self.planned_match_weeks]
+        return cohort[cohort["closure_reason"] != "ongoing"]
+
+    @cached_property
+    def match_years(self) -> float:
+        """Years of relationships running within the window."""
+        m = self.all_matches
+        end = m["end_week"].astype("float64").fillna(float(self.horizon)).to_numpy()
+        start = m["start_week"].to_numpy(dtype=float)
+        weeks = np.minimum(end, self.last_week) - np.maximum(start, self.start_week - 1)
+        return float(np.clip(weeks, 0, None).sum()) / 52
+
+    @cached_property
+    def ended_in_window(self) -> pd.DataFrame:
+        """Relationships that ended within the window."""
+        m = self.all_matches
+        end = m["end_week"].astype("float64")
+        return m[(end >= self.start_week) & (end <= self.last_week)]
+
+    @cached_property
+    def mentors_on_books(self) -> np.ndarray:
+        """Mentors on the books, week by week."""
+        return self.weekly["active_mentors"].to_numpy(dtype=float)
+
+    @cached_property
+    def tenure(self) -> np.ndarray:
+        """Weeks each mentor spent on the books within the window (time at risk)."""
+        mentors = self.mentors
+        left = mentors["left_week"].astype("float64").fillna(float(self.horizon)).to_numpy()
+        joined = mentors["joined_week"].to_numpy(dtype=float)
+        weeks = np.minimum(left, self.last_week) - np.maximum(joined, self.start_week - 1)
+        return np.clip(weeks, 0, None)
+
+    @cached_property
+    def left_in_window(self) -> np.ndarray:
+        """Mentors who left within the window."""
+        left = self.mentors["left_week"].astype("float64").to_numpy()
+        return (left >= self.start_week) & (left <= self.last_week)
+
+    def exits(self, *categories: str) -> np.ndarray:
+        """Mentors who left within the window in one of the exit ``categories``."""
+        category = self.mentors["exit_category"].to_numpy()
+        return self.left_in_window & np.isin(category, categories)
+
+    @cached_property
+    def exited(self) -> np.ndarray:
+        """Mentors who left of their own accord (a negative exit or paid work) within the
+        window: turnover as volunteer and workforce surveys count it."""
+        return self.exits("negative", "progression")
+
+    @cached_property
+    def paid(self) -> np.ndarray:
+        """Paid peer mentors."""
+        return self.mentors["paid"].to_numpy(dtype=bool)
+
+    @cached_property
+    def peer(self) -> np.ndarray:
+        """Peer (lived-experience) mentors."""
+        return (self.mentors["mentor_kind"] == "peer").to_numpy()
+
+    @cached_property
+    def mentor_years(self) -> float:
+        """Mentor-years on the books within the window."""
+        return float(self.tenure.sum()) / 52
+
+    @cached_property
+    def followed(self) -> pd.DataFrame:
+        """Mentees referred in the window with 12 months of follow-up by the horizon, who
+        joined a waiting list."""
+        referred = self.referred
+        return referred[referred["reoffended_12m"].notna()]
+
+    @cached_property
+    def last_match(self) -> pd.DataFrame:
+        """Each matched mentee's last relationship, indexed by ``mentee_id``."""
+        return (self.all_matches.sort_values("match_id").groupby("mentee_id").tail(1)
+                .set_index("mentee_id"))
+
+    @cached_property
+    def spend(self) -> float:
+        """Total spending in the window."""
+        return float(self.weekly["spend_gbp"].sum())
+
+    @cached_property
+    def closure_counts(self) -> pd.Series:
+        """Relationships started in the window by recorded closure reason."""
+        return self.matches["closure_reason"].value_counts()
+
+
+MetricFunction = Callable[[RunContext], float]
 
 
 @dataclass(frozen=True)
 class Metric:
-    """An outcome: name, unit, plain-English definition and which direction is better."""
+    """An outcome: name, unit, plain-English definition, which direction is better, and
+    the function computing it from a run."""
 
     name: str
     label: str
     unit: str
     definition: str
     better: str = "lower"  # "lower", "higher" or "neither"
+    compute: MetricFunction = field(kw_only=True, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.better not in ("lower", "higher", "neither"):
+            raise ValueError(f"metric {self.name}: better must be lower, higher or neither")
 
 
-_METRICS = [
-    Metric("premature_closure_rate", "Relationships ending early", "share",
-           "Of relationships started at least the planned length before the horizon, the "
-           "share that ended before planned completion, for any reason"),
-    Metric("abandonment_rate", "Relationships abandoned", "share",
-           "Of the same relationships, the share ended by mentor or mentee abandonment"),
-    Metric("abandonment_per_100_match_years", "Abandonments per 100 relationship-years",
-           "per 100 relationship-years",
-           "Mentor or mentee abandonments per 100 years of relationships running: the "
-           "abandonment hazard, free of the competing risk of programme closure"),
-    Metric("median_match_weeks", "Median relationship length", "weeks",
-           "Median duration of the same relationships", "higher"),
-    Metric("match_quality_at_end", "Relationship quality at the end", "0-1",
-           "Mean quality of all relationships started (the bond built through caring, "
-           "listening and encouraging small steps) when they ended, or at the horizon if "
-           "still open", "higher"),
-    Metric("mentor_burnout_prevalence", "Mentors burnt out", "share",
-           "Mean over weeks of burnt-out mentors / mentors on the books (high emotional "
-           "exhaustion)"),
-    Metric("mentor_attrition_annual", "Mentor attrition", "share/year",
-           "Mentors leaving for any reason except programme closure, per mentor-year on "
-           "the books"),
-    Metric("volunteer_attrition_annual", "Volunteer mentor attrition", "share/year",
-           "As mentor_attrition_annual, unpaid mentors only"),
-    Metric("paid_attrition_annual", "Paid peer mentor attrition", "share/year",
-           "As mentor_attrition_annual, paid peer mentors only"),
-    Metric("mentor_burnout_exits_annual", "Mentors leaving through burnout", "share/year",
-           "Mentors leaving while burnt out, per mentor-year"),
-    Metric("peer_relapse_annual", "Peer mentor relapse", "share/year",
-           "Peer mentors leaving through reoffending or relapse, per peer-mentor-year"),
-    Metric("mentor_progression_annual", "Peer mentors into paid work", "share/year",
-           "Peer mentors moving on to paid work, per peer-mentor-year", "higher"),
-    Metric("mentees_matched_share", "Referrals matched", "share",
-           "Of mentees referred at least 13 weeks before the horizon, the share ever "
-           "matched", "higher"),
-    Metric("service_linkage_rate", "Mentees linked to services", "share",
-           "Of matched mentees who had a need, the share linked to at least one partner "
-           "service", "higher"),
-    Metric("reoffending_rate_12m", "Reoffending within 12 months", "share",
-           "Of mentees with 12 months of follow-up, the share proven to reoffend within 52 "
-           "weeks of referral"),
-    Metric("reoffending_rate_12m_without_mentoring", "Reoffending without mentoring",
-           "share", "The same people's 12-month reoffending had mentoring had no effect "
-           "(same random numbers, mentoring effects switched off)", "neither"),
-    Metric("reoffending_rr_completed", "Reoffending ratio, completed relationships", "ratio",
-           "Reoffending of mentees whose relationship completed / their reoffending without "
-           "mentoring (below 1 means mentoring helped)"),
-    Metric("reoffending_rr_early", "Reoffending ratio, very early endings", "ratio",
-           "The same ratio for mentees whose only relationship ended early in its first 8 "
-           "weeks"),
-    Metric("cost_per_completed_match_gbp", "Cost per completed relationship", "GBP",
-           "Total spending / relationships completed as planned"),
-    Metric("cost_per_linked_mentee_gbp", "Cost per mentee linked to services", "GBP",
-           "Total spending / mentees linked to at least one partner service"),
-    Metric("cost_per_mentee_year_gbp", "Cost per mentee-year", "GBP",
-           "Total spending / mentee-years spent in a relationship"),
-    Metric("mentors_per_staff_fte", "Mentors per staff member", "mentors/FTE",
-           "Mean mentors on the books / coordinator and supervisor FTE in post", "neither"),
-]
-_METRICS += [
-    Metric(f"closure_share_{reason}", f"Closures: {reason.replace('_', ' ')}", "share",
-           f"Share of all relationships started whose recorded closure reason is {reason}",
-           "higher" if reason == "completed" else ("neither" if reason == "ongoing" else "lower"))
-    for reason in CLOSURE_REASONS
-]
-METRICS: dict[str, Metric] = {m.name: m for m in _METRICS}
-HEADLINE = ("premature_closure_rate", "abandonment_rate", "median_match_weeks",
-            "mentor_burnout_prevalence", "mentor_attrition_annual", "mentees_matched_share",
-            "service_linkage_rate", "reoffending_rate_12m", "cost_per_completed_match_gbp")
+METRICS: dict[str, Metric] = {}
+
+
+def _register(declared: Metric) -> None:
+    if declared.name in METRICS:
+        raise ValueError(f"metric {declared.name} is declared twice")
+    METRICS[declared.name] = declared
+
+
+def metric(*, name: str, label: str, unit: str, definition: str,
+           better: str = "lower") -> Callable[[MetricFunction], MetricFunction]:
+    """Declare a metric on the function that computes it.
+
+    The function takes a :class:`RunContext` and returns a float (NaN where the metric
+    is undefined, e.g. no completions). Declaration order is the order of
+    :data:`METRICS`, of :func:`run_metrics`' result and of the README's table.
+
+    Example:
+        >>> METRICS["median_match_weeks"].better
+        'higher'
+    """
+    def register(function: MetricFunction) -> MetricFunction:
+        _register(Metric(name, label, unit, definition, better, compute=function))
+        return function
+    return register
 
 
 def _ratio(numerator: float, denominator: float) -> float:
     return float(numerator / denominator) if denominator else float("nan")
 
 
-def _per_year(leavers: pd.DataFrame, exits: pd.Series, weeks_on_books: float) -> float:
-    return _ratio(float(exits.sum()), weeks_on_books / 52.0) if len(leavers) else float("nan")
+# --- relationships ----------------------------------------------------------------------
+@metric(name="premature_closure_rate", label="Relationships ending early", unit="share",
+        definition="Of relationships started at least the planned length before the horizon, "
+        "the share that ended before planned completion, for any reason")
+def _premature_closure_rate(run: RunContext) -> float:
+    resolved = run.resolved
+    return _ratio((resolved["closure_reason"] != "completed").sum(), len(resolved))
 
 
-def compute(weekly: pd.DataFrame, matches: pd.DataFrame, mentors: pd.DataFrame,
-            mentees: pd.DataFrame, weeks: int, planned_match_weeks: int) -> dict[str, float]:
-    """All metrics of one replication from its tables.
+@metric(name="abandonment_rate", label="Relationships abandoned", unit="share",
+        definition="Of the same relationships, the share ended by mentor or mentee "
+        "abandonment")
+def _abandonment_rate(run: RunContext) -> float:
+    resolved = run.resolved
+    return _ratio(resolved["closure_reason"].isin(ABANDONMENT).sum(), len(resolved))
 
-    Args:
-        weekly, matches, mentors, mentees: that replication's rows of the result tables.
-        weeks: the horizon.
-        planned_match_weeks: the scenario's planned relationship length.
 
-    Returns:
-        ``{metric name: value}``; NaN where a metric is undefined (e.g. no completions).
-    """
-    out: dict[str, float] = {}
-    cohort = matches[matches["start_week"] <= weeks - planned_match_weeks]
-    resolved = cohort[cohort["closure_reason"] != "ongoing"]
-    out["premature_closure_rate"] = _ratio((resolved["closure_reason"] != "completed").sum(),
-                                           len(resolved))
-    out["abandonment_rate"] = _ratio(resolved["closure_reason"].isin(ABANDONMENT).sum(),
-                                     len(resolved))
-    match_years = float(matches["duration_weeks"].sum()) / 52
-    out["abandonment_per_100_match_years"] = 100 * _ratio(
-        matches["closure_reason"].isin(ABANDONMENT).sum(), match_years)
-    out["median_match_weeks"] = (float(resolved["duration_weeks"].median())
-                                 if len(resolved) else float("nan"))
-    out["match_quality_at_end"] = (float(matches["quality_at_end"].mean())
-                                   if len(matches) else float("nan"))
+@metric(name="abandonment_per_100_match_years",
+        label="Abandonments per 100 relationship-years", unit="per 100 relationship-years",
+        definition="Mentor or mentee abandonments per 100 years of relationships running: the "
+        "abandonment hazard, free of the competing risk of programme closure")
+def _abandonment_per_100_match_years(run: RunContext) -> float:
+    ended = run.ended_in_window
+    return 100 * _ratio(ended["closure_reason"].isin(ABANDONMENT).sum(), run.match_years)
 
-    on_books = weekly["active_mentors"].to_numpy(dtype=float)
-    burnt = weekly["burnt_out_mentors"].to_numpy(dtype=float)
+
+@metric(name="median_match_weeks", label="Median relationship length", unit="weeks",
+        definition="Median duration of the same relationships", better="higher")
+def _median_match_weeks(run: RunContext) -> float:
+    resolved = run.resolved
+    return float(resolved["duration_weeks"].median()) if len(resolved) else float("nan")
+
+
+@metric(name="match_quality_at_end", label="Relationship quality at the end", unit="0-1",
+        definition="Mean quality of the relationships started (the bond built through "
+        "caring, listening and encouraging small steps) when they ended, or at the horizon "
+        "if still open", better="higher")
+def _match_quality_at_end(run: RunContext) -> float:
+    matches = run.matches
+    return float(matches["quality_at_end"].mean()) if len(matches) else float("nan")
+
+
+# --- the workforce ----------------------------------------------------------------------
+@metric(name="mentor_burnout_prevalence", label="Mentors burnt out", unit="share",
+        definition="Mean over weeks of burnt-out mentors / mentors on the books (high "
+        "emotional exhaustion)")
+def _mentor_burnout_prevalence(run: RunContext) -> float:
+    on_books = run.mentors_on_books
+    burnt = run.weekly["burnt_out_mentors"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(on_books > 0, burnt / np.where(on_books > 0, on_books, 1), np.nan)
-    out["mentor_burnout_prevalence"] = (float(np.nanmean(share))
-                                        if np.isfinite(share).any() else float("nan"))
+    return float(np.nanmean(share)) if np.isfinite(share).any() else float("nan")
 
-    left = mentors["left_week"].fillna(weeks).to_numpy(dtype=float)
-    tenure = left - mentors["joined_week"].to_numpy(dtype=float)
-    exited = ~mentors["exit_reason"].isin(NON_EXITS)
-    paid = mentors["paid"].to_numpy(dtype=bool)
-    peer = (mentors["mentor_kind"] == "peer").to_numpy()
-    out["mentor_attrition_annual"] = _ratio(exited.sum(), tenure.sum() / 52)
-    out["volunteer_attrition_annual"] = _ratio((exited & ~paid).sum(), tenure[~paid].sum() / 52)
-    out["paid_attrition_annual"] = _ratio((exited & paid).sum(), tenure[paid].sum() / 52)
-    out["mentor_burnout_exits_annual"] = _ratio((mentors["exit_reason"] == "burnout").sum(),
-                                                tenure.sum() / 52)
-    out["peer_relapse_annual"] = _ratio((mentors["exit_reason"] == "relapse").sum(),
-                                        tenure[peer].sum() / 52)
-    out["mentor_progression_annual"] = _ratio((mentors["exit_reason"] == "paid_work").sum(),
-                                              tenure[peer].sum() / 52)
 
-    eligible = mentees[mentees["referral_week"] <= weeks - 13]
-    out["mentees_matched_share"] = _ratio(eligible["matched"].sum(), len(eligible))
+@metric(name="burnout_incidence_per_100_mentor_years", label="New burnout episodes",
+        unit="per 100 mentor-years",
+        definition="Mentors becoming burnt out (a new episode of high emotional exhaustion) "
+        "per 100 mentor-years on the books: the headline burnout measure, which, unlike "
+        "prevalence, does not fall when a funding cliff replaces the pool with fresh "
+        "recruits")
+def _burnout_incidence_per_100_mentor_years(run: RunContext) -> float:
+    return 100 * _ratio(float(run.weekly["burnout_onsets"].sum()), run.mentor_years)
+
+
+@metric(name="mentor_attrition_annual", label="Mentors lost (negative exits)",
+        unit="share/year",
+        definition="Mentors leaving through burnout, a life change or relapse, per mentor-year "
+        "on the books; moves into paid work and programme closures are counted separately")
+def _mentor_attrition_annual(run: RunContext) -> float:
+    return _ratio(run.exits("negative").sum(), run.mentor_years)
+
+
+@metric(name="mentor_losses_all_cause_annual", label="Mentors lost, all causes",
+        unit="share/year",
+        definition="Mentors leaving for any reason, including programme closure at a funding "
+        "cliff and moves into paid work, per mentor-year on the books")
+def _mentor_losses_all_cause_annual(run: RunContext) -> float:
+    return _ratio(run.exits("negative", "progression", "closure").sum(), run.mentor_years)
+
+
+@metric(name="mentor_closure_losses_annual", label="Mentors lost to programme closure",
+        unit="share/year",
+        definition="Mentors released because their programme closed, per mentor-year")
+def _mentor_closure_losses_annual(run: RunContext) -> float:
+    return _ratio(run.exits("closure").sum(), run.mentor_years)
+
+
+@metric(name="volunteer_attrition_annual", label="Volunteer mentor turnover",
+        unit="share/year",
+        definition="Unpaid mentors leaving of their own accord (negative exits and moves into "
+        "paid work, not closures), per volunteer-year: comparable with the share of "
+        "volunteers who do not return the next year")
+def _volunteer_attrition_annual(run: RunContext) -> float:
+    return _ratio((run.exited & ~run.paid).sum(), run.tenure[~run.paid].sum() / 52)
+
+
+@metric(name="paid_attrition_annual", label="Paid peer mentor turnover", unit="share/year",
+        definition="As volunteer_attrition_annual, paid peer mentors only")
+def _paid_attrition_annual(run: RunContext) -> float:
+    return _ratio((run.exited & run.paid).sum(), run.tenure[run.paid].sum() / 52)
+
+
+@metric(name="mentor_burnout_exits_annual", label="Mentors leaving through burnout",
+        unit="share/year", definition="Mentors leaving while burnt out, per mentor-year")
+def _mentor_burnout_exits_annual(run: RunContext) -> float:
+    burnout = run.left_in_window & (run.mentors["exit_reason"] == "burnout").to_numpy()
+    return _ratio(burnout.sum(), run.mentor_years)
+
+
+@metric(name="peer_relapse_annual", label="Peer mentor relapse", unit="share/year",
+        definition="Peer mentors leaving through reoffending or relapse, per peer-mentor-year")
+def _peer_relapse_annual(run: RunContext) -> float:
+    relapse = run.left_in_window & (run.mentors["exit_reason"] == "relapse").to_numpy()
+    return _ratio(relapse.sum(), run.tenure[run.peer].sum() / 52)
+
+
+@metric(name="mentor_progression_annual", label="Peer mentors into paid work",
+        unit="share/year", definition="Peer mentors moving on to paid work (a positive exit), "
+        "per peer-mentor-year", better="higher")
+def _mentor_progression_annual(run: RunContext) -> float:
+    return _ratio(run.exits("progression").sum(), run.tenure[run.peer].sum() / 52)
+
+
+@metric(name="trained_mentor_years_lost_at_cliffs", label="Trained mentor-years lost at cliffs",
+        unit="mentor-years",
+        definition="Experience thrown away when programmes close: for each mentor released by "
+        "a closure, the years since their training ended, summed")
+def _trained_mentor_years_lost_at_cliffs(run: RunContext) -> float:
+    mentors = run.mentors
+    lost = run.exits("closure")
+    left = mentors["left_week"].astype("float64").to_numpy()
+    trained = mentors["trained_week"].to_numpy(dtype=float)
+    return float(np.clip(left[lost] - trained[lost], 0, None).sum()) / 52
+
+
+@metric(name="mean_mentor_tenure_weeks", label="Mean mentor tenure", unit="weeks",
+        definition="Mean weeks on the books, from joining, of mentors who left in the window "
+        "for any reason", better="higher")
+def _mean_mentor_tenure_weeks(run: RunContext) -> float:
+    mentors = run.mentors
+    left = mentors["left_week"].astype("float64").to_numpy()[run.left_in_window]
+    joined = mentors["joined_week"].to_numpy(dtype=float)[run.left_in_window]
+    return float(np.mean(left - joined)) if len(left) else float("nan")
+
+
+# --- mentees ----------------------------------------------------------------------------
+@metric(name="mentees_matched_share", label="Referrals matched", unit="share",
+        definition=f"Of mentees who joined a waiting list at least {MATCHING_GRACE_WEEKS} weeks "
+        "before the horizon, the share ever matched", better="higher")
+def _mentees_matched_share(run: RunContext) -> float:
+    mentees = run.referred
+    eligible = mentees[mentees["referral_week"] <= run.horizon - MATCHING_GRACE_WEEKS]
+    return _ratio(eligible["matched"].sum(), len(eligible))
+
+
+@metric(name="service_linkage_rate", label="Mentees linked to services", unit="share",
+        definition="Of matched mentees who had a need, the share linked to at least one "
+        "partner service", better="higher")
+def _service_linkage_rate(run: RunContext) -> float:
+    mentees = run.referred
     matched = mentees[mentees["matched"] & (mentees["needs"] > 0)]
-    out["service_linkage_rate"] = _ratio((matched["services_linked"] > 0).sum(), len(matched))
-    followed = mentees[mentees["reoffended_12m"].notna()]
-    actual = followed["reoffended_12m"].astype(bool)
-    counterfactual = followed["reoffended_12m_without_mentoring"].astype(bool)
-    out["reoffending_rate_12m"] = _ratio(actual.sum(), len(followed))
-    out["reoffending_rate_12m_without_mentoring"] = _ratio(counterfactual.sum(), len(followed))
-    last = matches.sort_values("match_id").groupby("mentee_id").tail(1).set_index("mentee_id")
-    completed_ids = last.index[last["closure_reason"] == "completed"]
-    early_ids = last.index[(last["closure_reason"] != "completed")
-                           & (last["closure_reason"] != "ongoing")
-                           & (last["duration_weeks"] <= 8)]
-    for name, ids in (("reoffending_rr_completed", completed_ids),
-                      ("reoffending_rr_early", early_ids)):
-        group = followed[followed["mentee_id"].isin(ids)]
-        out[name] = _ratio(group["reoffended_12m"].astype(bool).sum(),
-                           group["reoffended_12m_without_mentoring"].astype(bool).sum())
+    return _ratio((matched["services_linked"] > 0).sum(), len(matched))
 
-    spend = float(weekly["spend_gbp"].sum())
-    completed = int((matches["closure_reason"] == "completed").sum())
-    out["cost_per_completed_match_gbp"] = _ratio(spend, completed)
-    out["cost_per_linked_mentee_gbp"] = _ratio(spend, int((mentees["services_linked"] > 0).sum()))
-    out["cost_per_mentee_year_gbp"] = _ratio(spend, float(weekly["active_matches"].sum()) / 52)
+
+@metric(name="referrals_lost_share", label="Referrals lost", unit="share",
+        definition="Of the people referred, the share who arrived while the programme could "
+        "not take them (closed, setting up or on a skeleton service)")
+def _referrals_lost_share(run: RunContext) -> float:
+    mentees = run.mentees
+    if "referral_outcome" not in mentees:
+        return float("nan")
+    arrived = mentees[mentees["referral_outcome"] != "diverted"]
+    return _ratio((arrived["referral_outcome"] == "lost").sum(), len(arrived))
+
+
+@metric(name="reoffending_rate_12m", label="Reoffending within 12 months", unit="share",
+        definition="Of mentees with 12 months of follow-up, the share proven to reoffend "
+        "within 52 weeks of referral")
+def _reoffending_rate_12m(run: RunContext) -> float:
+    followed = run.followed
+    return _ratio(followed["reoffended_12m"].astype(bool).sum(), len(followed))
+
+
+@metric(name="reoffending_rate_12m_without_mentoring", label="Reoffending without mentoring",
+        unit="share", definition="The same people's 12-month reoffending had mentoring had no "
+        "effect (same random numbers, mentoring effects switched off)", better="neither")
+def _reoffending_rate_12m_without_mentoring(run: RunContext) -> float:
+    followed = run.followed
+    return _ratio(followed["reoffended_12m_without_mentoring"].astype(bool).sum(),
+                  len(followed))
+
+
+def _reoffending_ratio(run: RunContext, mentee_ids: pd.Index) -> float:
+    """Reoffending of the followed mentees among ``mentee_ids`` / theirs without
+    mentoring."""
+    group = run.followed[run.followed["mentee_id"].isin(mentee_ids)]
+    return _ratio(group["reoffended_12m"].astype(bool).sum(),
+                  group["reoffended_12m_without_mentoring"].astype(bool).sum())
+
+
+@metric(name="reoffending_rr_completed", label="Reoffending ratio, completed relationships",
+        unit="ratio", definition="Reoffending of mentees whose relationship completed / their "
+        "reoffending without mentoring (below 1 means mentoring helped)")
+def _reoffending_rr_completed(run: RunContext) -> float:
+    last = run.last_match
+    return _reoffending_ratio(run, last.index[last["closure_reason"] == "completed"])
+
+
+@metric(name="reoffending_rr_early", label="Reoffending ratio, very early endings",
+        unit="ratio", definition="The same ratio for mentees whose only relationship ended "
+        f"early in its first {EARLY_ENDING_WEEKS} weeks")
+def _reoffending_rr_early(run: RunContext) -> float:
+    last = run.last_match
+    reason = last["closure_reason"]
+    early = ((reason != "completed") & (reason != "ongoing")
+             & (last["duration_weeks"] <= EARLY_ENDING_WEEKS))
+    return _reoffending_ratio(run, last.index[early])
+
+
+# --- money and staff --------------------------------------------------------------------
+@metric(name="cost_per_completed_match_gbp", label="Cost per completed relationship",
+        unit="GBP", definition="Total spending / relationships completed as planned")
+def _cost_per_completed_match_gbp(run: RunContext) -> float:
+    return _ratio(run.spend, int((run.matches["closure_reason"] == "completed").sum()))
+
+
+@metric(name="cost_per_linked_mentee_gbp", label="Cost per mentee linked to services",
+        unit="GBP", definition="Total spending / mentees linked to at least one partner "
+        "service")
+def _cost_per_linked_mentee_gbp(run: RunContext) -> float:
+    return _ratio(run.spend, int((run.referred["services_linked"] > 0).sum()))
+
+
+@metric(name="cost_per_mentee_year_gbp", label="Cost per mentee-year", unit="GBP",
+        definition="Total spending / mentee-years spent in a relationship")
+def _cost_per_mentee_year_gbp(run: RunContext) -> float:
+    return _ratio(run.spend, float(run.weekly["active_matches"].sum()) / 52)
+
+
+@metric(name="mentors_per_staff_fte", label="Mentors per staff member", unit="mentors/FTE",
+        definition="Mean mentors on the books / coordinator and supervisor FTE in post",
+        better="neither")
+def _mentors_per_staff_fte(run: RunContext) -> float:
+    weekly = run.weekly
     staff = weekly["staff_fte"].to_numpy(dtype=float) if "staff_fte" in weekly else None
-    if staff is not None and (staff > 0).any():
-        out["mentors_per_staff_fte"] = float(np.mean(on_books[staff > 0] / staff[staff > 0]))
-    else:
-        out["mentors_per_staff_fte"] = float("nan")
+    if staff is None or not (staff > 0).any():
+        return float("nan")
+    return float(np.mean(run.mentors_on_books[staff > 0] / staff[staff > 0]))
 
-    counts = matches["closure_reason"].value_counts()
-    for reason in CLOSURE_REASONS:
-        out[f"closure_share_{reason}"] = _ratio(int(counts.get(reason, 0)), len(matches))
-    return out
+
+@metric(name="funding_received_gbp", label="Funding received", unit="GBP",
+        definition="Grant income received over the weeks (all agencies)", better="neither")
+def _funding_received_gbp(run: RunContext) -> float:
+    return float(run.weekly["income_gbp"].sum())
+
+
+@metric(name="total_spend_gbp", label="Total spending", unit="GBP",
+        definition="Spending over the weeks (all agencies), charged as delivered",
+        better="neither")
+def _total_spend_gbp(run: RunContext) -> float:
+    return run.spend
+
+
+@metric(name="annual_spend_gbp", label="Spending a year", unit="GBP/year",
+        definition="Total spending / years in the window", better="neither")
+def _annual_spend_gbp(run: RunContext) -> float:
+    return _ratio(run.spend, run.years)
+
+
+@metric(name="final_balance_gbp", label="Reserves at the end", unit="GBP",
+        definition="All agencies' balance (reserves) in the window's last week",
+        better="neither")
+def _final_balance_gbp(run: RunContext) -> float:
+    weekly = run.weekly
+    return float(weekly["funding_balance_gbp"].iloc[-1]) if len(weekly) else float("nan")
+
+
+@metric(name="weeks_below_floor", label="Weeks below the reserve floor", unit="agency-weeks",
+        definition="Agency-weeks with a grant paying and reserves below the reserves "
+        "policy's floor")
+def _weeks_below_floor(run: RunContext) -> float:
+    return float(run.weekly["agencies_below_floor"].sum())
+
+
+@metric(name="weeks_with_cuts", label="Weeks with budget cuts", unit="weeks",
+        definition="Weeks in which at least one budget cut was in force at some agency")
+def _weeks_with_cuts(run: RunContext) -> float:
+    return float((run.weekly["cuts_in_force"] > 0).sum())
+
+
+@metric(name="support_delivered_share", label="Support contacts delivered", unit="share",
+        definition="Coordinator support contacts delivered / contacts due to open "
+        "relationships (staff capacity limits delivery)", better="higher")
+def _support_delivered_share(run: RunContext) -> float:
+    weekly = run.weekly
+    return _ratio(float(weekly["support_contacts_delivered"].sum()),
+                  float(weekly["support_contacts_offered"].sum()))
+
+
+@metric(name="supervision_delivered_share", label="Supervision sessions delivered",
+        unit="share", definition="Supervision sessions delivered / sessions due to trained "
+        "mentors (supervisor capacity limits delivery)", better="higher")
+def _supervision_delivered_share(run: RunContext) -> float:
+    weekly = run.weekly
+    return _ratio(float(weekly["supervision_sessions_delivered"].sum()),
+                  float(weekly["supervision_sessions_offered"].sum()))
+
+
+# --- why relationships end: one metric per closure reason -------------------------------
+def _closure_share(reason: str, run: RunContext) -> float:
+    return _ratio(int(run.closure_counts.get(reason, 0)), len(run.matches))
+
+
+for _reason in CLOSURE_REASONS:
+    _register(Metric(
+        f"closure_share_{_reason}", f"Closures: {_reason.replace('_', ' ')}", "share",
+        f"Share of all relationships started whose recorded closure reason is {_reason}",
+        "higher" if _reason == "completed" else ("neither" if _reason == "ongoing" else "lower"),
+        compute=partial(_closure_share, _reason)))
+del _reason
+
+HEADLINE = ("premature_closure_rate", "abandonment_rate", "median_match_weeks",
+            "burnout_incidence_per_100_mentor_years", "mentor_burnout_prevalence",
+            "mentor_attrition_annual", "mentor_losses_all_cause_annual",
+            "mentor_progression_annual", "mentees_matched_share", "reoffending_rate_12m",
+            "cost_per_completed_match_gbp", "funding_received_gbp", "total_spend_gbp",
+            "final_balance_gbp", "weeks_below_floor")
+
+
+def yearly_metrics(tables: Mapping[str, pd.DataFrame], params: ScenarioParams
+                   ) -> pd.DataFrame:
+    """Every metric of one run, year by year (``yearly.parquet``): a row per year of the
+    horizon (the last year may be shorter), with ``year``, ``start_week`` and
+    ``end_week`` in front."""
+    weeks = params.run.weeks
+    rows = []
+    for year, start in enumerate(range(1, weeks + 1, 52), start=1):
+        end = min(weeks, start + 51)
+        run = RunContext(tables, weeks, params.programme.planned_match_weeks, start, end)
+        rows.append({"year": year, "start_week": start, "end_week": end, **metrics_of(run)})
+    return pd.DataFrame(rows)
+
+
+def metrics_of(run: RunContext) -> dict[str, float]:
+    """Every metric of a run context, in declaration order."""
+    return {m.name: m.compute(run) for m in METRICS.values()}
+
+
+def run_metrics(tables: Mapping[str, pd.DataFrame], params: ScenarioParams) -> dict[str, float]:
+    """All metrics of one run from its tables.
+
+    Args:
+        tables: that run's tables (as :func:`sim.runner.simulate` returns them, or the
+            run's rows of a results folder's Parquet files).
+        params: the parameters it ran with (for the horizon and planned length).
+
+    Returns:
+        ``{metric name: value}`` in declaration order; NaN where a metric is undefined
+        (e.g. no completions).
+    """
+    return metrics_of(RunContext.whole_run(tables, params))
 
 
 def markdown_table() -> str:
     """The metric registry as a Markdown table (for the README and docs)."""
     lines = ["| metric | unit | definition | better |", "|---|---|---|---|"]
-    lines += [f"| `{m.name}` | {m.unit} | {m.definition} | {m.better} |" for m in _METRICS]
+    lines += [f"| `{m.name}` | {m.unit} | {m.definition} | {m.better} |"
+              for m in METRICS.values()]
     return "\n".join(lines) + "\n"

@@ -6,18 +6,17 @@ from typing import Any
 
 from mesa import DataCollector, Model
 
-from sim.agents.agency import CLOSED, Agency
-from sim.agents.mentee import EARLY_END_WEEKS, FOLLOW_UP_WEEKS, Mentee
-from sim.agents.mentor import Mentor
+from sim.agents.agency import Agency
+from sim.agents.mentee import FOLLOW_UP_WEEKS, Mentee
+from sim.agents.mentor import EXIT_CATEGORIES, Mentor
 from sim.params import ScenarioParams
 from sim.relationship import Match
 from sim.rng import Streams
+from sim.tables import WEEKLY
 
-WEEKLY_COLUMNS = (
-    "active_matches", "waiting_mentees", "active_mentors", "burnt_out_mentors",
-    "matches_started", "matches_ended", "referrals", "mentors_joined", "mentors_left",
-    "agencies_funded", "staff_fte", "funding_balance_gbp", "spend_gbp",
-)
+# The weekly table's reporters: model attributes of the same names, declared with type,
+# unit and meaning in sim/tables.py (``week`` is the model's clock, reported first).
+WEEKLY_COLUMNS = tuple(name for name in WEEKLY.names if name != "week")
 
 
 class MentoringModel(Model):
@@ -41,9 +40,14 @@ class MentoringModel(Model):
         super().__init__(rng=seed)
         self.p = params
         self.streams = Streams(seed)
-        self.week = 0
+        start_new = params.programme.start == "new"
+        burn_in = 0 if start_new else params.programme.burn_in_weeks
+        # Weeks of the burn-in are numbered up to 0, so week 1 is the first measured week
+        # in every scenario and every start.
+        self.week = -burn_in
         self.shock_active = False
-        self.agency_list = [Agency(self, i) for i in range(params.programme.agencies)]
+        self.agency_list = [Agency(self, i, start_new)
+                            for i in range(params.programme.agencies)]
         self.mentor_count = 0
         self.mentee_count = 0
         self.match_count = 0
@@ -55,10 +59,24 @@ class MentoringModel(Model):
         self.mentee_rows: list[dict[str, Any]] = []
         self.event_rows: list[dict[str, Any]] = []
         self._reset_counters()
-        for agency in self.agency_list:  # a programme starts with a trained pool
-            for _ in range(params.programme.target_mentors):
-                self.recruit_mentor(agency, trained_at_week=0)
-            self.log_event(agency, "grant_started")
+        if not start_new:  # an established programme has a trained pool...
+            for agency in self.agency_list:
+                for _ in range(params.programme.target_mentors):
+                    self.recruit_mentor(agency, trained_at_week=self.week)
+            for _ in range(burn_in):  # ...and has run long enough to be in a steady state
+                self.step()
+        self._start_measuring()
+
+    def _start_measuring(self) -> None:
+        """Discard what the burn-in recorded and start the funding clock at week 1."""
+        self.match_rows.clear()
+        self.mentor_rows.clear()
+        self.mentee_rows.clear()
+        self.event_rows.clear()
+        for mentor in self.mentor_pool:
+            mentor.burnout_episodes = 0
+        for agency in self.agency_list:
+            agency.start_clock()
         self._reset_counters()
         self.datacollector = DataCollector(
             model_reporters={name: name for name in ("week", *WEEKLY_COLUMNS)})
@@ -68,17 +86,25 @@ class MentoringModel(Model):
         """One week, in this order:
 
         1. funding: grants end, renew or start; an unrenewed grant closes the programme
-           (open relationships close as ``programme_closed``);
-        2. staff: turnover and hiring; the support contacts and supervision actually
-           delivered this week (reorganisation shock and insecurity thin them);
-        3. referrals join waiting lists; waiting mentees may give up;
+           (open relationships close as ``programme_closed``) or, with a skeleton reserves
+           policy, leaves it running on reserves; at each budget review the agency cuts
+           or restores one step of its offer (``sim.budget``);
+        2. staff: turnover and hiring (unless frozen); the support contacts and
+           supervision actually delivered this week, up to staff capacity (reorganisation
+           shock and insecurity thin them);
+        3. referrals arrive (the same people in every scenario) and join waiting lists
+           when the programme takes referrals, or are lost; waiting mentees may give up;
         4. recruitment: agencies recruit towards their target; recruits train first;
         5. matching: waiting mentees are paired with free mentors;
         6. relationships: each meets or not, grows in quality, bridges to services, and
            may end (completion or one of the failure mechanisms);
-        7. mentors: exhaustion, burnout, skill growth, exits (their relationships close);
+        7. mentors: exhaustion (workload, extra-role tasks, distress, organisational
+           stress, the strain of the first months), burnout, skill growth, exits (their
+           relationships close);
         8. mentees: reoffending (actual and without mentoring), end of follow-up;
-        9. accounts: spending and income; then the week's row is recorded.
+        9. accounts: spending (charged as delivered) and income; a balance fallen below
+           the reserve floor with no cut in force is cut at once; then the week's row is
+           recorded (from week 1: an established programme's burn-in is not recorded).
         """
         self.week += 1
         self.streams.start_week(self.week)
@@ -110,16 +136,30 @@ class MentoringModel(Model):
                 mentee.step()
         for agency in agencies:
             agency.account()
-        self._record_week()
+        if self.week >= 1:
+            self._record_week()
 
     # --- events that change who is where ----------------------------------------------
     def refer_mentee(self, agency: Agency) -> Mentee:
-        """A new referral joins the agency's waiting list."""
+        """A referral arrives. It joins the waiting list if the programme is taking
+        referrals; otherwise it is lost (closed, in set-up or on a skeleton service), and
+        a reorganisation diverts a share of referrals before they are made. Either way the
+        person is followed up, so every arrival has the same index in every scenario."""
         mentee = Mentee(self, agency, self.mentee_count)
         self.mentee_count += 1
-        agency.waiting[mentee] = None
         self.mentee_pool[mentee] = None
-        self.referrals += 1
+        diverted = self.shock_active and self.streams.uniform(
+            "referral_diverted", mentee.index) < self.p.shock.referral_drop
+        if diverted:
+            mentee.referral_outcome = "diverted"
+        elif not agency.open_for_referrals:
+            mentee.referral_outcome = "lost"
+            self.lost_referrals += 1
+        else:
+            agency.waiting[mentee] = None
+            self.referrals += 1
+            return mentee
+        mentee.waiting = False
         return mentee
 
     def mentee_gives_up(self, mentee: Mentee) -> None:
@@ -151,7 +191,8 @@ class MentoringModel(Model):
         for match in list(mentor.matches):
             self.close_match(match, *closure)
         row = mentor.record()
-        row.update(left_week=self.week, exit_reason=reason)
+        row.update(left_week=self.week, exit_reason=reason,
+                   exit_category=EXIT_CATEGORIES[reason])
         self.mentor_rows.append(row)
         del mentor.agency.mentors[mentor]
         del self.mentor_pool[mentor]
@@ -185,20 +226,29 @@ class MentoringModel(Model):
         mentee = match.mentee
         mentee.match = None
         e = self.p.effects
-        if reason != "completed" and match.weeks <= EARLY_END_WEEKS:
+        if reason != "completed" and match.weeks <= e.early_end_weeks:
             mentee.early_end = True
-        if (match.weeks >= 12 and match.quality >= 0.5
+        if (match.weeks >= e.network_min_weeks and match.quality >= e.network_min_quality
                 and self.streams.uniform("network", mentee.index) < e.network_probability):
             mentee.network = True
         self.matches_ended += 1
         if self.week >= mentee.referral_week + FOLLOW_UP_WEEKS and mentee in self.mentee_pool:
             self.discharge_mentee(mentee)
 
-    def log_event(self, agency: Agency | None, event: str) -> None:
-        """Record a funding or organisational event (agency -1 means every agency)."""
+    def log_event(self, agency: Agency | None, event: str, amount_gbp: float | None = None,
+                  detail: str = "") -> None:
+        """Record a funding, budget or organisational event (agency -1 means every agency).
+
+        Args:
+            agency: the agency, or None for the whole programme.
+            event: e.g. ``grant_started``, ``cut``, ``restored``, ``programme_closed``.
+            amount_gbp: money the event is about, in GBP a year (a grant's yearly payment,
+                a cut's estimated yearly saving), when there is one.
+            detail: which step was cut or restored and why, or why a programme closed.
+        """
         self.event_rows.append({"week": self.week,
                                 "agency_id": -1 if agency is None else agency.index,
-                                "event": event})
+                                "event": event, "amount_gbp": amount_gbp, "detail": detail})
 
     # --- bookkeeping ------------------------------------------------------------------
     def _update_shock(self) -> None:
@@ -215,17 +265,30 @@ class MentoringModel(Model):
     def _reset_counters(self) -> None:
         self.matches_started = self.matches_ended = self.referrals = 0
         self.mentors_joined = self.mentors_left = 0
+        self.lost_referrals = 0
+        self.burnout_onsets = 0
         self.spend_this_week = 0.0
+        self.income_this_week = 0.0
 
     def _record_week(self) -> None:
         self.active_matches = len(self.open_matches)
         self.waiting_mentees = sum(len(a.waiting) for a in self.agency_list)
         self.active_mentors = len(self.mentor_pool)
         self.burnt_out_mentors = sum(1 for m in self.mentor_pool if m.burnt_out)
-        self.agencies_funded = sum(1 for a in self.agency_list if a.status != CLOSED)
-        self.staff_fte = sum(a.coordinators + a.supervisors for a in self.agency_list)
-        self.funding_balance_gbp = sum(a.balance_gbp for a in self.agency_list)
+        agencies = self.agency_list
+        self.agencies_funded = sum(1 for a in agencies if a.funded)
+        self.staff_fte = sum(a.coordinators + a.supervisors for a in agencies)
+        self.funding_balance_gbp = sum(a.balance_gbp for a in agencies)
         self.spend_gbp = self.spend_this_week
+        self.income_gbp = self.income_this_week
+        self.agencies_below_floor = sum(
+            1 for a in agencies if a.funded and a.balance_gbp < a.budget.floor_gbp())
+        self.cuts_in_force = sum(a.budget.depth for a in agencies)
+        self.support_contacts_offered = sum(a.contacts_offered for a in agencies)
+        self.support_contacts_delivered = sum(a.contacts_delivered for a in agencies)
+        self.supervision_sessions_offered = sum(a.sessions_offered for a in agencies)
+        self.supervision_sessions_delivered = sum(a.sessions_delivered for a in agencies)
+        self.extra_role_hours = sum(len(a.mentors) * a.extra_role_hours for a in agencies)
         self.datacollector.collect(self)
 
     def weekly_frame(self):  # noqa: ANN201 - pandas type kept out of the signature
@@ -239,7 +302,7 @@ class MentoringModel(Model):
             self.match_rows.append(match.record(None, "ongoing", "censored", self.week))
         for mentor in self.mentor_pool:
             row = mentor.record()
-            row.update(left_week=None, exit_reason="active")
+            row.update(left_week=None, exit_reason="active", exit_category="active")
             self.mentor_rows.append(row)
         for mentee in self.mentee_pool:
             self.mentee_rows.append(mentee.record(self.p.run.weeks))

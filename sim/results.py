@@ -93,10 +93,12 @@ def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
 
 
 def write_tables(folder: Path, tables: dict[str, pd.DataFrame], summary: pd.DataFrame,
-                 manifest: dict[str, Any]) -> None:
+                 manifest: dict[str, Any], yearly: pd.DataFrame | None = None) -> None:
     """Write the output contract's files into ``folder`` (see docs/outputs.md)."""
     for name, frame in tables.items():
         frame.to_parquet(folder / f"{name}.parquet", **PARQUET_OPTIONS)
+    if yearly is not None:
+        yearly.to_parquet(folder / "yearly.parquet", **PARQUET_OPTIONS)
     summary.to_csv(folder / "summary.csv", index=False, float_format="%.10g")
     write_json(folder / "manifest.json", manifest)
 

@@ -77,6 +77,8 @@ def _fmt(metric: str, value: float) -> str:
         return f"{100 * value:.1f}%"
     if unit == "GBP":
         return f"£{value:,.0f}"
+    if unit == "GBP/year":
+        return f"£{value:,.0f}/yr"
     if unit == "share/year":
         return f"{100 * value:.1f}%/yr"
     return f"{value:.1f}"
