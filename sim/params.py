@@ -412,12 +412,12 @@ class Mentors(Section):
         0.4, unit="log-sd", ge=0, le=2, plausible=(0.2, 0.6), source="assumption",
         meaning="Spread of how fast mentors tire (log-normal, median 1)")
     recruit_exhaustion_mean: float = P(
-        0.1, unit="0-1", gt=0, lt=1, plausible=(0.05, 0.2),
+        0.1, unit="0-1", ge=0.001, le=0.999, plausible=(0.05, 0.2),
         source="assumption (VA peer specialists study 2016: burnout low at the start, rising "
                "at about 4 months)",
         meaning="Mean exhaustion of a new recruit (beta distribution)")
     recruit_exhaustion_concentration: float = P(
-        8.0, unit="a+b", gt=0, le=1000, source="assumption",
+        8.0, unit="a+b", ge=0.1, le=1000, source="assumption",
         meaning="Concentration of the beta distribution of a recruit's exhaustion")
     manager_shield_share: float = P(
         0.5, unit="share", ge=0, le=1, source="assumption (Buck 2021: staff and managers who "
@@ -488,7 +488,7 @@ class Mentees(Section):
         0.5, unit="probability/week", ge=0, le=1, plausible=(0.2, 0.5), source="assumption",
         meaning="Cap on one mentee's weekly reoffending hazard (bounds the log-normal tail)")
     motivation_concentration: float = P(
-        4.0, unit="beta a + b", gt=0, le=1000, plausible=(2, 10), source="assumption",
+        4.0, unit="beta a + b", ge=0.1, le=1000, plausible=(2, 10), source="assumption",
         meaning="Concentration of the beta distribution of motivation at referral (higher: "
                 "mentees nearer mentees.motivation_mean)")
     motivation_floor: float = P(

@@ -270,7 +270,7 @@ class Agency(Agent):
             # et al. 2018: every turnover event costs training and knowledge).
             if self.coordinators > 0:
                 self.experience *= 1.0 - min(1.0, hired / self.coordinators)
-            self.experience += (1.0 - self.experience) / g.know_how_weeks
+            self.experience += (1.0 - self.experience) * min(1.0, 1.0 / g.know_how_weeks)
             sup_hired = max(0.0, p.staff.supervisors_fte - self.supervisors) * fill
             self.supervisors = max(0.0, self.supervisors * (1.0 - leave) + sup_hired)
         shock = self.model.shock_active
