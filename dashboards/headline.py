@@ -29,9 +29,10 @@ class MetricInfo:
     """How to name a metric and say its values and differences in words.
 
     ``kind`` is one of ``proportion`` (a fraction 0–1, shown as % and differences per
-    100), ``gbp``, ``weeks`` or ``number``; ``noun`` completes "28 fewer …"; ``suffix``
-    follows a value (" a year", " per 100 relationship-years"); ``better`` is the
-    registry's direction (``lower``, ``higher``, or ``neither`` when unknown).
+    100), ``gbp``, ``weeks`` or ``number``; ``noun`` completes "28 fewer …" or "£300
+    more …" and carries its own unit; ``suffix`` follows a value (" a year",
+    " per 100 relationship-years"); ``better`` is the registry's direction (``lower``,
+    ``higher``, or ``neither`` when unknown).
     """
 
     label: str
@@ -43,7 +44,9 @@ class MetricInfo:
     better: str = "neither"
 
 
-# How to say "N fewer ..." for the share-type metrics of sim.metrics: per 100 of what.
+# How to say "N fewer ..." (or "£N more ...") for the metrics of sim.metrics: for shares
+# per 100 of what, for rates and counts what is counted in which unit, for money what
+# the money is. A metric without a noun differs in percentage points or its unit.
 NOUNS: dict[str, str] = {
     "premature_closure_rate": "relationships ending early per 100 started",
     "abandonment_rate": "relationships abandoned per 100 started",
@@ -60,6 +63,35 @@ NOUNS: dict[str, str] = {
     "reoffending_rate_12m_without_mentoring": "mentees reoffending per 100 without mentoring",
     "closure_share_completed": "relationships completed as planned per 100 started",
     "closure_share_ongoing": "relationships still running per 100 started",
+    "mentor_losses_all_cause_annual": "mentors lost for any reason per 100 mentors a year",
+    "mentor_closure_losses_annual": "mentors released by programme closures per 100 mentors "
+    "a year",
+    "referrals_lost_share": "referrals lost per 100",
+    "support_delivered_share": "support contacts delivered per 100 due",
+    "supervision_delivered_share": "supervision sessions delivered per 100 due",
+    # rates and counts: the unit is part of the noun
+    "abandonment_per_100_match_years": "abandonments per 100 relationship-years",
+    "burnout_incidence_per_100_mentor_years": "new burnout episodes per 100 mentor-years",
+    "weeks_below_floor": "agency-weeks below the reserve floor",
+    "weeks_with_cuts": "weeks with budget cuts",
+    "trained_mentor_years_lost_at_cliffs": "trained mentor-years lost at programme closures",
+    "mentors_per_staff_fte": "mentors per staff FTE",
+    # money
+    "funding_received_gbp": "funding received",
+    "total_spend_gbp": "spending",
+    "annual_spend_gbp": "spending a year",
+    "final_balance_gbp": "in reserves at the end",
+}
+
+# How a value in one of the registry's units is written after the number.
+UNIT_SUFFIXES: dict[str, str] = {
+    "per 100 relationship-years": " per 100 relationship-years",
+    "per 100 mentor-years": " per 100 mentor-years",
+    "agency-weeks": " agency-weeks",
+    "mentor-years": " mentor-years",
+    "mentors/FTE": " mentors per staff FTE",
+    "weeks": " weeks",
+    "0-1": "",  # a score between 0 and 1: the label says what it is
 }
 
 # Metrics shown in the main table (the model's headline); the rest go in a collapsed
@@ -81,7 +113,8 @@ def describe_metric(name: str, values: Sequence[float] | None = None) -> MetricI
 
     Uses the model's registry when it knows the metric, else the name's suffix. A share
     is only shown as a percentage when all ``values`` lie in -1..1, so a rate already
-    expressed per 100 is never multiplied by 100 again.
+    expressed per 100 is never multiplied by 100 again (pass the means: a confidence
+    interval of a share may stretch beyond 0..1 with few replications).
     """
     finite = [float(v) for v in (values or []) if v is not None and math.isfinite(float(v))]
     in_unit_range = all(-1.0 <= v <= 1.0 for v in finite)
@@ -89,16 +122,20 @@ def describe_metric(name: str, values: Sequence[float] | None = None) -> MetricI
     if declared is not None:
         unit, label = declared.unit, declared.label
         known = {"definition": declared.definition, "better": declared.better}
-        if unit in ("share", "share/year") and in_unit_range:
+        if unit in ("share", "share/year"):
             suffix = " a year" if unit == "share/year" else ""
-            return MetricInfo(label, "proportion", _noun(name), suffix, **known)
-        if unit == "GBP":
-            return MetricInfo(label, "gbp", **known)
-        if unit == "weeks":
+            if in_unit_range:
+                return MetricInfo(label, "proportion", _noun(name), suffix, **known)
+            return MetricInfo(label, "number", suffix=suffix, **known)
+        if unit in ("GBP", "GBP/year"):
+            suffix = " a year" if unit == "GBP/year" else ""
+            return MetricInfo(label, "gbp", _noun(name), suffix, **known)
+        if unit == "weeks" and _noun(name) is None:
             return MetricInfo(label, "weeks", **known)
-        if unit == "ratio":
+        if unit in ("ratio", "0-1"):
             return MetricInfo(label, "number", decimals=2, **known)
-        return MetricInfo(label, "number", suffix=f" {unit}", **known)
+        suffix = UNIT_SUFFIXES.get(unit, f" {unit}")
+        return MetricInfo(label, "number", _noun(name), suffix, **known)
     label = humanise(name.removesuffix("_gbp").removesuffix("_weeks"))
     if name.endswith("_gbp"):
         return MetricInfo(label, "gbp")
@@ -110,13 +147,15 @@ def describe_metric(name: str, values: Sequence[float] | None = None) -> MetricI
 
 
 def format_value(value: float, kind: str, suffix: str = "", decimals: int = 1) -> str:
-    """A metric value in its unit: ``31.2%``, ``£12,345``, ``23.4 weeks`` or ``12.3``."""
+    """A metric value in its unit: ``31.2%``, ``£12,345``, ``-£500``, ``23.4 weeks`` or
+    ``12.3``."""
     if value is None or not math.isfinite(value):
         return "–"
     if kind == "proportion":
         return f"{100.0 * value:.1f}%{suffix}"
     if kind == "gbp":
-        return f"£{value:,.0f}{suffix}"
+        sign = "-" if round(value) < 0 else ""
+        return f"{sign}£{abs(value):,.0f}{suffix}"
     if kind == "weeks":
         return f"{value:,.1f} weeks{suffix}"
     if abs(value) >= 1000:
@@ -139,7 +178,7 @@ def _amount(value: float, info: MetricInfo) -> str:
 def _words(info: MetricInfo) -> tuple[str, str, str]:
     """(word for less, word for more, what follows the amount) for this metric."""
     if info.kind == "gbp":
-        return "less", "more", ""
+        return "less", "more", f" {info.noun}" if info.noun else ""
     if info.kind == "weeks":
         return "shorter", "longer", ""
     if info.noun:
@@ -152,8 +191,10 @@ def difference_sentence(
 ) -> str:
     """Say a paired difference (this scenario minus ``reference``) in plain words.
 
-    Example: ``28 fewer relationships ending early per 100 started than Baseline
-    (95% CI 20 to 35 fewer)``. When the interval spans zero the sentence says so.
+    Examples: ``28 fewer relationships ending early per 100 started than Baseline
+    (95% CI 20 to 35 fewer)``, ``£12,300 more funding received than Baseline (…)``,
+    ``4.1 more new burnout episodes per 100 mentor-years than Baseline (…)``. When the
+    interval spans zero the sentence says so.
     """
     if not all(math.isfinite(v) for v in (mean, low, high)):
         return f"No paired difference from {reference} reported"
@@ -161,11 +202,11 @@ def difference_sentence(
     if mean == 0 and low == 0 and high == 0:
         return f"Same as {reference} on every paired seed"
     direction = less if mean < 0 else more
-    # £ and weeks carry their unit inside the amount; a share without a noun differs in
-    # percentage points; other numbers carry their unit suffix.
+    # £ and weeks carry their unit inside the amount and a noun its own unit; a share
+    # without a noun differs in percentage points; other numbers carry their unit suffix.
     if info.kind == "proportion" and not info.noun:
         unit = f" percentage points{info.suffix}"
-    elif info.kind == "number":
+    elif info.kind == "number" and not info.noun:
         unit = info.suffix
     else:
         unit = ""
@@ -198,9 +239,7 @@ def headline_table(summary: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFr
     rows = []
     for metric in metrics:
         metric_values = values[values["metric"] == metric]
-        info = describe_metric(
-            metric, metric_values[["mean", "ci_low", "ci_high"]].to_numpy().ravel().tolist()
-        )
+        info = describe_metric(metric, metric_values["mean"].tolist())
         for scenario in scenarios:
             row = metric_values[metric_values["scenario"] == scenario]
             if row.empty:

@@ -15,6 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.metrics import METRICS
+
 
 class ResultsError(ValueError):
     """The results folder is missing, incomplete or corrupt; the message names the file."""
@@ -33,6 +35,10 @@ COMPARISON_PARQUET_COLUMNS: dict[str, tuple[str, ...]] = {
     "mentors.parquet": ("scenario", "replication", "mentor_id", "exit_reason"),
     "events.parquet": ("scenario", "replication", "week", "event"),
 }
+# yearly.parquet (optional: folders written before it existed have none): the year
+# columns, then one column per metric of sim.metrics.METRICS computed over that year.
+YEARLY_FILE = "yearly.parquet"
+YEARLY_COLUMNS: tuple[str, ...] = ("scenario", "replication", "year", "start_week", "end_week")
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "scenario", "metric", "mean", "ci_low", "ci_high", "replications", "statistic", "reference",
 )
@@ -63,6 +69,9 @@ class ComparisonResults:
     summary: pd.DataFrame
     scenarios: list[str] = field(default_factory=list)
     weeks: int = 0
+    # None when the folder has no yearly.parquet; else its year columns and the
+    # registry's metric columns it holds.
+    yearly: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,32 @@ def _numeric(frame: pd.DataFrame, columns: tuple[str, ...], name: str, folder: P
             ) from exc
 
 
+def read_yearly(results_dir: Path) -> pd.DataFrame | None:
+    """Read ``yearly.parquet`` if the folder has one (``None`` if not).
+
+    Keeps the year columns and the columns that are metrics of ``sim.metrics.METRICS``
+    (as floats); raises :class:`ResultsError` if the file is corrupt or lacks a year
+    column.
+    """
+    path = Path(results_dir)
+    if not (path / YEARLY_FILE).is_file():
+        return None
+    yearly = read_parquet(results_dir, YEARLY_FILE, YEARLY_COLUMNS, keep_extra=True)
+    metrics = [c for c in yearly.columns if c in METRICS and c not in YEARLY_COLUMNS]
+    yearly = yearly[[*YEARLY_COLUMNS, *metrics]].copy()
+    for column in YEARLY_COLUMNS[1:]:
+        values = pd.to_numeric(yearly[column], errors="coerce")
+        if values.isna().any():
+            raise ResultsError(
+                f"{YEARLY_FILE} in results folder {path} has missing or non-numeric values "
+                f"in {column}"
+            )
+        yearly[column] = values.astype("int64")
+    _numeric(yearly, tuple(metrics), YEARLY_FILE, path)
+    yearly["scenario"] = yearly["scenario"].astype(str)
+    return yearly
+
+
 def load_comparison(results_dir: Path) -> ComparisonResults:
     """Load and validate a scenario-comparison results folder.
 
@@ -222,6 +257,7 @@ def load_comparison(results_dir: Path) -> ComparisonResults:
         summary=summary,
         scenarios=scenarios,
         weeks=weeks,
+        yearly=read_yearly(results_dir),
     )
 
 

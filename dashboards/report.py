@@ -57,6 +57,7 @@ from dashboards.workforce import (
     workforce_flows_figure,
     workforce_flows_table,
 )
+from dashboards.yearly import short_year_note, yearly_figure, yearly_html, yearly_summary
 
 __all__ = [
     "DASHBOARD_FILE",
@@ -146,6 +147,7 @@ def _relabel(results: ComparisonResults) -> tuple[ComparisonResults, list[str]]:
         summary=rename(results.summary, "scenario", "reference"),
         scenarios=[labels[s] for s in results.scenarios],
         weeks=results.weeks,
+        yearly=None if results.yearly is None else rename(results.yearly, "scenario"),
     )
     return relabelled, relabelled.scenarios
 
@@ -192,6 +194,8 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
             ),
         )
     )
+    if results.yearly is not None:
+        sections.append(_yearly_section(results.yearly, scenarios, reps))
     sections.append(
         Section(
             "Why do relationships end?",
@@ -250,6 +254,33 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
     return sections
 
 
+YEARLY_HEADING = "Year by year: how do the key measures change?"
+NO_YEARLY_NOTE = (
+    "This results folder has no yearly.parquet (it was written before runs recorded "
+    "their measures year by year), so the page has no year-by-year section."
+)
+
+
+def _yearly_section(yearly: pd.DataFrame, scenarios: Sequence[str], reps: int) -> Section:
+    summary = yearly_summary(yearly, scenarios)
+    figure = yearly_figure(summary, scenarios)
+    if figure is None:
+        return Section(
+            YEARLY_HEADING,
+            "This run's yearly.parquet holds none of the year-by-year measures with a "
+            "value, so no year-by-year view is shown.",
+        )
+    return Section(
+        YEARLY_HEADING,
+        f"Each point is the mean over the {reps} replications of a measure computed over "
+        "that year only (relationships started, mentor-years and money received or spent "
+        "in the year) with whiskers for its 95% confidence interval; pick the measure from "
+        "the drop-down, and the table lists every measure by year.",
+        figure,
+        html=short_year_note(summary) + yearly_html(summary, scenarios),
+    )
+
+
 def _comparison_intro(results: ComparisonResults) -> tuple[str, str]:
     labels = display_names(results.scenarios)
     colours = scenario_colours(list(labels.values()))
@@ -272,7 +303,9 @@ def _comparison_intro(results: ComparisonResults) -> tuple[str, str]:
         + "".join(items)
         + "</ul>"
         + f"<p>{reps} replications of {results.weeks} weeks ({years:.1f} years) per scenario. "
-        f"{html.escape(_date_line(manifest))}</p></section>"
+        f"{html.escape(_date_line(manifest))}</p>"
+        + (f'<p class="note">{html.escape(NO_YEARLY_NOTE)}</p>' if results.yearly is None else "")
+        + "</section>"
     )
     title = "Mentoring programme scenarios compared: " + ", ".join(
         labels[s] for s in results.scenarios
@@ -522,6 +555,11 @@ table.headline th, table.headline td {{ border-bottom: 1px solid #e3e3e3; paddin
 table.headline .value {{ font-size: 1.15rem; font-weight: 600; }}
 table.headline .ci, table.headline .metric-name {{ color: #555; font-size: .82rem; }}
 table.headline .diff {{ margin-top: .2rem; font-size: .85rem; }}
+table.yearly {{ font-size: .88rem; }}
+table.yearly th, table.yearly td {{ padding: .3rem .5rem; }}
+table.yearly td {{ white-space: nowrap; font-weight: 600; }}
+table.yearly td small {{ display: block; font-weight: 400; color: #555; font-size: .78rem; }}
+table.yearly tr.group-start > * {{ border-top: 2px solid #c8c8c8; }}
 footer {{ color: #444; font-size: .85rem; border-top: 1px solid #ccc; margin-top: 2rem;
   padding-top: .6rem; }}
 details.more {{ margin-top: .8rem; }}

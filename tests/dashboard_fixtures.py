@@ -38,6 +38,21 @@ SUMMARY_METRICS = {
     "cost_per_linked_mentee_gbp": (2100.0, -100.0),
     "service_linkage_rate": (0.35, 0.04),
 }
+# yearly.parquet's metric columns: (year-1 mean of the first scenario, change per year,
+# change per scenario step). weeks_below_floor is all NaN and support_delivered_share
+# absent, so the year-by-year view must leave both out; abandonment_rate is present
+# but not one of the measures offered by year.
+YEARLY_FIXTURE_METRICS = {
+    "premature_closure_rate": (0.50, -0.02, -0.06),
+    "burnout_incidence_per_100_mentor_years": (40.0, 3.0, -8.0),
+    "mentor_burnout_prevalence": (0.20, 0.01, -0.03),
+    "mentor_losses_all_cause_annual": (0.45, 0.05, -0.05),
+    "funding_received_gbp": (78000.0, 0.0, 12000.0),
+    "total_spend_gbp": (76000.0, 1000.0, 9000.0),
+    "supervision_delivered_share": (0.85, 0.0, 0.05),
+    "weeks_below_floor": (float("nan"), 0.0, 0.0),
+    "abandonment_rate": (0.2, 0.0, -0.02),
+}
 DEFAULT_SCENARIOS = ("baseline", "long_term_investment")
 
 
@@ -52,6 +67,7 @@ class ComparisonTables:
     mentees: pd.DataFrame
     events: pd.DataFrame
     summary: pd.DataFrame
+    yearly: pd.DataFrame | None = None  # None: a folder written before yearly.parquet
 
 
 def _reason_probabilities(step: int) -> np.ndarray:
@@ -69,8 +85,12 @@ def comparison_tables(
     matches_per_replication: int = 40,
     mentors_per_replication: int = 15,
     seed: int = 0,
+    with_yearly: bool = True,
 ) -> ComparisonTables:
-    """Synthetic tables of a ``mentorsim run`` folder (see docs/outputs.md)."""
+    """Synthetic tables of a ``mentorsim run`` folder (see docs/outputs.md).
+
+    ``with_yearly=False`` leaves out ``yearly.parquet``, as in folders written before it.
+    """
     rng = np.random.default_rng(seed)
     weekly_parts, match_parts, mentor_parts, mentee_parts, event_parts = [], [], [], [], []
     for step, scenario in enumerate(scenarios):
@@ -223,7 +243,30 @@ def comparison_tables(
         mentees=pd.concat(mentee_parts, ignore_index=True),
         events=pd.concat(event_parts, ignore_index=True),
         summary=summary_table(scenarios, replications),
+        yearly=yearly_table(scenarios, replications, weeks, seed) if with_yearly else None,
     )
+
+
+def yearly_table(
+    scenarios: tuple[str, ...], replications: int, weeks: int, seed: int = 0
+) -> pd.DataFrame:
+    """``yearly.parquet`` rows: one per scenario × replication × year of the horizon (the
+    last year shorter when ``weeks`` is not a multiple of 52), the year columns, then
+    the metrics of ``YEARLY_FIXTURE_METRICS`` with a little noise per replication."""
+    rng = np.random.default_rng(seed + 1)
+    rows = []
+    for step, scenario in enumerate(scenarios):
+        for rep in range(replications):
+            for year, start in enumerate(range(1, weeks + 1, 52), start=1):
+                row: dict[str, object] = {
+                    "scenario": scenario, "replication": rep, "year": year,
+                    "start_week": start, "end_week": min(weeks, start + 51),
+                }
+                for metric, (base, per_year, per_step) in YEARLY_FIXTURE_METRICS.items():
+                    mean = base + per_year * (year - 1) + per_step * step
+                    row[metric] = mean * (1 + rng.normal(0, 0.03))
+                rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def summary_table(scenarios: tuple[str, ...], replications: int) -> pd.DataFrame:
@@ -258,6 +301,8 @@ def write_comparison_folder(path: Path, tables: ComparisonTables | None = None) 
     for name in ("weekly", "matches", "mentors", "mentees", "events"):
         getattr(tables, name).to_parquet(path / f"{name}.parquet", index=False)
     tables.summary.to_csv(path / "summary.csv", index=False)
+    if tables.yearly is not None:
+        tables.yearly.to_parquet(path / "yearly.parquet", index=False)
     return path
 
 

@@ -99,10 +99,40 @@ def test_comparison_dashboard_renders_offline(browser, tmp_path):
     )
     seen = _open(browser, report.write_dashboard(folder), "dashboard-comparison.png")
     _assert_clean(seen)
-    assert seen["expected"] == 6
+    assert seen["expected"] == 7  # six views and the year-by-year figure
     page = seen["page"]
-    assert page.locator("table.headline").count() == 2  # headline and "all other measures"
+    # The headline table and "all other measures", then the measures by year.
+    assert page.locator("table.headline:not(.yearly)").count() == 2
+    assert page.locator("table.yearly").count() == 1
+    # Apply every button of the year-by-year measure drop-down through plotly.js.
+    applied = page.evaluate(
+        """async () => {
+            let count = 0;
+            for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+                for (const menu of (gd.layout.updatemenus || [])) {
+                    for (const button of menu.buttons) {
+                        await Plotly[button.method](gd, ...button.args);
+                        count += 1;
+                    }
+                }
+            }
+            return count;
+        }"""
+    )
+    assert applied >= 5
+    assert seen["errors"] == []
     page.close()
+
+
+def test_comparison_dashboard_without_yearly_file_renders(browser, tmp_path):
+    folder = write_comparison_folder(
+        tmp_path / "old", comparison_tables(with_yearly=False)
+    )
+    seen = _open(browser, report.write_dashboard(folder), "dashboard-comparison-old.png")
+    _assert_clean(seen)
+    assert seen["expected"] == 6
+    assert seen["page"].locator("table.yearly").count() == 0
+    seen["page"].close()
 
 
 def test_sweep_dashboard_renders_and_dropdowns_apply(browser, tmp_path):

@@ -28,8 +28,11 @@ from dashboards import (
     tradeoffs,
     value,
     workforce,
+    yearly,
 )
 from dashboards.palette import CLOSURE_CATEGORIES, EXIT_REASON_LABELS, OKABE_ITO, scenario_colours
+from sim.metrics import METRICS
+from sim.summary import mean_ci
 
 try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
     from dashboard_fixtures import (
@@ -339,12 +342,102 @@ def test_describe_metric_uses_the_model_registry():
     hazard = headline.describe_metric("abandonment_per_100_match_years", [107.0])
     assert hazard.kind == "number" and hazard.suffix == " per 100 relationship-years"
     assert headline.difference_sentence(hazard, -26.3, -44.7, -7.9, "B").startswith(
-        "26.3 per 100 relationship-years lower than B"
+        "26.3 fewer abandonments per 100 relationship-years than B"
     )
     ratio = headline.describe_metric("reoffending_rr_completed", [0.8])
     assert headline.format_value(0.8123, ratio.kind, ratio.suffix, ratio.decimals) == "0.81"
     closure = headline.describe_metric("closure_share_family_interference", [0.05])
     assert closure.noun == "relationships ending by family interference per 100 started"
+
+
+def test_money_measures_say_what_the_money_is():
+    funding = headline.describe_metric("funding_received_gbp", [369325.0, 360801.0])
+    assert funding.kind == "gbp"
+    assert headline.format_value(369325.4, funding.kind, funding.suffix) == "£369,325"
+    assert headline.difference_sentence(funding, 12300.0, 4100.0, 20500.0, "baseline") == (
+        "£12,300 more funding received than baseline (95% CI £4,100 to £20,500 more)"
+    )
+    spend = headline.describe_metric("total_spend_gbp")
+    assert headline.difference_sentence(spend, -43091.0, -560385.0, 474203.0, "B") == (
+        "£43,091 less spending than B (95% CI £560,385 less to £474,203 more: "
+        "no clear difference)"
+    )
+    balance = headline.describe_metric("final_balance_gbp")
+    assert headline.difference_sentence(balance, 500.0, 100.0, 900.0, "B").startswith(
+        "£500 more in reserves at the end than B"
+    )
+    # Reserves can be overdrawn: the minus goes before the pound sign.
+    assert headline.format_value(-7549.2, balance.kind) == "-£7,549"
+    yearly_spend = headline.describe_metric("annual_spend_gbp")
+    assert (yearly_spend.kind, yearly_spend.suffix) == ("gbp", " a year")
+    assert headline.format_value(90783.0, yearly_spend.kind, yearly_spend.suffix) == (
+        "£90,783 a year"
+    )
+    assert headline.difference_sentence(yearly_spend, -14364.0, -20000.0, -9000.0, "B") == (
+        "£14,364 less spending a year than B (95% CI £9,000 to £20,000 less)"
+    )
+
+
+def test_rates_and_counts_say_what_is_counted():
+    burnout = headline.describe_metric("burnout_incidence_per_100_mentor_years", [94.3])
+    assert burnout.kind == "number"
+    assert headline.format_value(94.3, burnout.kind, burnout.suffix) == (
+        "94.3 per 100 mentor-years"
+    )
+    assert headline.difference_sentence(burnout, 4.1, 1.2, 7.0, "baseline") == (
+        "4.1 more new burnout episodes per 100 mentor-years than baseline "
+        "(95% CI 1.2 to 7.0 more)"
+    )
+    floor = headline.describe_metric("weeks_below_floor", [12.0])
+    assert headline.format_value(12.5, floor.kind, floor.suffix) == "12.5 agency-weeks"
+    assert headline.difference_sentence(floor, -6.0, -9.0, -3.0, "B") == (
+        "6.0 fewer agency-weeks below the reserve floor than B (95% CI 3.0 to 9.0 fewer)"
+    )
+    lost = headline.describe_metric("trained_mentor_years_lost_at_cliffs", [29.2])
+    assert headline.format_value(29.2, lost.kind, lost.suffix) == "29.2 mentor-years"
+    assert headline.difference_sentence(lost, 3.2, 1.0, 5.0, "B").startswith(
+        "3.2 more trained mentor-years lost at programme closures than B"
+    )
+    cuts = headline.describe_metric("weeks_with_cuts", [3.0])
+    assert headline.format_value(3.0, cuts.kind, cuts.suffix) == "3.0 weeks"
+    assert headline.difference_sentence(cuts, 3.0, 1.0, 5.0, "B").startswith(
+        "3.0 more weeks with budget cuts than B"  # a count of weeks, not "3 weeks longer"
+    )
+    quality = headline.describe_metric("match_quality_at_end", [0.66])
+    assert headline.format_value(0.6612, quality.kind, quality.suffix, quality.decimals) == (
+        "0.66"
+    )
+
+
+def test_yearly_shares_say_per_100_a_year():
+    losses = headline.describe_metric("mentor_losses_all_cause_annual", [0.556, 0.937])
+    assert (losses.kind, losses.suffix) == ("proportion", " a year")
+    assert headline.format_value(0.556, losses.kind, losses.suffix) == "55.6% a year"
+    assert headline.difference_sentence(losses, 0.38, 0.1, 0.6, "B") == (
+        "38 more mentors lost for any reason per 100 mentors a year than B "
+        "(95% CI 10 to 60 more)"
+    )
+    progression = headline.describe_metric("mentor_progression_annual", [0.065])
+    assert headline.difference_sentence(progression, 0.005, -0.1, 0.1, "B").startswith(
+        "0.5 more peer mentors moving into paid work per 100 a year than B"
+    )
+    # A share whose mean is beyond 0..1 (per 100 already) is not multiplied again, and
+    # is never written as "0.7 share".
+    per_100 = headline.describe_metric("premature_closure_rate", [46.0])
+    assert headline.format_value(46.0, per_100.kind, per_100.suffix) == "46.0"
+
+
+def test_headline_share_stays_a_percentage_when_its_interval_leaves_0_to_1(tables):
+    # With two replications a t interval of a share can run past 0 and 1; the value is
+    # still a share and is shown as one.
+    summary = tables.summary.copy()
+    rows = (summary["metric"] == "premature_closure_rate") & (summary["statistic"] == "value")
+    summary.loc[rows, "ci_low"] = -0.8
+    summary.loc[rows, "ci_high"] = 2.2
+    table = headline.headline_table(summary, SCENARIOS)
+    row = table[(table["metric"] == "premature_closure_rate")].iloc[0]
+    assert row["kind"] == "proportion"
+    assert (row["value_text"], row["ci_text"]) == ("46.0%", "95% CI -80.0% – 220.0%")
 
 
 def test_headline_table_uses_paired_differences_against_first_scenario(tables):
@@ -459,6 +552,149 @@ def test_tradeoffs_absent_when_a_metric_is_missing(sweep):
     assert tradeoffs.tradeoff_scatter_figure(table, []) is None
 
 
+# ------------------------------------------------------------------------- year by year
+
+
+def test_yearly_summary_is_mean_and_t_interval_across_replications():
+    frame = pd.DataFrame(
+        {"scenario": "a", "replication": [0, 1, 2, 0, 1, 2], "year": [1, 1, 1, 2, 2, 2],
+         "start_week": [1, 1, 1, 53, 53, 53], "end_week": [52, 52, 52, 78, 78, 78],
+         "premature_closure_rate": [0.4, 0.5, 0.6, 0.3, np.nan, np.nan]}
+    )
+    summary = yearly.yearly_summary(frame, ["a"])
+    first, second = summary.iloc[0], summary.iloc[1]
+    mean, low, high, n = mean_ci(np.array([0.4, 0.5, 0.6]))
+    assert (first["mean"], first["ci_low"], first["ci_high"], first["replications"]) == (
+        pytest.approx(mean), pytest.approx(low), pytest.approx(high), n
+    )
+    # One replication with a value: a mean but no interval.
+    assert second["mean"] == pytest.approx(0.3) and second["replications"] == 1
+    assert math.isnan(second["ci_low"]) and math.isnan(second["ci_high"])
+    assert (second["start_week"], second["end_week"]) == (53, 78)
+    html = yearly.yearly_html(summary, ["a"])
+    assert "1 replication" in html
+    fig = yearly.yearly_figure(summary, ["a"])
+    # The hover of a year without an interval says so instead of showing NaN.
+    assert list(fig.data[0].text) == ["95% CI 25.2% – 74.8%", "no 95% CI (one replication)"]
+    assert fig.data[0].hovertemplate.endswith("<br>%{text}<extra></extra>")
+    assert "Year 2 covers only weeks 53–78 (26 of 52 weeks)" in yearly.short_year_note(summary)
+
+
+def test_yearly_offers_only_measures_present_with_values(tables):
+    offered = yearly.offered_metrics(tables.yearly)
+    # weeks_below_floor is all NaN, support_delivered_share absent, abandonment_rate
+    # present but not a year-by-year measure.
+    assert offered == [
+        "premature_closure_rate", "burnout_incidence_per_100_mentor_years",
+        "mentor_burnout_prevalence", "mentor_losses_all_cause_annual",
+        "funding_received_gbp", "total_spend_gbp", "supervision_delivered_share",
+    ]
+    summary = yearly.yearly_summary(tables.yearly, SCENARIOS)
+    assert list(dict.fromkeys(summary["metric"])) == offered
+    fig = yearly.yearly_figure(summary, SCENARIOS)
+    buttons = fig.layout.updatemenus[0].buttons
+    assert [b.label for b in buttons] == [f"Measure: {METRICS[m].label}" for m in offered]
+    assert [t.meta for t in fig.data] == [m for m in offered for _ in SCENARIOS]
+
+
+def test_yearly_figure_has_one_trace_group_per_scenario(tables):
+    summary = yearly.yearly_summary(tables.yearly, SCENARIOS)
+    offered = list(dict.fromkeys(summary["metric"]))
+    fig = yearly.yearly_figure(summary, SCENARIOS)
+    assert len(fig.data) == len(offered) * len(SCENARIOS)
+    visible = [t for t in fig.data if t.visible]
+    assert [t.name for t in visible] == SCENARIOS
+    assert {t.legendgroup for t in fig.data} == set(SCENARIOS)
+    for scenario, colour in zip(SCENARIOS, OKABE_ITO, strict=False):
+        assert {t.line.color for t in fig.data if t.legendgroup == scenario} == {colour}
+    # Mean across replications in % with asymmetric-capable 95% CI whiskers (rounded to
+    # a hundredth of a percentage point, finer than the hover shows).
+    expected = summary[(summary["metric"] == "premature_closure_rate")
+                       & (summary["scenario"] == "baseline")]
+    first = visible[0]
+    np.testing.assert_allclose(first.y, 100 * expected["mean"].to_numpy(), atol=0.006)
+    np.testing.assert_allclose(
+        first.error_y.array, 100 * (expected["ci_high"] - expected["mean"]).to_numpy(),
+        atol=0.011,
+    )
+    np.testing.assert_allclose(
+        np.asarray(first.customdata, dtype=float),
+        100 * expected[["ci_low", "ci_high"]].to_numpy(), atol=0.006,
+    )
+    assert first.error_y.symmetric is False
+    # Scenarios are nudged apart around the whole-year ticks; 130 weeks = 3 years, the
+    # last one short.
+    assert first.x[0] < 1 < visible[1].x[0]
+    assert list(fig.layout.xaxis.tickvals) == [1, 2, 3]
+    assert fig.layout.xaxis.ticktext[2] == "Year 3<br>weeks 105–130"
+    assert fig.layout.yaxis.title.text == "Relationships ending early (%)"
+    assert "year %{x:.0f}" in first.hovertemplate
+    assert "Relationships ending early: %{y:,.1f}%" in first.hovertemplate
+    assert "95% CI %{customdata[0]:,.1f}% – %{customdata[1]:,.1f}%" in first.hovertemplate
+    # Each button shows exactly its measure's traces and sets the unit on the y axis.
+    by_label = {b.label: b for b in fig.layout.updatemenus[0].buttons}
+    money = by_label["Measure: Funding received"]
+    shown = [t.meta for t, v in zip(fig.data, money.args[0]["visible"], strict=True) if v]
+    assert shown == ["funding_received_gbp"] * len(SCENARIOS)
+    assert money.args[1]["yaxis.title.text"] == "Funding received (£)"
+    assert money.args[1]["yaxis.tickprefix"] == "£"
+    funding = next(t for t in fig.data if t.meta == "funding_received_gbp")
+    assert "Funding received: £%{y:,.0f}<br>" in funding.hovertemplate
+    rate = by_label["Measure: New burnout episodes"]
+    assert rate.args[1]["yaxis.title.text"] == "New burnout episodes (per 100 mentor-years)"
+    losses = by_label["Measure: Mentors lost, all causes"]
+    assert losses.args[1]["yaxis.title.text"] == "Mentors lost, all causes (% a year)"
+    assert yearly.yearly_figure(summary.iloc[0:0], SCENARIOS) is None
+
+
+def test_yearly_table_lists_every_offered_measure_by_year(tables):
+    summary = yearly.yearly_summary(tables.yearly, SCENARIOS)
+    offered = list(dict.fromkeys(summary["metric"]))
+    html = yearly.yearly_html(summary, SCENARIOS)
+    assert html.count("<tr") == 1 + len(offered) * len(SCENARIOS)
+    assert html.count('scope="rowgroup"') == len(offered)
+    assert "Year 3<div class=\"ci\">weeks 105–130</div>" in html
+    assert "Funding received (£)" in html and "£78," in html
+    assert "Relationships ending early (%)" in html and "%<small>" in html
+    assert "weeks_below_floor" not in html and "nan" not in html.lower()
+
+
+def test_comparison_page_shows_the_year_by_year_section(tmp_path, tables):
+    folder = write_comparison_folder(tmp_path / "cmp", tables)
+    built = report.build_dashboard(folder)
+    headings = [s.heading for s in built.sections]
+    # Right after the weekly view over time.
+    assert headings.index(report.YEARLY_HEADING) == 2
+    section = built.sections[2]
+    assert section.figure is not None and 'class="headline yearly"' in section.html
+    assert "Year 3 covers only weeks 105–130" in section.html  # 130-week fixture
+    assert "4 replications" in section.caption
+    assert "Long term investment" in {t.name for t in section.figure.data}
+
+
+def test_comparison_page_without_yearly_file_says_so(tmp_path):
+    folder = write_comparison_folder(
+        tmp_path / "old", comparison_tables(scenarios=tuple(SCENARIOS), with_yearly=False)
+    )
+    assert not (folder / "yearly.parquet").exists()
+    built = report.build_dashboard(folder)
+    assert built.figure_count == 6
+    assert report.YEARLY_HEADING not in [s.heading for s in built.sections]
+    assert report.NO_YEARLY_NOTE in built.html
+    page = _outside_plotly_js(built.html)
+    assert page.count('class="plotly-graph-div"') == built.figure_count
+    assert "table class=\"headline yearly\"" not in page
+
+
+def test_yearly_file_without_offered_measures_keeps_a_note(tmp_path):
+    data = comparison_tables(scenarios=tuple(SCENARIOS))
+    data.yearly = data.yearly[[*loading.YEARLY_COLUMNS, "abandonment_rate"]]
+    built = report.build_dashboard(write_comparison_folder(tmp_path / "few", data))
+    assert built.figure_count == 6
+    section = next(s for s in built.sections if s.heading == report.YEARLY_HEADING)
+    assert section.figure is None and "none of the year-by-year measures" in section.caption
+
+
 # ------------------------------------------------------------------------------ loading
 
 
@@ -489,6 +725,24 @@ def test_missing_columns_are_named(tmp_path):
     data.mentors = data.mentors.drop(columns=["exit_reason"])
     folder = write_comparison_folder(tmp_path / "x", data)
     with pytest.raises(report.ResultsError, match=r"mentors\.parquet .* exit_reason"):
+        loading.load_comparison(folder)
+
+
+def test_yearly_file_is_optional_but_checked_when_present(tmp_path):
+    old = write_comparison_folder(tmp_path / "old", comparison_tables(with_yearly=False))
+    assert loading.load_comparison(old).yearly is None
+    folder = write_comparison_folder(tmp_path / "x")
+    loaded = loading.load_comparison(folder).yearly
+    assert loaded is not None
+    assert list(loaded.columns[:5]) == list(loading.YEARLY_COLUMNS)
+    assert loaded["year"].dtype == "int64" and loaded["premature_closure_rate"].dtype == float
+    (folder / "yearly.parquet").write_bytes(b"not a parquet file")
+    with pytest.raises(report.ResultsError, match=r"corrupt yearly\.parquet"):
+        loading.load_comparison(folder)
+    data = comparison_tables()
+    data.yearly = data.yearly.drop(columns=["end_week"])
+    folder = write_comparison_folder(tmp_path / "y", data)
+    with pytest.raises(report.ResultsError, match=r"yearly\.parquet .* end_week"):
         loading.load_comparison(folder)
 
 
@@ -525,8 +779,10 @@ def test_comparison_page_is_self_contained(tmp_path):
     assert "mathjax" not in rest.lower()
     built = report.build_dashboard(folder)
     assert built.kind == "comparison"
-    assert built.figure_count == 6
+    assert built.figure_count == 7  # six views and the year-by-year figure
     assert rest.count('class="plotly-graph-div"') == built.figure_count
+    assert [s.heading for s in built.sections].count(report.YEARLY_HEADING) == 1
+    assert report.NO_YEARLY_NOTE not in page
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["scenarios"][1]["question"] in page
     assert "Results created 27 November 2025" in page
@@ -561,7 +817,7 @@ def test_real_results_folder_builds_the_comparison_page(request, tmp_path):
     folder = real_results_folder(request, tmp_path / "real")
     results = loading.load_comparison(folder)
     built = report.build_dashboard(folder)
-    assert built.kind == "comparison" and built.figure_count == 6
+    assert built.kind == "comparison" and built.figure_count == 7
     # Every closure reason and exit reason the model writes has a plain-English label.
     known = {r for c in CLOSURE_CATEGORIES for r in c.reasons}
     assert set(results.matches["closure_reason"]) <= known
@@ -569,6 +825,15 @@ def test_real_results_folder_builds_the_comparison_page(request, tmp_path):
     table = headline.headline_table(results.summary, results.scenarios)
     assert table["headline"].any()
     assert not table["value_text"].str.contains("nan").any()
+    # The real run writes yearly.parquet with every registry metric for every year.
+    assert results.yearly is not None
+    assert set(yearly.YEARLY_METRICS) <= set(results.yearly.columns)
+    assert sorted(results.yearly["year"].unique()) == [1, 2]
+    section = next(s for s in built.sections if s.heading == report.YEARLY_HEADING)
+    offered = yearly.offered_metrics(results.yearly)
+    assert offered and set(offered) <= set(yearly.YEARLY_METRICS)
+    assert len(section.figure.data) == len(offered) * len(results.scenarios)
+    assert "nan" not in section.html.lower()
     for name in results.scenarios:
         assert any(s["name"] == name and s["question"] in built.html
                    for s in results.manifest["scenarios"])
@@ -628,7 +893,7 @@ def test_survival_marks_only_within_the_data():
 def test_single_scenario_page_has_no_differences(tmp_path):
     folder = write_comparison_folder(tmp_path / "one", comparison_tables(scenarios=("baseline",)))
     built = report.build_dashboard(folder)
-    assert built.figure_count == 6
+    assert built.figure_count == 7
     assert "than Baseline" not in built.html and "paired" not in built.sections[0].caption
 
 
