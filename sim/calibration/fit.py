@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -48,7 +49,6 @@ from scipy.stats import qmc
 
 from sim.calibration.evaluate import evaluate, variant_params
 from sim.calibration.targets import CalibrationSpec, FitParameter, Target
-from sim.errors import UserError
 from sim.runner import Progress
 
 MIN_ACCEPTED = 8
@@ -321,11 +321,16 @@ def run_fit(spec: CalibrationSpec, workers: int = 1, reps: int | None = None,
     pool = [s for s in confirmed if s.rho <= 1.0] or confirmed
     closest = min(pool, key=lambda s: (s.score if s.rho <= 1.0 else s.rho))
     best = closest
-    if f.choose is not None:  # a documented choice among the confirmed points
-        if not 1 <= f.choose <= len(confirmed) or confirmed[f.choose - 1].rho > 1.0:
-            raise UserError(f"fit.choose = {f.choose}: not a confirmed point inside every "
-                            "range")
-        best = confirmed[f.choose - 1]
+    choose = f.choose
+    if choose is not None and (not 1 <= choose <= len(confirmed)
+                               or confirmed[choose - 1].rho > 1.0):
+        # A choice written for an earlier search does not fit this one: keep the closest
+        # point rather than throw away the search, and say so (the report shows it).
+        print(f"warning: fit.choose = {choose} is not a confirmed point inside every range "
+              "in this search; the closest confirmed point is used instead", file=sys.stderr)
+        choose = None
+    if choose is not None:  # a documented choice among the confirmed points
+        best = confirmed[choose - 1]
     rounded = {p.name: (best.point[p.name] if p.integer
                         else round_significant(best.point[p.name], f.significant_digits))
                for p in params}
@@ -342,7 +347,7 @@ def run_fit(spec: CalibrationSpec, workers: int = 1, reps: int | None = None,
                   "significant_digits": f.significant_digits, "variants": variants,
                   "fit_reps_factor": {v: spec.variants[v].fit_reps_factor for v in variants},
                   "closest": confirmed.index(closest) + 1,
-                  "choose": f.choose, "choose_reason": f.choose_reason,
+                  "choose": choose, "choose_reason": f.choose_reason if choose else "",
                   "workers": workers, "weeks": reference.run.weeks},
         defaults_before=before)
 
