@@ -237,7 +237,9 @@ class Agency(Agent):
         cut = self.budget.cut
         self.hours_per_mentee, self.bonding, self.cost_per_match_week = format_mix(
             p.formats, cut("leisure"))
-        self.full_cost_per_match_week = format_mix(p.formats, False)[2]
+        # What dropping leisure would save per match-week (0 once it is cut).
+        self.leisure_premium_per_match_week = 0.0 if cut("leisure") else max(
+            0.0, format_mix(p.formats, False)[2] - format_mix(p.formats, True)[2])
         self.ongoing_hours = 0.0 if cut("ongoing_training") else p.training.ongoing_hours_per_month
         keep = p.funding.cut_keep_share
         self.contacts_per_month = p.support.contacts_per_month * (
@@ -387,9 +389,7 @@ class Agency(Agent):
             "support": self.contacts_delivered * p.support.cost_per_contact_gbp,
             "activities": matches * self.cost_per_match_week,
         }
-        costs["leisure_premium"] = matches * max(
-            0.0, self.full_cost_per_match_week - format_mix(p.formats, True)[2]) \
-            * (not self.budget.cut("leisure"))
+        costs["leisure_premium"] = matches * self.leisure_premium_per_match_week
         spend = sum(v for k, v in costs.items() if k != "leisure_premium")
         income = self.income_rate_gbp if self.funded else 0.0
         self.costs = costs
