@@ -231,8 +231,9 @@ class Training(Section):
         25.0, unit="GBP/mentor-hour", ge=0, le=1000, source="assumption",
         meaning="Cost of one hour of training for one mentor")
     hours_per_week: float = P(
-        3.0, unit="hours/week", gt=0, le=40, source="assumption",
-        meaning="Pace of pre-match training (sets weeks before a recruit can be matched)")
+        3.0, unit="hours/week", ge=0.5, le=40, source="assumption",
+        meaning="Pace of pre-match training (sets weeks before a recruit can be matched; at "
+                "least half an hour a week, or training would never end)")
 
 
 class Supervision(Section):
