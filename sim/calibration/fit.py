@@ -25,10 +25,11 @@ history matching (Vernon, Goldstein & Bower 2010, Bayesian Analysis 5; Andrianak
 5. **Confirmation and choice.** The accepted points, topped up with the candidates the
    final emulators put closest to the centres of all ranges, are re-run with
    ``confirm_reps`` replications on fresh seeds (so the choice is not a winner of
-   simulation noise). Of those still inside every range, the one closest to the centres
-   (smallest mean squared distance in half-widths) is chosen, unless the targets file
-   names another confirmed point (``choose``) and says why (``choose_reason``); the choice
-   is rounded to ``significant_digits`` and those values become the defaults.
+   simulation noise), already rounded to ``significant_digits``, so what is confirmed is
+   exactly what becomes the defaults. The confirmed point whose worst target lies furthest
+   inside its range (smallest ``rho``; ties by mean squared distance) is chosen, unless
+   the targets file names another confirmed point (``choose``) and says why
+   (``choose_reason``).
 
 Everything is reproducible from ``seed`` (designs, candidates and replication seeds).
 """
@@ -311,6 +312,9 @@ def run_fit(spec: CalibrationSpec, workers: int = 1, reps: int | None = None,
     inside = sorted((s for s in last if s.rho <= 1.0), key=lambda s: s.score)
     confirm = [s.point for s in inside[:f.confirm_points]]
     confirm += to_points(params, candidates[order[:f.confirm_points - len(confirm)]])
+    # The values confirmed are the values that become the defaults: rounding first means a
+    # target the rounding would push out of its range shows here, not in ``--check``.
+    confirm = [_rounded(params, point, f.significant_digits) for point in confirm]
     k = len(waves) + 1
     confirmed = simulate_wave(spec, confirm, f.confirm_reps, f.seed + k, k, workers, progress)
     runs += len(confirm) * f.confirm_reps * per_rep
@@ -318,8 +322,10 @@ def run_fit(spec: CalibrationSpec, workers: int = 1, reps: int | None = None,
                         "confirmation": True,
                         "inside_all_ranges": sum(s.rho <= 1 for s in confirmed)})
     scored += confirmed
-    pool = [s for s in confirmed if s.rho <= 1.0] or confirmed
-    closest = min(pool, key=lambda s: (s.score if s.rho <= 1.0 else s.rho))
+    # The choice is the confirmed point whose worst target is furthest inside its range
+    # (smallest rho): every enforced target must stay inside in ``--check`` on other seeds,
+    # so the margin of the worst one matters more than the mean distance to the centres.
+    closest = min(confirmed, key=lambda s: (s.rho, s.score))
     best = closest
     choose = f.choose
     if choose is not None and (not 1 <= choose <= len(confirmed)
@@ -331,9 +337,7 @@ def run_fit(spec: CalibrationSpec, workers: int = 1, reps: int | None = None,
         choose = None
     if choose is not None:  # a documented choice among the confirmed points
         best = confirmed[choose - 1]
-    rounded = {p.name: (best.point[p.name] if p.integer
-                        else round_significant(best.point[p.name], f.significant_digits))
-               for p in params}
+    rounded = _rounded(params, best.point, f.significant_digits)
     return FitResult(
         seed=f.seed,
         parameters=[{"name": p.name, "low": p.low, "high": p.high, "why": p.why}
@@ -350,6 +354,13 @@ def run_fit(spec: CalibrationSpec, workers: int = 1, reps: int | None = None,
                   "choose": choose, "choose_reason": f.choose_reason if choose else "",
                   "workers": workers, "weeks": reference.run.weeks},
         defaults_before=before)
+
+
+def _rounded(params: Sequence[FitParameter], point: dict[str, float],
+             digits: int) -> dict[str, float]:
+    """A point with every non-integer parameter rounded to ``digits`` significant figures."""
+    return {p.name: (point[p.name] if p.integer else round_significant(point[p.name], digits))
+            for p in params}
 
 
 def write_fit(result: FitResult, path: Path = FIT_FILE) -> Path:

@@ -61,7 +61,7 @@ def _choice(settings: dict[str, Any], fit: dict[str, Any]) -> list[str]:
     for i, x in enumerate(confirmed, start=1):
         mark = ""
         if i == settings.get("closest"):
-            mark += " (closest to the centres)"
+            mark += " (worst target furthest inside)"
         if i == (settings.get("choose") or settings.get("closest")):
             mark += " **chosen**"
         lines.append(f"| {i}{mark} | {x['rho']:.2f} | {x['score']:.3f} | "
@@ -181,11 +181,13 @@ def build(spec: CalibrationSpec, fit: dict[str, Any], check: CheckResult,
         "accepted and approximate the posterior (summarised under *Fitted parameters*).",
         f"4. **Confirmation and choice.** Up to {s['confirm_points']} points (the accepted "
         "ones, topped up with the candidates the final emulators put closest to the centres "
-        f"of all ranges) were re-run with {s['confirm_reps']} replications on fresh seeds. Of "
-        "those still inside every range, the one closest to the centres (smallest mean "
-        "squared distance in half-widths) was chosen and rounded to "
-        f"{s['significant_digits']} significant figures; the rounded values are the defaults "
-        "in `sim/params.py` (source \"calibrated (see docs/calibration.md)\").",
+        f"of all ranges), rounded to {s['significant_digits']} significant figures, were "
+        f"re-run with {s['confirm_reps']} replications on fresh seeds, so what is confirmed "
+        "is exactly what becomes the defaults. The confirmed point whose worst target lies "
+        "furthest inside its range (smallest rho; ties by mean squared distance) was chosen: "
+        "the check must find every enforced target inside on seeds the search did not use, "
+        "so the worst target's margin matters most. Its values are the defaults in "
+        "`sim/params.py` (source \"calibrated (see docs/calibration.md)\").",
         "",
         *_choice(s, fit),
         f"Variants with few of the people a target counts run more often in the search "
