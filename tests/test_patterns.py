@@ -95,16 +95,37 @@ def test_enhanced_training_prevents_skill_and_expectation_closures(
 # --- 4. Extra-role tasks vs none ------------------------------------------------------------
 # "Using mentors as unpaid support staff -> more burnout and attrition, lower quality."
 
-@pytest.mark.parametrize("metric, words", [
-    ("mentor_burnout_prevalence", "raise burnout"),
-    ("mentor_attrition_annual", "drive more mentors out of the programme"),
-])
-def test_extra_role_tasks_harm_mentors(metric: str, words: str, root_seed: int) -> None:
+def test_extra_role_tasks_raise_burnout(root_seed: int) -> None:
     none, loaded = paired_metric(scenario("baseline"), scenario("unpaid_support_staff"),
-                                 metric, REPS, root_seed)
-    assert_paired_lower(none, loaded,
-                        f"giving mentors 2 hours a week of non-mentoring tasks should {words} "
-                        f"({metric})")
+                                 "mentor_burnout_prevalence", REPS, root_seed)
+    assert_paired_lower(none, loaded, "giving mentors 2 hours a week of non-mentoring tasks "
+                                      "should raise burnout (mentor_burnout_prevalence)")
+
+
+# Attrition: in the calibrated model this half of the pattern is weak. Extra-role tasks act
+# only through exhaustion, and the calibrated burnout exit multiplier is 1.06 (its source
+# bounds it by 1.54), so 2 hours a week raises burnout by about 18 points but annual
+# attrition by well under one point: 16 paired replications do not show it on every root
+# seed (p = 0.017 and 0.17 on two of the three). The test therefore pools the three root
+# seeds (48 paired replications) and also checks the published bound on the total effect:
+# the odds ratio of leaving must not exceed 2.91, the odds ratio for *intending* to leave
+# (Retaining peers 2025; docs/ODD.md, section 7.3).
+EXTRA_ROLE_OR_BOUND = 2.91
+
+
+def test_extra_role_tasks_raise_attrition_within_the_published_bound() -> None:
+    pairs = [paired_metric(scenario("baseline"), scenario("unpaid_support_staff"),
+                           "mentor_attrition_annual", REPS, seed) for seed in ROOT_SEEDS]
+    none = np.concatenate([p[0] for p in pairs])
+    loaded = np.concatenate([p[1] for p in pairs])
+    assert_paired_lower(none, loaded, "giving mentors 2 hours a week of non-mentoring tasks "
+                                      "should drive more mentors out of the programme "
+                                      f"(mentor_attrition_annual, {len(none)} replications "
+                                      "over three root seeds)")
+    odds = (loaded.mean() / (1 - loaded.mean())) / (none.mean() / (1 - none.mean()))
+    assert odds <= EXTRA_ROLE_OR_BOUND, (
+        f"the odds ratio of leaving with extra-role tasks is {odds:.2f}, above the "
+        f"published {EXTRA_ROLE_OR_BOUND} for intention to leave")
 
 
 def test_extra_role_tasks_weaken_relationships(root_seed: int) -> None:
