@@ -209,7 +209,7 @@ class Staff(Section):
         4.0, unit="x", ge=1, le=50, plausible=(2, 8), source="assumption",
         meaning="How much faster staff leave when the grant is about to end")
     hire_weeks: float = P(
-        10.0, unit="weeks", gt=0, le=104, source="assumption",
+        10.0, unit="weeks", ge=1, le=104, source="assumption",
         meaning="Average time to fill a vacant post")
 
 
@@ -364,7 +364,7 @@ class Mentors(Section):
         0.45, unit="0-1", ge=0, le=1, plausible=(0.3, 0.6), source="assumption",
         meaning="Mean relational skill of a new mentor before training")
     expected_match_weeks_median: float = P(
-        40.0, unit="weeks", gt=0, le=520, source="Keller & Spencer (2017) STAR",
+        40.0, unit="weeks", ge=1, le=520, source="Keller & Spencer (2017) STAR",
         meaning="Median of how long new mentors expect a match to last")
     expected_match_weeks_spread: float = P(
         0.7, unit="log-sd", ge=0, le=3, plausible=(0.3, 1.0),
@@ -444,7 +444,7 @@ class Mentees(Section):
     """Who is referred, and their circumstances."""
 
     give_up_weeks_mean: float = P(
-        25.6, unit="weeks", gt=0, le=520, plausible=(4, 26),
+        25.6, unit="weeks", ge=1, le=520, plausible=(4, 26),
         source=f"{CALIBRATED} to referrals matched (Fraser of Allander 2023 New Routes: 98% "
                "start; engagement decays quickly while waiting)",
         meaning="Mean time a waiting mentee keeps waiting before giving up")
@@ -747,7 +747,7 @@ class Effects(Section):
                                     "a small rise in burnout at about 4 months, gone by 12; "
                                     "size assumption",
                              meaning="Peak extra exhaustion per week of a new mentor")
-    novice_strain_peak_weeks: float = P(17.0, unit="weeks", gt=0, le=104, plausible=(8, 26),
+    novice_strain_peak_weeks: float = P(17.0, unit="weeks", ge=1, le=104, plausible=(8, 26),
                                         source="VA peer specialists study (2016): burnout "
                                                "rises at 4 months",
                                         meaning="Tenure at which a new mentor's strain "
@@ -902,7 +902,7 @@ class Growth(Section):
         0.5, unit="x", ge=0, le=1, source="assumption",
         meaning="Cultural competence grows at this share of the skill growth rate")
     know_how_weeks: float = P(
-        52.0, unit="weeks", gt=0, le=520, plausible=(26, 104),
+        52.0, unit="weeks", ge=1, le=520, plausible=(26, 104),
         source="McKay et al. (2018): every turnover event costs training and knowledge; "
                "time constant an assumption",
         meaning="Time constant for new staff to learn the programme")
