@@ -592,12 +592,19 @@ for _reason in CLOSURE_REASONS:
         compute=partial(_closure_share, _reason)))
 del _reason
 
-HEADLINE = ("premature_closure_rate", "abandonment_rate", "median_match_weeks",
-            "burnout_incidence_per_100_mentor_years", "mentor_burnout_prevalence",
-            "mentor_attrition_annual", "mentor_losses_all_cause_annual",
-            "mentor_progression_annual", "mentees_matched_share", "reoffending_rate_12m",
-            "cost_per_completed_match_gbp", "funding_received_gbp", "total_spend_gbp",
-            "final_balance_gbp", "weeks_below_floor")
+# The headline measures, in the groups the terminal table prints them under: what the
+# funding question asks about (relationships and mentors) first, then mentees and money.
+HEADLINE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Relationships", ("premature_closure_rate", "abandonment_rate", "median_match_weeks")),
+    ("Mentors", ("burnout_incidence_per_100_mentor_years", "mentor_burnout_prevalence",
+                 "mentor_burnout_exits_annual", "mentor_attrition_annual",
+                 "mentor_losses_all_cause_annual", "mentor_progression_annual",
+                 "trained_mentor_years_lost_at_cliffs", "mean_mentor_tenure_weeks")),
+    ("Mentees", ("mentees_matched_share", "reoffending_rate_12m")),
+    ("Money", ("cost_per_completed_match_gbp", "funding_received_gbp", "total_spend_gbp",
+               "annual_spend_gbp", "final_balance_gbp", "weeks_below_floor")),
+)
+HEADLINE: tuple[str, ...] = tuple(m for _, group in HEADLINE_GROUPS for m in group)
 
 
 def yearly_metrics(tables: Mapping[str, pd.DataFrame], params: ScenarioParams

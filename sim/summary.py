@@ -13,7 +13,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.metrics import METRICS
+from sim.metrics import HEADLINE_GROUPS, METRICS
+
+# The first metric of each headline group, with the group's name (printed above it).
+GROUP_STARTS = {group[0]: name for name, group in HEADLINE_GROUPS}
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
@@ -84,23 +87,34 @@ def _fmt(metric: str, value: float) -> str:
     return f"{value:.1f}"
 
 
+_UNITS_IN_VALUE = ("share", "GBP", "GBP/year", "share/year")
+
+
+def _label(metric: str) -> str:
+    """The metric's label, with its unit where the value itself does not show it."""
+    m = METRICS[metric]
+    return m.label if m.unit in _UNITS_IN_VALUE else f"{m.label} ({m.unit})"
+
+
 def headline_table(summary: pd.DataFrame, metrics: tuple[str, ...]) -> str:
     """A plain-text table of headline metrics with 95% intervals, for the terminal."""
     values = summary[summary["statistic"] == "value"]
     diffs = summary[summary["statistic"] == "paired_difference"]
     scenarios = list(dict.fromkeys(values["scenario"]))
     lines = []
-    label_width = max(len(METRICS[m].label) for m in metrics) + 2
+    label_width = max(len(_label(m)) for m in metrics) + 2
     for scenario in scenarios:
         ref = "" if scenario == scenarios[0] else f"   (difference vs {scenarios[0]}, paired)"
         n = int(values[values["scenario"] == scenario]["replications"].max())
         lines.append(f"{scenario}  [{n} replications]{ref}")
         for metric in metrics:
+            if metric in GROUP_STARTS:
+                lines.append(f"  {GROUP_STARTS[metric]}")
             row = values[(values["scenario"] == scenario) & (values["metric"] == metric)]
             if row.empty:
                 continue
             r = row.iloc[0]
-            text = (f"  {METRICS[metric].label:<{label_width}}{_fmt(metric, r['mean']):>10}"
+            text = (f"    {_label(metric):<{label_width}}{_fmt(metric, r['mean']):>10}"
                     f"  (95% CI {_fmt(metric, r['ci_low'])} to {_fmt(metric, r['ci_high'])})")
             d = diffs[(diffs["scenario"] == scenario) & (diffs["metric"] == metric)]
             if not d.empty and math.isfinite(d.iloc[0]["mean"]):
