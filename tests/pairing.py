@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -16,6 +18,10 @@ def scenario(ref: str, *overrides: str, name: str | None = None, weeks: int = 26
     return Scenario(name or loaded.name, loaded.question, loaded.source, loaded.params)
 
 
+# Under pytest-xdist every test process already has a core: a process pool of its own on
+# top would only add start-up time and contention. Results do not depend on it (CRN).
+WORKERS = 1 if os.environ.get("PYTEST_XDIST_WORKER") else 2
+
 _RUNS: dict[tuple[str, str, int, int], pd.DataFrame] = {}
 
 
@@ -24,7 +30,7 @@ def metrics_of(s: Scenario, reps: int, seed: int = 11) -> pd.DataFrame:
     same replication seeds, which is exactly what running them together does (CRN)."""
     key = (s.name, s.params.model_dump_json(), reps, seed)
     if key not in _RUNS:
-        results = run_scenarios([s], reps, seed, workers=2, progress=False)
+        results = run_scenarios([s], reps, seed, workers=WORKERS, progress=False)
         _RUNS[key] = results.metrics.set_index("replication").sort_index()
     return _RUNS[key]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pairing import assert_paired_lower, paired_metric, scenario
+from pairing import WORKERS, assert_paired_lower, paired_metric, scenario
 
 REPS = 16
 
@@ -88,7 +88,8 @@ def test_cultural_matching_reduces_cultural_gap_closures() -> None:
     reps = 2 * REPS
     results = run_scenarios([scenario("baseline", name="unmatched"),
                              scenario("baseline", "matching.cultural_matching=true",
-                                      name="matched")], reps, 11, workers=2, progress=False)
+                                      name="matched")], reps, 11, workers=WORKERS,
+                            progress=False)
     matches = results.tables["matches"]
     gap = matches[matches["closure_detail"] == "cultural_gap"]
     counts = gap.groupby(["scenario", "replication"]).size().unstack(0).fillna(0)

@@ -10,7 +10,7 @@ from sim.rng import replication_seeds
 from sim.runner import run_scenarios, simulate
 from sim.scenario import load_scenario
 
-from pairing import scenario
+from pairing import WORKERS, scenario
 
 SEEDS = replication_seeds(99, 4)
 
@@ -72,7 +72,7 @@ def test_new_and_established_programmes_differ_in_year_one_and_converge_later() 
                            name="established", weeks=520)
     new = scenario("long_term_investment", "funding.renewal_probability=1",
                    "programme.start='new'", name="new", weeks=520)
-    results = run_scenarios([established, new], 6, 5, workers=2, progress=False)
+    results = run_scenarios([established, new], 6, 5, workers=WORKERS, progress=False)
     yearly = results.yearly.groupby(["scenario", "year"])["mentor_burnout_prevalence"].mean()
     matches = results.tables["weekly"].assign(
         year=lambda w: (w["week"] - 1) // 52 + 1).groupby(["scenario", "year"])[
