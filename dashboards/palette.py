@@ -169,6 +169,21 @@ def style_figure(fig: go.Figure, *, height: int, legend_title: str | None = None
     return fig
 
 
+def add_dropdown(fig: go.Figure, buttons: list[dict]) -> go.Figure:
+    """Put a drop-down of ``buttons`` at the top right and the legend at the top left of
+    the same row, anchored in pixels above the plot so they never overlap whatever the
+    figure's height."""
+    fig.update_layout(
+        updatemenus=[
+            {"buttons": buttons, "direction": "down", "x": 1.0, "xanchor": "right",
+             "y": 1.0, "yanchor": "bottom", "pad": {"b": 10}, "showactive": True}
+        ],
+        legend={"y": 1.0, "x": 0.0},
+        margin={"t": 90},
+    )
+    return fig
+
+
 def empty_figure(message: str, *, height: int = 220) -> go.Figure:
     """A figure that says in words why there is nothing to plot (e.g. no relationships)."""
     fig = go.Figure()

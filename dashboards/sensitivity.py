@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboards.headline import describe_metric
-from dashboards.palette import OKABE_ITO, ordered, style_figure
+from dashboards.palette import OKABE_ITO, add_dropdown, ordered, style_figure
 
 # (index, legend label, colour). The first index of each method ranks the parameters.
 # Labels stay short so the legend and the outcome drop-down share one row; the page
@@ -161,14 +161,5 @@ def sensitivity_figure(
     fig.update_xaxes(title_text=_axis_title(method, outcome_list[0]))
     fig = style_figure(fig, height=max(360, 170 + 44 * n_parameters), legend_title=None)
     if len(outcome_list) > 1:
-        # Legend on the left and the drop-down on the right of the same row, anchored in
-        # pixels above the plot so they never overlap whatever the figure height.
-        fig.update_layout(
-            updatemenus=[
-                {"buttons": buttons, "direction": "down", "x": 1.0, "xanchor": "right",
-                 "y": 1.0, "yanchor": "bottom", "pad": {"b": 10}, "showactive": True}
-            ],
-            legend={"y": 1.0, "x": 0.0},
-            margin={"t": 90},
-        )
+        add_dropdown(fig, buttons)
     return fig

@@ -22,7 +22,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboards.headline import MetricInfo, describe_metric, format_value
-from dashboards.palette import interval_error_bars, scenario_colours, style_figure
+from dashboards.palette import (
+    add_dropdown,
+    interval_error_bars,
+    scenario_colours,
+    style_figure,
+)
 from sim.metrics import METRICS
 from sim.summary import mean_ci
 
@@ -261,16 +266,7 @@ def yearly_figure(summary: pd.DataFrame, scenarios: Sequence[str]) -> go.Figure 
     )
     fig = style_figure(fig, height=440, legend_title="Scenario")
     if len(metrics) > 1:
-        # Legend on the left and the drop-down on the right of the same row, as on the
-        # sweep page's sensitivity charts.
-        fig.update_layout(
-            updatemenus=[
-                {"buttons": buttons, "direction": "down", "x": 1.0, "xanchor": "right",
-                 "y": 1.0, "yanchor": "bottom", "pad": {"b": 10}, "showactive": True}
-            ],
-            legend={"y": 1.0, "x": 0.0},
-            margin={"t": 90},
-        )
+        add_dropdown(fig, buttons)
     return fig
 
 

@@ -91,6 +91,26 @@ def _assert_clean(seen: dict[str, object]) -> None:
     assert seen["requests"] == [seen["url"]], "the page must not request anything else"
 
 
+
+def _apply_every_dropdown(page) -> int:
+    """Apply every button of every drop-down on the page through plotly.js, as a click
+    would; returns how many were applied."""
+    return page.evaluate(
+        """async () => {
+            let count = 0;
+            for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+                for (const menu of (gd.layout.updatemenus || [])) {
+                    for (const button of menu.buttons) {
+                        await Plotly[button.method](gd, ...button.args);
+                        count += 1;
+                    }
+                }
+            }
+            return count;
+        }"""
+    )
+
+
 def test_comparison_dashboard_renders_offline(browser, tmp_path):
     folder = write_comparison_folder(
         tmp_path / "compare",
@@ -105,20 +125,7 @@ def test_comparison_dashboard_renders_offline(browser, tmp_path):
     assert page.locator("table.headline:not(.yearly)").count() == 2
     assert page.locator("table.yearly").count() == 1
     # Apply every button of the year-by-year measure drop-down through plotly.js.
-    applied = page.evaluate(
-        """async () => {
-            let count = 0;
-            for (const gd of document.querySelectorAll('.js-plotly-plot')) {
-                for (const menu of (gd.layout.updatemenus || [])) {
-                    for (const button of menu.buttons) {
-                        await Plotly[button.method](gd, ...button.args);
-                        count += 1;
-                    }
-                }
-            }
-            return count;
-        }"""
-    )
+    applied = _apply_every_dropdown(page)
     assert applied >= 5
     assert seen["errors"] == []
     page.close()
@@ -140,21 +147,7 @@ def test_sweep_dashboard_renders_and_dropdowns_apply(browser, tmp_path):
     seen = _open(browser, report.write_dashboard(folder), "dashboard-sweep.png")
     _assert_clean(seen)
     page = seen["page"]
-    # Apply every drop-down button through plotly.js, as a click would.
-    applied = page.evaluate(
-        """async () => {
-            let count = 0;
-            for (const gd of document.querySelectorAll('.js-plotly-plot')) {
-                for (const menu of (gd.layout.updatemenus || [])) {
-                    for (const button of menu.buttons) {
-                        await Plotly[button.method](gd, ...button.args);
-                        count += 1;
-                    }
-                }
-            }
-            return count;
-        }"""
-    )
+    applied = _apply_every_dropdown(page)
     assert applied >= 3 + 3 + 3 + 6 + 3  # Morris, Sobol, outcome and pair menus, limits
     assert seen["errors"] == []
     page.screenshot(path=str(ARTIFACTS / "dashboard-sweep-after-dropdowns.png"), full_page=True)
