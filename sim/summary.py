@@ -72,28 +72,25 @@ def summarise(metrics: pd.DataFrame, scenario_order: list[str]) -> pd.DataFrame:
                                        "replications", "statistic", "reference"])
 
 
+# How a value in each of these units is written; the unit shows in the value itself.
+_VALUE_FORMATS = {
+    "share": lambda v: f"{100 * v:.1f}%",
+    "GBP": lambda v: f"£{v:,.0f}",
+    "GBP/year": lambda v: f"£{v:,.0f}/yr",
+    "share/year": lambda v: f"{100 * v:.1f}%/yr",
+}
+
+
 def _fmt(metric: str, value: float) -> str:
     if not math.isfinite(value):
         return "-"
-    unit = METRICS[metric].unit
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    if unit == "GBP":
-        return f"£{value:,.0f}"
-    if unit == "GBP/year":
-        return f"£{value:,.0f}/yr"
-    if unit == "share/year":
-        return f"{100 * value:.1f}%/yr"
-    return f"{value:.1f}"
-
-
-_UNITS_IN_VALUE = ("share", "GBP", "GBP/year", "share/year")
+    return _VALUE_FORMATS.get(METRICS[metric].unit, lambda v: f"{v:.1f}")(value)
 
 
 def _label(metric: str) -> str:
     """The metric's label, with its unit where the value itself does not show it."""
     m = METRICS[metric]
-    return m.label if m.unit in _UNITS_IN_VALUE else f"{m.label} ({m.unit})"
+    return m.label if m.unit in _VALUE_FORMATS else f"{m.label} ({m.unit})"
 
 
 def headline_table(summary: pd.DataFrame, metrics: tuple[str, ...]) -> str:

@@ -239,7 +239,7 @@ class Agency(Agent):
             p.formats, cut("leisure"))
         # What dropping leisure would save per match-week (0 once it is cut).
         self.leisure_premium_per_match_week = 0.0 if cut("leisure") else max(
-            0.0, format_mix(p.formats, False)[2] - format_mix(p.formats, True)[2])
+            0.0, self.cost_per_match_week - format_mix(p.formats, True)[2])
         self.ongoing_hours = 0.0 if cut("ongoing_training") else p.training.ongoing_hours_per_month
         keep = p.funding.cut_keep_share
         self.contacts_per_month = p.support.contacts_per_month * (

@@ -330,10 +330,11 @@ def run_fit(spec: CalibrationSpec, workers: int = 1, reps: int | None = None,
     choose = f.choose
     if choose is not None and (not 1 <= choose <= len(confirmed)
                                or confirmed[choose - 1].rho > 1.0):
-        # A choice written for an earlier search does not fit this one: keep the closest
-        # point rather than throw away the search, and say so (the report shows it).
+        # A choice written for an earlier search does not fit this one: keep the point
+        # chosen by rule rather than throw away the search, and say so (the report shows it).
         print(f"warning: fit.choose = {choose} is not a confirmed point inside every range "
-              "in this search; the closest confirmed point is used instead", file=sys.stderr)
+              "in this search; the confirmed point whose worst target is furthest inside is "
+              "used instead", file=sys.stderr)
         choose = None
     if choose is not None:  # a documented choice among the confirmed points
         best = confirmed[choose - 1]
