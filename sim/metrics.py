@@ -20,6 +20,7 @@ from functools import cached_property, partial
 import numpy as np
 import pandas as pd
 
+from sim.agents.mentee import RISK_BANDS
 from sim.params import ScenarioParams
 from sim.relationship import CLOSURE_REASONS
 
@@ -39,28 +40,30 @@ class RunContext:
     it for the per-year table (:func:`yearly_metrics`). In a window:
 
     - weekly quantities are the window's weeks;
-    - a relationship *cohort* is the relationships started in the window (and at least the
-      planned length before the horizon, so they could complete), followed to the horizon;
+    - a relationship *cohort* is the relationships started in the window whose commitment
+      point (their own planned length) falls by the horizon, so each has either reached it
+      or ended before it; they are followed to the horizon;
     - rates per year (abandonments per relationship-year, mentor exits per mentor-year,
       burnout incidence) count events in the window over time at risk in the window;
-    - mentees are those referred in the window;
+    - mentees are those referred in the window (the intention-to-treat cohort is every
+      arrival, whatever happened to the referral);
     - money is what was received and spent in the window.
 
     Attributes:
         tables: the run's tables by name (``weekly``, ``matches``, ``mentors``,
             ``mentees``, ``events``).
-        weeks: the run's horizon.
-        planned_match_weeks: the scenario's planned relationship length.
+        params: the parameters the run used (its horizon, unit costs).
         start_week, end_week: the window; default the whole run (1..weeks).
     """
 
     tables: Mapping[str, pd.DataFrame]
-    weeks: int
-    planned_match_weeks: int
+    params: ScenarioParams
     start_week: int = 1
     end_week: int | None = None
+    weeks: int = field(init=False)
 
     def __post_init__(self) -> None:
+        self.weeks = self.params.run.weeks
         if self.end_week is None:
             self.end_week = self.weeks
         if not 1 <= self.start_week <= self.end_week <= self.weeks:
@@ -71,7 +74,7 @@ class RunContext:
     def whole_run(cls, tables: Mapping[str, pd.DataFrame],
                   params: ScenarioParams) -> RunContext:
         """The context of a whole run of ``params``."""
-        return cls(tables, params.run.weeks, params.programme.planned_match_weeks)
+        return cls(tables, params)
 
     # --- the tables ---------------------------------------------------------------------
     @property
@@ -127,12 +130,11 @@ class RunContext:
     # --- shared intermediates -----------------------------------------------------------
     @cached_property
     def resolved(self) -> pd.DataFrame:
-        """The cohort whose endings are not cut short by the run ending: relationships
-        started in the window at least the planned length before the horizon, that have
-        ended."""
+        """The cohort whose early endings are not cut short by the run ending: relationships
+        started in the window whose commitment point (``start_week + planned_weeks``) is by
+        the horizon, so each has reached it or ended before it."""
         matches = self.matches
-        cohort = matches[matches["start_week"] <= self.horizon - self.planned_match_weeks]
-        return cohort[cohort["closure_reason"] != "ongoing"]
+        return matches[matches["start_week"] + matches["planned_weeks"] <= self.horizon]
 
     @cached_property
     def match_years(self) -> float:
@@ -204,6 +206,14 @@ class RunContext:
         return referred[referred["reoffended_12m"].notna()]
 
     @cached_property
+    def arrivals_followed(self) -> pd.DataFrame:
+        """The intention-to-treat cohort: everyone referred in the window (joined a waiting
+        list, lost while the programme could not take them, or diverted) with 12 months of
+        follow-up by the horizon. The same people arrive in every scenario."""
+        mentees = self.mentees
+        return mentees[mentees["reoffended_12m"].notna()]
+
+    @cached_property
     def last_match(self) -> pd.DataFrame:
         """Each matched mentee's last relationship, indexed by ``mentee_id``."""
         return (self.all_matches.sort_values("match_id").groupby("mentee_id").tail(1)
@@ -273,11 +283,37 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 # --- relationships ----------------------------------------------------------------------
 @metric(name="premature_closure_rate", label="Relationships ending early", unit="share",
-        definition="Of relationships started at least the planned length before the horizon, "
-        "the share that ended before planned completion, for any reason")
+        definition="Of relationships whose commitment point (their planned length) fell by "
+        "the horizon, the share that ended before reaching it, for any reason")
 def _premature_closure_rate(run: RunContext) -> float:
     resolved = run.resolved
-    return _ratio((resolved["closure_reason"] != "completed").sum(), len(resolved))
+    return _ratio((~resolved["reached_commitment"].astype(bool)).sum(), len(resolved))
+
+
+@metric(name="commitment_reached_share", label="Relationships reaching commitment",
+        unit="share", definition="Of the same relationships, the share that lasted their "
+        "planned length (whether they then ended, were extended or carried on informally)",
+        better="higher")
+def _commitment_reached_share(run: RunContext) -> float:
+    resolved = run.resolved
+    return _ratio(resolved["reached_commitment"].astype(bool).sum(), len(resolved))
+
+
+@metric(name="continued_past_commitment_share", label="Carried on past commitment",
+        unit="share", definition="Of the relationships that reached their commitment point, "
+        "the share formally extended or carrying on informally", better="higher")
+def _continued_past_commitment_share(run: RunContext) -> float:
+    reached = run.resolved[run.resolved["reached_commitment"].astype(bool)]
+    carried = (reached["extensions"] > 0) | (reached["closure_detail"] == "informal")
+    return _ratio(carried.sum(), len(reached))
+
+
+@metric(name="informal_continuation_share", label="Carried on informally", unit="share",
+        definition="Of the same relationships, the share whose formal end was followed by "
+        "informal contact (closure detail `informal`)", better="higher")
+def _informal_continuation_share(run: RunContext) -> float:
+    reached = run.resolved[run.resolved["reached_commitment"].astype(bool)]
+    return _ratio((reached["closure_detail"] == "informal").sum(), len(reached))
 
 
 @metric(name="abandonment_rate", label="Relationships abandoned", unit="share",
@@ -298,7 +334,8 @@ def _abandonment_per_100_match_years(run: RunContext) -> float:
 
 
 @metric(name="median_match_weeks", label="Median relationship length", unit="weeks",
-        definition="Median duration of the same relationships", better="higher")
+        definition="Median duration of the same relationships (one still open at the horizon "
+        "counts its length so far, a lower bound)", better="higher")
 def _median_match_weeks(run: RunContext) -> float:
     resolved = run.resolved
     return float(resolved["duration_weeks"].median()) if len(resolved) else float("nan")
@@ -471,9 +508,12 @@ def _reoffending_ratio(run: RunContext, mentee_ids: pd.Index) -> float:
                   group["reoffended_12m_without_mentoring"].astype(bool).sum())
 
 
-@metric(name="reoffending_rr_completed", label="Reoffending ratio, completed relationships",
-        unit="ratio", definition="Reoffending of mentees whose relationship completed / their "
-        "reoffending without mentoring (below 1 means mentoring helped)")
+@metric(name="reoffending_rr_completed",
+        label="Reoffending ratio, completed relationships (post-treatment subgroup)",
+        unit="ratio", definition="Reoffending of mentees whose last relationship completed / "
+        "their reoffending without mentoring. A post-treatment subgroup, not an effect: a "
+        "reoffence that leads to recall removes the person from it, so it flatters mentoring; "
+        "the intention-to-treat measures are the effect")
 def _reoffending_rr_completed(run: RunContext) -> float:
     last = run.last_match
     return _reoffending_ratio(run, last.index[last["closure_reason"] == "completed"])
@@ -488,6 +528,92 @@ def _reoffending_rr_early(run: RunContext) -> float:
     early = ((reason != "completed") & (reason != "ongoing")
              & (last["duration_weeks"] <= EARLY_ENDING_WEEKS))
     return _reoffending_ratio(run, last.index[early])
+
+
+# --- reoffending, intention to treat ---------------------------------------------------
+def _itt_rates(cohort: pd.DataFrame) -> tuple[float, float]:
+    """12-month reoffending of ``cohort`` with mentoring and without (same people)."""
+    n = len(cohort)
+    return (_ratio(cohort["reoffended_12m"].astype(bool).sum(), n),
+            _ratio(cohort["reoffended_12m_without_mentoring"].astype(bool).sum(), n))
+
+
+@metric(name="reoffending_itt_difference", label="Reoffending, effect of the programme",
+        unit="share", definition="Intention to treat: 12-month reoffending of everyone "
+        "referred (matched or not, including referrals the programme could not take) minus "
+        "the same people's reoffending without mentoring (same random numbers); negative "
+        "means fewer people reoffended")
+def _reoffending_itt_difference(run: RunContext) -> float:
+    with_, without = _itt_rates(run.arrivals_followed)
+    return with_ - without
+
+
+@metric(name="reoffending_itt_ratio", label="Reoffending ratio, everyone referred",
+        unit="ratio", definition="The same cohort's reoffending with mentoring / without: the "
+        "cohort-level effect comparable with Peterborough's -9% (below 1 means the "
+        "programme helped)")
+def _reoffending_itt_ratio(run: RunContext) -> float:
+    with_, without = _itt_rates(run.arrivals_followed)
+    return _ratio(with_, without)
+
+
+def _itt_difference_in_band(band: str, run: RunContext) -> float:
+    cohort = run.arrivals_followed
+    with_, without = _itt_rates(cohort[cohort["risk_band"] == band])
+    return with_ - without
+
+
+for _band in RISK_BANDS:
+    _register(Metric(
+        f"reoffending_itt_difference_{_band}_risk",
+        f"Reoffending, effect of the programme ({_band}-risk third)", "share",
+        f"As reoffending_itt_difference, among people whose risk at referral was in the "
+        f"{_band} third (a pre-treatment group, so differences between bands are dose and "
+        "need, not selection)",
+        compute=partial(_itt_difference_in_band, _band)))
+del _band
+
+
+# --- value for money --------------------------------------------------------------------
+@metric(name="reoffenders_averted", label="People not reoffending because of the programme",
+        unit="people", definition="Everyone referred in the window times the intention-to-"
+        "treat effect (people reoffending without mentoring minus with, per person followed "
+        "up for 12 months): the difference made to the whole referred cohort. Fewer "
+        "reoffences by people who still reoffend are not counted", better="higher")
+def _reoffenders_averted(run: RunContext) -> float:
+    followed = run.arrivals_followed
+    averted = int(followed["reoffended_12m_without_mentoring"].astype(bool).sum()
+                  - followed["reoffended_12m"].astype(bool).sum())
+    return _ratio(averted * len(run.mentees), len(followed))
+
+
+@metric(name="social_cost_averted_gbp", label="Cost of reoffending averted", unit="GBP",
+        definition="People not reoffending times value.cost_per_reoffender_gbp (economic and "
+        "social cost of a person's proven reoffending over 12 months: Newton et al. 2019). "
+        "Wellbeing and mentors' own gains (e.g. peer mentors into work) are not counted",
+        better="higher")
+def _social_cost_averted_gbp(run: RunContext) -> float:
+    return _reoffenders_averted(run) * run.params.value.cost_per_reoffender_gbp
+
+
+@metric(name="net_benefit_gbp", label="Net benefit", unit="GBP",
+        definition="Cost of reoffending averted minus total spending", better="higher")
+def _net_benefit_gbp(run: RunContext) -> float:
+    return _social_cost_averted_gbp(run) - run.spend
+
+
+@metric(name="benefit_cost_ratio", label="Benefit-cost ratio", unit="ratio",
+        definition="Cost of reoffending averted / total spending (GBP of reoffending costs "
+        "avoided per GBP spent)", better="higher")
+def _benefit_cost_ratio(run: RunContext) -> float:
+    return _ratio(_social_cost_averted_gbp(run), run.spend)
+
+
+@metric(name="cost_per_commitment_reached_gbp", label="Cost per relationship reaching commitment",
+        unit="GBP", definition="Total spending / relationships started in the window that "
+        "lasted their planned length (by the horizon)")
+def _cost_per_commitment_reached_gbp(run: RunContext) -> float:
+    return _ratio(run.spend, int(run.matches["reached_commitment"].astype(bool).sum()))
 
 
 # --- money and staff --------------------------------------------------------------------
@@ -595,14 +721,19 @@ del _reason
 # The headline measures, in the groups the terminal table prints them under: what the
 # funding question asks about (relationships and mentors) first, then mentees and money.
 HEADLINE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Relationships", ("premature_closure_rate", "abandonment_rate", "median_match_weeks")),
+    ("Relationships", ("premature_closure_rate", "abandonment_rate", "median_match_weeks",
+                       "continued_past_commitment_share")),
     ("Mentors", ("burnout_incidence_per_100_mentor_years", "mentor_burnout_prevalence",
                  "mentor_burnout_exits_annual", "mentor_attrition_annual",
                  "mentor_losses_all_cause_annual", "mentor_progression_annual",
                  "trained_mentor_years_lost_at_cliffs", "mean_mentor_tenure_weeks")),
-    ("Mentees", ("mentees_matched_share", "reoffending_rate_12m")),
-    ("Money", ("cost_per_completed_match_gbp", "funding_received_gbp", "total_spend_gbp",
-               "annual_spend_gbp", "final_balance_gbp", "weeks_below_floor")),
+    ("Mentees", ("mentees_matched_share", "reoffending_rate_12m",
+                 "reoffending_itt_difference")),
+    ("Money", ("cost_per_completed_match_gbp", "cost_per_commitment_reached_gbp",
+               "funding_received_gbp", "total_spend_gbp", "annual_spend_gbp",
+               "final_balance_gbp", "weeks_below_floor")),
+    ("Value for money", ("reoffenders_averted", "social_cost_averted_gbp", "net_benefit_gbp",
+                         "benefit_cost_ratio")),
 )
 HEADLINE: tuple[str, ...] = tuple(m for _, group in HEADLINE_GROUPS for m in group)
 
@@ -616,7 +747,7 @@ def yearly_metrics(tables: Mapping[str, pd.DataFrame], params: ScenarioParams
     rows = []
     for year, start in enumerate(range(1, weeks + 1, 52), start=1):
         end = min(weeks, start + 51)
-        run = RunContext(tables, weeks, params.programme.planned_match_weeks, start, end)
+        run = RunContext(tables, params, start, end)
         rows.append({"year": year, "start_week": start, "end_week": end, **metrics_of(run)})
     return pd.DataFrame(rows)
 

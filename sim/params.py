@@ -65,8 +65,30 @@ class Programme(Section):
         meaning="Who the mentees are; sets baseline reoffending and family influence")
     planned_match_weeks: int = P(
         26, unit="weeks", ge=4, le=260, kind="lever", plausible=(13, 52),
-        source="Ipsos MORI/McIvor (2015) RRCF evaluation: 'up to five or six months'",
-        meaning="Planned length of a relationship; reaching it is a planned completion")
+        source="Ipsos MORI/McIvor (2015) RRCF evaluation: 'up to five or six months' (adults; "
+               "youth programmes ask for 12 months: scenarios/youth_justice.toml)",
+        meaning="Commitment length: the median planned length of a relationship (each match's "
+                "own planned length varies around it); reaching it is reaching commitment")
+    # How much planned lengths vary between matches, by programme.setting (log-sd of a
+    # log-normal around the commitment length).
+    planned_length_spread_adult_probation: float = P(
+        0.3, unit="log-sd", ge=0, le=1.5, plausible=(0.1, 0.5),
+        source="assumption (Ipsos MORI/McIvor 2015: 'generally up to five or six months', "
+               "bounded by the order or licence)",
+        meaning="Spread of planned lengths between matches in the adult_probation setting")
+    planned_length_spread_prison_leavers: float = P(
+        0.4, unit="log-sd", ge=0, le=1.5, plausible=(0.2, 0.6),
+        source="assumption (Fraser of Allander 2023 New Routes: throughcare from before "
+               "release, length set by licence and need)",
+        meaning="Spread of planned lengths between matches in the prison_leavers setting")
+    planned_length_spread_youth_justice: float = P(
+        0.15, unit="log-sd", ge=0, le=1.5, plausible=(0.05, 0.3),
+        source="assumption (DeWit et al. 2016; Keller & Spencer 2017: a fixed 12-month "
+               "commitment is the norm)",
+        meaning="Spread of planned lengths between matches in the youth_justice setting")
+    extension_weeks: int = P(
+        13, unit="weeks", ge=1, le=260, kind="lever", plausible=(8, 26), source="assumption",
+        meaning="Length of a formal extension agreed at the commitment point")
     referrals_per_year: float = P(
         132.0, unit="mentees/agency/year", ge=0, le=5000, plausible=(80, 240),
         source=f"{CALIBRATED} to cost per mentee-year GBP 1,000-3,000 and early exits "
@@ -268,7 +290,7 @@ class Support(Section):
         source="MENTOR Elements of Effective Practice: twice in month 1, then monthly",
         meaning="Coordinator contacts offered to each match")
     contacts_needed_per_month: float = P(
-        2.0, unit="contacts/match/month", gt=0, le=8,
+        2.0, unit="contacts/match/month", gt=0, le=8, plausible=(1, 3),
         source="assumption (Keller et al. 2020: no or very short contacts rated worst)",
         meaning="Contacts at which a match no longer feels unsupported")
     contacts_per_coordinator_fte_month: float = P(
@@ -278,6 +300,21 @@ class Support(Section):
     cost_per_contact_gbp: float = P(
         8.0, unit="GBP/contact", ge=0, le=1000, source="assumption (travel, phone)",
         meaning="Non-staff cost of a support contact, charged as delivered")
+    family_engagement: bool = P(
+        False, unit="yes/no", kind="lever",
+        source="assumption (DeWit et al. 2016: family support lowers closure; no trial of "
+               "family engagement by mentoring programmes)",
+        meaning="The programme works with mentees' families (contacts charged for every "
+                "relationship whose mentee's family interferes)")
+    family_contacts_per_month: float = P(
+        1.0, unit="contacts/family/month", ge=0, le=8, plausible=(0.5, 2), kind="lever",
+        source="assumption", meaning="Family contacts made for each relationship whose "
+                                     "mentee's family interferes, when families are engaged")
+    family_contact_cost_gbp: float = P(
+        35.0, unit="GBP/contact", ge=0, le=1000, plausible=(20, 60),
+        source="assumption (about 1.5 hours of a sessional family worker at the coordinator "
+               "salary rate, with travel)",
+        meaning="Cost of one family contact, charged as made")
 
 
 class Matching(Section):
@@ -471,6 +508,12 @@ class Mentees(Section):
     risk_spread: float = P(
         0.5, unit="log-sd", ge=0, le=2, source="assumption",
         meaning="Spread of individual reoffending risk around the setting's baseline")
+    family_change_weekly: float = P(
+        0.01, unit="probability/week", ge=0, le=1, plausible=(0, 0.03),
+        source="assumption (family circumstances change: a new partner, a return home, a "
+               "conflict; about 40% of people see a change in a year)",
+        meaning="Weekly chance a mentee's family context changes (interference redrawn from "
+                "the population's distribution)")
     # One-year proven reoffending without mentoring, by programme.setting.
     base_reoffending_adult_probation: float = P(
         0.352, unit="probability/year", ge=0, le=0.99, plausible=(0.25, 0.45),
@@ -629,10 +672,11 @@ class Effects(Section):
                                 "(2017) STAR: very few closures are formal",
                                 meaning="Consecutive missed weeks after which the mentee has "
                                         "drifted away (mentee abandonment)")
-    chaos_weekly: float = P(0.00178, unit="probability/week", ge=0, le=1,
-                            plausible=(0.001, 0.005),
-                            source=f"{CALIBRATED} to early exits (custody, moves, crisis)",
-                            meaning="Weekly chance a mentee's life circumstances end contact")
+    crisis_closure_share: float = P(0.2, unit="share", ge=0, le=1, plausible=(0.05, 0.5),
+                                    source=f"{CALIBRATED} to early exits (custody, moves, "
+                                           "crisis: Spencer et al. 2017 'life changes')",
+                                    meaning="Share of mentee crises that end contact (mentee "
+                                            "abandonment); the rest set motivation back")
     low_motivation_hazard: float = P(0.0343, unit="per week", ge=0, le=1, plausible=(0.01, 0.1),
                                      source=f"{CALIBRATED} to early exits (mechanism: "
                                             "Spencer 2007)",
@@ -760,14 +804,35 @@ class Effects(Section):
                                    source="Retaining peers (2025): meeting financial needs "
                                           "OR 0.58",
                                    meaning="Cut in burnout-driven exits for paid mentors")
-    reoffending_effect: float = P(0.126, unit="hazard share", ge=0, le=1,
-                                  plausible=(0.06, 0.4),
-                                  source=f"{CALIBRATED} to a -5 to -15% relative effect of a "
-                                         "completed relationship (Peterborough SIB -9%; "
-                                         "Jolliffe & Farrington 2007)",
-                                  meaning="Cut in reoffending hazard after a full-length, "
-                                          "good-quality relationship (service links and "
-                                          "support networks add to it)")
+    reoffending_effect: float = P(0.25, unit="hazard share", ge=0, le=1,
+                                  plausible=(0.06, 0.5),
+                                  source=f"{CALIBRATED} to the cohort-level (intention-to-"
+                                         "treat) effect: Peterborough SIB -9% reconviction "
+                                         "events; Jolliffe & Farrington 2007 4-11%",
+                                  meaning="Ceiling of the cut in reoffending hazard that "
+                                          "mentoring approaches as its dose grows (service "
+                                          "links and support networks add to it)")
+    dose_saturation_weeks: float = P(26.0, unit="quality-weighted weeks", ge=1, le=520,
+                                     plausible=(8, 52),
+                                     source="assumption (Grossman & Rhodes 2002: matches of 12 "
+                                            "months or more gave the most gains; Ipsos 2015 "
+                                            "Shine: 78% progress if engaged 5 months or more)",
+                                     meaning="Dose (weeks mentored, each weighted by the "
+                                             "relationship's quality) at which the benefit "
+                                             "reaches 1 - 1/e (63%) of effects.reoffending_"
+                                             "effect")
+    informal_benefit_share: float = P(0.5, unit="share", ge=0, le=1, plausible=(0, 1),
+                                      source="assumption (DeWit et al. 2016; Keller & Spencer "
+                                             "2017: many relationships carry on informally)",
+                                      meaning="Dose a week of informal contact after the "
+                                              "formal end earns, relative to a mentored week "
+                                              "at the same quality")
+    family_engagement_effect: float = P(0.3, unit="share", ge=0, le=1, plausible=(0, 0.6),
+                                        source="assumption (weak evidence: DeWit et al. 2016 "
+                                               "family support lowers closure; the range "
+                                               "includes no effect)",
+                                        meaning="Share of a family's interference that "
+                                                "engaging the family removes")
     early_end_harm: float = P(0.05, unit="hazard share", ge=0, le=1, plausible=(0, 0.15),
                               source="Grossman & Rhodes (2002): early terminations followed "
                                      "by decrements",
@@ -881,6 +946,47 @@ class Relationships(Section):
                 "(matching.expectation_setting)")
 
 
+    crisis_weekly: float = P(
+        0.01, unit="probability/week", ge=0, le=1, plausible=(0.005, 0.03),
+        source="assumption (Spencer et al. 2017: life changes end relationships; about 40% "
+               "of average-risk mentees with no unmet needs have a crisis in a year)",
+        meaning="Weekly chance of a crisis (custody, a move, a relapse, a housing loss) for a "
+                "mentee of average risk with no unmet needs")
+    crisis_risk_exponent: float = P(
+        1.0, unit="exponent", ge=0, le=5, plausible=(0.5, 2),
+        source="Kupersmidt et al. (2017): accumulated risk factors raise premature closure; "
+               "shape assumption",
+        meaning="Crises scale with the mentee's individual risk (mean 1) to this power")
+    crisis_need_weight: float = P(
+        0.3, unit="x per need", ge=0, le=5, plausible=(0, 0.6),
+        source="assumption (Taylor et al. 2013: unmet housing, substance and employment "
+               "needs)",
+        meaning="Rise in the crisis rate per unmet need (needs linked to a service no longer "
+                "count)")
+    crisis_motivation_loss: float = P(
+        0.15, unit="motivation", ge=0, le=1, plausible=(0.05, 0.3), source="assumption",
+        meaning="Motivation a crisis that does not end contact costs (scaled by 1 - quality)")
+    missed_week_motivation_loss: float = P(
+        0.02, unit="motivation/missed week", ge=0, le=1, plausible=(0, 0.05),
+        source="assumption", meaning="Motivation lost in a week the pair did not meet")
+    reoffence_motivation_loss: float = P(
+        0.15, unit="motivation", ge=0, le=1, plausible=(0.05, 0.3), source="assumption",
+        meaning="Motivation a reoffence (recalled or not) costs (scaled by 1 - quality)")
+    continuation_max: float = P(
+        0.6, unit="probability", ge=0, le=1, plausible=(0.3, 0.8),
+        source="Herrera et al. (2007): half of school-based matches continue into the next "
+               "year; DeWit et al. (2016), Keller & Spencer (2017): few endings are formal",
+        meaning="Chance a relationship of full quality carries on past its commitment point "
+                "(scaled by quality)")
+    extension_share: float = P(
+        0.4, unit="share", ge=0, le=1, plausible=(0.2, 0.7), source="assumption",
+        meaning="Of relationships carrying on past the commitment point, the share formally "
+                "extended (the rest continue informally, off the programme's books)")
+    informal_weeks_mean: float = P(
+        13.0, unit="weeks", ge=1, le=520, plausible=(4, 52), source="assumption",
+        meaning="Mean length of informal contact after a relationship's formal end")
+
+
 class Growth(Section):
     """How mentors' skills and staff know-how grow (all assumptions, weakly evidenced)."""
 
@@ -929,6 +1035,22 @@ class Growth(Section):
         meaning="Partner-service places free at the start, in weeks of supply")
 
 
+class Value(Section):
+    """Unit costs that turn reoffending averted into money (a commissioner may put in
+    their own)."""
+
+    cost_per_reoffender_gbp: float = P(
+        120_700.0, unit="GBP/reoffender", ge=0, le=1e7, plausible=(60_000, 180_000),
+        source="derived: Newton, May, Eames & Ahmad (2019) Economic and social costs of "
+               "reoffending (MoJ): GBP 18.1bn a year for the 2016 cohort's proven reoffending "
+               "over 12 months (2017/18 prices), divided by about 150,000 people proven to "
+               "reoffend in a year (MoJ Proven reoffending statistics, July 2011 to June "
+               "2012: ~590,000 offenders, ~150,000 reoffended, 2.9 reoffences each); the "
+               "divisor is from another cohort, so treat it as +/-50%",
+        meaning="Economic and social cost of one person's proven reoffending over 12 months "
+                "(costs in anticipation of, as a consequence of and in response to crime)")
+
+
 class Run(Section):
     """Run settings (not part of the policy; may be overridden on the command line)."""
 
@@ -958,6 +1080,7 @@ class ScenarioParams(Section):
     effects: Effects = Effects()
     relationships: Relationships = Relationships()
     growth: Growth = Growth()
+    value: Value = Value()
     run: Run = Run()
 
     @model_validator(mode="after")

@@ -18,6 +18,12 @@ for this mentee, the format mix, lived experience and agency support. Each of Sp
    (reorganisation, looming end of funding, staff vacancies).
 
 Competing hazards share one random number per week, so exactly one reason is recorded.
+
+Each match has its own planned length (the programme's commitment length scaled by the
+mentee's planned-length factor). At that commitment point the relationship ends as
+planned, is formally extended, or carries on informally off the programme's books, with a
+chance of carrying on that rises with quality; an extended one faces the same choice at
+the end of its extension.
 """
 
 from __future__ import annotations
@@ -52,7 +58,8 @@ class Match:
     """A mentor-mentee relationship, from matching to closure."""
 
     __slots__ = ("match_id", "mentor", "mentee", "agency", "start_week", "weeks", "quality",
-                 "expectation_gap", "cultural_gap", "missed")
+                 "expectation_gap", "cultural_gap", "missed", "planned_weeks", "due_week",
+                 "extensions", "informal_weeks")
 
     def __init__(self, match_id: int, mentor: Mentor, mentee: Mentee, agency: Agency,
                  start_week: int) -> None:
@@ -65,8 +72,13 @@ class Match:
         self.weeks = 0
         self.quality = p.relationships.start_quality
         self.cultural_gap = mentor.minority != mentee.minority
+        self.planned_weeks = planned_weeks(p.programme.planned_match_weeks,
+                                           mentee.planned_length_factor)
+        self.due_week = start_week + self.planned_weeks  # the next commitment point
+        self.extensions = 0
+        self.informal_weeks = 0  # informal contact agreed at the end (0: none)
         self.expectation_gap = expectation_gap(mentor, mentee, p.training.pre_match_hours,
-                                               p.programme.planned_match_weeks,
+                                               self.planned_weeks,
                                                p.matching.expectation_setting, p.relationships)
         self.missed = 0
 
@@ -95,21 +107,51 @@ class Match:
             mentee.motivation = min(1.0, mentee.motivation
                                     + r.small_step_gain * core * self.quality)
             mentee.weeks_mentored += 1
-            mentee.quality_sum += self.quality
+            mentee.dose += self.quality
             self._bridge_to_services(model)
         else:
             self.missed += 1
             self.quality = max(0.0, self.quality - r.missed_week_erosion)
+            mentee.motivation = max(0.0, mentee.motivation - r.missed_week_motivation_loss)
             if self.missed >= e.drift_missed_weeks:
                 return "mentee_abandonment", "drift"
+        if streams.uniform("crisis", idx) < mentee.crisis_probability():
+            if streams.uniform("crisis_ends", idx) < e.crisis_closure_share:
+                return "mentee_abandonment", "crisis"
+            mentee.set_back(r.crisis_motivation_loss, self.quality)
         if streams.uniform("setback", idx) < r.setback_probability:
-            mentee.motivation = max(0.0, mentee.motivation
-                                    - r.setback_size * (1 - self.quality))
+            mentee.set_back(r.setback_size, self.quality)
         mentee.motivation = max(0.0, mentee.motivation
-                                - r.family_motivation_drain * mentee.family)
-        if model.week - self.start_week >= model.p.programme.planned_match_weeks:
-            return "completed", "planned"
+                                - r.family_motivation_drain * mentee.family_pull())
+        if model.week >= self.due_week:
+            ending = self._commitment_point(model)
+            if ending is not None:
+                return ending
         return self._failure(model, skill)
+
+    def _commitment_point(self, model: MentoringModel) -> tuple[str, str] | None:
+        """The relationship has reached its planned length (or the end of an extension).
+
+        It carries on with probability ``continuation_max x quality`` (a good bond is what
+        makes people keep meeting: Herrera et al. 2007; DeWit et al. 2016); of those that
+        carry on, ``extension_share`` are formally extended by ``programme.extension_weeks``
+        and the rest continue informally for an exponentially distributed time (mean
+        ``informal_weeks_mean``), recorded on the match and adding (reduced) dose to the
+        mentee. The rest end as planned.
+        """
+        r = model.p.relationships
+        streams = model.streams
+        idx = self.mentee.index
+        if streams.uniform("continuation", idx) >= r.continuation_max * self.quality:
+            return "completed", "extended" if self.extensions else "planned"
+        if streams.uniform("extension", idx) < r.extension_share:
+            self.extensions += 1
+            self.due_week = model.week + model.p.programme.extension_weeks
+            return None
+        u = streams.uniform("informal_length", idx)
+        self.informal_weeks = max(1, round(-r.informal_weeks_mean * math.log(1.0 - u)))
+        self.mentee.continue_informally(self.informal_weeks, self.quality)
+        return "completed", "informal"
 
     def _bridge_to_services(self, model: MentoringModel) -> None:
         """A good relationship bridges unmet needs into partner services with free places
@@ -135,7 +177,6 @@ class Match:
         youth = r.youth_family_multiplier if model.p.programme.setting == "youth_justice" else 1.0
         low_skill = (1.0 - skill) ** r.low_skill_exponent
         hazards = (
-            ("mentee_abandonment", "crisis", e.chaos_weekly),
             ("mentor_abandonment", "burnout" if mentor.burnt_out else (
                 "overload" if mentor.load > 1.0 else "programme_chaos"),
              e.mentor_abandon_hazard * (mentor.burnt_out
@@ -151,7 +192,8 @@ class Match:
               if mentor.skill - skill > r.cultural_gap_detail_ratio * (1.0 - mentor.skill)
               else "low_skill"),
              e.skill_hazard * low_skill * unbonded),
-            ("family_interference", "family", e.family_hazard * mentee.family * unbonded * youth),
+            ("family_interference", "family",
+             e.family_hazard * mentee.family_pull() * unbonded * youth),
             ("agency_support", "chaos" if agency.chaos > agency.support_deficit else "contacts",
              e.support_hazard * (r.support_deficit_weight * agency.support_deficit + agency.chaos)
              * (1.0 - r.bond_support_buffer * self.quality)),
@@ -174,6 +216,7 @@ class Match:
         """This relationship's row of ``matches.parquet``; an open one (``end_week`` None)
         is censored at the horizon. The keys are the ``matches`` columns declared in
         :mod:`sim.tables` (building the table checks that none is missing)."""
+        duration = (horizon if end_week is None else end_week) - self.start_week
         return {
             "match_id": self.match_id,
             "agency_id": self.agency.index,
@@ -182,11 +225,21 @@ class Match:
             "mentor_kind": self.mentor.kind,
             "start_week": self.start_week,
             "end_week": end_week,
-            "duration_weeks": (horizon if end_week is None else end_week) - self.start_week,
+            "duration_weeks": duration,
             "closure_reason": reason,
             "closure_detail": detail,
             "quality_at_end": round(self.quality, 6),
+            "planned_weeks": self.planned_weeks,
+            "reached_commitment": duration >= self.planned_weeks,
+            "extensions": self.extensions,
+            "informal_weeks": self.informal_weeks,
         }
+
+
+def planned_weeks(commitment_weeks: int, factor: float) -> int:
+    """A match's planned length: the commitment length scaled by the mentee's factor,
+    in whole weeks, at least 4 (the shortest commitment a programme may set)."""
+    return max(4, round(commitment_weeks * factor))  # literal-ok: programme.planned_match_weeks ge
 
 
 def expectation_gap(mentor: Mentor, mentee: Mentee, pre_match_hours: float,

@@ -38,6 +38,37 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     return mean, mean - half, mean + half, n
 
 
+# A measure of the replications, not of a run: declared here, once, beside its function.
+DETECTABLE = "reoffending_detectable_difference"
+DETECTABLE_DEFINITION = (
+    "Smallest difference in the programme's reoffending effect (reoffending_itt_difference) "
+    "that these replications would detect with 80% power in a two-sided test at the 5% "
+    "level: (t[0.975] + t[0.80]) x sd / sqrt(n). In a scenario's own row, sd is its spread "
+    "across replications times sqrt(2) (another option varying as much, independently; "
+    "common random numbers usually make the real figure smaller); in a paired-difference "
+    "row it is the sd of the paired differences. A difference smaller than this cannot "
+    "separate two options")
+POWER = 0.80  # the conventional power of a detectable-difference statement
+SIGNIFICANCE = 0.05
+
+
+def detectable_difference(values: np.ndarray, paired: bool) -> float:
+    """:data:`DETECTABLE_DEFINITION` for per-replication ITT effects (or their paired
+    differences); NaN with fewer than two finite values.
+
+    Example:
+        >>> round(detectable_difference(np.array([0.0, 0.01, -0.01, 0.0]), paired=True), 4)
+        0.0158
+    """
+    finite = values[np.isfinite(values)]
+    n = len(finite)
+    if n < 2:
+        return math.nan
+    sd = float(finite.std(ddof=1)) * (1.0 if paired else math.sqrt(2.0))
+    t = float(stats.t.ppf(1 - SIGNIFICANCE / 2, n - 1) + stats.t.ppf(POWER, n - 1))
+    return t * sd / math.sqrt(n)
+
+
 def summarise(metrics: pd.DataFrame, scenario_order: list[str]) -> pd.DataFrame:
     """Long summary table: each scenario's metrics, then paired differences vs the first.
 
@@ -58,6 +89,10 @@ def summarise(metrics: pd.DataFrame, scenario_order: list[str]) -> pd.DataFrame:
         for metric in names:
             mean, low, high, n = mean_ci(frame[metric].to_numpy(dtype=float))
             rows.append((scenario, metric, mean, low, high, n, "value", ""))
+        if "reoffending_itt_difference" in frame:
+            effect = frame["reoffending_itt_difference"].to_numpy(dtype=float)
+            rows.append((scenario, DETECTABLE, detectable_difference(effect, paired=False),
+                         math.nan, math.nan, int(np.isfinite(effect).sum()), "value", ""))
     reference = scenario_order[0]
     base = by_scenario[reference]
     for scenario in scenario_order[1:]:
@@ -68,6 +103,13 @@ def summarise(metrics: pd.DataFrame, scenario_order: list[str]) -> pd.DataFrame:
                     - base.loc[common, metric].to_numpy(dtype=float))
             mean, low, high, n = mean_ci(diff)
             rows.append((scenario, metric, mean, low, high, n, "paired_difference", reference))
+        if "reoffending_itt_difference" in frame:
+            metric = "reoffending_itt_difference"
+            diff = (frame.loc[common, metric].to_numpy(dtype=float)
+                    - base.loc[common, metric].to_numpy(dtype=float))
+            rows.append((scenario, DETECTABLE, detectable_difference(diff, paired=True),
+                         math.nan, math.nan, int(np.isfinite(diff).sum()), "paired_difference",
+                         reference))
     return pd.DataFrame(rows, columns=["scenario", "metric", "mean", "ci_low", "ci_high",
                                        "replications", "statistic", "reference"])
 
@@ -120,5 +162,19 @@ def headline_table(summary: pd.DataFrame, metrics: tuple[str, ...]) -> str:
                 text += (f"   {sign}{_fmt(metric, dd['mean'])} "
                          f"[{_fmt(metric, dd['ci_low'])}, {_fmt(metric, dd['ci_high'])}]")
             lines.append(text)
+        lines.append(_detectable_sentence(summary, scenario, n))
         lines.append("")
     return "\n".join(lines)
+
+
+def _detectable_sentence(summary: pd.DataFrame, scenario: str, n: int) -> str:
+    """Say plainly how small a reoffending difference these replications can see."""
+    rows = summary[(summary["scenario"] == scenario) & (summary["metric"] == DETECTABLE)]
+    paired = rows[rows["statistic"] == "paired_difference"]
+    row = paired if not paired.empty else rows
+    if row.empty or not math.isfinite(row.iloc[0]["mean"]):
+        return "  Reoffending: too few replications to say what difference they could detect."
+    points = 100 * float(row.iloc[0]["mean"])
+    against = " from the reference" if not paired.empty else " between two options"
+    return (f"  Reoffending: with {n} replications, a difference in the programme's effect"
+            f"{against} smaller than {points:.1f} percentage points cannot be detected.")

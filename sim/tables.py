@@ -218,6 +218,13 @@ MATCHES = Table("matches", "relationship", (
     Column("closure_detail", "str", "category", "What refines the reason (vocabulary below)"),
     Column("quality_at_end", "float64", "0-1", "Relationship quality when it ended, or at the "
        "horizon if still open"),
+    Column("planned_weeks", "int64", "weeks", "This match's planned length: its commitment "
+       "point (the programme's commitment length scaled by the mentee's planned-length factor)"),
+    Column("reached_commitment", "bool", "flag", "Lasted at least `planned_weeks` (by the "
+       "horizon, if still open); an ending before it is an early ending"),
+    Column("extensions", "int64", "extensions", "Formal extensions agreed at commitment points"),
+    Column("informal_weeks", "int64", "weeks", "Weeks of informal contact agreed when it ended "
+       "(closure detail `informal`); 0 if none"),
 ), key="match_id")
 
 MENTORS = Table("mentors", "mentor", (
@@ -249,6 +256,13 @@ MENTEES = Table("mentees", "mentee referred", (
     Column("matched", "bool", "flag", "Ever matched with a mentor"),
     Column("gave_up_waiting", "bool", "flag", "Left the waiting list without ever being matched"),
     Column("weeks_mentored", "int64", "weeks", "Weeks with contact with a mentor"),
+    Column("informal_weeks", "int64", "weeks", "Weeks of informal contact after a formal "
+       "ending (within the mentee's time in the model)"),
+    Column("dose", "float64", "quality-weighted weeks", "Mentoring received: each mentored "
+       "week weighted by the relationship's quality, plus informal weeks at "
+       "`effects.informal_benefit_share`; summed over every relationship"),
+    Column("risk_band", "str", "category", "Pre-treatment risk band at referral: `low`, "
+       "`medium` or `high` (thirds of the risk distribution)"),
     Column("needs", "int64", "needs", "Needs at referral (housing, substance use, employment)"),
     Column("services_linked", "int64", "needs", "Of those, needs linked to a partner service"),
     Column("reoffended_12m", "boolean", "flag", "Proven reoffence within 52 weeks of referral; "

@@ -14,6 +14,7 @@ from sim.metrics import METRICS
 from sim.model import MentoringModel
 from sim.params import ScenarioParams
 from sim.relationship import CLOSURE_REASONS
+from sim.summary import DETECTABLE
 from sim.tables import RUN_KEYS, SCHEMA, SchemaError
 
 REQUIRED_METRICS = [
@@ -89,7 +90,7 @@ def test_summary_has_every_metric_with_intervals_and_paired_differences(
     for scenario in ("baseline", "long_term_investment"):
         have = set(values[values["scenario"] == scenario]["metric"])
         assert set(REQUIRED_METRICS) <= have
-    assert set(summary["metric"]) <= set(METRICS)
+    assert set(summary["metric"]) <= {*METRICS, DETECTABLE}
     diffs = summary[summary["statistic"] == "paired_difference"]
     assert set(diffs["scenario"]) == {"long_term_investment"}
     assert set(diffs["reference"]) == {"baseline"}

@@ -388,6 +388,9 @@ class Agency(Agent):
             "supervision": self.sessions_delivered * p.supervision.cost_per_session_gbp,
             "support": self.contacts_delivered * p.support.cost_per_contact_gbp,
             "activities": matches * self.cost_per_match_week,
+            "family": (sum(1 for match in self.matches if match.mentee.family > 0)
+                       * p.support.family_contacts_per_month * p.support.family_contact_cost_gbp
+                       / WEEKS_PER_MONTH if p.support.family_engagement else 0.0),
         }
         costs["leisure_premium"] = matches * self.leisure_premium_per_match_week
         spend = sum(v for k, v in costs.items() if k != "leisure_premium")
