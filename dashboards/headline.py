@@ -63,6 +63,12 @@ NOUNS: dict[str, str] = {
     "reoffending_rate_12m_without_mentoring": "mentees reoffending per 100 without mentoring",
     "closure_share_completed": "relationships completed as planned per 100 started",
     "closure_share_ongoing": "relationships still running per 100 started",
+    "commitment_reached_share": "relationships reaching commitment per 100 started",
+    "continued_past_commitment_share": "relationships carrying on past commitment per 100 "
+    "reaching it",
+    "informal_continuation_share": "relationships carrying on informally per 100 reaching "
+    "commitment",
+    "reoffending_itt_difference": "people reoffending per 100 referred, against no mentoring",
     "mentor_losses_all_cause_annual": "mentors lost for any reason per 100 mentors a year",
     "mentor_closure_losses_annual": "mentors released by programme closures per 100 mentors "
     "a year",
@@ -81,6 +87,9 @@ NOUNS: dict[str, str] = {
     "total_spend_gbp": "spending",
     "annual_spend_gbp": "spending a year",
     "final_balance_gbp": "in reserves at the end",
+    "social_cost_averted_gbp": "of reoffending costs averted",
+    "net_benefit_gbp": "net benefit",
+    "reoffenders_averted": "people not reoffending because of the programme",
 }
 
 # How a value in one of the registry's units is written after the number.

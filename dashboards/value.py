@@ -22,7 +22,8 @@ from sim.metrics import METRICS
 
 # The cost metrics on the value-for-money chart, in bar order.
 VALUE_METRICS: tuple[str, ...] = (
-    "cost_per_completed_match_gbp", "cost_per_linked_mentee_gbp", "cost_per_mentee_year_gbp",
+    "cost_per_completed_match_gbp", "cost_per_commitment_reached_gbp",
+    "cost_per_linked_mentee_gbp", "cost_per_mentee_year_gbp",
 )
 
 

@@ -17,6 +17,10 @@ from sim.tables import WEEKLY
 # The weekly table's reporters: model attributes of the same names, declared with type,
 # unit and meaning in sim/tables.py (``week`` is the model's clock, reported first).
 WEEKLY_COLUMNS = tuple(name for name in WEEKLY.names if name != "week")
+# Early endings after which the programme may offer the mentee a new mentor: the mentor or
+# the pairing failed, not the mentee's own circumstances.
+REMATCHED_AFTER = ("mentor_abandonment", "mentor_moved_on", "relational_skills",
+                   "mismatched_expectations")
 
 
 class MentoringModel(Model):
@@ -234,6 +238,14 @@ class MentoringModel(Model):
         self.matches_ended += 1
         if self.week >= mentee.referral_week + FOLLOW_UP_WEEKS and mentee in self.mentee_pool:
             self.discharge_mentee(mentee)
+        elif (reason in REMATCHED_AFTER and match.weeks < match.planned_weeks
+              and mentee.agency.open_for_referrals
+              and self.streams.uniform("rematch", mentee.index)
+              < self.p.relationships.rematch_probability):
+            # A new mentor after the mentor or the pairing failed (Herrera et al. 2007: a
+            # tenth of mentees rematched). The dose already received carries on.
+            mentee.agency.waiting[mentee] = None
+            mentee.waiting = True
 
     def log_event(self, agency: Agency | None, event: str, amount_gbp: float | None = None,
                   detail: str = "") -> None:

@@ -982,6 +982,13 @@ class Relationships(Section):
         0.4, unit="share", ge=0, le=1, plausible=(0.2, 0.7), source="assumption",
         meaning="Of relationships carrying on past the commitment point, the share formally "
                 "extended (the rest continue informally, off the programme's books)")
+    rematch_probability: float = P(
+        0.5, unit="probability", ge=0, le=1, plausible=(0, 0.8),
+        source="assumption (Herrera et al. 2007: about 10% of school-based mentees were "
+               "rematched; Grossman et al. 2012: rematched youth did worse)",
+        meaning="Chance a mentee whose relationship ended early because the mentor or the "
+                "pairing failed (mentor abandonment or moving on, relational skills, "
+                "mismatched expectations) goes back on the waiting list for a new mentor")
     informal_weeks_mean: float = P(
         13.0, unit="weeks", ge=1, le=520, plausible=(4, 52), source="assumption",
         meaning="Mean length of informal contact after a relationship's formal end")

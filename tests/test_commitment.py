@@ -100,3 +100,21 @@ def test_motivation_can_fall_during_a_relationship() -> None:
         before = {idx: motivation for idx, (motivation, _) in now.items()}
     assert falls > 50, "motivation should fall now and then (setbacks, crises, missed weeks)"
     assert old_falls > 10, "motivation should be able to fall in relationships past 3 months"
+
+
+def test_rematched_mentees_keep_their_dose() -> None:
+    params = load_scenario("baseline").params
+    tables = simulate(params, SEEDS[1])
+    per_mentee = tables["matches"].groupby("mentee_id").size()
+    rematched = per_mentee.index[per_mentee > 1]
+    assert len(rematched) > 10, "some mentees should get a new mentor after an early ending"
+    mentees = tables["mentees"].set_index("mentee_id")
+    last = tables["matches"].sort_values("match_id").groupby("mentee_id").tail(1).set_index(
+        "mentee_id")
+    seen = mentees.index.intersection(rematched)
+    # The dose counts every relationship: rematched mentees' weeks mentored exceed what
+    # their last relationship alone could give.
+    assert (mentees.loc[seen, "weeks_mentored"] > last.loc[seen, "duration_weeks"]).mean() > 0.5
+    none = params.model_copy(update={"relationships": params.relationships.model_copy(
+        update={"rematch_probability": 0.0})})
+    assert simulate(none, SEEDS[1])["matches"].groupby("mentee_id").size().max() == 1

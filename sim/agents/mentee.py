@@ -146,6 +146,8 @@ class Mentee(Agent):
         model = self.model
         m = model.p.mentees
         streams = model.streams
+        if not (self.waiting or self.match is not None):
+            return  # after the programme, family context no longer enters anything
         if streams.uniform("family_change", self.index) >= m.family_change_weekly:
             return
         if streams.uniform("family_present", self.index) < m.family_interference_prevalence:
