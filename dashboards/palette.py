@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 # Okabe & Ito (2008) palette, reordered so the first scenarios get the colours that stay
 # distinct under all common colour-vision deficiencies and on a white background
@@ -149,10 +150,20 @@ EVENT_STYLES: dict[str, tuple[str, str]] = {
 }
 
 
+def _page_template() -> go.layout.Template:
+    """Plotly's white look, layout part only: its per-trace-type defaults (colour scales
+    for carpets, contours, maps ...) are about 9 KB in every figure of a page and are not
+    used by any chart here."""
+    return go.layout.Template(layout=pio.templates["plotly_white"].layout)
+
+
+PAGE_TEMPLATE = _page_template()
+
+
 def style_figure(fig: go.Figure, *, height: int, legend_title: str | None = None) -> go.Figure:
     """Apply the shared look: white template, system fonts, legend on top, fixed height."""
     fig.update_layout(
-        template="plotly_white",
+        template=PAGE_TEMPLATE,
         height=height,
         font={"family": FONT_FAMILY, "size": 13},
         hoverlabel={"font": {"family": FONT_FAMILY}},

@@ -37,7 +37,13 @@ from dashboards.loading import (
 from dashboards.palette import FONT_FAMILY, humanise, scenario_colours
 from dashboards.sensitivity import rank_parameters, sensitivity_figure
 from dashboards.surfaces import response_surface_figure
-from dashboards.survival import survival_figure, survival_table
+from dashboards.survival import (
+    HAZARD_BIN_WEEKS,
+    hazard_figure,
+    hazard_table,
+    survival_figure,
+    survival_table,
+)
 from dashboards.timeseries import (
     OVER_TIME_PANELS,
     over_time_figure,
@@ -205,14 +211,25 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
             closures_figure(closure_table(results.matches, scenarios), scenarios),
         )
     )
+    survival = survival_table(results.matches, scenarios)
     sections.append(
         Section(
             "How long do relationships last?",
             "The share of relationships still going after a given number of weeks "
             "(Kaplan–Meier estimate, counting relationships still running at the end as "
-            "lasting at least as long as observed, and planned completions as endings), "
-            "with dots giving the share that lasted at least 6 and 12 months.",
-            survival_figure(survival_table(results.matches, scenarios), scenarios),
+            "lasting at least as long as observed, and endings at the commitment point as "
+            "endings, while extended ones carry on), with dots giving the share that lasted "
+            "at least 6 and 12 months.",
+            survival_figure(survival, scenarios),
+        )
+    )
+    sections.append(
+        Section(
+            "When do relationships end?",
+            "The weekly chance that a relationship still going ends, by its age in weeks "
+            f"(pooled over {HAZARD_BIN_WEEKS}-week bins), with marks at 6 and 12 months, "
+            "where adult and youth commitments usually fall.",
+            hazard_figure(hazard_table(survival, scenarios), scenarios),
         )
     )
     sections.append(

@@ -153,3 +153,61 @@ def survival_figure(table: pd.DataFrame, scenarios: Sequence[str]) -> go.Figure:
     fig.update_xaxes(title_text="Relationship length (weeks)", rangemode="tozero")
     fig.update_yaxes(title_text="Relationships still going (%)", range=[0, 102])
     return style_figure(fig, height=480, legend_title="Scenario")
+
+
+HAZARD_BIN_WEEKS = 4  # weeks pooled per point of the hazard curve, so it is readable
+
+
+def hazard_table(table: pd.DataFrame, scenarios: Sequence[str],
+                 width: int = HAZARD_BIN_WEEKS) -> pd.DataFrame:
+    """Weekly closure hazard per scenario in bins of ``width`` weeks, read off the
+    Kaplan–Meier curves: ``1 - (S(end) / S(start)) ** (1 / width)``, the constant weekly
+    chance of ending that takes survival from the bin's start to its end. Bins where no
+    relationship was at risk, or survival had reached zero, are left out."""
+    rows = []
+    for scenario in scenarios:
+        curve = table[table["scenario"] == scenario]
+        if curve.empty:
+            continue
+        longest = float(curve["time"].max())
+        for start in np.arange(0.0, longest, width):
+            s0 = survival_at(curve, start)
+            s1 = survival_at(curve, start + width)
+            at_risk = curve[(curve["time"] > start) & (curve["time"] <= start + width)]
+            if s0 <= 0 or at_risk.empty:
+                continue
+            rows.append((scenario, start, start + width,
+                         1.0 - (s1 / s0) ** (1.0 / width), int(at_risk["at_risk"].max())))
+    return pd.DataFrame(rows, columns=["scenario", "week_from", "week_to", "hazard",
+                                       "at_risk"])
+
+
+def hazard_figure(hazards: pd.DataFrame, scenarios: Sequence[str]) -> go.Figure:
+    """Weekly chance that a relationship still going ends, by its age, with the 6- and
+    12-month marks (commitment points of adult and youth programmes)."""
+    if hazards.empty:
+        return empty_figure("No relationships were started in these results.")
+    width = int(hazards["week_to"].iloc[0] - hazards["week_from"].iloc[0])
+    colours = scenario_colours(scenarios)
+    fig = go.Figure()
+    for scenario in scenarios:
+        rows = hazards[hazards["scenario"] == scenario]
+        if rows.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            # Rounded: the page carries every point, and a tenth of a percent is plenty.
+            x=((rows["week_from"] + rows["week_to"]) / 2).round(1).tolist(),
+            y=(100.0 * rows["hazard"]).round(2).tolist(), mode="lines+markers",
+            line={"color": colours[scenario], "width": 2}, marker={"size": 5},
+            name=scenario,
+            hovertemplate=(f"<b>%{{fullData.name}}</b><br>Around week %{{x:.0f}} "
+                           f"({width}-week bin): %{{y:.1f}}% a week ended<extra></extra>")))
+    longest = float(hazards["week_to"].max())
+    for week, label in MARKS_WEEKS:
+        if week <= longest:
+            fig.add_vline(x=week, line={"color": "#666666", "dash": "dash", "width": 1},
+                          annotation_text=label, annotation_position="top right")
+    fig.update_xaxes(title_text="Relationship age (weeks)", rangemode="tozero")
+    fig.update_yaxes(title_text="Relationships ending a week (% of those still going)",
+                     rangemode="tozero")
+    return style_figure(fig, height=420, legend_title="Scenario")

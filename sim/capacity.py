@@ -29,7 +29,11 @@ def planned_annual_spend(p: ScenarioParams) -> float:
         * p.supervision.cost_per_session_gbp
     support = 12 * matches * p.support.contacts_per_month * p.support.cost_per_contact_gbp
     activities = 52 * matches * format_mix(p.formats, False)[2]
-    return staff + people + training + supervision + support + activities
+    # Families are engaged where they interfere: the share of mentees whose family does.
+    family = (12 * matches * p.mentees.family_interference_prevalence
+              * p.support.family_contacts_per_month * p.support.family_contact_cost_gbp
+              if p.support.family_engagement else 0.0)
+    return staff + people + training + supervision + support + activities + family
 
 
 def grant_annual_payment(p: ScenarioParams) -> float:

@@ -101,11 +101,14 @@ class MentoringModel(Model):
         4. recruitment: agencies recruit towards their target; recruits train first;
         5. matching: waiting mentees are paired with free mentors;
         6. relationships: each meets or not, grows in quality, bridges to services, and
-           may end (completion or one of the failure mechanisms);
+           may end (at its commitment point as planned, or extended or carried on
+           informally; or through one of the failure mechanisms); some early endings put
+           the mentee back on the waiting list for a new mentor;
         7. mentors: exhaustion (workload, extra-role tasks, distress, organisational
            stress, the strain of the first months), burnout, skill growth, exits (their
            relationships close);
-        8. mentees: reoffending (actual and without mentoring), end of follow-up;
+        8. mentees: family context changes; informal contact adds to the dose;
+           reoffending (actual and without mentoring), end of follow-up;
         9. accounts: spending (charged as delivered) and income; a balance fallen below
            the reserve floor with no cut in force is cut at once; then the week's row is
            recorded (from week 1: an established programme's burn-in is not recorded).

@@ -119,7 +119,7 @@ def test_comparison_dashboard_renders_offline(browser, tmp_path):
     )
     seen = _open(browser, report.write_dashboard(folder), "dashboard-comparison.png")
     _assert_clean(seen)
-    assert seen["expected"] == 7  # six views and the year-by-year figure
+    assert seen["expected"] == 8  # seven views and the year-by-year figure
     page = seen["page"]
     # The headline table and "all other measures", then the measures by year.
     assert page.locator("table.headline:not(.yearly)").count() == 2
@@ -137,7 +137,7 @@ def test_comparison_dashboard_without_yearly_file_renders(browser, tmp_path):
     )
     seen = _open(browser, report.write_dashboard(folder), "dashboard-comparison-old.png")
     _assert_clean(seen)
-    assert seen["expected"] == 6
+    assert seen["expected"] == 7
     assert seen["page"].locator("table.yearly").count() == 0
     seen["page"].close()
 

@@ -678,7 +678,7 @@ def test_comparison_page_without_yearly_file_says_so(tmp_path):
     )
     assert not (folder / "yearly.parquet").exists()
     built = report.build_dashboard(folder)
-    assert built.figure_count == 6
+    assert built.figure_count == 7
     assert report.YEARLY_HEADING not in [s.heading for s in built.sections]
     assert report.NO_YEARLY_NOTE in built.html
     page = _outside_plotly_js(built.html)
@@ -690,7 +690,7 @@ def test_yearly_file_without_offered_measures_keeps_a_note(tmp_path):
     data = comparison_tables(scenarios=tuple(SCENARIOS))
     data.yearly = data.yearly[[*loading.YEARLY_COLUMNS, "abandonment_rate"]]
     built = report.build_dashboard(write_comparison_folder(tmp_path / "few", data))
-    assert built.figure_count == 6
+    assert built.figure_count == 7
     section = next(s for s in built.sections if s.heading == report.YEARLY_HEADING)
     assert section.figure is None and "none of the year-by-year measures" in section.caption
 
@@ -779,7 +779,7 @@ def test_comparison_page_is_self_contained(tmp_path):
     assert "mathjax" not in rest.lower()
     built = report.build_dashboard(folder)
     assert built.kind == "comparison"
-    assert built.figure_count == 7  # six views and the year-by-year figure
+    assert built.figure_count == 8  # seven views and the year-by-year figure
     assert rest.count('class="plotly-graph-div"') == built.figure_count
     assert [s.heading for s in built.sections].count(report.YEARLY_HEADING) == 1
     assert report.NO_YEARLY_NOTE not in page
@@ -817,7 +817,7 @@ def test_real_results_folder_builds_the_comparison_page(request, tmp_path):
     folder = real_results_folder(request, tmp_path / "real")
     results = loading.load_comparison(folder)
     built = report.build_dashboard(folder)
-    assert built.kind == "comparison" and built.figure_count == 7
+    assert built.kind == "comparison" and built.figure_count == 8
     # Every closure reason and exit reason the model writes has a plain-English label.
     known = {r for c in CLOSURE_CATEGORIES for r in c.reasons}
     assert set(results.matches["closure_reason"]) <= known
@@ -893,7 +893,7 @@ def test_survival_marks_only_within_the_data():
 def test_single_scenario_page_has_no_differences(tmp_path):
     folder = write_comparison_folder(tmp_path / "one", comparison_tables(scenarios=("baseline",)))
     built = report.build_dashboard(folder)
-    assert built.figure_count == 7
+    assert built.figure_count == 8
     assert "than Baseline" not in built.html and "paired" not in built.sections[0].caption
 
 
