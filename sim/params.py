@@ -90,7 +90,7 @@ class Programme(Section):
         13, unit="weeks", ge=1, le=260, kind="lever", plausible=(8, 26), source="assumption",
         meaning="Length of a formal extension agreed at the commitment point")
     referrals_per_year: float = P(
-        132.0, unit="mentees/agency/year", ge=0, le=5000, plausible=(80, 240),
+        126.0, unit="mentees/agency/year", ge=0, le=5000, plausible=(80, 240),
         source=f"{CALIBRATED} to cost per mentee-year GBP 1,000-3,000 and early exits "
                "(New Routes: ~3,000 referrals over several partners, Fraser of Allander 2023)",
         meaning="Mentees referred to each agency per year")
@@ -223,7 +223,7 @@ class Staff(Section):
         45_000.0, unit="GBP/FTE/year", ge=0, le=1e6, source="assumption (incl. on-costs)",
         meaning="Cost of one supervisor post (therapeutic supervision needs qualified staff)")
     attrition_annual: float = P(
-        0.212, unit="probability/year", ge=0, le=1, plausible=(0.1, 0.35),
+        0.116, unit="probability/year", ge=0, le=1, plausible=(0.1, 0.35),
         source=f"{CALIBRATED} to early exits and median length in criminal-justice "
                "programmes (Clinks State of the Sector 2023, 2024: widespread staff burnout)",
         meaning="Staff turnover outside the insecurity period")
@@ -378,18 +378,18 @@ class Mentors(Section):
         8.0, unit="GBP/active volunteer/week", ge=0, le=500, source="assumption",
         meaning="Volunteer expenses (travel, phone)")
     attrition_annual_volunteer: float = P(
-        0.172, unit="probability/year", ge=0, le=1, plausible=(0.1, 0.45),
+        0.186, unit="probability/year", ge=0, le=1, plausible=(0.1, 0.45),
         source=f"{CALIBRATED} to volunteer attrition 30-50% a year (CNCS 2009 Pathways to "
                "Service: 35.5% do not volunteer next year; base hazard: burnout, relapse, "
                "progression and funding insecurity add to it)",
         meaning="Base yearly exit hazard of a volunteer for life reasons")
     attrition_annual_paid: float = P(
-        0.12, unit="probability/year", ge=0, le=1, plausible=(0.05, 0.2),
+        0.0983, unit="probability/year", ge=0, le=1, plausible=(0.05, 0.2),
         source=f"{CALIBRATED} to paid peer attrition 15-25% a year (Retaining peers 2025, "
                "PRJ 48(3): ~18% leave within a year; base hazard)",
         meaning="Base yearly exit hazard of a paid peer mentor for life reasons")
     relapse_annual: float = P(
-        0.0622, unit="probability/year", ge=0, le=1, plausible=(0.03, 0.15),
+        0.0833, unit="probability/year", ge=0, le=1, plausible=(0.03, 0.15),
         source=f"{CALIBRATED} to peer mentor relapse 5-15% a year (assumption bounded by MoJ "
                "proven reoffending; LeBel et al. 2015)",
         meaning="Yearly reoffending/relapse hazard of a peer mentor before protection")
@@ -481,7 +481,7 @@ class Mentees(Section):
     """Who is referred, and their circumstances."""
 
     give_up_weeks_mean: float = P(
-        25.6, unit="weeks", ge=1, le=520, plausible=(4, 26),
+        14.4, unit="weeks", ge=1, le=520, plausible=(4, 26),
         source=f"{CALIBRATED} to referrals matched (Fraser of Allander 2023 New Routes: 98% "
                "start; engagement decays quickly while waiting)",
         meaning="Mean time a waiting mentee keeps waiting before giving up")
@@ -635,7 +635,7 @@ class Effects(Section):
     peer_bonding: float = P(1.3, unit="x", ge=1, le=3, plausible=(1.0, 1.6),
                             source="Buck (2021); LeBel et al. (2015)",
                             meaning="Faster bonding of peer mentors with lived experience")
-    engagement_base: float = P(0.838, unit="probability", ge=0, le=1, plausible=(0.65, 0.92),
+    engagement_base: float = P(0.858, unit="probability", ge=0, le=1, plausible=(0.65, 0.92),
                                source=f"{CALIBRATED} to early exits and median length in "
                                       "criminal-justice programmes",
                                meaning="Weekly chance a mentee turns up, before motivation "
@@ -672,12 +672,12 @@ class Effects(Section):
                                 "(2017) STAR: very few closures are formal",
                                 meaning="Consecutive missed weeks after which the mentee has "
                                         "drifted away (mentee abandonment)")
-    crisis_closure_share: float = P(0.2, unit="share", ge=0, le=1, plausible=(0.05, 0.5),
+    crisis_closure_share: float = P(0.27, unit="share", ge=0, le=1, plausible=(0.05, 0.5),
                                     source=f"{CALIBRATED} to early exits (custody, moves, "
                                            "crisis: Spencer et al. 2017 'life changes')",
                                     meaning="Share of mentee crises that end contact (mentee "
                                             "abandonment); the rest set motivation back")
-    low_motivation_hazard: float = P(0.0343, unit="per week", ge=0, le=1, plausible=(0.01, 0.1),
+    low_motivation_hazard: float = P(0.012, unit="per week", ge=0, le=1, plausible=(0.01, 0.1),
                                      source=f"{CALIBRATED} to early exits (mechanism: "
                                             "Spencer 2007)",
                                      meaning="Closure hazard when motivation is at its lowest "
@@ -685,36 +685,36 @@ class Effects(Section):
     motivation_threshold: float = P(0.3, unit="0-1", gt=0, le=1, source="assumption",
                                     meaning="Motivation below which a mentor reads the mentee "
                                             "as not wanting help")
-    expectation_hazard: float = P(0.0184, unit="per week", ge=0, le=1, plausible=(0.005, 0.08),
+    expectation_hazard: float = P(0.0281, unit="per week", ge=0, le=1, plausible=(0.005, 0.08),
                                   source=f"{CALIBRATED} to early exits (mechanism: Keller & "
                                          "Spencer 2017 STAR)",
                                   meaning="Closure hazard at a full expectations gap")
-    skill_hazard: float = P(0.0145, unit="per week", ge=0, le=1, plausible=(0.01, 0.1),
+    skill_hazard: float = P(0.034, unit="per week", ge=0, le=1, plausible=(0.01, 0.1),
                             source=f"{CALIBRATED} to early exits (mechanism: Spencer 2007)",
                             meaning="Closure hazard for a wholly unskilled mentor")
     cultural_gap_weight: float = P(0.6, unit="0-1", ge=0, le=1, source="assumption",
                                    meaning="How much a cultural divide cuts effective skill "
                                            "when cultural competence is low")
-    family_hazard: float = P(0.0209, unit="per week", ge=0, le=1, plausible=(0.008, 0.08),
+    family_hazard: float = P(0.0309, unit="per week", ge=0, le=1, plausible=(0.008, 0.08),
                              source=f"{CALIBRATED} to early exits (mechanism: DeWit et al. "
                                     "2016)",
                              meaning="Closure hazard from a fully interfering family")
-    support_hazard: float = P(0.0161, unit="per week", ge=0, le=1, plausible=(0.004, 0.05),
+    support_hazard: float = P(0.0142, unit="per week", ge=0, le=1, plausible=(0.004, 0.05),
                               source=f"{CALIBRATED} to early exits (McQuillin & Lyons 2021: "
                                      "support contacts predict closure)",
                               meaning="Closure hazard with no support and full programme chaos")
-    burnt_out_attendance: float = P(0.971, unit="probability", ge=0, le=1, plausible=(0.7, 1.0),
+    burnt_out_attendance: float = P(0.945, unit="probability", ge=0, le=1, plausible=(0.7, 1.0),
                                     source=f"{CALIBRATED} to early exits at 20-40% high "
                                            "exhaustion (the 40% of mental health professionals "
                                            "with high exhaustion in O'Connor et al. 2018 were "
                                            "still in post)",
                                     meaning="Weekly chance a burnt-out mentor still turns up "
                                             "to meet a mentee")
-    mentor_abandon_hazard: float = P(0.011, unit="per week", ge=0, le=1,
+    mentor_abandon_hazard: float = P(0.0116, unit="per week", ge=0, le=1,
                                      plausible=(0.005, 0.12),
                                      source=f"{CALIBRATED} to early exits and median length",
                                      meaning="Hazard a burnt-out mentor stops turning up")
-    exhaustion_load: float = P(0.0259, unit="per week", ge=0, le=1, plausible=(0.02, 0.06),
+    exhaustion_load: float = P(0.0255, unit="per week", ge=0, le=1, plausible=(0.02, 0.06),
                                source=f"{CALIBRATED} to high exhaustion in 20-40% of mentors "
                                       "(O'Connor et al. 2018: 40% of mental health "
                                       "professionals)",
@@ -744,7 +744,7 @@ class Effects(Section):
     burnout_threshold: float = P(0.6, unit="0-1", ge=0, le=1, source="Maslach-style cut-off; "
                                  "assumption", meaning="Exhaustion at which a mentor is "
                                                        "burnt out")
-    burnout_exit_multiplier: float = P(1.06, unit="x", ge=1, le=20, plausible=(1.0, 1.54),
+    burnout_exit_multiplier: float = P(1.29, unit="x", ge=1, le=20, plausible=(1.0, 1.54),
                                        source=f"{CALIBRATED} within 1-1.54 (Retaining peers "
                                               "2025, PRJ 48(3): burnout OR 1.54 for "
                                               "intention to leave, an upper bound for actual "
@@ -804,7 +804,7 @@ class Effects(Section):
                                    source="Retaining peers (2025): meeting financial needs "
                                           "OR 0.58",
                                    meaning="Cut in burnout-driven exits for paid mentors")
-    reoffending_effect: float = P(0.25, unit="hazard share", ge=0, le=1,
+    reoffending_effect: float = P(0.291, unit="hazard share", ge=0, le=1,
                                   plausible=(0.06, 0.5),
                                   source=f"{CALIBRATED} to the cohort-level (intention-to-"
                                          "treat) effect: Peterborough SIB -9% reconviction "
