@@ -206,6 +206,22 @@ class RunContext:
         return referred[referred["reoffended_12m"].notna()]
 
     @cached_property
+    def reached(self) -> pd.DataFrame:
+        """Of the cohort (``resolved``), the relationships that reached their commitment
+        point."""
+        resolved = self.resolved
+        return resolved[resolved["reached_commitment"].astype(bool)]
+
+    @cached_property
+    def reoffenders_averted(self) -> float:
+        """People not reoffending because of the programme: the intention-to-treat effect
+        per person followed up, times everyone referred in the window."""
+        followed = self.arrivals_followed
+        averted = int(followed["reoffended_12m_without_mentoring"].astype(bool).sum()
+                      - followed["reoffended_12m"].astype(bool).sum())
+        return _ratio(averted * len(self.mentees), len(followed))
+
+    @cached_property
     def arrivals_followed(self) -> pd.DataFrame:
         """The intention-to-treat cohort: everyone referred in the window (joined a waiting
         list, lost while the programme could not take them, or diverted) with 12 months of
@@ -295,15 +311,14 @@ def _premature_closure_rate(run: RunContext) -> float:
         "planned length (whether they then ended, were extended or carried on informally)",
         better="higher")
 def _commitment_reached_share(run: RunContext) -> float:
-    resolved = run.resolved
-    return _ratio(resolved["reached_commitment"].astype(bool).sum(), len(resolved))
+    return _ratio(len(run.reached), len(run.resolved))
 
 
 @metric(name="continued_past_commitment_share", label="Carried on past commitment",
         unit="share", definition="Of the relationships that reached their commitment point, "
         "the share formally extended or carrying on informally", better="higher")
 def _continued_past_commitment_share(run: RunContext) -> float:
-    reached = run.resolved[run.resolved["reached_commitment"].astype(bool)]
+    reached = run.reached
     carried = (reached["extensions"] > 0) | (reached["closure_detail"] == "informal")
     return _ratio(carried.sum(), len(reached))
 
@@ -312,7 +327,7 @@ def _continued_past_commitment_share(run: RunContext) -> float:
         definition="Of the same relationships, the share whose formal end was followed by "
         "informal contact (closure detail `informal`)", better="higher")
 def _informal_continuation_share(run: RunContext) -> float:
-    reached = run.resolved[run.resolved["reached_commitment"].astype(bool)]
+    reached = run.reached
     return _ratio((reached["closure_detail"] == "informal").sum(), len(reached))
 
 
@@ -581,10 +596,7 @@ del _band
         "up for 12 months): the difference made to the whole referred cohort. Fewer "
         "reoffences by people who still reoffend are not counted", better="higher")
 def _reoffenders_averted(run: RunContext) -> float:
-    followed = run.arrivals_followed
-    averted = int(followed["reoffended_12m_without_mentoring"].astype(bool).sum()
-                  - followed["reoffended_12m"].astype(bool).sum())
-    return _ratio(averted * len(run.mentees), len(followed))
+    return run.reoffenders_averted
 
 
 @metric(name="social_cost_averted_gbp", label="Cost of reoffending averted", unit="GBP",
@@ -593,7 +605,7 @@ def _reoffenders_averted(run: RunContext) -> float:
         "Wellbeing and mentors' own gains (e.g. peer mentors into work) are not counted",
         better="higher")
 def _social_cost_averted_gbp(run: RunContext) -> float:
-    return _reoffenders_averted(run) * run.params.value.cost_per_reoffender_gbp
+    return run.reoffenders_averted * run.params.value.cost_per_reoffender_gbp
 
 
 @metric(name="net_benefit_gbp", label="Net benefit", unit="GBP",
