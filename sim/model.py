@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from mesa import DataCollector, Model
 
+from sim import relationship
+from sim.agents import mentor as mentors
 from sim.agents.agency import Agency
-from sim.agents.mentee import FOLLOW_UP_WEEKS, Mentee
-from sim.agents.mentor import EXIT_CATEGORIES, Mentor
+from sim.agents.mentee import FOLLOW_UP_WEEKS, NEEDS, Mentee, mentee_columns, step_mentees
+from sim.agents.mentor import EXIT_CATEGORIES, Mentor, mentor_columns, step_mentors
 from sim.params import ScenarioParams
-from sim.relationship import Match
+from sim.relationship import Match, match_columns
 from sim.rng import Streams
 from sim.tables import WEEKLY
 
@@ -50,14 +53,23 @@ class MentoringModel(Model):
         # in every scenario and every start.
         self.week = -burn_in
         self.shock_active = False
+        # State lives in columns (one row per entity, see sim.state); the agents and
+        # matches below are views of their rows, kept in index order.
+        self.mentors = mentor_columns()
+        self.mentees = mentee_columns()
+        self.matches = match_columns()
+        self.mentor_agents: list[Mentor] = []
+        self.mentee_agents: list[Mentee] = []
+        self.match_views: list[Match] = []
+        self.novice_strain_by_tenure = mentors.novice_strain_table(
+            params.effects, burn_in + params.run.weeks)
+        self.linkage_cut_by_count = np.array([
+            (1.0 - params.effects.linkage_reoffending_cut) ** k for k in range(len(NEEDS) + 1)])
         self.agency_list = [Agency(self, i, start_new)
                             for i in range(params.programme.agencies)]
         self.mentor_count = 0
         self.mentee_count = 0
         self.match_count = 0
-        self.mentor_pool: dict[Mentor, None] = {}
-        self.mentee_pool: dict[Mentee, None] = {}
-        self.open_matches: dict[Match, None] = {}
         self.match_rows: list[dict[str, Any]] = []
         self.mentor_rows: list[dict[str, Any]] = []
         self.mentee_rows: list[dict[str, Any]] = []
@@ -77,8 +89,7 @@ class MentoringModel(Model):
         self.mentor_rows.clear()
         self.mentee_rows.clear()
         self.event_rows.clear()
-        for mentor in self.mentor_pool:
-            mentor.burnout_episodes = 0
+        self.mentors.burnout_episodes[:] = 0
         for agency in self.agency_list:
             agency.start_clock()
         self._reset_counters()
@@ -120,6 +131,7 @@ class MentoringModel(Model):
         agencies = self.agency_list
         for agency in agencies:
             agency.update_funding()
+        self.count_on_books()
         for agency in agencies:
             agency.update_staff()
         for agency in agencies:
@@ -129,18 +141,13 @@ class MentoringModel(Model):
             agency.recruit()
         for agency in agencies:
             agency.match()
-        for mentor in self.mentor_pool:
-            mentor.plan_week()
-        for match in list(self.open_matches):
-            ending = match.advance(self)
-            if ending is not None:
-                self.close_match(match, *ending)
-        for mentor in list(self.mentor_pool):
-            if mentor in self.mentor_pool:
-                mentor.step()
-        for mentee in list(self.mentee_pool):
-            if mentee in self.mentee_pool:
-                mentee.step()
+        mentors.plan_week(self, self.mentors.live())
+        ended, endings = relationship.advance(self)
+        for row, ending in zip(ended.tolist(), endings, strict=True):
+            self.close_match(self.match_views[row], *ending)
+        step_mentors(self)
+        step_mentees(self)
+        self.count_on_books()
         for agency in agencies:
             agency.account()
         if self.week >= 1:
@@ -154,7 +161,7 @@ class MentoringModel(Model):
         person is followed up, so every arrival has the same index in every scenario."""
         mentee = Mentee(self, agency, self.mentee_count)
         self.mentee_count += 1
-        self.mentee_pool[mentee] = None
+        self.mentee_agents.append(mentee)
         diverted = self.shock_active and self.streams.uniform(
             "referral_diverted", mentee.index) < self.p.shock.referral_drop
         if diverted:
@@ -178,7 +185,7 @@ class MentoringModel(Model):
     def discharge_mentee(self, mentee: Mentee) -> None:
         """Follow-up is over: record the mentee and remove them from the model."""
         self.mentee_rows.append(mentee.record(self.p.run.weeks))
-        del self.mentee_pool[mentee]
+        self.mentees.alive[mentee.index] = False
         mentee.remove()
 
     def recruit_mentor(self, agency: Agency, trained_at_week: int) -> Mentor:
@@ -186,7 +193,7 @@ class MentoringModel(Model):
         mentor = Mentor(self, agency, self.mentor_count, trained_at_week)
         self.mentor_count += 1
         agency.mentors[mentor] = None
-        self.mentor_pool[mentor] = None
+        self.mentor_agents.append(mentor)
         self.mentors_joined += 1
         return mentor
 
@@ -202,34 +209,37 @@ class MentoringModel(Model):
                    exit_category=EXIT_CATEGORIES[reason])
         self.mentor_rows.append(row)
         del mentor.agency.mentors[mentor]
-        del self.mentor_pool[mentor]
+        self.mentors.alive[mentor.index] = False
         self.mentors_left += 1
         mentor.remove()
 
     def start_match(self, mentor: Mentor, mentee: Mentee) -> Match:
         """Pair a waiting mentee with a mentor."""
         agency = mentee.agency
-        match = Match(self.match_count, mentor, mentee, agency, self.week)
+        match = Match(self, self.match_count, mentor, mentee, agency, self.week)
+        self.match_views.append(match)
         self.match_count += 1
         del agency.waiting[mentee]
         mentee.waiting = False
         mentee.ever_matched = True
         mentee.match = match
         mentor.matches[match] = None
+        self.mentors.open_matches[mentor.index] += 1
         mentor.mentees_mentored += 1
         agency.matches[match] = None
-        self.open_matches[match] = None
         self.matches_started += 1
         return match
 
     def close_match(self, match: Match, reason: str, detail: str) -> None:
         """End a relationship with exactly one closure reason."""
-        if match not in self.open_matches:
+        if not self.matches.alive[match.index]:
             return
         self.match_rows.append(match.record(self.week, reason, detail, self.week))
-        del self.open_matches[match]
+        self.matches.alive[match.index] = False
         del match.agency.matches[match]
-        del match.mentor.matches[match]
+        mentor = match.mentor
+        del mentor.matches[match]
+        self.mentors.open_matches[mentor.index] -= 1
         mentee = match.mentee
         mentee.match = None
         e = self.p.effects
@@ -239,7 +249,8 @@ class MentoringModel(Model):
                 and self.streams.uniform("network", mentee.index) < e.network_probability):
             mentee.network = True
         self.matches_ended += 1
-        if self.week >= mentee.referral_week + FOLLOW_UP_WEEKS and mentee in self.mentee_pool:
+        if (self.week >= mentee.referral_week + FOLLOW_UP_WEEKS
+                and self.mentees.alive[mentee.index]):
             self.discharge_mentee(mentee)
         elif (reason in REMATCHED_AFTER and match.weeks < match.planned_weeks
               and mentee.agency.open_for_referrals
@@ -286,10 +297,11 @@ class MentoringModel(Model):
         self.income_this_week = 0.0
 
     def _record_week(self) -> None:
-        self.active_matches = len(self.open_matches)
+        self.active_matches = int(np.count_nonzero(self.matches.alive))
         self.waiting_mentees = sum(len(a.waiting) for a in self.agency_list)
-        self.active_mentors = len(self.mentor_pool)
-        self.burnt_out_mentors = sum(1 for m in self.mentor_pool if m.burnt_out)
+        live = self.mentors.live()
+        self.active_mentors = len(live)
+        self.burnt_out_mentors = int(np.count_nonzero(self.mentors.burnt_out[live]))
         agencies = self.agency_list
         self.agencies_funded = sum(1 for a in agencies if a.funded)
         self.staff_fte = sum(a.coordinators + a.supervisors for a in agencies)
@@ -305,6 +317,47 @@ class MentoringModel(Model):
         self.supervision_sessions_delivered = sum(a.sessions_delivered for a in agencies)
         self.extra_role_hours = sum(len(a.mentors) * a.extra_role_hours for a in agencies)
         self.datacollector.collect(self)
+
+    # --- the column state, as Mesa and a reader see it -----------------------------------
+    @property
+    def mentor_pool(self) -> list[Mentor]:
+        """Mentors on the books, in the order they joined."""
+        return [self.mentor_agents[row] for row in self.mentors.live().tolist()]
+
+    @property
+    def mentee_pool(self) -> list[Mentee]:
+        """People referred and still in follow-up, in the order they were referred."""
+        return [self.mentee_agents[row] for row in self.mentees.live().tolist()]
+
+    @property
+    def open_matches(self) -> list[Match]:
+        """Open relationships, in the order they started."""
+        return [self.match_views[row] for row in self.matches.live().tolist()]
+
+    def agency_values(self, name: str) -> np.ndarray:
+        """One agency attribute for every agency, as an array indexed by agency."""
+        return np.array([getattr(agency, name) for agency in self.agency_list])
+
+    def count_on_books(self) -> None:
+        """Per-agency head counts the staff and accounts phases use: trained mentors on
+        the books (``trained_mentors``), of them paid (``paid_mentors``), and open
+        relationships whose mentee has family interference (``family_matches``)."""
+        n = len(self.agency_list)
+        live = self.mentors.live()
+        trained = live[self.week >= self.mentors.trained_at_week[live]]
+        agency = self.mentors.agency[trained]
+        self.trained_mentors = np.bincount(agency, minlength=n)
+        self.paid_mentors = np.bincount(agency[self.mentors.paid[trained]], minlength=n)
+        matches = self.matches.live()
+        with_family = matches[self.mentees.family[self.matches.mentee[matches]] > 0]
+        self.family_matches = np.bincount(self.matches.agency[with_family], minlength=n)
+
+    def free_mentors(self, agency: Agency) -> list[Mentor]:
+        """An agency's mentors who could take a mentee now, in the order they joined."""
+        live = self.mentors.live()
+        rows = live[self.mentors.agency[live] == agency.index]
+        rows = rows[mentors.available(self, rows)]
+        return [self.mentor_agents[row] for row in rows.tolist()]
 
     def weekly_frame(self):  # noqa: ANN201 - pandas type kept out of the signature
         """The weekly table of this run (one row per week)."""

@@ -18,6 +18,8 @@ for this mentee, the format mix, lived experience and agency support. Each of Sp
    (reorganisation, looming end of funding, staff vacancies).
 
 Competing hazards share one random number per week, so exactly one reason is recorded.
+Each mechanism below works on every open relationship at once (the model's ``matches``
+columns, one row per match id); :class:`Match` is one relationship's view of its row.
 
 Each match has its own planned length (the programme's commitment length scaled by the
 mentee's planned-length factor). At that commitment point the relationship ends as
@@ -30,6 +32,14 @@ from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim import exact
+from sim.agents import mentee as mentees
+from sim.agents import mentor as mentors
+from sim.agents.mentor import PEER
+from sim.state import Columns, column
 
 if TYPE_CHECKING:
     from sim.agents.agency import Agency
@@ -54,162 +64,84 @@ FAILURE_FACTORS = {  # closure reason -> which of Spencer's six factors it is
 }
 
 
+# Endings a week can bring, as (reason, detail); :func:`advance` returns codes into this.
+ENDINGS = (
+    ("mentee_abandonment", "drift"), ("mentee_abandonment", "crisis"),
+    ("completed", "planned"), ("completed", "extended"), ("completed", "informal"),
+    ("mentor_abandonment", "burnout"), ("mentor_abandonment", "overload"),
+    ("mentor_abandonment", "programme_chaos"), ("low_motivation", "perceived"),
+    ("mismatched_expectations", "expectations"), ("relational_skills", "cultural_gap"),
+    ("relational_skills", "low_skill"), ("family_interference", "family"),
+    ("agency_support", "chaos"), ("agency_support", "contacts"),
+)
+_END = {ending: code for code, ending in enumerate(ENDINGS)}
+_OPEN = -1  # the code of a relationship that carries on this week
+
+
+def match_columns() -> Columns:
+    """The column store holding every relationship's state (one row per match id);
+    ``alive`` is True while the relationship is open."""
+    return Columns({
+        "mentor": np.int64, "mentee": np.int64, "agency": np.int64, "start_week": np.int64,
+        "weeks": np.int64, "quality": np.float64, "expectation_gap": np.float64,
+        "cultural_gap": np.bool_, "missed": np.int64, "planned_weeks": np.int64,
+        "due_week": np.int64, "extensions": np.int64, "informal_weeks": np.int64,
+    })
+
+
 class Match:
-    """A mentor-mentee relationship, from matching to closure."""
+    """A mentor-mentee relationship, from matching to closure: a view of its row in the
+    model's ``matches`` columns."""
 
-    __slots__ = ("match_id", "mentor", "mentee", "agency", "start_week", "weeks", "quality",
-                 "expectation_gap", "cultural_gap", "missed", "planned_weeks", "due_week",
-                 "extensions", "informal_weeks")
+    __slots__ = ("model", "index", "_columns")
 
-    def __init__(self, match_id: int, mentor: Mentor, mentee: Mentee, agency: Agency,
-                 start_week: int) -> None:
-        p = agency.model.p
-        self.match_id = match_id
-        self.mentor = mentor
-        self.mentee = mentee
-        self.agency = agency
-        self.start_week = start_week
-        self.weeks = 0
-        self.quality = p.relationships.start_quality
-        self.cultural_gap = mentor.minority != mentee.minority
-        self.planned_weeks = planned_weeks(p.programme.planned_match_weeks,
-                                           mentee.planned_length_factor)
-        self.due_week = start_week + self.planned_weeks  # the next commitment point
-        self.extensions = 0
-        self.informal_weeks = 0  # informal contact agreed at the end (0: none)
-        self.expectation_gap = expectation_gap(mentor, mentee, p.training.pre_match_hours,
-                                               self.planned_weeks,
-                                               p.matching.expectation_setting, p.relationships)
-        self.missed = 0
+    start_week = column()
+    weeks = column()
+    quality = column()
+    expectation_gap = column()
+    cultural_gap = column()
+    missed = column()
+    planned_weeks = column()
+    due_week = column()  # the next commitment point
+    extensions = column()
+    informal_weeks = column()  # informal contact agreed at the end (0: none)
 
-    def advance(self, model: MentoringModel) -> tuple[str, str] | None:
-        """One week of the relationship. Returns (reason, detail) if it ends this week."""
-        e = model.p.effects
-        r = model.p.relationships
-        streams = model.streams
-        mentor, mentee, agency = self.mentor, self.mentee, self.agency
-        idx = mentee.index
-        self.weeks += 1
-        skill = mentor.effective_skill(self.cultural_gap)
-        mentor_shows = (not mentor.burnt_out
-                        or streams.uniform("burnt_shows", idx) < e.burnt_out_attendance)
-        if mentor_shows and streams.uniform("engage", idx) < mentee.engagement_probability(
-                self.quality, agency.chaos):
-            self.missed = 0
-            core = skill * mentor.time_factor  # caring and listening need skill and time
-            bonding = agency.bonding * (e.peer_bonding if mentor.kind == "peer" else 1.0)
-            support = ((1.0 - r.support_growth_share)
-                       + r.support_growth_share * agency.support_ratio)
-            # A week closes at most the whole remaining gap: quality stays in [0, 1] for
-            # any accepted growth rate and format bonding.
-            growth = min(1.0, e.quality_growth * bonding * core * support)
-            self.quality += growth * (1.0 - self.quality)
-            mentee.motivation = min(1.0, mentee.motivation
-                                    + r.small_step_gain * core * self.quality)
-            mentee.weeks_mentored += 1
-            mentee.dose += self.quality
-            self._bridge_to_services(model)
-        else:
-            self.missed += 1
-            self.quality = max(0.0, self.quality - r.missed_week_erosion)
-            mentee.motivation = max(0.0, mentee.motivation - r.missed_week_motivation_loss)
-            if self.missed >= e.drift_missed_weeks:
-                return "mentee_abandonment", "drift"
-        if streams.uniform("crisis", idx) < mentee.crisis_probability():
-            if streams.uniform("crisis_ends", idx) < e.crisis_closure_share:
-                return "mentee_abandonment", "crisis"
-            mentee.set_back(r.crisis_motivation_loss, self.quality)
-        if streams.uniform("setback", idx) < r.setback_probability:
-            mentee.set_back(r.setback_size, self.quality)
-        mentee.motivation = max(0.0, mentee.motivation
-                                - r.family_motivation_drain * mentee.family_pull())
-        if model.week >= self.due_week:
-            ending = self._commitment_point(model)
-            if ending is not None:
-                return ending
-        return self._failure(model, skill)
+    def __init__(self, model: MentoringModel, match_id: int, mentor: Mentor, mentee: Mentee,
+                 agency: Agency, start_week: int) -> None:
+        p = model.p
+        self.model = model
+        self.index = match_id
+        self._columns = model.matches
+        planned = planned_weeks(p.programme.planned_match_weeks, mentee.planned_length_factor)
+        row = model.matches.add(
+            mentor=mentor.index, mentee=mentee.index, agency=agency.index,
+            start_week=start_week, quality=p.relationships.start_quality,
+            cultural_gap=mentor.minority != mentee.minority, planned_weeks=planned,
+            due_week=start_week + planned,
+            expectation_gap=expectation_gap(mentor, mentee, p.training.pre_match_hours,
+                                            planned, p.matching.expectation_setting,
+                                            p.relationships))
+        assert row == match_id, "a match's row is its id"
 
-    def _commitment_point(self, model: MentoringModel) -> tuple[str, str] | None:
-        """The relationship has reached its planned length (or the end of an extension).
+    @property
+    def match_id(self) -> int:
+        """The relationship's id (its row)."""
+        return self.index
 
-        It carries on with probability ``continuation_max x quality`` (a good bond is what
-        makes people keep meeting: Herrera et al. 2007; DeWit et al. 2016); of those that
-        carry on, ``extension_share`` are formally extended by ``programme.extension_weeks``
-        and the rest continue informally for an exponentially distributed time (mean
-        ``informal_weeks_mean``), recorded on the match and adding (reduced) dose to the
-        mentee. The rest end as planned.
-        """
-        r = model.p.relationships
-        streams = model.streams
-        idx = self.mentee.index
-        if streams.uniform("continuation", idx) >= r.continuation_max * self.quality:
-            return "completed", "extended" if self.extensions else "planned"
-        if streams.uniform("extension", idx) < r.extension_share:
-            self.extensions += 1
-            self.due_week = model.week + model.p.programme.extension_weeks
-            return None
-        u = streams.uniform("informal_length", idx)
-        self.informal_weeks = max(1, round(-r.informal_weeks_mean * math.log(1.0 - u)))
-        self.mentee.continue_informally(self.informal_weeks, self.quality)
-        return "completed", "informal"
+    @property
+    def mentor(self) -> Mentor:
+        """The mentor."""
+        return self.model.mentor_agents[self._columns.mentor.item(self.index)]
 
-    def _bridge_to_services(self, model: MentoringModel) -> None:
-        """A good relationship bridges unmet needs into partner services with free places
-        (Taylor et al. 2013); no place, no link."""
-        mentee = self.mentee
-        if not mentee.needs:
-            return
-        chance = model.p.effects.linkage_rate * self.quality
-        if model.streams.uniform("linkage", mentee.index) < chance:
-            need = mentee.needs[0]
-            if self.agency.take_place(need):
-                mentee.needs.pop(0)
-                mentee.linked.append(need)
-                mentee.motivation = min(1.0, mentee.motivation
-                                        + model.p.relationships.linkage_motivation_gain)
+    @property
+    def mentee(self) -> Mentee:
+        """The mentee."""
+        return self.model.mentee_agents[self._columns.mentee.item(self.index)]
 
-    def _failure(self, model: MentoringModel, skill: float) -> tuple[str, str] | None:
-        e = model.p.effects
-        r = model.p.relationships
-        mentor, mentee, agency = self.mentor, self.mentee, self.agency
-        unbonded = 1.0 - self.quality
-        threshold = e.motivation_threshold
-        youth = r.youth_family_multiplier if model.p.programme.setting == "youth_justice" else 1.0
-        low_skill = (1.0 - skill) ** r.low_skill_exponent
-        hazards = (
-            ("mentor_abandonment", "burnout" if mentor.burnt_out else (
-                "overload" if mentor.load > 1.0 else "programme_chaos"),
-             e.mentor_abandon_hazard * (mentor.burnt_out
-                                        + r.overload_abandon_weight * max(0.0, mentor.load - 1.0)
-                                        + agency.chaos)),
-            ("low_motivation", "perceived",
-             e.low_motivation_hazard * max(0.0, (threshold - mentee.motivation) / threshold)
-             * (1.0 - r.skilled_motivation_buffer * mentor.skill)),
-            ("mismatched_expectations", "expectations",
-             e.expectation_hazard * self.expectation_gap * unbonded),
-            ("relational_skills",
-             ("cultural_gap"
-              if mentor.skill - skill > r.cultural_gap_detail_ratio * (1.0 - mentor.skill)
-              else "low_skill"),
-             e.skill_hazard * low_skill * unbonded),
-            ("family_interference", "family",
-             e.family_hazard * mentee.family_pull() * unbonded * youth),
-            ("agency_support", "chaos" if agency.chaos > agency.support_deficit else "contacts",
-             e.support_hazard * (r.support_deficit_weight * agency.support_deficit + agency.chaos)
-             * (1.0 - r.bond_support_buffer * self.quality)),
-        )
-        total = sum(h for _, _, h in hazards)
-        if total <= 0.0:
-            return None
-        u = model.streams.uniform("closure", mentee.index)
-        if u >= 1.0 - math.exp(-total):
-            return None
-        pick = model.streams.uniform("closure_reason", mentee.index) * total
-        for reason, detail, hazard in hazards:
-            pick -= hazard
-            if pick < 0.0:
-                return reason, detail
-        return hazards[-1][0], hazards[-1][1]
+    @property
+    def agency(self) -> Agency:
+        """The agency running it."""
+        return self.model.agency_list[self._columns.agency.item(self.index)]
 
     def record(self, end_week: int | None, reason: str, detail: str,
                horizon: int) -> dict[str, object]:
@@ -234,6 +166,230 @@ class Match:
             "extensions": self.extensions,
             "informal_weeks": self.informal_weeks,
         }
+
+
+# --- the weekly mechanisms, on every open relationship at once ------------------------
+
+def meet(model: MentoringModel, rows: np.ndarray, skill: np.ndarray) -> np.ndarray:
+    """Whether each pair meets this week, and what a meeting or a missed week does.
+
+    The mentor turns up (a burnt-out one with chance ``burnt_out_attendance``) and the
+    mentee engages (see ``engagement_probability``). A meeting grows quality by ``growth x
+    (1 - quality)`` with ``growth = min(1, quality_growth x format bonding (x peer_bonding
+    for a peer mentor) x core x support)``, where ``core = effective skill x time factor``
+    (caring and listening need skill and time) and ``support = 1 - support_growth_share +
+    support_growth_share x support ratio``; motivation gains ``small_step_gain x core x
+    quality``, and the dose one quality-weighted week. A missed week erodes quality by
+    ``missed_week_erosion`` and motivation by ``missed_week_motivation_loss``. Returns the
+    rows that met.
+    """
+    e = model.p.effects
+    r = model.p.relationships
+    c = model.matches
+    m = model.mentees
+    streams = model.streams
+    mentor, mentee, agency = c.mentor[rows], c.mentee[rows], c.agency[rows]
+    burnt = model.mentors.burnt_out[mentor]
+    shows = ~burnt | (streams.uniforms("burnt_shows", mentee) < e.burnt_out_attendance)
+    quality = c.quality[rows]
+    engage = mentees.engagement_probability(model, mentee, quality,
+                                            model.agency_values("chaos")[agency])
+    met = shows & (streams.uniforms("engage", mentee) < engage)
+    core = skill * model.mentors.time_factor[mentor]
+    bonding = model.agency_values("bonding")[agency] * np.where(
+        model.mentors.kind[mentor] == PEER, e.peer_bonding, 1.0)
+    support = ((1.0 - r.support_growth_share)
+               + r.support_growth_share * model.agency_values("support_ratio")[agency])
+    # A week closes at most the whole remaining gap: quality stays in [0, 1] for any
+    # accepted growth rate and format bonding.
+    growth = np.minimum(1.0, e.quality_growth * bonding * core * support)
+    grown = quality + growth * (1.0 - quality)
+    motivation = m.motivation[mentee]
+    c.quality[rows] = np.where(met, grown, np.maximum(0.0, quality - r.missed_week_erosion))
+    m.motivation[mentee] = np.where(
+        met, np.minimum(1.0, motivation + r.small_step_gain * core * grown),
+        np.maximum(0.0, motivation - r.missed_week_motivation_loss))
+    c.missed[rows] = np.where(met, 0, c.missed[rows] + 1)
+    m.weeks_mentored[mentee[met]] += 1
+    m.dose[mentee[met]] = m.dose[mentee[met]] + grown[met]
+    return rows[met]
+
+
+def bridge_to_services(model: MentoringModel, rows: np.ndarray) -> None:
+    """A good relationship bridges unmet needs into partner services with free places
+    (Taylor et al. 2013), with chance ``linkage_rate x quality`` a week; no place, no
+    link. Places go in the order relationships started (the agency's own order)."""
+    c = model.matches
+    mentee = c.mentee[rows]
+    has_needs = mentees.unmet_needs(model, mentee) > 0
+    rows, mentee = rows[has_needs], mentee[has_needs]
+    chance = model.p.effects.linkage_rate * c.quality[rows]
+    tries = model.streams.uniforms("linkage", mentee) < chance
+    gain = model.p.relationships.linkage_motivation_gain
+    m = model.mentees
+    for row, person in zip(rows[tries].tolist(), mentee[tries].tolist(), strict=True):
+        need = model.mentee_agents[person].needs[0]
+        if model.agency_list[c.agency[row]].take_place(need):
+            m.linked_count[person] += 1
+            m.motivation[person] = min(1.0, m.motivation[person] + gain)
+
+
+def setbacks(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
+    """Crises and setbacks. A crisis comes with ``crisis_probability``; a share
+    ``crisis_closure_share`` of them end the relationship (the mentee drifts away), the rest
+    cost ``crisis_motivation_loss``; an ordinary setback (``setback_probability``) costs
+    ``setback_size``; both cushioned by the bond (see ``set_back``). Family pull then drains
+    ``family_motivation_drain x pull`` of motivation. Returns the rows a crisis ended."""
+    r = model.p.relationships
+    e = model.p.effects
+    c = model.matches
+    streams = model.streams
+    mentee = c.mentee[rows]
+    crisis = streams.uniforms("crisis", mentee) < mentees.crisis_probability(model, mentee)
+    ends = crisis & (streams.uniforms("crisis_ends", mentee) < e.crisis_closure_share)
+    go_on = ~ends
+    rows, mentee, crisis = rows[go_on], mentee[go_on], crisis[go_on]
+    quality = c.quality[rows]
+    mentees.set_back(model, mentee[crisis], r.crisis_motivation_loss, quality[crisis])
+    setback = streams.uniforms("setback", mentee) < r.setback_probability
+    mentees.set_back(model, mentee[setback], r.setback_size, quality[setback])
+    m = model.mentees
+    m.motivation[mentee] = np.maximum(0.0, m.motivation[mentee] - r.family_motivation_drain
+                                      * mentees.family_pull(model, mentee))
+    return ends
+
+
+def commitment_point(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
+    """Relationships at their planned length (or the end of an extension). Returns an
+    ending code per row (``_OPEN`` for one that carries on).
+
+    Each carries on with probability ``continuation_max x quality`` (a good bond is what
+    makes people keep meeting: Herrera et al. 2007; DeWit et al. 2016); of those that carry
+    on, ``extension_share`` are formally extended by ``programme.extension_weeks`` and the
+    rest continue informally for an exponentially distributed time (mean
+    ``informal_weeks_mean``), recorded on the match and adding (reduced) dose to the
+    mentee. The rest end as planned.
+    """
+    r = model.p.relationships
+    c = model.matches
+    m = model.mentees
+    streams = model.streams
+    mentee = c.mentee[rows]
+    quality = c.quality[rows]
+    ends = streams.uniforms("continuation", mentee) >= r.continuation_max * quality
+    extend = ~ends & (streams.uniforms("extension", mentee) < r.extension_share)
+    informal = ~ends & ~extend
+    c.extensions[rows[extend]] += 1
+    c.due_week[rows[extend]] = model.week + model.p.programme.extension_weeks
+    codes = np.where(ends, np.where(c.extensions[rows] > 0, _END["completed", "extended"],
+                                    _END["completed", "planned"]), _OPEN)
+    codes[informal] = _END["completed", "informal"]
+    lengths = streams.uniforms("informal_length", mentee[informal])
+    for row, person, u, q in zip(rows[informal].tolist(), mentee[informal].tolist(),
+                                 lengths.tolist(), quality[informal].tolist(), strict=True):
+        weeks = max(1, round(-r.informal_weeks_mean * math.log(1.0 - u)))
+        c.informal_weeks[row] = weeks
+        m.informal_weeks_left[person] = weeks
+        m.informal_quality[person] = q
+    return codes
+
+
+def failure(model: MentoringModel, rows: np.ndarray, skill: np.ndarray) -> np.ndarray:
+    """Spencer's (2007) failure factors as competing weekly hazards on one random number;
+    the relationship ends with probability ``1 - exp(-total hazard)`` and the reason is
+    drawn in proportion to each hazard. Returns an ending code per row (``_OPEN``: none).
+
+    - abandonment by the mentor: ``mentor_abandon_hazard x (burnt out +
+      overload_abandon_weight x max(0, load - 1) + chaos)``;
+    - perceived low motivation: ``low_motivation_hazard x max(0, (threshold - motivation) /
+      threshold) x (1 - skilled_motivation_buffer x skill)``;
+    - mismatched expectations: ``expectation_hazard x gap x (1 - quality)``;
+    - relational skills: ``skill_hazard x (1 - effective skill)^low_skill_exponent x (1 -
+      quality)`` (a cultural gap when the cultural divide is most of the shortfall);
+    - family interference: ``family_hazard x family pull x (1 - quality)`` (x
+      ``youth_family_multiplier`` in youth justice);
+    - inadequate agency support: ``support_hazard x (support_deficit_weight x support
+      deficit + chaos) x (1 - bond_support_buffer x quality)``.
+    """
+    e = model.p.effects
+    r = model.p.relationships
+    c = model.matches
+    mentor, mentee, agency = c.mentor[rows], c.mentee[rows], c.agency[rows]
+    quality = c.quality[rows]
+    unbonded = 1.0 - quality
+    threshold = e.motivation_threshold
+    youth = r.youth_family_multiplier if model.p.programme.setting == "youth_justice" else 1.0
+    burnt = model.mentors.burnt_out[mentor]
+    load = model.mentors.load[mentor]
+    raw_skill = model.mentors.skill[mentor]
+    chaos = model.agency_values("chaos")[agency]
+    deficit = model.agency_values("support_deficit")[agency]
+    hazards = (
+        e.mentor_abandon_hazard * (burnt + r.overload_abandon_weight * np.maximum(0.0, load - 1.0)
+                                   + chaos),
+        e.low_motivation_hazard * np.maximum(
+            0.0, (threshold - model.mentees.motivation[mentee]) / threshold)
+        * (1.0 - r.skilled_motivation_buffer * raw_skill),
+        e.expectation_hazard * c.expectation_gap[rows] * unbonded,
+        e.skill_hazard * exact.power(1.0 - skill, r.low_skill_exponent) * unbonded,
+        e.family_hazard * mentees.family_pull(model, mentee) * unbonded * youth,
+        e.support_hazard * (r.support_deficit_weight * deficit + chaos)
+        * (1.0 - r.bond_support_buffer * quality),
+    )
+    details = (
+        np.where(burnt, _END["mentor_abandonment", "burnout"],
+                 np.where(load > 1.0, _END["mentor_abandonment", "overload"],
+                          _END["mentor_abandonment", "programme_chaos"])),
+        _END["low_motivation", "perceived"],
+        _END["mismatched_expectations", "expectations"],
+        np.where(raw_skill - skill > r.cultural_gap_detail_ratio * (1.0 - raw_skill),
+                 _END["relational_skills", "cultural_gap"], _END["relational_skills", "low_skill"]),
+        _END["family_interference", "family"],
+        np.where(chaos > deficit, _END["agency_support", "chaos"],
+                 _END["agency_support", "contacts"]),
+    )
+    total = hazards[0]
+    for hazard in hazards[1:]:
+        total = total + hazard
+    codes = np.full(len(rows), _OPEN)
+    at_risk = total > 0.0
+    closes = np.zeros(len(rows), dtype=bool)
+    u = model.streams.uniforms("closure", mentee[at_risk])
+    closes[at_risk] = u < 1.0 - exact.exp(-total[at_risk])
+    pick = model.streams.uniforms("closure_reason", mentee[closes]) * total[closes]
+    chosen = np.broadcast_to(details[-1], len(rows))[closes].copy()
+    undecided = np.ones(len(pick), dtype=bool)
+    for hazard, detail in zip(hazards, details, strict=True):
+        pick = pick - hazard[closes]
+        now = undecided & (pick < 0.0)
+        chosen[now] = np.broadcast_to(detail, len(rows))[closes][now]
+        undecided &= ~now
+    codes[closes] = chosen
+    return codes
+
+
+def advance(model: MentoringModel) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """One week of every open relationship, in the order they started: meetings,
+    bridging to services, crises and setbacks, the commitment point, then the failure
+    hazards. Returns the rows that end this week and their (reason, detail)."""
+    c = model.matches
+    rows = c.live()
+    c.weeks[rows] += 1
+    skill = mentors.effective_skill(model, c.mentor[rows], c.cultural_gap[rows])
+    met = meet(model, rows, skill)
+    bridge_to_services(model, met)
+    codes = np.where(c.missed[rows] >= model.p.effects.drift_missed_weeks,
+                     _END["mentee_abandonment", "drift"], _OPEN)
+    going = codes == _OPEN
+    crisis_ends = setbacks(model, rows[going])
+    codes[np.flatnonzero(going)[crisis_ends]] = _END["mentee_abandonment", "crisis"]
+    going = codes == _OPEN
+    due = going & (model.week >= c.due_week[rows])
+    codes[due] = commitment_point(model, rows[due])
+    going = codes == _OPEN
+    codes[going] = failure(model, rows[going], skill[going])
+    ended = codes != _OPEN
+    return rows[ended], [ENDINGS[code] for code in codes[ended].tolist()]
 
 
 def planned_weeks(commitment_weeks: int, factor: float) -> int:

@@ -59,25 +59,35 @@ class Streams:
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self.week = 0
-        self._weekly: dict[str, list[float]] = {}
+        self._weekly: dict[str, np.ndarray] = {}
 
     def start_week(self, week: int) -> None:
         """Move every weekly stream on to ``week`` (drops last week's vectors)."""
         self.week = week
         self._weekly.clear()
 
-    def uniform(self, decision: str, index: int) -> float:
-        """A uniform [0, 1) draw for entity ``index`` on ``decision`` in the current week."""
+    def _values(self, decision: str, largest: int) -> np.ndarray:
+        """This week's vector for ``decision``, long enough to hold entity ``largest``."""
         values = self._weekly.get(decision)
-        if values is None or index >= len(values):
-            size = (index // self._BLOCK + 1) * self._BLOCK
+        if values is None or largest >= len(values):
+            size = (largest // self._BLOCK + 1) * self._BLOCK
             # PCG64 doubles are produced in sequence, so the first k values are the same
             # whatever the vector length: entity i always gets element i.
             # Burn-in weeks are numbered up to 0; the seed words must not be negative.
             gen = np.random.default_rng([self.seed, _key(decision), self.week % 2**32])
-            values = gen.random(size).tolist()
+            values = gen.random(size)
             self._weekly[decision] = values
-        return values[index]
+        return values
+
+    def uniform(self, decision: str, index: int) -> float:
+        """A uniform [0, 1) draw for entity ``index`` on ``decision`` in the current week."""
+        return self._values(decision, index).item(index)
+
+    def uniforms(self, decision: str, indexes: np.ndarray) -> np.ndarray:
+        """:meth:`uniform` for many entities at once (the same numbers, as an array)."""
+        if len(indexes) == 0:
+            return np.empty(0)
+        return self._values(decision, int(indexes.max()))[indexes]
 
     def generator(self, decision: str, *extra: int) -> np.random.Generator:
         """A fresh numpy Generator for a one-off or per-week draw (e.g. Poisson referrals).

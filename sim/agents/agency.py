@@ -295,8 +295,7 @@ class Agency(Agent):
         self.chaos = min(1.0, g.chaos_reorganisation * shock + g.chaos_insecurity * self.insecure
                          + max(0.0, vacancy) + g.chaos_inexperience * (1.0 - self.experience))
         # Supervision: offered to every trained mentor, delivered up to supervisor capacity.
-        week = self.model.week
-        trained_mentors = sum(1 for m in self.mentors if week >= m.trained_at_week)
+        trained_mentors = int(self.model.trained_mentors[self.index])
         sup_capacity = self.supervisors * p.supervision.sessions_per_supervisor_fte_month \
             / WEEKS_PER_MONTH
         self.sessions_offered = trained_mentors * self.sessions_per_month / WEEKS_PER_MONTH
@@ -357,7 +356,7 @@ class Agency(Agent):
         """Match waiting mentees to free mentors (see ``sim.matching``)."""
         if self.status not in (RUNNING, BRIDGING) or not self.waiting:
             return
-        free = [m for m in self.mentors if m.available]
+        free = self.model.free_mentors(self)
         for mentee, mentor in pair(list(self.waiting), free, self.model.p.matching):
             self.model.start_match(mentor, mentee)
 
@@ -374,21 +373,21 @@ class Agency(Agent):
         delivered. The balance carries reserves across gaps."""
         p = self.model.p
         week = self.model.week
-        on_books = [m for m in self.mentors if week >= m.trained_at_week]
-        paid = sum(1 for m in on_books if m.paid)
+        on_books = int(self.model.trained_mentors[self.index])
+        paid = int(self.model.paid_mentors[self.index])
         matches = len(self.matches)
         costs = {
             "staff": (self.coordinators * p.staff.coordinator_salary_gbp
                       + self.supervisors * p.staff.supervisor_salary_gbp) / 52,
             "mentors": paid * p.mentors.paid_hours_per_week * p.mentors.paid_hourly_wage_gbp
-            + (len(on_books) - paid) * p.mentors.expenses_per_week_gbp,
+            + (on_books - paid) * p.mentors.expenses_per_week_gbp,
             "pre_match_training": self.spend_gbp,
-            "ongoing_training": len(on_books) * self.ongoing_hours
+            "ongoing_training": on_books * self.ongoing_hours
             * p.training.cost_per_hour_gbp / WEEKS_PER_MONTH,
             "supervision": self.sessions_delivered * p.supervision.cost_per_session_gbp,
             "support": self.contacts_delivered * p.support.cost_per_contact_gbp,
             "activities": matches * self.cost_per_match_week,
-            "family": (sum(1 for match in self.matches if match.mentee.family > 0)
+            "family": (int(self.model.family_matches[self.index])
                        * p.support.family_contacts_per_month * p.support.family_contact_cost_gbp
                        / WEEKS_PER_MONTH if p.support.family_engagement else 0.0),
         }

@@ -5,7 +5,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa import Agent
+
+from sim import exact
+from sim.state import NO_WEEK, Columns, column
 
 if TYPE_CHECKING:
     from sim.agents.agency import Agency
@@ -21,18 +25,66 @@ FOLLOW_UP_WEEKS = 52  # the 12-month proven reoffending measure: a definition, n
 # tercile points, +/-0.4307), so each band holds a third of referrals in every setting.
 RISK_BAND_Z = 0.4307  # literal-ok: a definition (terciles of the normal), not a parameter
 RISK_BANDS = ("low", "medium", "high")
+# "referred" (joined the waiting list), "lost" (arrived while the programme could not take
+# referrals) or "diverted" (not referred during a reorganisation).
+REFERRAL_OUTCOMES = ("referred", "lost", "diverted")
+_UNSET = np.iinfo(np.int64).min  # a mentee's ``match`` column when not in a relationship
+# Needs drawn at referral, as bits of ``needs`` in NEEDS order, counted.
+_NEEDS_COUNT = np.array([bin(mask).count("1") for mask in range(1 << len(NEEDS))])
+
+
+def mentee_columns() -> Columns:
+    """The column store holding every mentee's state (one row per mentee index)."""
+    return Columns({
+        "agency": np.int64, "referral_week": np.int64, "motivation": np.float64,
+        "expectation": np.int8, "minority": np.bool_, "family": np.float64,
+        "needs": np.int8, "linked_count": np.int64, "risk": np.float64,
+        "crisis_risk": np.float64, "risk_band": np.int8, "base_hazard": np.float64,
+        "planned_length_factor": np.float64, "match": np.int64, "waiting": np.bool_,
+        "referral_outcome": np.int8, "gave_up": np.bool_, "ever_matched": np.bool_,
+        "weeks_mentored": np.int64, "dose": np.float64, "informal_weeks_left": np.int64,
+        "informal_weeks": np.int64, "informal_quality": np.float64, "early_end": np.bool_,
+        "network": np.bool_, "reoffence_week": np.int64,
+        "counterfactual_reoffence_week": np.int64,
+    })
 
 
 class Mentee(Agent):
-    """A person referred to the programme.
+    """A person referred to the programme: a Mesa agent whose state lives in the model's
+    mentee columns (``model.mentees``, row ``index``).
 
     State: motivation (0-1, moves with small steps and setbacks: a crisis, a reoffence, a
     missed meeting), what they expect from mentoring, cultural background, family
     interference (0 supportive .. 1 pulls away; it changes over time), individual
     reoffending risk (and its pre-treatment band), needs and the services they have been
     linked to, and the dose of mentoring received so far (quality-weighted weeks, across
-    every relationship and any informal contact after one).
+    every relationship and any informal contact after one). The weekly mechanisms below
+    work on all mentees at once; this class draws a referral's traits and gives Mesa (and a
+    reader) one person's view of them.
     """
+
+    referral_week = column()
+    motivation = column()
+    expectation = column(codes=EXPECTATIONS)
+    minority = column()
+    family = column()
+    risk = column()
+    risk_band = column(codes=RISK_BANDS)
+    base_hazard = column()
+    planned_length_factor = column()
+    waiting = column()
+    referral_outcome = column(codes=REFERRAL_OUTCOMES)
+    gave_up = column()
+    ever_matched = column()
+    weeks_mentored = column()
+    dose = column()  # quality-weighted weeks of mentoring, never reset by a rematch
+    informal_weeks_left = column()
+    informal_weeks = column()
+    informal_quality = column()
+    early_end = column()
+    network = column()
+    reoffence_week = column(optional=True)
+    counterfactual_reoffence_week = column(optional=True)
 
     def __init__(self, model: MentoringModel, agency: Agency, index: int) -> None:
         super().__init__(model)
@@ -40,152 +92,62 @@ class Mentee(Agent):
         draw = model.streams.entity("mentee", index)
         self.index = index
         self.agency = agency
-        self.referral_week = model.week
+        self._columns = model.mentees
         m = p.mentees
         concentration = m.motivation_concentration
-        self.motivation = min(m.motivation_ceiling, max(m.motivation_floor, draw.betavariate(
+        motivation = min(m.motivation_ceiling, max(m.motivation_floor, draw.betavariate(
             concentration * m.motivation_mean, concentration * (1 - m.motivation_mean))))
-        self.expectation = draw.choices(EXPECTATIONS, weights=(
+        expectation = draw.choices(EXPECTATIONS, weights=(
             m.expectation_practical_share, m.expectation_emotional_share,
             m.expectation_activities_share))[0]
-        self.minority = draw.random() < m.minority_share
-        self.family = (draw.uniform(m.family_interference_min, m.family_interference_max)
-                       if draw.random() < m.family_interference_prevalence else 0.0)
+        minority = draw.random() < m.minority_share
+        family = (draw.uniform(m.family_interference_min, m.family_interference_max)
+                  if draw.random() < m.family_interference_prevalence else 0.0)
         shares = (p.mentees.needs_housing, p.mentees.needs_substance, p.mentees.needs_employment)
-        self.needs = [need for need, share in zip(NEEDS, shares, strict=True)
-                      if draw.random() < share]
+        needs = sum(1 << i for i, share in enumerate(shares) if draw.random() < share)
         # Log-normal risk with mean 1, so the population's average hazard is the setting's.
         sigma = p.mentees.risk_spread
         z = draw.gauss(0.0, 1.0)
-        self.risk = math.exp(sigma * z - sigma * sigma / 2)  # literal-ok: mean-1 log-normal
-        self.risk_band = RISK_BANDS[(z > -RISK_BAND_Z) + (z > RISK_BAND_Z)]
+        risk = math.exp(sigma * z - sigma * sigma / 2)  # literal-ok: mean-1 log-normal
         base_12m = getattr(m, f"base_reoffending_{p.programme.setting}")
-        self.base_hazard = min(m.max_weekly_reoffending_hazard,
-                               -math.log(1 - base_12m) / FOLLOW_UP_WEEKS * self.risk)
         # The mentee's planned length relative to the programme's commitment (set by their
         # order or licence and their needs); drawn last so earlier traits keep their draws.
         spread = getattr(p.programme, f"planned_length_spread_{p.programme.setting}")
-        self.planned_length_factor = math.exp(draw.gauss(0.0, spread))
-        self.match: Match | None = None
-        self.waiting = True
-        # "referred" (joined the waiting list), "lost" (arrived while the programme could
-        # not take referrals) or "diverted" (not referred during a reorganisation).
-        self.referral_outcome = "referred"
-        self.gave_up = False
-        self.ever_matched = False
-        self.weeks_mentored = 0
-        self.dose = 0.0  # quality-weighted weeks of mentoring, never reset by a rematch
-        self.informal_weeks_left = 0
-        self.informal_weeks = 0
-        self.informal_quality = 0.0
-        self.linked: list[str] = []
-        self.early_end = False
-        self.network = False
-        self.reoffence_week: int | None = None
-        self.counterfactual_reoffence_week: int | None = None
+        row = model.mentees.add(
+            agency=agency.index, referral_week=model.week, motivation=motivation,
+            expectation=EXPECTATIONS.index(expectation), minority=minority, family=family,
+            needs=needs, risk=risk,
+            crisis_risk=risk ** p.relationships.crisis_risk_exponent,
+            risk_band=(z > -RISK_BAND_Z) + (z > RISK_BAND_Z),
+            base_hazard=min(m.max_weekly_reoffending_hazard,
+                            -math.log(1 - base_12m) / FOLLOW_UP_WEEKS * risk),
+            planned_length_factor=math.exp(draw.gauss(0.0, spread)), match=_UNSET,
+            waiting=True, reoffence_week=NO_WEEK, counterfactual_reoffence_week=NO_WEEK)
+        assert row == index, "a mentee's row is its index"
 
-    def hazard_multiplier(self) -> float:
-        """How mentoring so far changes this person's reoffending hazard (1 = no change).
+    @property
+    def match(self) -> Match | None:
+        """The relationship this person is in, if any."""
+        row = self._columns.match.item(self.index)
+        return None if row == _UNSET else self.model.match_views[row]
 
-        Benefit grows with the absolute dose, weeks actually mentored each weighted by the
-        relationship's quality, and saturates:
-        ``1 - effect x (1 - exp(-dose / saturation))`` (Grossman & Rhodes 2002: benefit grows
-        with duration; Ipsos MORI/McIvor 2015: length of engagement was the key predictor).
-        The dose is the mentee's, not a relationship's, so a rematch after an early ending
-        carries on from it rather than starting again. A very early ending adds a small
-        harm; service links and a lasting informal network each cut the hazard a little.
-        """
-        e = self.model.p.effects
-        multiplier = 1.0 - e.reoffending_effect * (
-            1.0 - math.exp(-self.dose / e.dose_saturation_weeks))
-        if self.early_end:
-            multiplier *= 1.0 + e.early_end_harm
-        multiplier *= (1.0 - e.linkage_reoffending_cut) ** len(self.linked)
-        if self.network:
-            multiplier *= 1.0 - e.network_reoffending_cut
-        return multiplier
+    @match.setter
+    def match(self, match: Match | None) -> None:
+        self._columns.match[self.index] = _UNSET if match is None else match.match_id
 
-    def family_pull(self) -> float:
-        """Family interference as the relationship feels it (0-1): engaging the family
-        (``support.family_engagement``) removes ``effects.family_engagement_effect`` of it."""
-        p = self.model.p
-        if p.support.family_engagement and self.match is not None:
-            return self.family * (1.0 - p.effects.family_engagement_effect)
-        return self.family
+    @property
+    def needs(self) -> list[str]:
+        """Needs not yet linked to a service, in the order they are worked on."""
+        return self._drawn_needs()[self._columns.linked_count.item(self.index):]
 
-    def crisis_probability(self) -> float:
-        """Weekly chance of a crisis: rises with individual risk (Kupersmidt et al. 2017)
-        and with each need not yet linked to a service."""
-        r = self.model.p.relationships
-        return min(1.0, r.crisis_weekly * self.risk ** r.crisis_risk_exponent
-                   * (1.0 + r.crisis_need_weight * len(self.needs)))
+    @property
+    def linked(self) -> list[str]:
+        """Needs linked to a partner service."""
+        return self._drawn_needs()[:self._columns.linked_count.item(self.index)]
 
-    def set_back(self, size: float, quality: float) -> None:
-        """A setback costs motivation; a strong bond cushions it (scaled by 1 - quality)."""
-        self.motivation = max(0.0, self.motivation - size * (1.0 - quality))
-
-    def continue_informally(self, weeks: int, quality: float) -> None:
-        """The formal relationship has ended and the pair keep in touch for ``weeks``."""
-        self.informal_weeks_left = weeks
-        self.informal_quality = quality
-
-    def engagement_probability(self, quality: float, chaos: float) -> float:
-        """Chance of turning up this week: motivation and the bond pull in, family and
-        programme chaos pull away."""
-        e = self.model.p.effects
-        p = (e.engagement_base
-             + e.engagement_motivation_weight * (self.motivation - e.engagement_neutral_motivation)
-             + e.engagement_quality_weight * quality
-             - e.engagement_family_weight * self.family_pull() * (1.0 - quality)
-             - e.engagement_chaos_weight * chaos)
-        return min(e.engagement_ceiling, max(e.engagement_floor, p))
-
-    def _family_changes(self) -> None:
-        """Family context is not fixed: now and then it changes (a new partner, a return
-        home, a conflict) and is redrawn from the population's distribution."""
-        model = self.model
-        m = model.p.mentees
-        streams = model.streams
-        if not (self.waiting or self.match is not None):
-            return  # after the programme, family context no longer enters anything
-        if streams.uniform("family_change", self.index) >= m.family_change_weekly:
-            return
-        if streams.uniform("family_present", self.index) < m.family_interference_prevalence:
-            self.family = m.family_interference_min + (
-                m.family_interference_max - m.family_interference_min
-            ) * streams.uniform("family_level", self.index)
-        else:
-            self.family = 0.0
-
-    def step(self) -> None:
-        """Weekly: family context may change; informal contact after a formal ending adds
-        to the dose; the chance of reoffending (actual and without mentoring, on the same
-        random number), a reoffence setting motivation back; and leaving the model when
-        the 12-month follow-up is over."""
-        model = self.model
-        week = model.week
-        self._family_changes()
-        if self.informal_weeks_left and self.match is None:
-            self.informal_weeks_left -= 1
-            self.informal_weeks += 1
-            self.dose += model.p.effects.informal_benefit_share * self.informal_quality
-        u = model.streams.uniform("reoffend", self.index)
-        if u < self.base_hazard and self.counterfactual_reoffence_week is None:
-            self.counterfactual_reoffence_week = week
-        if u < self.base_hazard * self.hazard_multiplier():
-            if self.reoffence_week is None:
-                self.reoffence_week = week
-            quality = self.match.quality if self.match is not None else 0.0
-            self.set_back(model.p.relationships.reoffence_motivation_loss, quality)
-            if self.match is not None:
-                self.match.mentor.distress()
-                if model.streams.uniform("recall", self.index) < model.p.effects.recall_share:
-                    model.close_match(self.match, "mentee_reoffended", "recalled")
-        # A recall above may already have discharged this mentee (close_match does so once
-        # follow-up is over), so check they are still in the model.
-        if (self.match is None and not self.waiting and self in model.mentee_pool
-                and week >= self.referral_week + FOLLOW_UP_WEEKS):
-            model.discharge_mentee(self)
+    def _drawn_needs(self) -> list[str]:
+        mask = self._columns.needs.item(self.index)
+        return [need for i, need in enumerate(NEEDS) if mask >> i & 1]
 
     def record(self, horizon: int) -> dict[str, object]:
         """This mentee's row of ``mentees.parquet``. The keys are the ``mentees`` columns
@@ -196,6 +158,7 @@ class Mentee(Agent):
         def within(week: int | None) -> bool | None:
             return (week is not None and week <= end) if complete else None
 
+        linked = self._columns.linked_count.item(self.index)
         return {
             "mentee_id": self.index,
             "agency_id": self.agency.index,
@@ -207,9 +170,155 @@ class Mentee(Agent):
             "informal_weeks": self.informal_weeks,
             "dose": round(self.dose, 6),
             "risk_band": self.risk_band,
-            "needs": len(self.needs) + len(self.linked),
-            "services_linked": len(self.linked),
+            "needs": int(_NEEDS_COUNT[self._columns.needs.item(self.index)]),
+            "services_linked": linked,
             "reoffended_12m": within(self.reoffence_week),
             "reoffended_12m_without_mentoring": within(self.counterfactual_reoffence_week),
             "support_network": self.network,
         }
+
+
+# --- the weekly mechanisms, on many mentees at once ---------------------------------------
+# Each takes the model and the rows (mentee indexes) it applies to, and works on columns.
+
+def matched(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
+    """In a relationship now."""
+    return model.mentees.match[rows] != _UNSET
+
+
+def unmet_needs(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
+    """Needs not yet linked to a partner service."""
+    c = model.mentees
+    return _NEEDS_COUNT[c.needs[rows]] - c.linked_count[rows]
+
+
+def family_pull(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
+    """Family interference as the relationship feels it (0-1): engaging the family
+    (``support.family_engagement``) removes ``effects.family_engagement_effect`` of it,
+    ``family x (1 - family_engagement_effect)``, while the person is mentored."""
+    p = model.p
+    family = model.mentees.family[rows]
+    if not p.support.family_engagement:
+        return family
+    return np.where(matched(model, rows),
+                    family * (1.0 - p.effects.family_engagement_effect), family)
+
+
+def crisis_probability(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
+    """Weekly chance of a crisis, ``min(1, crisis_weekly x risk^crisis_risk_exponent x (1 +
+    crisis_need_weight x unmet needs))``: it rises with individual risk (Kupersmidt et al.
+    2017) and with each need not yet linked to a service."""
+    r = model.p.relationships
+    return np.minimum(1.0, r.crisis_weekly * model.mentees.crisis_risk[rows]
+                      * (1.0 + r.crisis_need_weight * unmet_needs(model, rows)))
+
+
+def set_back(model: MentoringModel, rows: np.ndarray, size: float | np.ndarray,
+             quality: np.ndarray) -> None:
+    """A setback costs motivation, ``size x (1 - quality)``: a strong bond cushions it."""
+    c = model.mentees
+    c.motivation[rows] = np.maximum(0.0, c.motivation[rows] - size * (1.0 - quality))
+
+
+def engagement_probability(model: MentoringModel, rows: np.ndarray, quality: np.ndarray,
+                           chaos: np.ndarray) -> np.ndarray:
+    """Chance of turning up this week, ``engagement_base + engagement_motivation_weight x
+    (motivation - engagement_neutral_motivation) + engagement_quality_weight x quality -
+    engagement_family_weight x family pull x (1 - quality) - engagement_chaos_weight x
+    chaos``, kept within the floor and ceiling: motivation and the bond pull in, family and
+    programme chaos pull away."""
+    e = model.p.effects
+    p = (e.engagement_base
+         + e.engagement_motivation_weight
+         * (model.mentees.motivation[rows] - e.engagement_neutral_motivation)
+         + e.engagement_quality_weight * quality
+         - e.engagement_family_weight * family_pull(model, rows) * (1.0 - quality)
+         - e.engagement_chaos_weight * chaos)
+    return np.minimum(e.engagement_ceiling, np.maximum(e.engagement_floor, p))
+
+
+def hazard_multiplier(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
+    """How mentoring so far changes each person's reoffending hazard (1 = no change).
+
+    Benefit grows with the absolute dose, weeks actually mentored each weighted by the
+    relationship's quality, and saturates:
+    ``1 - effect x (1 - exp(-dose / saturation))`` (Grossman & Rhodes 2002: benefit grows
+    with duration; Ipsos MORI/McIvor 2015: length of engagement was the key predictor).
+    The dose is the mentee's, not a relationship's, so a rematch after an early ending
+    carries on from it rather than starting again. A very early ending adds a small harm
+    (``x (1 + early_end_harm)``); each service link (``x (1 - linkage_reoffending_cut)``)
+    and a lasting informal network (``x (1 - network_reoffending_cut)``) cut it a little.
+    """
+    e = model.p.effects
+    c = model.mentees
+    multiplier = 1.0 - e.reoffending_effect * (
+        1.0 - exact.exp(-c.dose[rows] / e.dose_saturation_weeks))
+    multiplier = np.where(c.early_end[rows], multiplier * (1.0 + e.early_end_harm), multiplier)
+    multiplier = multiplier * model.linkage_cut_by_count[c.linked_count[rows]]
+    return np.where(c.network[rows], multiplier * (1.0 - e.network_reoffending_cut), multiplier)
+
+
+def family_changes(model: MentoringModel, rows: np.ndarray) -> None:
+    """Family context is not fixed: each week, with chance ``family_change_weekly``, it
+    changes (a new partner, a return home, a conflict) and is redrawn from the population's
+    distribution. After the programme it no longer enters anything, so only people waiting
+    or mentored are redrawn."""
+    m = model.p.mentees
+    c = model.mentees
+    streams = model.streams
+    rows = rows[c.waiting[rows] | matched(model, rows)]
+    rows = rows[streams.uniforms("family_change", rows) < m.family_change_weekly]
+    present = streams.uniforms("family_present", rows) < m.family_interference_prevalence
+    level = m.family_interference_min + (
+        m.family_interference_max - m.family_interference_min
+    ) * streams.uniforms("family_level", rows)
+    c.family[rows] = np.where(present, level, 0.0)
+
+
+def informal_contact(model: MentoringModel, rows: np.ndarray) -> None:
+    """After a formal ending, each week of informal contact adds ``informal_benefit_share x
+    the relationship's final quality`` to the dose."""
+    c = model.mentees
+    rows = rows[(c.informal_weeks_left[rows] > 0) & ~matched(model, rows)]
+    c.informal_weeks_left[rows] -= 1
+    c.informal_weeks[rows] += 1
+    c.dose[rows] = c.dose[rows] + model.p.effects.informal_benefit_share * c.informal_quality[rows]
+
+
+def step_mentees(model: MentoringModel) -> None:
+    """Weekly, for every person in follow-up: family context may change; informal contact
+    after a formal ending adds to the dose; the chance of reoffending, actual (base hazard
+    x :func:`hazard_multiplier`) and without mentoring (base hazard), on the same random
+    number; a reoffence sets motivation back, distresses the mentor and may end in recall
+    (``recall_share``); and people leave the model when the 12-month follow-up is over."""
+    week = model.week
+    c = model.mentees
+    rows = c.live()
+    family_changes(model, rows)
+    informal_contact(model, rows)
+    u = model.streams.uniforms("reoffend", rows)
+    base = c.base_hazard[rows]
+    first = (u < base) & (c.counterfactual_reoffence_week[rows] == NO_WEEK)
+    c.counterfactual_reoffence_week[rows[first]] = week
+    offends = u < base * hazard_multiplier(model, rows)
+    offenders = rows[offends]
+    c.reoffence_week[offenders[c.reoffence_week[offenders] == NO_WEEK]] = week
+    match = c.match[offenders]
+    in_match = match != _UNSET
+    quality = np.where(in_match, model.matches.quality[np.where(in_match, match, 0)], 0.0)
+    set_back(model, offenders, model.p.relationships.reoffence_motivation_loss, quality)
+    np.add.at(model.mentors.distress_events, model.matches.mentor[match[in_match]], 1)
+    recalled = offenders[in_match][model.streams.uniforms("recall", offenders[in_match])
+                                   < model.p.effects.recall_share]
+    due = rows[(week >= c.referral_week[rows] + FOLLOW_UP_WEEKS)]
+    events = np.union1d(recalled, due[~c.waiting[due] & ~matched(model, due)])
+    recall = set(recalled.tolist())
+    for row in events.tolist():  # in creation order, as Mesa would step them
+        mentee = model.mentee_agents[row]
+        if row in recall:
+            model.close_match(mentee.match, "mentee_reoffended", "recalled")
+        # A recall may already have discharged this mentee (close_match does so once
+        # follow-up is over), so check they are still in the model.
+        if (c.match[row] == _UNSET and not c.waiting[row] and c.alive[row]
+                and week >= c.referral_week[row] + FOLLOW_UP_WEEKS):
+            model.discharge_mentee(mentee)

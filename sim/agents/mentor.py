@@ -5,16 +5,23 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa import Agent
 
 from sim.params import weekly_rate
+from sim.state import Columns, column
 
 if TYPE_CHECKING:
     from sim.agents.agency import Agency
     from sim.model import MentoringModel
+    from sim.params import Effects
     from sim.relationship import Match
 
 STYLES = ("practical", "emotional", "activities")
+KINDS = ("community", "peer")
+PEER = KINDS.index("peer")
+# Exit reasons in the order of the competing hazards drawn on one number (None: stays).
+EXITS = (None, "burnout", "life_change", "relapse", "paid_work")
 # Exit reasons by category: a negative exit is a loss the programme could act on, a move
 # into paid work is the progression peer mentoring hopes for, a closure is the programme's.
 EXIT_CATEGORIES = {"burnout": "negative", "life_change": "negative", "relapse": "negative",
@@ -22,13 +29,50 @@ EXIT_CATEGORIES = {"burnout": "negative", "life_change": "negative", "relapse": 
                    "active": "active"}
 
 
+def mentor_columns() -> Columns:
+    """The column store holding every mentor's state (one row per mentor index)."""
+    return Columns({
+        "agency": np.int64, "kind": np.int8, "paid": np.bool_, "minority": np.bool_,
+        "style": np.int8, "skill": np.float64, "cultural_competence": np.float64,
+        "expected_match_weeks": np.float64, "resilience": np.float64,
+        "exhaustion": np.float64, "hours": np.float64, "cap": np.int64,
+        "joined_week": np.int64, "trained_at_week": np.int64, "burnt_out": np.bool_,
+        "burnout_episodes": np.int64, "mentees_mentored": np.int64,
+        "distress_events": np.int64, "load": np.float64, "time_factor": np.float64,
+        "open_matches": np.int64,
+    })
+
+
 class Mentor(Agent):
-    """A mentor on an agency's books.
+    """A mentor on an agency's books: a Mesa agent whose state lives in the model's
+    mentor columns (``model.mentors``, row ``index``).
 
     State: relational skill and cultural competence (0-1; training, supervision and
     experience improve them), the match length they expect, hours they can give,
-    emotional exhaustion (0-1) and burnout, the relationships they hold.
+    emotional exhaustion (0-1) and burnout, the relationships they hold. The weekly
+    mechanisms below work on all mentors at once; this class draws a recruit's traits
+    and gives Mesa (and a reader) one mentor's view of them.
     """
+
+    kind = column(codes=KINDS)
+    paid = column()
+    minority = column()
+    style = column(codes=STYLES)
+    skill = column()
+    cultural_competence = column()
+    expected_match_weeks = column()
+    resilience = column()
+    exhaustion = column()
+    hours = column()
+    cap = column()
+    joined_week = column()
+    trained_at_week = column()
+    burnt_out = column()
+    burnout_episodes = column()
+    mentees_mentored = column()
+    distress_events = column()
+    load = column()
+    time_factor = column()
 
     def __init__(self, model: MentoringModel, agency: Agency, index: int,
                  trained_at_week: int) -> None:
@@ -38,166 +82,56 @@ class Mentor(Agent):
         draw = model.streams.entity("mentor", index)
         self.index = index
         self.agency = agency
-        self.kind = "peer" if draw.random() < m.peer_share else "community"
-        self.paid = self.kind == "peer" and draw.random() < m.paid_peer_share
-        self.minority = draw.random() < p.mentees.minority_share
-        self.style = draw.choices(STYLES, weights=(
+        self._columns = model.mentors
+        kind = "peer" if draw.random() < m.peer_share else "community"
+        paid = kind == "peer" and draw.random() < m.paid_peer_share
+        minority = draw.random() < p.mentees.minority_share
+        style = draw.choices(STYLES, weights=(
             m.style_practical_share, m.style_emotional_share,
             max(0.0, 1.0 - m.style_practical_share - m.style_emotional_share)))[0]
         # Pre-match training raises skill with diminishing returns (Kupersmidt et al. 2017:
         # training was the one practice standard that predicted match length).
         trained = 1.0 - math.exp(-p.training.pre_match_hours / m.training_scale_hours)
-        self.skill = min(m.skill_max, max(m.skill_min, draw.gauss(m.skill_mean, m.skill_spread)
-                                          + m.training_skill_gain * trained))
+        skill = min(m.skill_max, max(m.skill_min, draw.gauss(m.skill_mean, m.skill_spread)
+                                     + m.training_skill_gain * trained))
         # Lived experience helps bridge the divide with people in the justice system.
-        competence = m.competence_peer if self.kind == "peer" else m.competence_community
-        self.cultural_competence = min(m.skill_max, max(0.0, draw.gauss(
+        competence = m.competence_peer if kind == "peer" else m.competence_community
+        cultural_competence = min(m.skill_max, max(0.0, draw.gauss(
             competence, m.competence_spread) + m.training_competence_gain * trained))
-        self.expected_match_weeks = m.expected_match_weeks_median * math.exp(
+        expected = m.expected_match_weeks_median * math.exp(
             draw.gauss(0.0, m.expected_match_weeks_spread))
-        self.resilience = math.exp(draw.gauss(0.0, m.resilience_spread))  # >1 tires faster
+        resilience = math.exp(draw.gauss(0.0, m.resilience_spread))  # >1 tires faster
         # New recruits start with little exhaustion (VA peer specialists study 2016); the
         # strain of the first months is added week by week (see novice_strain).
         a = m.recruit_exhaustion_mean * m.recruit_exhaustion_concentration
         b = (1.0 - m.recruit_exhaustion_mean) * m.recruit_exhaustion_concentration
-        self.exhaustion = draw.betavariate(a, b)
-        self.hours = m.paid_hours_per_week if self.paid else m.volunteer_hours_per_week
-        self.cap = p.matching.caseload_cap_paid if self.paid else p.matching.caseload_cap_volunteer
-        self.joined_week = model.week
-        self.trained_at_week = trained_at_week
+        exhaustion = draw.betavariate(a, b)
+        row = model.mentors.add(
+            agency=agency.index, kind=KINDS.index(kind), paid=paid, minority=minority,
+            style=STYLES.index(style), skill=skill, cultural_competence=cultural_competence,
+            expected_match_weeks=expected, resilience=resilience, exhaustion=exhaustion,
+            hours=m.paid_hours_per_week if paid else m.volunteer_hours_per_week,
+            cap=p.matching.caseload_cap_paid if paid else p.matching.caseload_cap_volunteer,
+            joined_week=model.week, trained_at_week=trained_at_week, time_factor=1.0)
+        assert row == index, "a mentor's row is its index"
         self.matches: dict[Match, None] = {}
-        self.burnt_out = False
-        self.burnout_episodes = 0
-        self.mentees_mentored = 0
-        self.distress_events = 0
-        self.load = 0.0
-        self.time_factor = 1.0
 
     @property
     def available(self) -> bool:
         """Trained, not burnt out, and with room for another mentee."""
-        return (self.model.week >= self.trained_at_week and not self.burnt_out
-                and len(self.matches) < self.cap)
+        return bool(available(self.model, np.array([self.index]))[0])
 
-    def effective_skill(self, cultural_gap: bool) -> float:
-        """Skill as the mentee experiences it: a cultural divide the mentor cannot bridge
-        cuts it (Spencer 2007)."""
-        if not cultural_gap:
-            return self.skill
-        weight = self.model.p.effects.cultural_gap_weight
-        return self.skill * (1.0 - weight * (1.0 - self.cultural_competence))
+    def organisational_stress(self) -> float:
+        """This mentor's share of :func:`organisational_stress` (per week)."""
+        return float(organisational_stress(self.model)[self.agency.index])
 
-    def extra_role_hours(self) -> float:
-        """Extra-role hours actually loaded on this mentor (the scenario's, plus any a
-        budget cut asks for); trained staff and managers keep some off."""
-        p = self.model.p
-        shield = p.mentors.manager_shield_share if p.training.staff_manager_training else 0.0
-        return self.agency.extra_role_hours * (1.0 - shield)
-
-    def plan_week(self) -> None:
-        """Work out this week's mentoring load and the share of needed time each mentee
-        gets once extra-role tasks have taken their hours."""
-        needed = len(self.matches) * self.agency.hours_per_mentee
-        extra = self.extra_role_hours()
-        self.load = needed / self.hours
-        spare = max(0.0, self.hours - extra)
-        self.time_factor = 1.0 if needed <= spare else spare / needed
+    def novice_strain(self) -> float:
+        """This mentor's :func:`novice_strain` this week."""
+        return float(novice_strain(self.model, np.array([self.index]))[0])
 
     def distress(self) -> None:
         """A distressing event (a mentee reoffends): counted into this week's exhaustion."""
         self.distress_events += 1
-
-    def organisational_stress(self) -> float:
-        """Exhaustion per week from the organisation rather than the mentoring: job
-        insecurity near a grant's end (Sverke et al. 2002), a restart with staff who do
-        not know the programme and a full waiting list, and a reorganisation (Phillips et
-        al. 2024: organisational stressors drive burnout); supervision absorbs part."""
-        e = self.model.p.effects
-        agency = self.agency
-        stress = (e.stress_insecurity * agency.insecure
-                  + e.stress_restart * (1.0 - agency.experience)
-                  + e.stress_waiting_list * agency.waiting_pressure
-                  + e.stress_reorganisation * self.model.shock_active)
-        return stress * (1.0 - e.stress_supervision_buffer * agency.supervision_effect)
-
-    def novice_strain(self) -> float:
-        """Extra exhaustion of the first months, peaking at about four months and fading by
-        a year (VA peer specialists study 2016; BMC Psychiatry 2022)."""
-        e = self.model.p.effects
-        tenure = self.model.week - self.trained_at_week
-        if tenure < 0:
-            return 0.0
-        x = tenure / e.novice_strain_peak_weeks
-        return e.novice_strain * x * math.exp(1.0 - x)
-
-    def step(self) -> None:
-        """Weekly: exhaustion and burnout, skill growth, then the chance of leaving."""
-        p = self.model.p
-        e = p.effects
-        g = p.growth
-        sup = self.agency.supervision_effect
-        busy = bool(self.matches)
-        gain = (e.exhaustion_load * self.load * busy
-                + e.exhaustion_extra_role * self.extra_role_hours() / self.hours
-                + e.exhaustion_distress * self.distress_events
-                + (e.exhaustion_peer if self.kind == "peer" else 0.0)
-                + self.organisational_stress() + self.novice_strain()) * self.resilience
-        recovery = min(1.0, e.recovery_base + e.recovery_supervision * sup)
-        self.exhaustion = min(1.0, max(0.0, self.exhaustion + gain - recovery * self.exhaustion))
-        self.distress_events = 0
-        if not self.burnt_out and self.exhaustion >= e.burnout_threshold:
-            self.burnt_out = True
-            if self.model.week >= 1:  # episodes are counted in the measured weeks only
-                self.burnout_episodes += 1
-                self.model.burnout_onsets += 1
-        elif self.burnt_out and self.exhaustion < min(e.recovered_below, e.burnout_threshold):
-            self.burnt_out = False
-
-        growth = (g.skill_experience * busy + g.skill_training * self.agency.ongoing_hours
-                  + g.skill_supervision * sup
-                  + (g.skill_manager_training if p.training.staff_manager_training else 0.0))
-        growth = min(1.0, growth)
-        self.skill += (1.0 - self.skill) * growth
-        self.cultural_competence += (1.0 - self.cultural_competence) * g.competence_share * growth
-
-        u = self.model.streams.uniform("mentor_exit", self.index)
-        exit_reason = self._exit_reason(u, sup)
-        if exit_reason is not None:
-            self.model.mentor_leaves(self, exit_reason)
-
-    def _exit_reason(self, u: float, sup: float) -> str | None:
-        """Competing exit hazards on one random number: burnout or life change, relapse
-        (peer mentors), progression to paid work (trained peer volunteers). Extra-role tasks
-        act only through exhaustion and burnout (one pathway)."""
-        p = self.model.p
-        e = p.effects
-        m = p.mentors
-        base = weekly_rate(m.attrition_annual_paid if self.paid else m.attrition_annual_volunteer)
-        burnout_mult = (e.burnout_exit_multiplier - 1.0) * (
-            1.0 - e.paid_exit_reduction if self.paid else 1.0)
-        multiplier = 1.0 + burnout_mult * self.burnt_out
-        multiplier *= 1.0 - e.supervision_exit_reduction * sup
-        if self.agency.insecure:
-            multiplier *= e.insecurity_exit_multiplier
-        leave = base * multiplier
-        relapse = 0.0
-        progress = 0.0
-        if self.kind == "peer":
-            # Giving back supports desistance (LeBel et al. 2015); exhaustion undermines it.
-            relapse = (weekly_rate(m.relapse_annual)
-                       * (1.0 + m.relapse_exhaustion_weight * self.exhaustion)
-                       * (1.0 - m.relapse_work_protection * bool(self.matches)))
-            if (not self.paid
-                    and self.model.week - self.trained_at_week >= m.progression_after_weeks):
-                progress = weekly_rate(m.progression_annual) * self.skill \
-                    / m.progression_reference_skill
-        if u < leave:
-            return "burnout" if self.burnt_out else "life_change"
-        if u < leave + relapse:
-            return "relapse"
-        if u < leave + relapse + progress:
-            return "paid_work"
-        return None
 
     def record(self) -> dict[str, object]:
         """This mentor's row of ``mentors.parquet`` (exit fields filled by the model). The
@@ -213,3 +147,195 @@ class Mentor(Agent):
             "burnout_episodes": self.burnout_episodes,
             "mentees_mentored": self.mentees_mentored,
         }
+
+
+# --- the weekly mechanisms, on all mentors at once ------------------------------------
+# Each takes the model and the rows (mentor indexes) it applies to, and works on columns.
+# Agency-level inputs are read once per week as arrays indexed by agency (see
+# ``MentoringModel.agency_values``).
+
+def available(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
+    """Trained, not burnt out, and with room for another mentee."""
+    c = model.mentors
+    return ((model.week >= c.trained_at_week[rows]) & ~c.burnt_out[rows]
+            & (c.open_matches[rows] < c.cap[rows]))
+
+
+def effective_skill(model: MentoringModel, rows: np.ndarray, cultural_gap: np.ndarray
+                    ) -> np.ndarray:
+    """Skill as the mentee experiences it: a cultural divide the mentor cannot bridge cuts
+    it, ``skill x (1 - cultural_gap_weight x (1 - cultural competence))`` (Spencer 2007)."""
+    c = model.mentors
+    skill = c.skill[rows]
+    weight = model.p.effects.cultural_gap_weight
+    return np.where(cultural_gap, skill * (1.0 - weight * (1.0 - c.cultural_competence[rows])),
+                    skill)
+
+
+def extra_role_hours(model: MentoringModel) -> np.ndarray:
+    """Extra-role hours per week actually loaded on each agency's mentors (the scenario's,
+    plus any a budget cut asks for); trained staff and managers keep
+    ``manager_shield_share`` of them off. Indexed by agency."""
+    p = model.p
+    shield = p.mentors.manager_shield_share if p.training.staff_manager_training else 0.0
+    return model.agency_values("extra_role_hours") * (1.0 - shield)
+
+
+def plan_week(model: MentoringModel, rows: np.ndarray) -> None:
+    """This week's mentoring load, ``open matches x hours per mentee / hours``, and the
+    share of needed time each mentee gets once extra-role tasks have taken their hours:
+    1 if the needed hours fit in ``max(0, hours - extra)``, else that spare / needed."""
+    c = model.mentors
+    agency = c.agency[rows]
+    needed = c.open_matches[rows] * model.agency_values("hours_per_mentee")[agency]
+    hours = c.hours[rows]
+    c.load[rows] = needed / hours
+    spare = np.maximum(0.0, hours - extra_role_hours(model)[agency])
+    fits = needed <= spare
+    c.time_factor[rows] = np.where(fits, 1.0, spare / np.where(fits, 1.0, needed))
+
+
+def organisational_stress(model: MentoringModel) -> np.ndarray:
+    """Exhaustion per week from the organisation rather than the mentoring, by agency:
+    ``(stress_insecurity x insecure + stress_restart x (1 - experience) + stress_waiting_list
+    x waiting pressure + stress_reorganisation x shock) x (1 - stress_supervision_buffer x
+    supervision effect)``: job insecurity near a grant's end (Sverke et al. 2002), a restart
+    with staff who do not know the programme and a full waiting list, and a reorganisation
+    (Phillips et al. 2024: organisational stressors drive burnout); supervision absorbs
+    part."""
+    e = model.p.effects
+    stress = (e.stress_insecurity * model.agency_values("insecure")
+              + e.stress_restart * (1.0 - model.agency_values("experience"))
+              + e.stress_waiting_list * model.agency_values("waiting_pressure")
+              + e.stress_reorganisation * model.shock_active)
+    return stress * (1.0 - e.stress_supervision_buffer * model.agency_values("supervision_effect"))
+
+
+def novice_strain(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
+    """Extra exhaustion of the first months, ``novice_strain x x x e^(1 - x)`` with ``x`` the
+    weeks since training over ``novice_strain_peak_weeks``: it peaks at about four months
+    and fades by a year (VA peer specialists study 2016; BMC Psychiatry 2022)."""
+    tenure = model.week - model.mentors.trained_at_week[rows]
+    if len(tenure) and tenure.max() >= len(model.novice_strain_by_tenure):
+        model.novice_strain_by_tenure = novice_strain_table(model.p.effects, int(tenure.max()))
+    table = model.novice_strain_by_tenure
+    return np.where(tenure < 0, 0.0, table[np.maximum(tenure, 0)])
+
+
+def novice_strain_table(e: Effects, longest: int) -> np.ndarray:
+    """:func:`novice_strain` by whole weeks of tenure (0 to at least ``longest``), with
+    ``math.exp`` as a scalar would have it (a burnout threshold can depend on the last
+    bit)."""
+    weeks = max(longest + 1, 2 * longest, 64)  # literal-ok: table size, not behaviour
+    return np.array([e.novice_strain * (t / e.novice_strain_peak_weeks)
+                     * math.exp(1.0 - t / e.novice_strain_peak_weeks) for t in range(weeks)])
+
+
+def exhaustion(model: MentoringModel, rows: np.ndarray) -> None:
+    """Weekly exhaustion, ``x + gain - recovery x x`` kept in [0, 1], where ``gain`` is
+    ``(exhaustion_load x load (when mentoring) + exhaustion_extra_role x extra-role hours /
+    hours + exhaustion_distress x distressing events + exhaustion_peer (peer mentors) +
+    organisational stress + novice strain) x resilience`` and ``recovery`` is
+    ``min(1, recovery_base + recovery_supervision x supervision effect)``. Burnout starts at
+    ``burnout_threshold`` and ends below ``recovered_below``."""
+    e = model.p.effects
+    c = model.mentors
+    agency = c.agency[rows]
+    busy = c.open_matches[rows] > 0
+    sup = model.agency_values("supervision_effect")[agency]
+    with np.errstate(over="ignore"):  # an extreme accepted value may overflow to inf, as
+        # scalar arithmetic would; exhaustion is clipped to [0, 1] below
+        gain = (e.exhaustion_load * c.load[rows] * busy
+                + e.exhaustion_extra_role * extra_role_hours(model)[agency] / c.hours[rows]
+                + e.exhaustion_distress * c.distress_events[rows]
+                + np.where(c.kind[rows] == PEER, e.exhaustion_peer, 0.0)
+                + organisational_stress(model)[agency] + novice_strain(model, rows)
+                ) * c.resilience[rows]
+    recovery = np.minimum(1.0, e.recovery_base + e.recovery_supervision * sup)
+    x = c.exhaustion[rows]
+    x = np.minimum(1.0, np.maximum(0.0, x + gain - recovery * x))
+    c.exhaustion[rows] = x
+    c.distress_events[rows] = 0
+    burnt = c.burnt_out[rows]
+    onset = ~burnt & (x >= e.burnout_threshold)
+    recovered = burnt & (x < min(e.recovered_below, e.burnout_threshold))
+    c.burnt_out[rows] = (burnt | onset) & ~recovered
+    if model.week >= 1:  # episodes are counted in the measured weeks only
+        c.burnout_episodes[rows] += onset
+        model.burnout_onsets += int(onset.sum())
+
+
+def skill_growth(model: MentoringModel, rows: np.ndarray) -> None:
+    """Skill grows by ``(1 - skill) x growth`` and cultural competence by ``(1 - competence)
+    x competence_share x growth``, where ``growth = min(1, skill_experience (when mentoring)
+    + skill_training x ongoing training hours + skill_supervision x supervision effect +
+    skill_manager_training (with trained managers))``."""
+    p = model.p
+    g = p.growth
+    c = model.mentors
+    agency = c.agency[rows]
+    busy = c.open_matches[rows] > 0
+    growth = (g.skill_experience * busy
+              + g.skill_training * model.agency_values("ongoing_hours")[agency]
+              + g.skill_supervision * model.agency_values("supervision_effect")[agency]
+              + (g.skill_manager_training if p.training.staff_manager_training else 0.0))
+    growth = np.minimum(1.0, growth)
+    skill = c.skill[rows]
+    c.skill[rows] = skill + (1.0 - skill) * growth
+    competence = c.cultural_competence[rows]
+    c.cultural_competence[rows] = competence + (1.0 - competence) * g.competence_share * growth
+
+
+def exit_reasons(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
+    """Competing weekly exit hazards on one random number, as codes into :data:`EXITS`.
+
+    ``leave = base x (1 + (burnout_exit_multiplier - 1) x burnt out) x (1 -
+    supervision_exit_reduction x supervision effect)``, times ``insecurity_exit_multiplier``
+    near a grant's end (burnout's excess is cut by ``paid_exit_reduction`` for paid
+    mentors); peer mentors may also relapse, ``relapse rate x (1 + relapse_exhaustion_weight
+    x exhaustion) x (1 - relapse_work_protection (when mentoring))`` (giving back supports
+    desistance, LeBel et al. 2015; exhaustion undermines it), and trained peer volunteers
+    progress to paid work at ``progression rate x skill / progression_reference_skill``.
+    Extra-role tasks act only through exhaustion and burnout (one pathway).
+    """
+    p = model.p
+    e = p.effects
+    m = p.mentors
+    c = model.mentors
+    agency = c.agency[rows]
+    paid = c.paid[rows]
+    peer = c.kind[rows] == PEER
+    burnt = c.burnt_out[rows]
+    sup = model.agency_values("supervision_effect")[agency]
+    base = np.where(paid, weekly_rate(m.attrition_annual_paid),
+                    weekly_rate(m.attrition_annual_volunteer))
+    burnout_mult = np.where(paid, (e.burnout_exit_multiplier - 1.0)
+                            * (1.0 - e.paid_exit_reduction),
+                            (e.burnout_exit_multiplier - 1.0) * 1.0)
+    multiplier = 1.0 + burnout_mult * burnt
+    multiplier = multiplier * (1.0 - e.supervision_exit_reduction * sup)
+    multiplier = np.where(model.agency_values("insecure")[agency],
+                          multiplier * e.insecurity_exit_multiplier, multiplier)
+    leave = base * multiplier
+    relapse = np.where(peer, weekly_rate(m.relapse_annual)
+                       * (1.0 + m.relapse_exhaustion_weight * c.exhaustion[rows])
+                       * (1.0 - m.relapse_work_protection * (c.open_matches[rows] > 0)), 0.0)
+    progresses = peer & ~paid & (model.week - c.trained_at_week[rows] >= m.progression_after_weeks)
+    progress = np.where(progresses, weekly_rate(m.progression_annual) * c.skill[rows]
+                        / m.progression_reference_skill, 0.0)
+    u = model.streams.uniforms("mentor_exit", rows)
+    return np.select(
+        [u < leave, u < leave + relapse, u < leave + relapse + progress],
+        [np.where(burnt, EXITS.index("burnout"), EXITS.index("life_change")),
+         EXITS.index("relapse"), EXITS.index("paid_work")], 0)
+
+
+def step_mentors(model: MentoringModel) -> None:
+    """Weekly, for every mentor: exhaustion and burnout, skill growth, then the chance of
+    leaving (a leaver's relationships close: see ``MentoringModel.mentor_leaves``)."""
+    rows = model.mentors.live()
+    exhaustion(model, rows)
+    skill_growth(model, rows)
+    codes = exit_reasons(model, rows)
+    for i in np.flatnonzero(codes).tolist():  # in creation order, as Mesa would step them
+        model.mentor_leaves(model.mentor_agents[rows[i]], EXITS[codes[i]])

@@ -1,0 +1,99 @@
+"""Column state: the struct-of-arrays store behind the Mesa agents.
+
+Mentors, mentees and relationships keep their state in numpy columns owned by the model,
+one row per entity (the row is the entity's per-kind index, so it never moves). The Mesa
+agents are thin views: each attribute declared with :class:`column` reads and writes its
+row, so ``mentor.exhaustion = 0.5`` is seen at once in ``model.mentors.exhaustion`` and the
+weekly mechanisms can work on whole columns at a time (the approach of Starsim's people
+arrays, behind Mesa's agent interface).
+
+Rows are never reused, so a row's index is also the entity's index in the random streams
+(see ``sim.rng``); the ``alive`` column says which rows are still in the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+# The value of an integer column that holds "no week" (e.g. no reoffence yet). Weeks of an
+# established programme's burn-in are negative, so the marker must lie far below them.
+NO_WEEK = np.iinfo(np.int64).min
+
+
+class Columns:
+    """Named, equally long numpy columns with room to grow.
+
+    Args:
+        dtypes: column name -> numpy dtype. An ``alive`` column (bool) is always added.
+        capacity: rows allocated at first; the store doubles when full.
+
+    Example:
+        >>> c = Columns({"x": np.float64})
+        >>> row = c.add(x=2.5)
+        >>> float(c.x[row]), bool(c.alive[row]), c.size
+        (2.5, True, 1)
+    """
+
+    def __init__(self, dtypes: Mapping[str, Any], capacity: int = 256) -> None:
+        self.dtypes = {"alive": np.bool_, **dtypes}
+        self.size = 0
+        self.capacity = capacity
+        for name, dtype in self.dtypes.items():
+            setattr(self, name, np.zeros(capacity, dtype=dtype))
+
+    def add(self, **values: Any) -> int:
+        """A new row (alive), with the given values; other columns start at zero."""
+        if self.size == self.capacity:
+            self.capacity *= 2
+            for name in self.dtypes:
+                old = getattr(self, name)
+                new = np.zeros(self.capacity, dtype=old.dtype)
+                new[:self.size] = old[:self.size]
+                setattr(self, name, new)
+        row = self.size
+        self.size += 1
+        self.alive[row] = True
+        for name, value in values.items():
+            getattr(self, name)[row] = value
+        return row
+
+    def live(self) -> np.ndarray:
+        """Rows still in the model, in creation order (the order agents are stepped in)."""
+        return np.flatnonzero(self.alive[:self.size])
+
+
+class column:  # noqa: N801 - used like ``property``
+    """An agent attribute stored in a :class:`Columns` row (the agent's ``index``).
+
+    The owning class sets ``_columns`` (the model's store) on each instance. ``codes``
+    makes the column categorical: the array holds an index into ``codes`` and the agent
+    sees the label. ``optional`` makes an integer column read ``None`` for :data:`NO_WEEK`.
+    """
+
+    def __init__(self, codes: Sequence[str] | None = None, optional: bool = False) -> None:
+        self.codes = tuple(codes) if codes is not None else None
+        self.optional = optional
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = getattr(obj._columns, self.name).item(obj.index)
+        if self.codes is not None:
+            return self.codes[value]
+        if self.optional and value == NO_WEEK:
+            return None
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if self.codes is not None:
+            value = self.codes.index(value)
+        elif self.optional and value is None:
+            value = NO_WEEK
+        getattr(obj._columns, self.name)[obj.index] = value
