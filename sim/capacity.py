@@ -8,8 +8,8 @@ with full caseloads, so a planner is not surprised by the delivered amounts in t
 
 from __future__ import annotations
 
-from sim.agents.agency import format_mix
 from sim.commissioner import weekly_payment
+from sim.formats import format_mix
 from sim.params import ScenarioParams
 
 
@@ -52,8 +52,7 @@ def capacity_warnings(p: ScenarioParams) -> list[str]:
     """What the scenario offers but its staff cannot deliver, or its money cannot pay for.
 
     Example:
-        >>> from sim.commissioner import weekly_payment
-from sim.params import ScenarioParams
+        >>> from sim.params import ScenarioParams
         >>> capacity_warnings(ScenarioParams())
         []
     """
