@@ -3,17 +3,22 @@
 Run by hand (never from the test-suite):
 
     python benchmarks/sweep_throughput.py [--runs 240] [--weeks 260] [--workers 1,2]
+                                          [--repeats 3]
 
 Each measurement runs the same LHS sweep (``--runs`` points x 1 replication of the
 baseline scenario, five levers varied) into a fresh temporary folder through
 :func:`sim.sweep.engine.run_sweep`, and times the whole call: design, pool start-up,
 runs, commits and the end-of-sweep summaries. ``1`` worker runs serially in the driver
-process; more workers use the spawn-based process pool. Target on this 2-core machine: 2
-workers at least 1.8x the runs per minute of 1 worker. The default 240 runs (about 80 s
-serially) keep the pool's fixed start-up cost small next to the runs. The load average is
-printed before and after, because other processes on the machine change the numbers. Pool
-start-up (spawning the workers and importing the model in each) is also timed on its own,
-so the steady-state rate can be told apart from the fixed cost.
+process; more workers use the spawn-based process pool (runs go to it in batches, see
+:func:`sim.sweep.engine.runs_per_task`). Target on an idle 2-core machine: 2 workers at
+least 1.8x the runs per minute of 1 worker. The default 240 runs (about 100 s serially)
+keep the pool's fixed start-up cost small next to the runs.
+
+The worker counts are measured in turn, ``--repeats`` times (interleaved, so a change in
+the machine's load hits all of them alike), and the fastest of each is compared. The load
+average is printed before and after, because other processes on the machine change the
+numbers. Pool start-up (spawning the workers and importing the model in each) is also
+timed on its own, so the steady-state rate can be told apart from the fixed cost.
 """
 
 from __future__ import annotations
@@ -87,18 +92,27 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=240)
     parser.add_argument("--weeks", type=int, default=260)
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="measurements per worker count, interleaved (default 3)")
     args = parser.parse_args()
     counts = [int(w) for w in args.workers.split(",")]
     print(f"python {platform.python_version()}, {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.2f}; {args.runs} runs of {args.weeks} weeks")
+          f"load average {os.getloadavg()[0]:.2f}; {args.runs} runs of {args.weeks} weeks, "
+          f"{args.repeats} repeat(s)")
+    times: dict[int, list[float]] = {w: [] for w in counts}
+    for repeat in range(args.repeats):
+        for workers in counts:
+            times[workers].append(measure(args.runs, args.weeks, workers))
+            print(f"  repeat {repeat + 1}, {workers} worker(s): {times[workers][-1]:6.1f} s "
+                  f"(load average {os.getloadavg()[0]:.2f})", flush=True)
     rates: dict[int, float] = {}
     steady: dict[int, float] = {}
     for workers in counts:
-        elapsed = measure(args.runs, args.weeks, workers)
+        elapsed = min(times[workers])
         startup = pool_startup(workers) if workers > 1 else 0.0
         rates[workers] = args.runs / elapsed * 60
         steady[workers] = args.runs / (elapsed - startup) * 60
-        print(f"{workers} worker(s): {elapsed:6.1f} s  {rates[workers]:7.1f} runs/min"
+        print(f"{workers} worker(s): fastest {elapsed:6.1f} s  {rates[workers]:7.1f} runs/min"
               + (f"  (pool start-up {startup:.1f} s; without it {steady[workers]:.1f} runs/min)"
                  if startup else ""))
     base = rates.get(1)

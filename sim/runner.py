@@ -1,9 +1,14 @@
-"""Run scenarios x replications on paired seeds, serially or through an Executor.
+"""Run scenarios x replications on paired seeds, serially or in a process pool.
 
 Replication k of every scenario uses the same seed (common random numbers), so a
 difference between scenarios is policy, not noise. Results are put back in (scenario,
 replication) order whatever order runs finish in, so the output does not depend on the
 number of workers.
+
+Runs go in batches (:func:`batches`: several per task, so each worker gets a few tasks)
+to one pool started per command. A batch comes back as compressed Parquet parts
+(:class:`RunBatch`), and :func:`run_scenarios` keeps the parts, not DataFrames, until the
+tables are asked for or written (:class:`sim.results.TableParts`).
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from contextlib import closing
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
@@ -21,11 +27,14 @@ import pandas as pd
 from sim.metrics import run_metrics, yearly_metrics
 from sim.model import MentoringModel
 from sim.params import ScenarioParams
+from sim.results import TableParts, parquet_bytes
 from sim.rng import replication_seeds
 from sim.scenario import Scenario
 from sim.tables import SCHEMA
 
 TABLES = tuple(SCHEMA)  # weekly, matches, mentors, mentees, events
+TASKS_PER_WORKER = 4  # batches per worker: enough to even out slow and fast runs
+MAX_BATCH = 32  # runs per task at most (bounds a worker's memory and progress steps)
 
 
 @dataclass(frozen=True)
@@ -49,11 +58,32 @@ class RunOutput:
     yearly: pd.DataFrame = field(default_factory=pd.DataFrame)  # the metrics year by year
 
 
+@dataclass(frozen=True)
+class RunBatch:
+    """The runs of one task, packed for the trip back from a worker.
+
+    Attributes:
+        metrics: each run's metrics, in job order.
+        wall_times_s: each run's time.
+        parts: Parquet bytes of the batch's rows of each table in :data:`TABLES` and of
+            ``yearly``, runs in job order.
+    """
+
+    metrics: list[dict[str, float]]
+    wall_times_s: list[float]
+    parts: dict[str, bytes]
+
+
 @dataclass
 class Results:
-    """Everything a scenario comparison produced, in (scenario, replication) order."""
+    """Everything a scenario comparison produced, in (scenario, replication) order.
 
-    tables: dict[str, pd.DataFrame]
+    ``tables`` maps each table name to its DataFrame; from :func:`run_scenarios` it is a
+    :class:`sim.results.TableParts`, which builds a DataFrame when it is first looked up
+    and which :func:`sim.results.write_tables` writes without building them.
+    """
+
+    tables: Mapping[str, pd.DataFrame]
     metrics: pd.DataFrame  # one row per scenario x replication, one column per metric
     seeds: list[int]
     run_times_s: list[float] = field(default_factory=list)
@@ -93,6 +123,24 @@ def run_job(job: Job) -> RunOutput:
     return RunOutput(job, tables, metrics, time.perf_counter() - start, yearly)
 
 
+def pack(outputs: Sequence[RunOutput]) -> RunBatch:
+    """Runs' outputs as one :class:`RunBatch` (each table's rows in one Parquet part)."""
+    frames = {name: pd.concat([o.tables[name] for o in outputs], ignore_index=True)
+              for name in TABLES}
+    frames["yearly"] = pd.concat([o.yearly for o in outputs], ignore_index=True)
+    return RunBatch([o.metrics for o in outputs], [o.wall_time_s for o in outputs],
+                    {name: parquet_bytes(frame) for name, frame in frames.items()})
+
+
+def run_batch(jobs: Sequence[Job]) -> RunBatch:
+    """Run jobs one after the other (in a worker) and pack their outputs."""
+    return pack([run_job(job) for job in jobs])
+
+
+def _run_jobs(jobs: Sequence[Job]) -> list[RunOutput]:
+    return [run_job(job) for job in jobs]
+
+
 def make_jobs(scenarios: Sequence[Scenario], replications: int, root_seed: int) -> list[Job]:
     """Jobs for every scenario x replication; replication k has the same seed everywhere."""
     seeds = replication_seeds(root_seed, replications)
@@ -110,24 +158,66 @@ def process_pool(workers: int) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
 
 
+def batch_size(jobs: int, workers: int, most: int = MAX_BATCH) -> int:
+    """Runs per task: about ``TASKS_PER_WORKER`` tasks per worker, 1 to ``most`` runs.
+
+    Example:
+        >>> batch_size(240, 2), batch_size(6, 2), batch_size(10_000, 2), batch_size(5, 1)
+        (30, 1, 32, 2)
+    """
+    return max(1, min(most, -(-jobs // (TASKS_PER_WORKER * max(workers, 1)))))
+
+
+def batches[T](items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """``items`` cut into consecutive slices of ``size`` (the last may be shorter).
+
+    Example:
+        >>> batches([1, 2, 3, 4, 5], 2)
+        [[1, 2], [3, 4], [5]]
+    """
+    return [items[i:i + size] for i in range(0, len(items), max(size, 1))]
+
+
+def map_batches[T](fn: Callable[[Sequence[Job]], T], jobs: Sequence[Job], workers: int = 1,
+                   size: int | None = None) -> Iterator[tuple[int, Sequence[Job], T]]:
+    """Apply ``fn`` to consecutive batches of ``jobs``: in this process for one worker,
+    else on a pool started once for all of them.
+
+    Yields ``(batch number, batch, fn(batch))`` as batches finish (in order when serial);
+    batch numbers follow job order, so callers put results back in job order with them.
+    """
+    size = size or batch_size(len(jobs), workers if workers > 1 else 1)
+    chunks = batches(list(jobs), size)
+    if workers <= 1 or len(chunks) <= 1:
+        for seq, chunk in enumerate(chunks):
+            yield seq, chunk, fn(chunk)
+        return
+    pool = process_pool(min(workers, len(chunks)))
+    try:
+        futures = {pool.submit(fn, chunk): seq for seq, chunk in enumerate(chunks)}
+        for future in as_completed(futures):
+            seq = futures[future]
+            yield seq, chunks[seq], future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def execute(jobs: Sequence[Job], workers: int = 1,
             on_done: Callable[[RunOutput], None] | None = None) -> list[RunOutput]:
-    """Run jobs serially (``workers == 1``) or in a process pool; return them in job order."""
-    if workers <= 1 or len(jobs) <= 1:
-        outputs = []
-        for job in jobs:
-            outputs.append(run_job(job))
-            if on_done:
-                on_done(outputs[-1])
-        return outputs
-    with process_pool(min(workers, len(jobs))) as pool:
-        futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
-        done: dict[int, RunOutput] = {}
-        for future in as_completed(futures):
-            done[futures[future]] = future.result()
-            if on_done:
-                on_done(done[futures[future]])
-    return [done[i] for i in range(len(jobs))]
+    """Run jobs serially (``workers == 1``) or in a process pool; return them in job order.
+
+    Every run's tables come back as DataFrames; :func:`run_scenarios` uses the compact
+    :func:`run_batch` instead.
+    """
+    done: dict[int, list[RunOutput]] = {}
+    size = 1 if workers <= 1 else None  # serial: report each run as it ends
+    with closing(map_batches(_run_jobs, jobs, workers, size)) as stream:
+        for seq, _chunk, outputs in stream:
+            done[seq] = outputs
+            for output in outputs:
+                if on_done:
+                    on_done(output)
+    return [output for seq in sorted(done) for output in done[seq]]
 
 
 class Progress:
@@ -169,6 +259,27 @@ def collect(outputs: Iterable[RunOutput], seeds: list[int]) -> Results:
     return Results(tables, metrics, seeds, [o.wall_time_s for o in outputs], yearly)
 
 
+def _batches_of_runs(jobs: Sequence[Job], workers: int, bar: Progress | None
+                     ) -> Iterator[tuple[int, Sequence[Job], RunBatch]]:
+    """Packed batches of runs as they finish: serially, run by run (packed every
+    :data:`MAX_BATCH` runs), or on a pool (progress advances a batch at a time)."""
+    if workers <= 1 or len(jobs) <= 1:
+        for seq, chunk in enumerate(batches(list(jobs), MAX_BATCH)):
+            outputs = []
+            for job in chunk:
+                outputs.append(run_job(job))
+                if bar:
+                    bar()
+            yield seq, chunk, pack(outputs)
+        return
+    with closing(map_batches(run_batch, jobs, workers)) as stream:  # stops the pool early
+        for seq, chunk, batch in stream:
+            if bar:
+                for _ in chunk:
+                    bar()
+            yield seq, chunk, batch
+
+
 def run_scenarios(scenarios: Sequence[Scenario], replications: int, root_seed: int,
                   workers: int = 1, progress: bool = True) -> Results:
     """Run every scenario for ``replications`` paired replications.
@@ -185,5 +296,16 @@ def run_scenarios(scenarios: Sequence[Scenario], replications: int, root_seed: i
     """
     jobs = make_jobs(scenarios, replications, root_seed)
     bar = Progress(len(jobs)) if progress else None
-    outputs = execute(jobs, workers, bar)
-    return collect(outputs, replication_seeds(root_seed, replications))
+    tables = TableParts(TABLES)
+    yearly = TableParts(["yearly"])
+    runs: dict[int, list[tuple[Job, dict[str, float], float]]] = {}  # by batch number
+    with closing(_batches_of_runs(jobs, workers, bar)) as stream:
+        for seq, chunk, batch in stream:
+            tables.add(seq, {name: batch.parts[name] for name in TABLES})
+            yearly.add(seq, {"yearly": batch.parts["yearly"]})
+            runs[seq] = list(zip(chunk, batch.metrics, batch.wall_times_s, strict=True))
+    ordered = [run for seq in sorted(runs) for run in runs[seq]]
+    metrics = pd.DataFrame([{"scenario": job.scenario, "replication": job.replication, **m}
+                            for job, m, _ in ordered])
+    return Results(tables, metrics, replication_seeds(root_seed, replications),
+                   [t for _, _, t in ordered], yearly["yearly"])

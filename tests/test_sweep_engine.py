@@ -10,7 +10,9 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import Executor, Future
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -212,3 +214,112 @@ def test_agent_tables_are_opt_in(tmp_path: Path) -> None:
     assert set(zip(matches["point_id"], matches["replication"], strict=True)) == {
         (p, r) for p in range(4) for r in range(2)}
     assert not (tmp_path / "out" / "tables" / "mentors").exists()
+
+
+class _RecordingExecutor(Executor):
+    """A process pool that notes the runs of each submitted task."""
+
+    def __init__(self, workers: int) -> None:
+        from sim.sweep.executors import _process_pool
+
+        self.start = lambda: _process_pool(workers)
+        self.pool = self.start()
+        self.tasks: list[list[tuple[int, int]]] = []
+
+    @property
+    def sizes(self) -> list[int]:
+        return [len(t) for t in self.tasks]
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.tasks.append([(t.point_id, t.replication) for t in args[0]])
+        return self.pool.submit(fn, *args, **kwargs)
+
+    def restart(self) -> Executor:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self.start()
+        return self
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def test_batched_tasks_give_the_serial_result_in_run_order(reference: tuple[Path, Path],
+                                                           tmp_path: Path) -> None:
+    from sim.sweep.engine import run_sweep
+    from sim.sweep.executors import Backend
+    from sim.sweep.spec import load_spec
+
+    spec, serial = reference
+    recording = _RecordingExecutor(2)
+    backend = Backend(recording, 2, "recording pool", close=recording.shutdown)
+    try:
+        report = run_sweep(load_spec(spec), tmp_path / "batched", backend=backend,
+                           batch_size=5, max_runs_per_task=4, show_progress=False)
+    finally:
+        backend.close()
+    assert report.status == "complete" and report.done == 18
+    # one run a task until run times are known, then several (at most 4 here), fewer
+    # towards the end
+    assert recording.sizes[:4] == [1, 1, 1, 1] and sum(recording.sizes) == 18
+    assert max(recording.sizes) > 1 and recording.sizes[-1] == 1
+    pd.testing.assert_frame_equal(run_table(serial), run_table(tmp_path / "batched"))
+    for name in ("point_summary.parquet",):
+        pd.testing.assert_frame_equal(pd.read_parquet(serial / name),
+                                      pd.read_parquet(tmp_path / "batched" / name))
+    for name in ("point_summary.csv", "convergence.csv", "failures.csv"):
+        assert (serial / name).read_text() == (tmp_path / "batched" / name).read_text(), name
+    # each task's runs are committed in run order
+    ledger = [json.loads(x) for x in (tmp_path / "batched" / "ledger.jsonl").read_text()
+              .splitlines()]
+    done = [r["run"] for r in ledger if r["type"] == "done"]
+    assert sorted(done) == sorted(set(done)) and len(done) == 18
+
+
+def test_dying_worker_loses_its_batch_and_only_the_culprit_is_charged(
+        reference: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.sweep.engine import run_sweep
+    from sim.sweep.executors import Backend
+    from sim.sweep.spec import load_spec
+
+    spec, serial = reference
+    # the worker running 2:1 dies; the fifth task is 2:0 and 2:1 (the first four carry one
+    # run each, then 14 runs remain for 2 slots: 2 runs a task)
+    monkeypatch.setenv("MENTORSIM_SWEEP_FAULT", "exit:2:1")
+    recording = _RecordingExecutor(2)
+    backend = Backend(recording, 2, "recording pool", restart=recording.restart,
+                      close=recording.shutdown)
+    try:
+        report = run_sweep(load_spec(spec), tmp_path / "out", backend=backend, retries=0,
+                           show_progress=False)
+    finally:
+        backend.close()
+    assert report.status == "complete_with_failures"
+    assert [k for keys in report.failures.values() for k in keys] == [(2, 1)]
+    first = next(t for t in recording.tasks if (2, 1) in t)
+    assert len(first) > 1, "the culprit was sent in a batch of several runs"
+    assert [(2, 1)] in recording.tasks, "then alone, once under suspicion"
+    # the batch's other runs (and those of the broken pool) were re-run and are unchanged
+    expected = run_table(serial)
+    expected = expected[(expected["point_id"] != 2) | (expected["replication"] != 1)]
+    pd.testing.assert_frame_equal(run_table(tmp_path / "out"),
+                                  expected.reset_index(drop=True))
+
+
+def test_summaries_streamed_by_block_match_the_whole(reference: tuple[Path, Path],
+                                                     tmp_path: Path) -> None:
+    from sim.sweep.analysis import point_blocks, stream_summaries, write_summaries
+    from sim.sweep.manifest import read_manifest
+
+    _, out = reference
+    copy = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(out), str(copy)], check=True)
+    manifest = read_manifest(copy / "sweep_manifest.json")
+    whole = write_summaries(copy, manifest)
+    texts = {n: (copy / n).read_text() for n in ("point_summary.csv", "convergence.csv",
+                                                 "failures.csv")}
+    assert point_blocks([(p, r) for p in range(9) for r in range(2)], 5) == [
+        (0, 2), (2, 4), (4, 6), (6, 8), (8, 9)]
+    stream_summaries(copy, manifest, block_runs=5)
+    pd.testing.assert_frame_equal(pd.read_parquet(copy / "point_summary.parquet"), whole)
+    for name, text in texts.items():
+        assert (copy / name).read_text() == text, name

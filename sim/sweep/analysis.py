@@ -17,6 +17,8 @@ analyses use point means, so replications average the model's noise before the i
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,13 +29,20 @@ from scipy import stats
 
 from sim.metrics import METRICS
 from sim.sweep.adaptive import check
-from sim.sweep.ledger import read_ledger
+from sim.sweep.ledger import LedgerState, read_ledger
 from sim.sweep.manifest import read_manifest
-from sim.sweep.storage import SweepFolder, read_runs, write_parquet_atomic
+from sim.sweep.seeds import RunKey
+from sim.sweep.storage import (
+    SweepFolder,
+    read_runs,
+    write_parquet_atomic,
+    write_parquet_frames_atomic,
+)
 
 SOBOL_FLOOR = 0.05
 MORRIS_FLOOR_SHARE = 0.05
 SENSITIVITY_COLUMNS = ["method", "outcome", "parameter", "index", "value", "conf", "flag"]
+SUMMARY_BLOCK_RUNS = 500  # runs summarised at a time at the end of a sweep (flat memory)
 
 
 def point_summary(runs: pd.DataFrame, metrics: list[str], confidence: float = 0.95
@@ -93,9 +102,9 @@ def convergence_table(runs: pd.DataFrame, outcomes: list[str], target: float | N
     return pd.DataFrame(rows)
 
 
-def failures_table(root: Path) -> pd.DataFrame:
+def failures_table(root: Path, state: LedgerState | None = None) -> pd.DataFrame:
     """Runs that failed for good: point, replication, attempts and the last error."""
-    state = read_ledger(SweepFolder(root).ledger)
+    state = state or read_ledger(SweepFolder(root).ledger)
     rows = [{"point_id": p, "replication": r, "attempts": state.attempts.get((p, r), 0),
              "error": state.last_error.get((p, r), ("", ""))[0]}
             for p, r in sorted(state.final_failed)]
@@ -126,6 +135,69 @@ def write_summaries(root: Path, manifest: dict[str, Any], runs: pd.DataFrame | N
     table.to_csv(folder.convergence, index=False, float_format="%.10g")
     failures.to_csv(folder.failures, index=False)
     return summary
+
+
+def point_blocks(done: Iterable[RunKey], max_runs: int) -> list[tuple[int, int]]:
+    """Consecutive point ranges ``(low, high)`` covering the points of ``done`` runs, each
+    with at most ``max_runs`` runs (a point with more is a block of its own).
+
+    Example:
+        >>> point_blocks([(0, 0), (0, 1), (1, 0), (1, 1), (3, 0)], 3)
+        [(0, 1), (1, 4)]
+    """
+    counts = Counter(p for p, _ in done)
+    blocks: list[tuple[int, int]] = []
+    low, runs = None, 0
+    for point in sorted(counts):
+        if low is not None and runs + counts[point] > max_runs:
+            blocks.append((low, point))
+            low, runs = None, 0
+        low = point if low is None else low
+        runs += counts[point]
+    if low is not None:
+        blocks.append((low, max(counts) + 1))
+    return blocks
+
+
+def stream_summaries(root: Path, manifest: dict[str, Any],
+                     block_runs: int = SUMMARY_BLOCK_RUNS) -> None:
+    """Write what :func:`write_summaries` writes, reading and summarising the runs a block
+    of points at a time (at most ``block_runs`` runs each, see :func:`point_blocks`), so
+    that memory does not grow with the sweep (the sweep driver calls this). Every point's
+    figures are computed as there, and the CSV files are the same; only the row groups of
+    ``point_summary.parquet`` differ (one per block)."""
+    folder = SweepFolder(root)
+    state = read_ledger(folder.ledger)
+    if not state.done:
+        write_summaries(root, manifest)
+        return
+    reps = manifest.get("replications", {})
+    confidence = float(reps.get("confidence", 0.95))
+    adaptive = reps.get("mode") == "adaptive"
+    outcomes = (list(reps.get("outcomes") or manifest["outcomes"]) if adaptive
+                else manifest["outcomes"])
+    failures = failures_table(root, state)
+    failed = failures.groupby("point_id").size().to_dict()
+    points = pd.read_parquet(folder.points)
+    csv = {"index": False, "float_format": "%.10g"}
+    with (open(root / "point_summary.csv", "w", encoding="utf-8", newline="") as joined,
+          open(folder.convergence, "w", encoding="utf-8", newline="") as convergence):
+
+        def summaries() -> Iterator[pd.DataFrame]:
+            for i, (low, high) in enumerate(point_blocks(state.done, block_runs)):
+                runs = read_runs(root, state=state, points=(low, high))
+                summary = point_summary(runs, [m for m in METRICS if m in runs.columns],
+                                        confidence)
+                block = points[(points["point_id"] >= low) & (points["point_id"] < high)]
+                block.merge(summary[summary["metric"].isin(manifest["outcomes"])],
+                            on="point_id").to_csv(joined, header=i == 0, **csv)
+                convergence_table(runs, outcomes, reps.get("rel_half_width") if adaptive
+                                  else None, reps.get("max") if adaptive else None,
+                                  confidence, failed).to_csv(convergence, header=i == 0, **csv)
+                yield summary
+
+        write_parquet_frames_atomic(summaries(), folder.point_summary)
+    failures.to_csv(folder.failures, index=False)
 
 
 def _flag(index: str, value: float, conf: float, floor: float, st: float | None = None,

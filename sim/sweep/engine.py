@@ -1,9 +1,13 @@
 """The sweep driver: schedule runs on an Executor, commit results, never lose work.
 
-The driver keeps a bounded window of runs in flight, turns each finished run into one
-small row (metrics + the point's parameters), and commits rows in batches: part file
-first, then ledger lines (see :mod:`sim.sweep.ledger`). Its memory holds the points table,
-the set of finished run keys and at most one batch, so it stays flat as a sweep grows.
+The driver sends runs to the executor in tasks of several runs each (a few seconds of
+work, smaller towards the end so the workers finish together: see :func:`runs_per_task`),
+keeps a bounded window of tasks in flight, turns each finished run into one small row
+(metrics + the point's parameters), and commits rows in batches: part file first, then
+ledger lines (see :mod:`sim.sweep.ledger`). Its memory holds the points table, the set of
+finished run keys and at most one batch, so it stays flat as a sweep grows; the summaries
+at the end are computed a block of points at a time
+(:func:`sim.sweep.analysis.stream_summaries`).
 
 A run that raises is recorded in the ledger with its traceback and retried up to
 ``retries`` times; a worker process that dies is replaced and its runs retried the same
@@ -24,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sim.errors import UserError
 from sim.metrics import METRICS
@@ -45,9 +51,36 @@ from sim.sweep.storage import (
     write_parquet_atomic,
 )
 from sim.sweep.variants import check_points, point_overrides
-from sim.sweep.worker import RunResult, RunTask, execute, fault_for
+from sim.sweep.worker import RunResult, RunTask, execute_batch, fault_for
 
 TICK_S = 0.5
+TASKS_PER_SLOT = 4  # aim for at least this many tasks per worker (load balance)
+MAX_RUNS_PER_TASK = 32
+TASK_SECONDS = 3.0  # about this much work per task, once run times are known
+
+
+def runs_per_task(remaining: int, slots: int, cap: int = MAX_RUNS_PER_TASK,
+                  run_seconds: float | None = None) -> int:
+    """How many runs the next task carries.
+
+    About ``remaining / (TASKS_PER_SLOT * slots)``, so tasks shrink as the sweep nears its
+    end and the workers finish together; at most ``cap``; and, once the mean run time
+    ``run_seconds`` is known, about :data:`TASK_SECONDS` of work (1 run before that). A
+    task's runs come back together, so this bounds the work lost with a dying worker, the
+    wait between commits and how long Ctrl-C waits for running tasks; it is big enough that
+    the executor's cost per task (a few ms) is negligible.
+
+    Example:
+        >>> runs_per_task(240, 2, run_seconds=0.1), runs_per_task(20, 2, run_seconds=0.1)
+        (30, 3)
+        >>> runs_per_task(240, 2, run_seconds=0.5), runs_per_task(240, 2)
+        (6, 1)
+    """
+    if run_seconds is None:
+        return 1
+    by_time = int(TASK_SECONDS / run_seconds) if run_seconds > 0 else cap
+    by_share = -(-remaining // (TASKS_PER_SLOT * max(slots, 1)))
+    return max(1, min(cap, by_time, by_share))
 
 
 @dataclass
@@ -138,7 +171,8 @@ class _Driver:
 
     def __init__(self, sweep: Sweep, design: Design, folder: SweepFolder, backend: Backend,
                  state: LedgerState, ledger: Ledger, retries: int, batch_size: int,
-                 flush_seconds: float, progress: Progress) -> None:
+                 flush_seconds: float, progress: Progress,
+                 max_runs_per_task: int | None = None) -> None:
         self.sweep, self.points, self.folder = sweep, design.points, folder
         self.backend, self.executor = backend, backend.executor
         self.ledger, self.retries = ledger, retries
@@ -150,7 +184,7 @@ class _Driver:
         self.prior_attempts = dict(state.attempts)
         self.attempts: dict[RunKey, int] = {}
         self.pending: deque[RunKey] = deque()
-        self.in_flight: dict[Future[RunResult], RunKey] = {}
+        self.in_flight: dict[Future[list[RunResult]], tuple[RunKey, ...]] = {}
         self.suspects: deque[RunKey] = deque()  # lost with a dying worker; run alone
         self.isolated: RunKey | None = None
         self.buffer: list[RunResult] = []
@@ -158,9 +192,12 @@ class _Driver:
         self.part_seq = next_part_seq(folder)
         self.session_done = 0
         self.run_time_s = 0.0
+        self.ok_runs, self.ok_run_time_s = 0, 0.0  # sizes tasks (runs_per_task)
         self.metric_names = list(METRICS)
         serial = isinstance(backend.executor, SerialExecutor)
-        self.window = 1 if serial else max(4 * backend.slots, 8)
+        # tasks in flight: one running and one queued per slot keeps every worker busy
+        self.window = 1 if serial else max(2 * backend.slots, 4)
+        self.max_runs_per_task = 1 if serial else (max_runs_per_task or MAX_RUNS_PER_TASK)
         outcome_index = [self.metric_names.index(o) for o in sweep.adaptive_outcomes]
         self.outcome_index = np.array(outcome_index, dtype=int)
         self.known = self._known_values(state) if self.planner.needs_values else {}
@@ -201,6 +238,8 @@ class _Driver:
             return
         self.run_time_s += result.wall_time_s
         if result.ok:
+            self.ok_runs += 1
+            self.ok_run_time_s += result.wall_time_s
             if not self.buffer:
                 self.buffer_since = time.monotonic()
             self.buffer.append(result)
@@ -240,8 +279,9 @@ class _Driver:
         self.part_seq += 1
         write_parquet_atomic(self._rows(self.buffer), self.folder.runs / f"{name}.parquet")
         for table in self.sweep.spec.output.agent_tables:
-            frame = pd.concat([r.tables[table] for r in self.buffer], ignore_index=True)
-            write_parquet_atomic(frame, self.folder.tables / table / f"{name}.parquet")
+            parts = [pq.read_table(pa.BufferReader(r.tables[table])) for r in self.buffer]
+            write_parquet_atomic(pa.concat_tables(parts, promote_options="permissive"),
+                                 self.folder.tables / table / f"{name}.parquet")
         self.ledger.append([{"type": "done", "run": run_id((r.point_id, r.replication)),
                              "part": name, "attempt": r.attempt,
                              "wall_s": round(r.wall_time_s, 4), "worker": r.worker}
@@ -276,14 +316,19 @@ class _Driver:
             broken = False
             # handled in run order, so a serial sweep writes its parts in a fixed order
             for future in sorted(finished, key=self.in_flight.__getitem__):
-                key = self.in_flight.pop(future)
+                keys = self.in_flight.pop(future)
                 try:
-                    self.handle(future.result())
+                    results = future.result()
                 except BrokenProcessPool as exc:
                     broken = True
-                    self._lost_to_broken_pool(key, exc)
+                    for key in keys:
+                        self._lost_to_broken_pool(key, exc)
                 except Exception as exc:  # e.g. dask KilledWorker, CancelledError
-                    self.handle(self.lost(key, exc))
+                    for key in keys:
+                        self.handle(self.lost(key, exc))
+                else:
+                    for result in results:
+                        self.handle(result)
             if broken:
                 self._recover()
             self.flush()
@@ -291,18 +336,25 @@ class _Driver:
         self.flush(force=True)
         self._update_progress()
 
+    def _send(self, keys: tuple[RunKey, ...]) -> None:
+        tasks = [self._task(key) for key in keys]
+        self.in_flight[self.executor.submit(execute_batch, tasks)] = keys
+
     def _submit(self) -> None:
-        """Fill the window; while runs are under suspicion, run them one at a time."""
+        """Fill the window with tasks of several runs; while runs are under suspicion,
+        run them one at a time."""
         if self.suspects:
             if not self.in_flight:
                 self.isolated = self.suspects.popleft()
-                self.in_flight[self.executor.submit(execute, self._task(self.isolated))] = (
-                    self.isolated)
+                self._send((self.isolated,))
             return
         self.isolated = None
         while self.pending and len(self.in_flight) < self.window:
-            key = self.pending.popleft()
-            self.in_flight[self.executor.submit(execute, self._task(key))] = key
+            mean = self.ok_run_time_s / self.ok_runs if self.ok_runs else None
+            size = runs_per_task(len(self.pending), self.backend.slots, self.max_runs_per_task,
+                                 mean)
+            self._send(tuple(self.pending.popleft() for _ in range(min(size,
+                                                                       len(self.pending)))))
 
     def _lost_to_broken_pool(self, key: RunKey, exc: BaseException) -> None:
         """A worker process died. Every run in the pool is lost, but only one (at most)
@@ -315,11 +367,15 @@ class _Driver:
 
     def _recover(self) -> None:
         """Collect the broken pool's other futures, then start a new pool."""
-        for future, key in list(self.in_flight.items()):
+        for future, keys in list(self.in_flight.items()):
             try:
-                self.handle(future.result(timeout=60))
+                results = future.result(timeout=60)
             except Exception as exc:  # all futures of a broken pool raise
-                self._lost_to_broken_pool(key, exc)
+                for key in keys:
+                    self._lost_to_broken_pool(key, exc)
+            else:
+                for result in results:
+                    self.handle(result)
             del self.in_flight[future]
         if self.backend.restart is None:
             raise RuntimeError("the executor broke and cannot be restarted")
@@ -342,7 +398,8 @@ def _code_change_notes(manifest: dict) -> list[str]:
 def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | None = None,
               backend: Backend | None = None, resume: bool = False, retries: int = 2,
               batch_size: int = 100, flush_seconds: float = 60.0, progress_every_s: float = 30.0,
-              show_progress: bool = True) -> SweepReport:
+              show_progress: bool = True, max_runs_per_task: int | None = None
+              ) -> SweepReport:
     """Run (or resume) a sweep into ``out``.
 
     Args:
@@ -356,6 +413,9 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
         batch_size, flush_seconds: commit a part file after this many runs or seconds.
         progress_every_s: seconds between progress records when stderr is not a terminal.
         show_progress: report progress on stderr.
+        max_runs_per_task: most runs sent to a worker in one task (default
+            :data:`MAX_RUNS_PER_TASK`; tasks are smaller when runs are long or few remain,
+            see :func:`runs_per_task`; a serial sweep runs one at a time).
 
     Returns:
         A :class:`SweepReport`.
@@ -384,7 +444,7 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
                             "already_done": len(state.done)}])
             progress = Progress(len(state.done), progress_every_s, show_progress)
             driver = _Driver(sweep, design, folder, backend, state, ledger, retries,
-                             batch_size, flush_seconds, progress)
+                             batch_size, flush_seconds, progress, max_runs_per_task)
             try:
                 driver.run()
                 status = "complete_with_failures" if driver.failed else "complete"
@@ -393,9 +453,9 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
                 driver.flush(force=True)
             progress.close()
             if status != "interrupted":
-                from sim.sweep.analysis import write_summaries
+                from sim.sweep.analysis import stream_summaries
 
-                write_summaries(folder.root, manifest)
+                stream_summaries(folder.root, manifest)
             manifests.end_session(manifest, session, status, time.monotonic() - start,
                                   driver.run_time_s, driver.session_done, len(driver.failed))
             manifests.save(folder.manifest, manifest)

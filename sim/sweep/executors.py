@@ -6,8 +6,9 @@
 * ``scheduler="tcp://host:8786"``: an existing dask.distributed cluster through
   ``Client(address).get_executor()``. dask is an optional extra, imported only here.
 
-The engine only ever calls ``submit`` and waits on the futures, so any other Executor
-(e.g. ``mpi4py.futures.MPIPoolExecutor``) can be passed to :func:`sim.sweep.engine.run_sweep`.
+The engine submits batches of runs (:func:`sim.sweep.worker.execute_batch`), only ever
+calls ``submit`` and waits on the futures, so any other Executor (e.g.
+``mpi4py.futures.MPIPoolExecutor``) can be passed to :func:`sim.sweep.engine.run_sweep`.
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ class Backend:
 
 
 def _worker_init(parent_pid: int) -> None:
-    """Worker initializer: leave Ctrl-C to the driver (which commits and stops), and exit
-    when the driver dies (e.g. ``kill -9``) instead of lingering."""
+    """Worker initializer: leave Ctrl-C to the driver (which commits and stops), exit
+    when the driver dies (e.g. ``kill -9``) instead of lingering, and import the model now
+    (about 1-2 CPU-s) so that it overlaps the driver's own start-up work."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
@@ -74,15 +76,34 @@ def _worker_init(parent_pid: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    try:
+        import sim.runner  # noqa: F401 - the model, its tables and metrics
+        import sim.sweep.worker  # noqa: F401
+    except Exception:  # noqa: BLE001 - a broken model fails each run, with its traceback
+        pass
+
+
+def _ready() -> int:
+    return os.getpid()
 
 
 def _process_pool(workers: int) -> Executor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+    """A spawn-based pool whose ``workers`` processes start (and import the model) now.
+
+    :class:`ProcessPoolExecutor` starts a process per submitted task until it has
+    ``workers``; submitting one trivial task per worker starts them all at once, so they
+    warm up while the driver prepares the sweep folder.
+    """
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                                initializer=_worker_init, initargs=(os.getpid(),))
+    for _ in range(workers):
+        pool.submit(_ready)
+    return pool
 
 
 def local_backend(workers: int) -> Backend:
-    """Serial for one worker, else a spawn-based process pool of ``workers``."""
+    """Serial for one worker, else a spawn-based process pool of ``workers``, started once
+    (it serves every task of the command; it is replaced only if a worker dies)."""
     if workers <= 1:
         return Backend(SerialExecutor(), 1, "serial (in the driver process)",
                        info={"kind": "serial", "workers": 1})

@@ -26,7 +26,7 @@ import re
 import socket
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -80,14 +80,16 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` to ``path`` through a fsynced temporary file and a rename."""
+def write_parquet_atomic(frame: pd.DataFrame | pa.Table, path: Path) -> None:
+    """Write ``frame`` (or an Arrow table) to ``path`` through a fsynced temporary file
+    and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp,
-                       compression="zstd")
+        table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(
+            frame, preserve_index=False)
+        pq.write_table(table, tmp, compression="zstd")
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -95,6 +97,40 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+def write_parquet_frames_atomic(frames: Iterable[pd.DataFrame], path: Path) -> int:
+    """Write frames one after the other into one Parquet file (a row group or more each),
+    through a fsynced temporary file and a rename; return the rows written.
+
+    Only one frame is held at a time, so a large table can be written piece by piece.
+    Every frame must have the first one's columns (their types are cast to its).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    rows = 0
+    writer: pq.ParquetWriter | None = None
+    try:
+        for frame in frames:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+            writer.write_table(table.cast(writer.schema))
+            rows += len(frame)
+        if writer is None:
+            raise ValueError(f"{path.name}: no frames to write")
+        writer.close()
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+    return rows
 
 
 def part_name(seq: int) -> str:
@@ -132,34 +168,43 @@ def remove_orphans(folder: SweepFolder, state: LedgerState) -> list[Path]:
 
 
 def iter_run_parts(folder: SweepFolder, state: LedgerState | None = None,
-                   columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
-    """Yield each part's vouched-for rows (optionally only some columns)."""
+                   columns: list[str] | None = None,
+                   points: tuple[int, int] | None = None) -> Iterator[pd.DataFrame]:
+    """Yield each part's vouched-for rows (optionally only some columns, and only the
+    points ``low <= point_id < high`` of ``points``: parts without any are not read)."""
     state = state or read_ledger(folder.ledger)
     by_part: dict[str, set[RunKey]] = {}
     for key, part in state.done.items():
-        by_part.setdefault(part, set()).add(key)
+        if points is None or points[0] <= key[0] < points[1]:
+            by_part.setdefault(part, set()).add(key)
     wanted = None if columns is None else list(dict.fromkeys(
         ["point_id", "replication", *columns]))
+    filters = None if points is None else [("point_id", ">=", points[0]),
+                                           ("point_id", "<", points[1])]
     for part in sorted(by_part):
         path = folder.runs / f"{part}.parquet"
         if not path.exists():
             continue
-        frame = pd.read_parquet(path, columns=wanted)
+        frame = pd.read_parquet(path, columns=wanted, filters=filters)
         keys = by_part[part]
         mask = [(int(p), int(r)) in keys for p, r in zip(frame["point_id"],
                                                          frame["replication"], strict=True)]
         yield frame[mask]
 
 
-def read_runs(root: Path, columns: list[str] | None = None) -> pd.DataFrame:
+def read_runs(root: Path, columns: list[str] | None = None, *,
+              state: LedgerState | None = None,
+              points: tuple[int, int] | None = None) -> pd.DataFrame:
     """The run table of a sweep folder: one row per finished run, sorted by point and
     replication (only rows the ledger vouches for).
 
     Args:
         root: the sweep folder.
         columns: columns to read besides ``point_id`` and ``replication`` (default all).
+        state: the ledger, when already read.
+        points: ``(low, high)``: only runs of points ``low <= point_id < high``.
     """
-    frames = list(iter_run_parts(SweepFolder(root), columns=columns))
+    frames = list(iter_run_parts(SweepFolder(root), state, columns, points))
     if not frames:
         return pd.DataFrame(columns=["point_id", "replication", *(columns or [])])
     runs = pd.concat(frames, ignore_index=True)

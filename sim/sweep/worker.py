@@ -1,8 +1,12 @@
-"""What runs on a worker: one task = one model run, returned as a small result.
+"""What runs on a worker: one model run, returned as a small result.
+
+The driver sends runs in batches (:func:`execute_batch`: several runs per task, so the
+per-task cost of the executor is shared); each run in a batch succeeds or fails on its own.
 
 The worker never raises for a model failure: it returns a failed :class:`RunResult` with
 the traceback, so exceptions need not pickle and the driver decides about retries. Only
-the metrics (about 30 floats) travel back, plus agent-level tables when the spec asks.
+the metrics (about 60 floats) travel back, plus agent-level tables when the spec asks (as
+compressed Parquet bytes, see :func:`sim.results.parquet_bytes`).
 
 Test-only fault injection: the driver reads ``MENTORSIM_SWEEP_FAULT`` (see
 :func:`fault_for`) and marks matching tasks; a marked task raises
@@ -18,10 +22,9 @@ import os
 import socket
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-import pandas as pd
 
 from sim.params import ScenarioParams
 
@@ -65,7 +68,7 @@ class RunResult:
     attempt: int
     ok: bool
     metrics: dict[str, float] = field(default_factory=dict)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, bytes] = field(default_factory=dict)  # name -> Parquet bytes
     error: str = ""
     traceback: str = ""
     wall_time_s: float = 0.0
@@ -110,6 +113,7 @@ def execute(task: RunTask) -> RunResult:
         True
     """
     from sim.metrics import run_metrics
+    from sim.results import parquet_bytes
     from sim.runner import simulate
     from sim.sweep.variants import apply_overrides
 
@@ -131,7 +135,16 @@ def execute(task: RunTask) -> RunResult:
         frame = tables[name]
         frame.insert(0, "replication", task.replication)
         frame.insert(0, "point_id", task.point_id)
-        kept[name] = frame
+        kept[name] = parquet_bytes(frame)
     return RunResult(task.point_id, task.replication, task.attempt, ok=True,
                      metrics={k: float(v) for k, v in metrics.items()}, tables=kept,
                      wall_time_s=time.perf_counter() - start, worker=worker)
+
+
+def execute_batch(tasks: Sequence[RunTask]) -> list[RunResult]:
+    """Run several tasks one after the other; results in the order of ``tasks``.
+
+    A failing run does not stop the batch (:func:`execute` never raises for it); only a
+    dying worker process loses the whole batch, which the driver then re-runs run by run.
+    """
+    return [execute(task) for task in tasks]
