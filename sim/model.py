@@ -97,6 +97,9 @@ class MentoringModel(Model):
             model_reporters={name: name for name in ("week", *WEEKLY_COLUMNS)})
 
     # --- the weekly schedule --------------------------------------------------------------
+    # An extreme accepted value (a mentor with almost no hours) can overflow the array
+    # arithmetic to inf or NaN, as scalar arithmetic would, silently; numpy would warn.
+    @np.errstate(over="ignore", invalid="ignore")
     def step(self) -> None:
         """One week, in this order:
 

@@ -202,13 +202,13 @@ def meet(model: MentoringModel, rows: np.ndarray, skill: np.ndarray) -> np.ndarr
                + r.support_growth_share * model.agency_values("support_ratio")[agency])
     # A week closes at most the whole remaining gap: quality stays in [0, 1] for any
     # accepted growth rate and format bonding.
-    growth = np.minimum(1.0, e.quality_growth * bonding * core * support)
+    growth = exact.minimum(1.0, e.quality_growth * bonding * core * support)
     grown = quality + growth * (1.0 - quality)
     motivation = m.motivation[mentee]
-    c.quality[rows] = np.where(met, grown, np.maximum(0.0, quality - r.missed_week_erosion))
+    c.quality[rows] = np.where(met, grown, exact.maximum(0.0, quality - r.missed_week_erosion))
     m.motivation[mentee] = np.where(
-        met, np.minimum(1.0, motivation + r.small_step_gain * core * grown),
-        np.maximum(0.0, motivation - r.missed_week_motivation_loss))
+        met, exact.minimum(1.0, motivation + r.small_step_gain * core * grown),
+        exact.maximum(0.0, motivation - r.missed_week_motivation_loss))
     c.missed[rows] = np.where(met, 0, c.missed[rows] + 1)
     m.weeks_mentored[mentee[met]] += 1
     m.dose[mentee[met]] = m.dose[mentee[met]] + grown[met]
@@ -254,7 +254,7 @@ def setbacks(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
     setback = streams.uniforms("setback", mentee) < r.setback_probability
     mentees.set_back(model, mentee[setback], r.setback_size, quality[setback])
     m = model.mentees
-    m.motivation[mentee] = np.maximum(0.0, m.motivation[mentee] - r.family_motivation_drain
+    m.motivation[mentee] = exact.maximum(0.0, m.motivation[mentee] - r.family_motivation_drain
                                       * mentees.family_pull(model, mentee))
     return ends
 
@@ -325,9 +325,9 @@ def failure(model: MentoringModel, rows: np.ndarray, skill: np.ndarray) -> np.nd
     chaos = model.agency_values("chaos")[agency]
     deficit = model.agency_values("support_deficit")[agency]
     hazards = (
-        e.mentor_abandon_hazard * (burnt + r.overload_abandon_weight * np.maximum(0.0, load - 1.0)
-                                   + chaos),
-        e.low_motivation_hazard * np.maximum(
+        e.mentor_abandon_hazard * (
+            burnt + r.overload_abandon_weight * exact.maximum(0.0, load - 1.0) + chaos),
+        e.low_motivation_hazard * exact.maximum(
             0.0, (threshold - model.mentees.motivation[mentee]) / threshold)
         * (1.0 - r.skilled_motivation_buffer * raw_skill),
         e.expectation_hazard * c.expectation_gap[rows] * unbonded,

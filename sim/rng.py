@@ -7,6 +7,12 @@ which scenario is running. Two scenarios run with the same seed therefore differ
 through their mechanisms, so a lever's effect is policy, not noise (the approach Starsim
 takes; Kretzschmar et al. would call it variance reduction by common random numbers).
 
+The streams are counter-based: (seed, decision, week) picks a SplitMix64 stream (Steele,
+Lea & Flood 2014, the generator behind Java's ``SplittableRandom``) and entity ``i`` gets
+its ``i``-th output, computed directly from ``i``. A draw therefore costs the same whether
+one entity or thousands have ever existed, and a whole week's draws for the live entities
+are one vectorised hash (:meth:`Streams.uniforms`).
+
 Entity indexes are per kind (mentor 0, 1, 2, ...; mentee 0, 1, 2, ...), counted in order
 of creation, so they do not depend on how Mesa interleaves ``unique_id``s across types.
 
@@ -15,10 +21,22 @@ This is the only module in ``sim`` allowed to construct random generators.
 
 from __future__ import annotations
 
+import math
 import random
 import zlib
 
 import numpy as np
+
+_MASK = 2**64 - 1
+# SplitMix64's increment (the golden ratio in 64 bits) and output multipliers.
+_GAMMA = 0x9E3779B97F4A7C15
+_M1 = 0xBF58476D1CE4E5B9
+_M2 = 0x94D049BB133111EB
+_U_GAMMA, _U_M1, _U_M2 = np.uint64(_GAMMA), np.uint64(_M1), np.uint64(_M2)
+_S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
+_TO_UNIT = 2.0 ** -53  # 53 random bits -> a double in [0, 1)
+# Above this weekly mean a Poisson count is drawn by numpy rather than by inversion.
+_POISSON_INVERSION_MAX = 30.0
 
 
 def replication_seeds(root_seed: int, replications: int) -> list[int]:
@@ -47,54 +65,97 @@ def _key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
+def _mix(z: int) -> int:
+    """SplitMix64's output function on a Python int (a bijection of 64-bit words)."""
+    z = ((z ^ (z >> 30)) * _M1) & _MASK
+    z = ((z ^ (z >> 27)) * _M2) & _MASK
+    return z ^ (z >> 31)
+
+
+def _mix_array(z: np.ndarray) -> np.ndarray:
+    """:func:`_mix` on a uint64 array (numpy's unsigned arithmetic wraps modulo 2**64)."""
+    z = (z ^ (z >> _S30)) * _U_M1
+    z = (z ^ (z >> _S27)) * _U_M2
+    return z ^ (z >> _S31)
+
+
+def _stream(*words: int) -> int:
+    """A stream key from integers (seed, decision, week...), each folded in with the mix."""
+    key = 0
+    for word in words:
+        key = _mix((key + (word & _MASK) * _GAMMA + _GAMMA) & _MASK)
+    return key
+
+
 class Streams:
     """All the randomness of one model run, addressed by decision name.
 
     Args:
         seed: the replication's seed (see :func:`replication_seeds`).
-    """
 
-    _BLOCK = 1024  # weekly vectors grow in blocks so their length does not vary by scenario
+    Example:
+        >>> s = Streams(7)
+        >>> s.start_week(3)
+        >>> s.uniform("engage", 5) == float(s.uniforms("engage", np.array([2, 5]))[1])
+        True
+    """
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self.week = 0
-        self._weekly: dict[str, np.ndarray] = {}
+        self._keys: dict[str, int] = {}
+        self._base = _stream(self.seed)
 
     def start_week(self, week: int) -> None:
-        """Move every weekly stream on to ``week`` (drops last week's vectors)."""
+        """Move every weekly stream on to ``week``."""
         self.week = week
-        self._weekly.clear()
+        self._keys.clear()
 
-    def _values(self, decision: str, largest: int) -> np.ndarray:
-        """This week's vector for ``decision``, long enough to hold entity ``largest``."""
-        values = self._weekly.get(decision)
-        if values is None or largest >= len(values):
-            size = (largest // self._BLOCK + 1) * self._BLOCK
-            # PCG64 doubles are produced in sequence, so the first k values are the same
-            # whatever the vector length: entity i always gets element i.
-            # Burn-in weeks are numbered up to 0; the seed words must not be negative.
-            gen = np.random.default_rng([self.seed, _key(decision), self.week % 2**32])
-            values = gen.random(size)
-            self._weekly[decision] = values
-        return values
+    def _week_key(self, decision: str) -> int:
+        key = self._keys.get(decision)
+        if key is None:
+            # Burn-in weeks are numbered up to 0; & _MASK folds a negative week in.
+            key = _stream(self._base, _key(decision), self.week)
+            self._keys[decision] = key
+        return key
 
     def uniform(self, decision: str, index: int) -> float:
-        """A uniform [0, 1) draw for entity ``index`` on ``decision`` in the current week."""
-        return self._values(decision, index).item(index)
+        """A uniform [0, 1) draw for entity ``index`` on ``decision`` in the current week:
+        output ``index`` of the (seed, decision, week) SplitMix64 stream."""
+        z = _mix((self._week_key(decision) + (index + 1) * _GAMMA) & _MASK)
+        return (z >> 11) * _TO_UNIT
 
     def uniforms(self, decision: str, indexes: np.ndarray) -> np.ndarray:
         """:meth:`uniform` for many entities at once (the same numbers, as an array)."""
-        if len(indexes) == 0:
-            return np.empty(0)
-        return self._values(decision, int(indexes.max()))[indexes]
+        key = np.uint64(self._week_key(decision))
+        z = _mix_array(key + (indexes.astype(np.uint64) + np.uint64(1)) * _U_GAMMA)
+        return (z >> _S11).astype(np.float64) * _TO_UNIT
+
+    def poisson(self, decision: str, index: int, mean: float) -> int:
+        """A Poisson count with the given mean for entity ``index`` this week (e.g. an
+        agency's referrals), by inversion of one :meth:`uniform` draw, so the count keeps
+        the stream's common random numbers: a higher mean never gives fewer arrivals."""
+        if mean <= 0.0:
+            return 0
+        if mean > _POISSON_INVERSION_MAX:  # inversion would take many terms; rare here
+            return int(self.generator(decision, index, self.week).poisson(mean))
+        u = self.uniform(decision, index)
+        term = math.exp(-mean)
+        total = term
+        count = 0
+        while u >= total and term > 0.0:
+            count += 1
+            term *= mean / count
+            total += term
+        return count
 
     def generator(self, decision: str, *extra: int) -> np.random.Generator:
-        """A fresh numpy Generator for a one-off or per-week draw (e.g. Poisson referrals).
+        """A fresh numpy Generator for a one-off draw (e.g. a grant's renewal).
 
         Args:
             decision: the decision's name.
-            *extra: further integers that identify the draw (e.g. the week, an agency index).
+            *extra: further integers that identify the draw (e.g. an agency index and the
+                grant's number).
         """
         return np.random.default_rng([self.seed, _key(decision), *(x % 2**32 for x in extra)])
 
@@ -105,5 +166,4 @@ class Streams:
             kind: ``"mentor"``, ``"mentee"``, ...
             index: the entity's per-kind index.
         """
-        state = np.random.SeedSequence([self.seed, _key(kind), index]).generate_state(4)
-        return random.Random(int.from_bytes(state.tobytes(), "little"))
+        return random.Random(_stream(self._base, _key(kind), index))

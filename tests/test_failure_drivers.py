@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = [(f, role) for f in FAILURE_DRIVERS for role in ("lever", "uncertainty")]
 # Known weak rows in the calibrated model, stated rather than hidden (runs are exact by
 # seed, so these fail the same way every time and strict xfail notices if they change):
-# the calibrated low-motivation hazard (0.012) leaves training little to act on, and
-# family closures are few (about 3% of relationships).
-WEAK = {("family", "lever", 11): "family engagement: p = 0.023 on root seed 11",
-        ("motivation", "lever", 2024): "training on low-motivation closures: p = 0.14 on "
+# the calibrated low-motivation hazard (0.012) leaves training little to act on.
+WEAK = {("motivation", "lever", 11): "training on low-motivation closures: p = 0.13 on root "
+                                     "seed 11",
+        ("motivation", "lever", 2024): "training on low-motivation closures: p = 0.030 on "
                                        "root seed 2024"}
 
 

@@ -70,3 +70,41 @@ def test_counterfactual_reoffending_is_policy_free() -> None:
                 == shared["reoffended_12m_without_mentoring_y"].fillna(False))
     assert pd_equal.all()
 
+
+def test_array_draws_equal_single_draws_whoever_else_draws() -> None:
+    """CRN for the array streams: entity i's number is the same alone, in any batch, and
+    whichever other entities exist (adding or removing one changes no one else's draw)."""
+    s = Streams(21)
+    s.start_week(-4)  # burn-in weeks are negative
+    batch = np.array([0, 3, 17, 4000, 123_456])
+    draws = s.uniforms("crisis", batch)
+    assert [s.uniform("crisis", int(i)) for i in batch] == draws.tolist()
+    fewer = s.uniforms("crisis", batch[[0, 2, 4]])  # entities 3 and 4000 removed
+    assert fewer.tolist() == draws[[0, 2, 4]].tolist()
+    more = s.uniforms("crisis", np.array([1, 3, 5, 17]))  # others added
+    assert more[[1, 3]].tolist() == draws[[1, 2]].tolist()
+    assert ((draws >= 0.0) & (draws < 1.0)).all()
+
+
+def test_a_draw_costs_the_same_for_any_entity_index() -> None:
+    """A stream is addressed by index, not generated up to it: entity 10**12 is as cheap as
+    entity 0 (no vector of 10**12 numbers is built)."""
+    s = Streams(3)
+    s.start_week(9)
+    far = 10**12
+    assert s.uniform("engage", far) == float(s.uniforms("engage", np.array([far]))[0])
+
+
+def test_poisson_counts_are_common_and_have_the_right_mean() -> None:
+    s = Streams(8)
+    counts = []
+    for week in range(1, 4001):
+        s.start_week(week)
+        counts.append(s.poisson("referrals", 2, 0.8))
+        # a higher mean never gives fewer arrivals on the same random number
+        assert s.poisson("referrals", 2, 1.6) >= counts[-1]
+    assert abs(np.mean(counts) - 0.8) < 0.05
+    assert abs(np.var(counts) - 0.8) < 0.08
+    again = Streams(8)
+    again.start_week(4000)
+    assert again.poisson("referrals", 2, 0.8) == counts[-1]

@@ -9,8 +9,9 @@ from mesa import Agent
 
 from sim.budget import Budget
 from sim.commissioner import weekly_payment
+from sim.formats import format_mix
 from sim.matching import pair
-from sim.params import Formats, weekly_rate
+from sim.params import weekly_rate
 
 if TYPE_CHECKING:
     from sim.agents.mentee import Mentee
@@ -20,19 +21,6 @@ if TYPE_CHECKING:
 
 RUNNING, SETUP, CLOSED, BRIDGING = "running", "setup", "closed", "bridging"
 WEEKS_PER_MONTH = 52 / 12
-
-
-def format_mix(f: Formats, leisure_cut: bool) -> tuple[float, float, float]:
-    """(mentor hours per mentee-week, bonding, direct cost per match-week) of the format
-    mix; with leisure cut, its share of contact becomes one-to-one work."""
-    one = f.one_to_one_share + (f.leisure_share if leisure_cut else 0.0)
-    leisure = 0.0 if leisure_cut else f.leisure_share
-    hours = one * f.one_to_one_hours + f.group_share * f.group_hours + leisure * f.leisure_hours
-    bonding = (one * f.one_to_one_bonding + f.group_share * f.group_bonding
-               + leisure * f.leisure_bonding)
-    cost = one * f.one_to_one_cost_gbp + f.group_share * f.group_cost_gbp \
-        + leisure * f.leisure_cost_gbp
-    return hours, bonding, cost
 
 
 class Agency(Agent):
@@ -319,7 +307,7 @@ class Agency(Agent):
         model = self.model
         p = model.p
         rate = p.programme.referrals_per_year / 52
-        count = int(model.streams.generator("referrals", self.index, model.week).poisson(rate))
+        count = model.streams.poisson("referrals", self.index, rate)
         for _ in range(count):
             model.refer_mentee(self)
 

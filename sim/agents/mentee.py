@@ -209,7 +209,7 @@ def crisis_probability(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
     crisis_need_weight x unmet needs))``: it rises with individual risk (Kupersmidt et al.
     2017) and with each need not yet linked to a service."""
     r = model.p.relationships
-    return np.minimum(1.0, r.crisis_weekly * model.mentees.crisis_risk[rows]
+    return exact.minimum(1.0, r.crisis_weekly * model.mentees.crisis_risk[rows]
                       * (1.0 + r.crisis_need_weight * unmet_needs(model, rows)))
 
 
@@ -217,7 +217,7 @@ def set_back(model: MentoringModel, rows: np.ndarray, size: float | np.ndarray,
              quality: np.ndarray) -> None:
     """A setback costs motivation, ``size x (1 - quality)``: a strong bond cushions it."""
     c = model.mentees
-    c.motivation[rows] = np.maximum(0.0, c.motivation[rows] - size * (1.0 - quality))
+    c.motivation[rows] = exact.maximum(0.0, c.motivation[rows] - size * (1.0 - quality))
 
 
 def engagement_probability(model: MentoringModel, rows: np.ndarray, quality: np.ndarray,
@@ -234,7 +234,7 @@ def engagement_probability(model: MentoringModel, rows: np.ndarray, quality: np.
          + e.engagement_quality_weight * quality
          - e.engagement_family_weight * family_pull(model, rows) * (1.0 - quality)
          - e.engagement_chaos_weight * chaos)
-    return np.minimum(e.engagement_ceiling, np.maximum(e.engagement_floor, p))
+    return exact.minimum(e.engagement_ceiling, exact.maximum(e.engagement_floor, p))
 
 
 def hazard_multiplier(model: MentoringModel, rows: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from sim import exact
 from sim.params import weekly_rate
 from sim.state import Columns, column
 
@@ -190,7 +191,7 @@ def plan_week(model: MentoringModel, rows: np.ndarray) -> None:
     needed = c.open_matches[rows] * model.agency_values("hours_per_mentee")[agency]
     hours = c.hours[rows]
     c.load[rows] = needed / hours
-    spare = np.maximum(0.0, hours - extra_role_hours(model)[agency])
+    spare = exact.maximum(0.0, hours - extra_role_hours(model)[agency])
     fits = needed <= spare
     c.time_factor[rows] = np.where(fits, 1.0, spare / np.where(fits, 1.0, needed))
 
@@ -219,7 +220,7 @@ def novice_strain(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
     if len(tenure) and tenure.max() >= len(model.novice_strain_by_tenure):
         model.novice_strain_by_tenure = novice_strain_table(model.p.effects, int(tenure.max()))
     table = model.novice_strain_by_tenure
-    return np.where(tenure < 0, 0.0, table[np.maximum(tenure, 0)])
+    return np.where(tenure < 0, 0.0, table[np.clip(tenure, 0, None)])
 
 
 def novice_strain_table(e: Effects, longest: int) -> np.ndarray:
@@ -243,17 +244,15 @@ def exhaustion(model: MentoringModel, rows: np.ndarray) -> None:
     agency = c.agency[rows]
     busy = c.open_matches[rows] > 0
     sup = model.agency_values("supervision_effect")[agency]
-    with np.errstate(over="ignore"):  # an extreme accepted value may overflow to inf, as
-        # scalar arithmetic would; exhaustion is clipped to [0, 1] below
-        gain = (e.exhaustion_load * c.load[rows] * busy
-                + e.exhaustion_extra_role * extra_role_hours(model)[agency] / c.hours[rows]
-                + e.exhaustion_distress * c.distress_events[rows]
-                + np.where(c.kind[rows] == PEER, e.exhaustion_peer, 0.0)
-                + organisational_stress(model)[agency] + novice_strain(model, rows)
-                ) * c.resilience[rows]
-    recovery = np.minimum(1.0, e.recovery_base + e.recovery_supervision * sup)
+    gain = (e.exhaustion_load * c.load[rows] * busy
+            + e.exhaustion_extra_role * extra_role_hours(model)[agency] / c.hours[rows]
+            + e.exhaustion_distress * c.distress_events[rows]
+            + np.where(c.kind[rows] == PEER, e.exhaustion_peer, 0.0)
+            + organisational_stress(model)[agency] + novice_strain(model, rows)
+            ) * c.resilience[rows]
+    recovery = exact.minimum(1.0, e.recovery_base + e.recovery_supervision * sup)
     x = c.exhaustion[rows]
-    x = np.minimum(1.0, np.maximum(0.0, x + gain - recovery * x))
+    x = exact.minimum(1.0, exact.maximum(0.0, x + gain - recovery * x))
     c.exhaustion[rows] = x
     c.distress_events[rows] = 0
     burnt = c.burnt_out[rows]
@@ -279,7 +278,7 @@ def skill_growth(model: MentoringModel, rows: np.ndarray) -> None:
               + g.skill_training * model.agency_values("ongoing_hours")[agency]
               + g.skill_supervision * model.agency_values("supervision_effect")[agency]
               + (g.skill_manager_training if p.training.staff_manager_training else 0.0))
-    growth = np.minimum(1.0, growth)
+    growth = exact.minimum(1.0, growth)
     skill = c.skill[rows]
     c.skill[rows] = skill + (1.0 - skill) * growth
     competence = c.cultural_competence[rows]
