@@ -188,7 +188,7 @@ class MentoringModel(Model):
     def discharge_mentee(self, mentee: Mentee) -> None:
         """Follow-up is over: record the mentee and remove them from the model."""
         self.mentee_rows.append(mentee.record(self.p.run.weeks))
-        self.mentees.alive[mentee.index] = False
+        self.mentees.remove(mentee.index)
         mentee.remove()
 
     def recruit_mentor(self, agency: Agency, trained_at_week: int) -> Mentor:
@@ -212,7 +212,7 @@ class MentoringModel(Model):
                    exit_category=EXIT_CATEGORIES[reason])
         self.mentor_rows.append(row)
         del mentor.agency.mentors[mentor]
-        self.mentors.alive[mentor.index] = False
+        self.mentors.remove(mentor.index)
         self.mentors_left += 1
         mentor.remove()
 
@@ -238,7 +238,7 @@ class MentoringModel(Model):
         if not self.matches.alive[match.index]:
             return
         self.match_rows.append(match.record(self.week, reason, detail, self.week))
-        self.matches.alive[match.index] = False
+        self.matches.remove(match.index)
         del match.agency.matches[match]
         mentor = match.mentor
         del mentor.matches[match]
@@ -300,7 +300,7 @@ class MentoringModel(Model):
         self.income_this_week = 0.0
 
     def _record_week(self) -> None:
-        self.active_matches = int(np.count_nonzero(self.matches.alive))
+        self.active_matches = len(self.matches.live())
         self.waiting_mentees = sum(len(a.waiting) for a in self.agency_list)
         live = self.mentors.live()
         self.active_mentors = len(live)

@@ -35,12 +35,20 @@ class Columns:
         >>> row = c.add(x=2.5)
         >>> float(c.x[row]), bool(c.alive[row]), c.size
         (2.5, True, 1)
+        >>> c.remove(row)
+        >>> c.live().tolist()
+        []
     """
 
     def __init__(self, dtypes: Mapping[str, Any], capacity: int = 256) -> None:
         self.dtypes = {"alive": np.bool_, **dtypes}
         self.size = 0
         self.capacity = capacity
+        # The live rows, cached between changes, and the first row that may still be
+        # alive: rows mostly leave in the order they came, so live() scans only the window
+        # from there and its cost follows the entities alive, not all those ever created.
+        self._live: np.ndarray | None = None
+        self._first = 0
         for name, dtype in self.dtypes.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
 
@@ -56,13 +64,24 @@ class Columns:
         row = self.size
         self.size += 1
         self.alive[row] = True
+        self._live = None
         for name, value in values.items():
             getattr(self, name)[row] = value
         return row
 
+    def remove(self, row: int) -> None:
+        """The entity in ``row`` has left the model (its row keeps its last state)."""
+        self.alive[row] = False
+        self._live = None
+
     def live(self) -> np.ndarray:
         """Rows still in the model, in creation order (the order agents are stepped in)."""
-        return np.flatnonzero(self.alive[:self.size])
+        if self._live is None:
+            alive = self.alive
+            while self._first < self.size and not alive[self._first]:
+                self._first += 1
+            self._live = np.flatnonzero(alive[self._first:self.size]) + self._first
+        return self._live
 
 
 class column:  # noqa: N801 - used like ``property``

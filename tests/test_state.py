@@ -61,6 +61,23 @@ def test_columns_grow_and_keep_rows() -> None:
     rows = [columns.add(x=float(i)) for i in range(9)]
     assert rows == list(range(9))
     assert columns.x[:9].tolist() == [float(i) for i in range(9)]
-    columns.alive[3] = False
+    columns.remove(3)
     assert 3 not in columns.live().tolist()
     assert len(columns.live()) == 8
+    for row in (0, 1, 2):
+        columns.remove(row)
+    assert columns.live().tolist() == [4, 5, 6, 7, 8]
+    assert columns.add(x=9.0) == 9 and columns.live().tolist() == [4, 5, 6, 7, 8, 9]
+
+
+def test_the_counts_kept_in_columns_match_the_agents_relations() -> None:
+    """A mentor's open-relationship count (a column the weekly mechanisms read) is always the
+    number of relationships the mentor holds, and every open relationship is on both sides."""
+    model = MentoringModel(ScenarioParams.model_validate({"run": {"weeks": 80}}), 5)
+    for _ in range(80):
+        model.step()
+        for mentor in model.mentor_pool:
+            assert model.mentors.open_matches[mentor.index] == len(mentor.matches)
+        for match in model.open_matches:
+            assert match.mentee.match is match and match in match.agency.matches
+        assert sum(len(a.matches) for a in model.agency_list) == len(model.open_matches)
