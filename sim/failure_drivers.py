@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.relationship import FAILURE_FACTORS
+from sim.vocabulary import FAILURE_FACTORS
 
 
 @dataclass(frozen=True)

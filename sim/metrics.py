@@ -20,9 +20,8 @@ from functools import cached_property, partial
 import numpy as np
 import pandas as pd
 
-from sim.agents.mentee import RISK_BANDS
 from sim.params import ScenarioParams
-from sim.relationship import CLOSURE_REASONS
+from sim.vocabulary import CLOSURE_REASONS, RISK_BANDS
 
 ABANDONMENT = ("mentor_abandonment", "mentee_abandonment")
 MATCHING_GRACE_WEEKS = 13  # a referral this close to the horizon may still be waiting

@@ -48,20 +48,6 @@ if TYPE_CHECKING:
     from sim.model import MentoringModel
     from sim.params import Relationships
 
-CLOSURE_REASONS = (
-    "completed", "mentor_abandonment", "mentee_abandonment", "low_motivation",
-    "mismatched_expectations", "relational_skills", "family_interference", "agency_support",
-    "mentee_reoffended", "mentor_moved_on", "programme_closed", "ongoing",
-)
-FAILURE_FACTORS = {  # closure reason -> which of Spencer's six factors it is
-    "mentor_abandonment": "abandonment",
-    "mentee_abandonment": "abandonment",
-    "low_motivation": "motivation",
-    "mismatched_expectations": "expectations",
-    "relational_skills": "relational_skills",
-    "family_interference": "family",
-    "agency_support": "agency_support",
-}
 
 
 # Endings a week can bring, as (reason, detail); :func:`advance` returns codes into this.

@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 from sim.budget import STEPS
 from sim.model import MentoringModel
 from sim.params import SECTIONS, ScenarioParams
-from sim.relationship import CLOSURE_REASONS
+from sim.vocabulary import CLOSURE_REASONS
 
 # Run size, not behaviour: kept small for speed (see the module docstring).
 SIZE_LIMITS = {("programme", "agencies"): 3, ("programme", "target_mentors"): 40,

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from sim.failure_drivers import FAILURE_DRIVERS, markdown_table
-from sim.relationship import FAILURE_FACTORS
+from sim.vocabulary import FAILURE_FACTORS
 from tests.pairing import assert_paired_lower, metrics_of, scenario
 
 REPS = 16

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from sim.model import MentoringModel
 from sim.params import ScenarioParams
-from sim.relationship import CLOSURE_REASONS
 from sim.runner import simulate
+from sim.vocabulary import CLOSURE_REASONS
 
 levers = st.fixed_dictionaries({
     "programme": st.fixed_dictionaries({

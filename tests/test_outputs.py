@@ -13,9 +13,9 @@ from sim.cli import main
 from sim.metrics import METRICS
 from sim.model import MentoringModel
 from sim.params import ScenarioParams
-from sim.relationship import CLOSURE_REASONS
 from sim.summary import DETECTABLE
 from sim.tables import RUN_KEYS, SCHEMA, SchemaError
+from sim.vocabulary import CLOSURE_REASONS
 
 REQUIRED_METRICS = [
     "premature_closure_rate", "median_match_weeks", "mentor_burnout_prevalence",

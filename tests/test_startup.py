@@ -67,3 +67,15 @@ def test_run_without_dashboard_imports_no_plotting_or_scipy_stats(tmp_path: Path
     assert code == 0
     heavy = loaded(modules, ("plotly", "dashboards", "scipy.stats"))
     assert not heavy, f"`mentorsim run --no-dashboard` imported {heavy}"
+
+
+def test_reading_results_needs_no_model() -> None:
+    """Metrics, summaries and failure drivers read tables: they must not load Mesa or the
+    agents (the categories they need live in sim.vocabulary)."""
+    code = ("import sys, sim.metrics, sim.summary, sim.failure_drivers; "
+            "print(' '.join(sorted(sys.modules)))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, check=True)
+    heavy = loaded(set(proc.stdout.split()), ("mesa", "networkx", "sim.model", "sim.agents",
+                                              "sim.relationship", "plotly", "dashboards"))
+    assert not heavy, f"reading results imported {heavy}"

@@ -10,6 +10,7 @@ from mesa import Agent
 
 from sim import exact
 from sim.state import NO_WEEK, Columns, column
+from sim.vocabulary import RISK_BANDS
 
 if TYPE_CHECKING:
     from sim.agents.agency import Agency
@@ -24,7 +25,6 @@ FOLLOW_UP_WEEKS = 52  # the 12-month proven reoffending measure: a definition, n
 # Pre-treatment risk bands: thirds of the risk distribution at referral (the standard normal's
 # tercile points, +/-0.4307), so each band holds a third of referrals in every setting.
 RISK_BAND_Z = 0.4307  # literal-ok: a definition (terciles of the normal), not a parameter
-RISK_BANDS = ("low", "medium", "high")
 # "referred" (joined the waiting list), "lost" (arrived while the programme could not take
 # referrals) or "diverted" (not referred during a reorganisation).
 REFERRAL_OUTCOMES = ("referred", "lost", "diverted")
