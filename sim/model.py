@@ -67,9 +67,6 @@ class MentoringModel(Model):
             (1.0 - params.effects.linkage_reoffending_cut) ** k for k in range(len(NEEDS) + 1)])
         self.agency_list = [Agency(self, i, start_new)
                             for i in range(params.programme.agencies)]
-        self.mentor_count = 0
-        self.mentee_count = 0
-        self.match_count = 0
         self.match_rows: list[dict[str, Any]] = []
         self.mentor_rows: list[dict[str, Any]] = []
         self.mentee_rows: list[dict[str, Any]] = []
@@ -163,7 +160,6 @@ class MentoringModel(Model):
         a reorganisation diverts a share of referrals before they are made. Either way the
         person is followed up, so every arrival has the same index in every scenario."""
         mentee = Mentee(self, agency, self.mentee_count)
-        self.mentee_count += 1
         self.mentee_agents.append(mentee)
         diverted = self.shock_active and self.streams.uniform(
             "referral_diverted", mentee.index) < self.p.shock.referral_drop
@@ -194,7 +190,6 @@ class MentoringModel(Model):
     def recruit_mentor(self, agency: Agency, trained_at_week: int) -> Mentor:
         """A new mentor joins an agency's books (matchable from ``trained_at_week``)."""
         mentor = Mentor(self, agency, self.mentor_count, trained_at_week)
-        self.mentor_count += 1
         agency.mentors[mentor] = None
         self.mentor_agents.append(mentor)
         self.mentors_joined += 1
@@ -221,7 +216,6 @@ class MentoringModel(Model):
         agency = mentee.agency
         match = Match(self, self.match_count, mentor, mentee, agency, self.week)
         self.match_views.append(match)
-        self.match_count += 1
         del agency.waiting[mentee]
         mentee.waiting = False
         mentee.ever_matched = True
@@ -322,6 +316,21 @@ class MentoringModel(Model):
         self.datacollector.collect(self)
 
     # --- the column state, as Mesa and a reader see it -----------------------------------
+    @property
+    def mentor_count(self) -> int:
+        """Mentors ever recruited (the next mentor's index)."""
+        return self.mentors.size
+
+    @property
+    def mentee_count(self) -> int:
+        """People ever referred (the next mentee's index)."""
+        return self.mentees.size
+
+    @property
+    def match_count(self) -> int:
+        """Relationships ever started (the next match id)."""
+        return self.matches.size
+
     @property
     def mentor_pool(self) -> list[Mentor]:
         """Mentors on the books, in the order they joined."""

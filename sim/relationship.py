@@ -225,7 +225,8 @@ def setbacks(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
     ``crisis_closure_share`` of them end the relationship (the mentee drifts away), the rest
     cost ``crisis_motivation_loss``; an ordinary setback (``setback_probability``) costs
     ``setback_size``; both cushioned by the bond (see ``set_back``). Family pull then drains
-    ``family_motivation_drain x pull`` of motivation. Returns the rows a crisis ended."""
+    ``family_motivation_drain x pull`` of motivation. Returns, for each row, whether a
+    crisis ended it."""
     r = model.p.relationships
     e = model.p.effects
     c = model.matches
@@ -342,15 +343,16 @@ def failure(model: MentoringModel, rows: np.ndarray, skill: np.ndarray) -> np.nd
     closes = np.zeros(len(rows), dtype=bool)
     u = model.streams.uniforms("closure", mentee[at_risk])
     closes[at_risk] = u < 1.0 - exact.exp(-total[at_risk])
+    # The reason: subtract each hazard in turn from u x total; the first to take it below
+    # zero is the reason (the last one if rounding leaves it at zero).
     pick = model.streams.uniforms("closure_reason", mentee[closes]) * total[closes]
-    chosen = np.broadcast_to(details[-1], len(rows))[closes].copy()
-    undecided = np.ones(len(pick), dtype=bool)
+    chosen = np.full(len(pick), _OPEN)
     for hazard, detail in zip(hazards, details, strict=True):
         pick = pick - hazard[closes]
-        now = undecided & (pick < 0.0)
-        chosen[now] = np.broadcast_to(detail, len(rows))[closes][now]
-        undecided &= ~now
-    codes[closes] = chosen
+        chosen = np.where((chosen == _OPEN) & (pick < 0.0),
+                          np.broadcast_to(detail, len(rows))[closes], chosen)
+    last = np.broadcast_to(details[-1], len(rows))[closes]
+    codes[closes] = np.where(chosen == _OPEN, last, chosen)
     return codes
 
 

@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-# The value of an integer column that holds "no week" (e.g. no reoffence yet). Weeks of an
-# established programme's burn-in are negative, so the marker must lie far below them.
-NO_WEEK = np.iinfo(np.int64).min
+# The value of an integer column that holds nothing (no reoffence week yet, no current
+# relationship). Weeks of an established programme's burn-in are negative, so the marker
+# must lie far below them.
+UNSET = np.iinfo(np.int64).min
 
 
 class Columns:
@@ -89,7 +90,7 @@ class column:  # noqa: N801 - used like ``property``
 
     The owning class sets ``_columns`` (the model's store) on each instance. ``codes``
     makes the column categorical: the array holds an index into ``codes`` and the agent
-    sees the label. ``optional`` makes an integer column read ``None`` for :data:`NO_WEEK`.
+    sees the label. ``optional`` makes an integer column read ``None`` for :data:`UNSET`.
     """
 
     def __init__(self, codes: Sequence[str] | None = None, optional: bool = False) -> None:
@@ -106,7 +107,7 @@ class column:  # noqa: N801 - used like ``property``
         value = getattr(obj._columns, self.name).item(obj.index)
         if self.codes is not None:
             return self.codes[value]
-        if self.optional and value == NO_WEEK:
+        if self.optional and value == UNSET:
             return None
         return value
 
@@ -114,5 +115,5 @@ class column:  # noqa: N801 - used like ``property``
         if self.codes is not None:
             value = self.codes.index(value)
         elif self.optional and value is None:
-            value = NO_WEEK
+            value = UNSET
         getattr(obj._columns, self.name)[obj.index] = value

@@ -9,7 +9,7 @@ import numpy as np
 from mesa import Agent
 
 from sim import exact
-from sim.state import NO_WEEK, Columns, column
+from sim.state import UNSET, Columns, column
 from sim.vocabulary import RISK_BANDS
 
 if TYPE_CHECKING:
@@ -28,7 +28,6 @@ RISK_BAND_Z = 0.4307  # literal-ok: a definition (terciles of the normal), not a
 # "referred" (joined the waiting list), "lost" (arrived while the programme could not take
 # referrals) or "diverted" (not referred during a reorganisation).
 REFERRAL_OUTCOMES = ("referred", "lost", "diverted")
-_UNSET = np.iinfo(np.int64).min  # a mentee's ``match`` column when not in a relationship
 # Needs drawn at referral, as bits of ``needs`` in NEEDS order, counted.
 _NEEDS_COUNT = np.array([bin(mask).count("1") for mask in range(1 << len(NEEDS))])
 
@@ -121,19 +120,19 @@ class Mentee(Agent):
             risk_band=(z > -RISK_BAND_Z) + (z > RISK_BAND_Z),
             base_hazard=min(m.max_weekly_reoffending_hazard,
                             -math.log(1 - base_12m) / FOLLOW_UP_WEEKS * risk),
-            planned_length_factor=math.exp(draw.gauss(0.0, spread)), match=_UNSET,
-            waiting=True, reoffence_week=NO_WEEK, counterfactual_reoffence_week=NO_WEEK)
+            planned_length_factor=math.exp(draw.gauss(0.0, spread)), match=UNSET,
+            waiting=True, reoffence_week=UNSET, counterfactual_reoffence_week=UNSET)
         assert row == index, "a mentee's row is its index"
 
     @property
     def match(self) -> Match | None:
         """The relationship this person is in, if any."""
         row = self._columns.match.item(self.index)
-        return None if row == _UNSET else self.model.match_views[row]
+        return None if row == UNSET else self.model.match_views[row]
 
     @match.setter
     def match(self, match: Match | None) -> None:
-        self._columns.match[self.index] = _UNSET if match is None else match.match_id
+        self._columns.match[self.index] = UNSET if match is None else match.match_id
 
     @property
     def needs(self) -> list[str]:
@@ -183,7 +182,7 @@ class Mentee(Agent):
 
 def matched(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
     """In a relationship now."""
-    return model.mentees.match[rows] != _UNSET
+    return model.mentees.match[rows] != UNSET
 
 
 def unmet_needs(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
@@ -298,13 +297,13 @@ def step_mentees(model: MentoringModel) -> None:
     informal_contact(model, rows)
     u = model.streams.uniforms("reoffend", rows)
     base = c.base_hazard[rows]
-    first = (u < base) & (c.counterfactual_reoffence_week[rows] == NO_WEEK)
+    first = (u < base) & (c.counterfactual_reoffence_week[rows] == UNSET)
     c.counterfactual_reoffence_week[rows[first]] = week
     offends = u < base * hazard_multiplier(model, rows)
     offenders = rows[offends]
-    c.reoffence_week[offenders[c.reoffence_week[offenders] == NO_WEEK]] = week
+    c.reoffence_week[offenders[c.reoffence_week[offenders] == UNSET]] = week
     match = c.match[offenders]
-    in_match = match != _UNSET
+    in_match = match != UNSET
     quality = np.where(in_match, model.matches.quality[np.where(in_match, match, 0)], 0.0)
     set_back(model, offenders, model.p.relationships.reoffence_motivation_loss, quality)
     np.add.at(model.mentors.distress_events, model.matches.mentor[match[in_match]], 1)
@@ -319,6 +318,6 @@ def step_mentees(model: MentoringModel) -> None:
             model.close_match(mentee.match, "mentee_reoffended", "recalled")
         # A recall may already have discharged this mentee (close_match does so once
         # follow-up is over), so check they are still in the model.
-        if (c.match[row] == _UNSET and not c.waiting[row] and c.alive[row]
+        if (c.match[row] == UNSET and not c.waiting[row] and c.alive[row]
                 and week >= c.referral_week[row] + FOLLOW_UP_WEEKS):
             model.discharge_mentee(mentee)

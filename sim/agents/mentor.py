@@ -308,9 +308,8 @@ def exit_reasons(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
     sup = model.agency_values("supervision_effect")[agency]
     base = np.where(paid, weekly_rate(m.attrition_annual_paid),
                     weekly_rate(m.attrition_annual_volunteer))
-    burnout_mult = np.where(paid, (e.burnout_exit_multiplier - 1.0)
-                            * (1.0 - e.paid_exit_reduction),
-                            (e.burnout_exit_multiplier - 1.0) * 1.0)
+    excess = e.burnout_exit_multiplier - 1.0
+    burnout_mult = np.where(paid, excess * (1.0 - e.paid_exit_reduction), excess)
     multiplier = 1.0 + burnout_mult * burnt
     multiplier = multiplier * (1.0 - e.supervision_exit_reduction * sup)
     multiplier = np.where(model.agency_values("insecure")[agency],
