@@ -111,29 +111,50 @@ def failures_table(root: Path, state: LedgerState | None = None) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["point_id", "replication", "attempts", "error"])
 
 
+def _write_summary_files(root: Path, manifest: dict[str, Any],
+                         run_blocks: Iterable[pd.DataFrame], failures: pd.DataFrame,
+                         keep: bool) -> pd.DataFrame | None:
+    """Write point_summary.parquet/.csv, convergence.csv and failures.csv from the runs,
+    given as blocks that each hold whole points (in point order); return the summary when
+    ``keep`` (otherwise only one block's runs and summary are held at a time)."""
+    folder = SweepFolder(root)
+    reps = manifest.get("replications", {})
+    confidence = float(reps.get("confidence", 0.95))
+    adaptive = reps.get("mode") == "adaptive"
+    outcomes = (list(reps.get("outcomes") or manifest["outcomes"]) if adaptive
+                else manifest["outcomes"])
+    failed = failures.groupby("point_id").size().to_dict()
+    points = pd.read_parquet(folder.points)
+    csv = {"index": False, "float_format": "%.10g"}
+    kept: list[pd.DataFrame] = []
+    with (open(root / "point_summary.csv", "w", encoding="utf-8", newline="") as joined,
+          open(folder.convergence, "w", encoding="utf-8", newline="") as convergence):
+
+        def summaries() -> Iterator[pd.DataFrame]:
+            for i, runs in enumerate(run_blocks):
+                summary = point_summary(runs, [m for m in METRICS if m in runs.columns],
+                                        confidence)
+                points.merge(summary[summary["metric"].isin(manifest["outcomes"])],
+                             on="point_id").to_csv(joined, header=i == 0, **csv)
+                convergence_table(runs, outcomes, reps.get("rel_half_width") if adaptive
+                                  else None, reps.get("max") if adaptive else None,
+                                  confidence, failed).to_csv(convergence, header=i == 0, **csv)
+                if keep:
+                    kept.append(summary)
+                yield summary
+
+        write_parquet_frames_atomic(summaries(), folder.point_summary)
+    failures.to_csv(folder.failures, index=False)
+    return pd.concat(kept, ignore_index=True) if keep else None
+
+
 def write_summaries(root: Path, manifest: dict[str, Any], runs: pd.DataFrame | None = None
                     ) -> pd.DataFrame:
     """Write point_summary.parquet/.csv, convergence.csv and failures.csv; return the
     summary."""
-    folder = SweepFolder(root)
     runs = read_runs(root) if runs is None else runs
-    metrics = [m for m in METRICS if m in runs.columns]
-    reps = manifest.get("replications", {})
-    confidence = float(reps.get("confidence", 0.95))
-    summary = point_summary(runs, metrics, confidence)
-    write_parquet_atomic(summary, folder.point_summary)
-    points = pd.read_parquet(folder.points)
-    joined = points.merge(summary[summary["metric"].isin(manifest["outcomes"])], on="point_id")
-    joined.to_csv(root / "point_summary.csv", index=False, float_format="%.10g")
-    adaptive = reps.get("mode") == "adaptive"
-    failures = failures_table(root)
-    table = convergence_table(
-        runs, list(reps.get("outcomes") or manifest["outcomes"]) if adaptive
-        else manifest["outcomes"], reps.get("rel_half_width") if adaptive else None,
-        reps.get("max") if adaptive else None, confidence,
-        failures.groupby("point_id").size().to_dict())
-    table.to_csv(folder.convergence, index=False, float_format="%.10g")
-    failures.to_csv(folder.failures, index=False)
+    summary = _write_summary_files(root, manifest, [runs], failures_table(root), keep=True)
+    assert summary is not None
     return summary
 
 
@@ -164,40 +185,12 @@ def stream_summaries(root: Path, manifest: dict[str, Any],
     """Write what :func:`write_summaries` writes, reading and summarising the runs a block
     of points at a time (at most ``block_runs`` runs each, see :func:`point_blocks`), so
     that memory does not grow with the sweep (the sweep driver calls this). Every point's
-    figures are computed as there, and the CSV files are the same; only the row groups of
-    ``point_summary.parquet`` differ (one per block)."""
-    folder = SweepFolder(root)
-    state = read_ledger(folder.ledger)
-    if not state.done:
-        write_summaries(root, manifest)
-        return
-    reps = manifest.get("replications", {})
-    confidence = float(reps.get("confidence", 0.95))
-    adaptive = reps.get("mode") == "adaptive"
-    outcomes = (list(reps.get("outcomes") or manifest["outcomes"]) if adaptive
-                else manifest["outcomes"])
-    failures = failures_table(root, state)
-    failed = failures.groupby("point_id").size().to_dict()
-    points = pd.read_parquet(folder.points)
-    csv = {"index": False, "float_format": "%.10g"}
-    with (open(root / "point_summary.csv", "w", encoding="utf-8", newline="") as joined,
-          open(folder.convergence, "w", encoding="utf-8", newline="") as convergence):
-
-        def summaries() -> Iterator[pd.DataFrame]:
-            for i, (low, high) in enumerate(point_blocks(state.done, block_runs)):
-                runs = read_runs(root, state=state, points=(low, high))
-                summary = point_summary(runs, [m for m in METRICS if m in runs.columns],
-                                        confidence)
-                block = points[(points["point_id"] >= low) & (points["point_id"] < high)]
-                block.merge(summary[summary["metric"].isin(manifest["outcomes"])],
-                            on="point_id").to_csv(joined, header=i == 0, **csv)
-                convergence_table(runs, outcomes, reps.get("rel_half_width") if adaptive
-                                  else None, reps.get("max") if adaptive else None,
-                                  confidence, failed).to_csv(convergence, header=i == 0, **csv)
-                yield summary
-
-        write_parquet_frames_atomic(summaries(), folder.point_summary)
-    failures.to_csv(folder.failures, index=False)
+    figures are computed as there, and the files hold the same rows."""
+    state = read_ledger(SweepFolder(root).ledger)
+    blocks = ((read_runs(root, state=state, points=block)
+               for block in point_blocks(state.done, block_runs))
+              if state.done else [read_runs(root, state=state)])
+    _write_summary_files(root, manifest, blocks, failures_table(root, state), keep=False)
 
 
 def _flag(index: str, value: float, conf: float, floor: float, st: float | None = None,

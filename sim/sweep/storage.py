@@ -27,11 +27,11 @@ import socket
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from sim.errors import UserError
 from sim.sweep.ledger import LedgerState, read_ledger
@@ -83,50 +83,41 @@ def fsync_dir(path: Path) -> None:
 def write_parquet_atomic(frame: pd.DataFrame | pa.Table, path: Path) -> None:
     """Write ``frame`` (or an Arrow table) to ``path`` through a fsynced temporary file
     and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(
-            frame, preserve_index=False)
-        pq.write_table(table, tmp, compression="zstd")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    write_parquet_frames_atomic([frame], path)
 
 
-def write_parquet_frames_atomic(frames: Iterable[pd.DataFrame], path: Path) -> int:
-    """Write frames one after the other into one Parquet file (a row group or more each),
-    through a fsynced temporary file and a rename; return the rows written.
+def write_parquet_frames_atomic(frames: Iterable[pd.DataFrame | pa.Table], path: Path) -> int:
+    """Write frames one after the other into one Parquet file (see
+    :func:`sim.results.write_parquet_parts`), through a fsynced temporary file and a
+    rename; return the rows written.
 
     Only one frame is held at a time, so a large table can be written piece by piece.
     Every frame must have the first one's columns (their types are cast to its).
     """
+    from sim.results import write_parquet_parts
+
+    tables = (f if isinstance(f, pa.Table) else pa.Table.from_pandas(f, preserve_index=False)
+              for f in frames)
+    first = next(tables, None)
+    if first is None:
+        raise ValueError(f"{path.name}: no frames to write")
+    rows = 0
+
+    def counted() -> Iterator[pa.Table]:
+        nonlocal rows
+        for part in chain([first], tables):
+            rows += part.num_rows
+            yield part
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
-    rows = 0
-    writer: pq.ParquetWriter | None = None
     try:
-        for frame in frames:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
-            writer.write_table(table.cast(writer.schema))
-            rows += len(frame)
-        if writer is None:
-            raise ValueError(f"{path.name}: no frames to write")
-        writer.close()
+        write_parquet_parts(counted(), Path(tmp), first.schema)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        if writer is not None:
-            writer.close()
         Path(tmp).unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
