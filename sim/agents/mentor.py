@@ -117,11 +117,6 @@ class Mentor(Agent):
         assert row == index, "a mentor's row is its index"
         self.matches: dict[Match, None] = {}
 
-    @property
-    def available(self) -> bool:
-        """Trained, not burnt out, and with room for another mentee."""
-        return bool(available(self.model, np.array([self.index]))[0])
-
     def organisational_stress(self) -> float:
         """This mentor's share of :func:`organisational_stress` (per week)."""
         return float(organisational_stress(self.model)[self.agency.index])
@@ -129,10 +124,6 @@ class Mentor(Agent):
     def novice_strain(self) -> float:
         """This mentor's :func:`novice_strain` this week."""
         return float(novice_strain(self.model, np.array([self.index]))[0])
-
-    def distress(self) -> None:
-        """A distressing event (a mentee reoffends): counted into this week's exhaustion."""
-        self.distress_events += 1
 
     def record(self) -> dict[str, object]:
         """This mentor's row of ``mentors.parquet`` (exit fields filled by the model). The
