@@ -156,14 +156,14 @@ def describe_metric(name: str, values: Sequence[float] | None = None) -> MetricI
 
 
 def format_value(value: float, kind: str, suffix: str = "", decimals: int = 1) -> str:
-    """A metric value in its unit: ``31.2%``, ``£12,345``, ``-£500``, ``23.4 weeks`` or
-    ``12.3``."""
+    """A metric value in its unit: ``31.2%``, ``£12,345``, ``−£500`` (a true minus sign, as
+    in print), ``23.4 weeks`` or ``12.3``."""
     if value is None or not math.isfinite(value):
         return "–"
     if kind == "proportion":
         return f"{100.0 * value:.1f}%{suffix}"
     if kind == "gbp":
-        sign = "-" if round(value) < 0 else ""
+        sign = "\u2212" if round(value) < 0 else ""
         return f"{sign}£{abs(value):,.0f}{suffix}"
     if kind == "weeks":
         return f"{value:,.1f} weeks{suffix}"
@@ -304,7 +304,7 @@ def _table_html(table: pd.DataFrame, shown: Sequence[str], colours: dict[str, st
         by_scenario = rows.set_index("scenario")
         for scenario in shown:
             if scenario not in by_scenario.index:
-                cells.append("<td>–</td>")
+                cells.append(f'<td data-scenario="{html.escape(scenario)}">–</td>')
                 continue
             row = by_scenario.loc[scenario]
             diff = (
@@ -312,8 +312,10 @@ def _table_html(table: pd.DataFrame, shown: Sequence[str], colours: dict[str, st
                 if row["difference_text"]
                 else ""
             )
+            # data-scenario labels the cell when a narrow screen stacks the columns.
             cells.append(
-                f'<td><div class="value">{html.escape(str(row["value_text"]))}</div>'
+                f'<td data-scenario="{html.escape(scenario)}">'
+                f'<div class="value">{html.escape(str(row["value_text"]))}</div>'
                 f'<div class="ci">{html.escape(str(row["ci_text"]))}</div>{diff}</td>'
             )
         label = html.escape(str(rows["label"].iloc[0]))

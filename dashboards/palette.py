@@ -195,6 +195,61 @@ def add_dropdown(fig: go.Figure, buttons: list[dict]) -> go.Figure:
     return fig
 
 
+# Bands of more than this many scenarios overlap into grey: a page with more scenarios
+# opens time-series charts on the first ones and offers the others from a drop-down.
+MAX_SCENARIOS_SHOWN = 3
+
+
+def trace_scenario(trace: go.BaseTraceType, scenarios: Sequence[str]) -> str | None:
+    """The scenario a trace belongs to: its legend group, or a ``uid`` of the form
+    ``scenario:NAME:...`` (markers that share an event's legend group)."""
+    group = getattr(trace, "legendgroup", None)
+    if group in scenarios:
+        return str(group)
+    uid = str(getattr(trace, "uid", None) or "")
+    if uid.startswith("scenario:"):
+        name = uid.split(":", 2)[1]
+        return name if name in scenarios else None
+    return None
+
+
+def scenario_picker(fig: go.Figure, scenarios: Sequence[str]) -> str:
+    """Limit a time-series chart to a few scenarios at a time, with a drop-down to switch.
+
+    With more than :data:`MAX_SCENARIOS_SHOWN` scenarios the chart opens on the first
+    ones (the reference and the next); the others stay in the legend, greyed out. The
+    drop-down at the top right shows the reference beside any one other scenario, or all
+    of them. Returns the caption sentence telling a reader how to show or hide scenarios.
+    """
+    tip = ("Click a scenario in the legend to show or hide it; double-click to show it "
+           "alone.")
+    if len(scenarios) <= MAX_SCENARIOS_SHOWN:
+        return tip
+    owners = [trace_scenario(trace, scenarios) for trace in fig.data]
+
+    def visible(shown: Sequence[str]) -> list[bool | str]:
+        return [True if o is None or o in shown else "legendonly" for o in owners]
+
+    first = list(scenarios[:MAX_SCENARIOS_SHOWN])
+    reference = scenarios[0]
+    fig.update_traces(visible="legendonly",
+                      selector=lambda t: trace_scenario(t, scenarios) not in (None, *first))
+    buttons = [{"label": f"First {len(first)} scenarios", "method": "restyle",
+                "args": [{"visible": visible(first)}]}]
+    buttons += [{"label": f"{reference} and {other}", "method": "restyle",
+                 "args": [{"visible": visible([reference, other])}]}
+                for other in scenarios[1:]]
+    buttons.append({"label": f"All {len(scenarios)} scenarios", "method": "restyle",
+                    "args": [{"visible": visible(scenarios)}]})
+    fig.update_layout(updatemenus=[
+        {"buttons": buttons, "direction": "down", "x": 1.0, "xanchor": "right", "y": 1.0,
+         "yanchor": "bottom", "pad": {"b": 34}, "showactive": True, "active": 0}])
+    hidden = len(scenarios) - len(first)
+    return (f"The chart opens on the first {len(first)} of {len(scenarios)} scenarios "
+            f"({hidden} more are greyed out in the legend); pick a pair or all of them "
+            f"from the menu at the top right. {tip}")
+
+
 def empty_figure(message: str, *, height: int = 220) -> go.Figure:
     """A figure that says in words why there is nothing to plot (e.g. no relationships)."""
     fig = go.Figure()

@@ -25,6 +25,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from dashboards.closures import closure_table, closures_figure
+from dashboards.costs import cost_cards_html
 from dashboards.headline import describe_metric, headline_html, headline_table
 from dashboards.loading import (
     ComparisonResults,
@@ -34,7 +35,7 @@ from dashboards.loading import (
     load_comparison,
     load_sweep,
 )
-from dashboards.palette import FONT_FAMILY, humanise, scenario_colours
+from dashboards.palette import FONT_FAMILY, humanise, scenario_colours, scenario_picker
 from dashboards.sensitivity import rank_parameters, sensitivity_figure
 from dashboards.surfaces import response_surface_figure
 from dashboards.survival import (
@@ -178,6 +179,14 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
     )
     sections = [
         Section(
+            "What does each option spend, and is the money enough?",
+            "Mean over the replications of the whole horizon's spending (charged as "
+            "delivered), the spending a year, the grant income received and the reserves "
+            "left at the end, where a shortfall is money spent beyond the funding and the "
+            "starting reserves (the table below gives each figure's 95% interval).",
+            html=cost_cards_html(results.summary, scenarios),
+        ),
+        Section(
             "What changes, in numbers?",
             "Each measure is the mean over the replications with its 95% confidence "
             f"interval{paired}.",
@@ -185,19 +194,21 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
         )
     ]
     columns = [c for panel in OVER_TIME_PANELS for c in panel.columns]
+    over_time = over_time_figure(
+        weekly_quantiles(results.weekly, columns),
+        summarise_events(results.events),
+        scenarios,
+        results.weeks,
+        reps,
+    )
     sections.append(
         Section(
             "How does each programme develop over time?",
             f"Lines show the median of {reps} replications and shaded bands the range of the "
             "middle 80% (10th to 90th percentile); markers on the funding panel show when "
             "grants start, end or are renewed.",
-            over_time_figure(
-                weekly_quantiles(results.weekly, columns),
-                summarise_events(results.events),
-                scenarios,
-                results.weeks,
-                reps,
-            ),
+            over_time,
+            html=_picker_note(scenario_picker(over_time, scenarios)),
         )
     )
     if results.yearly is not None:
@@ -240,12 +251,15 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
             workforce_flows_figure(workforce_flows_table(results.mentors, scenarios), scenarios),
         )
     )
+    burnout = burnout_figure(burnout_prevalence_quantiles(results.weekly), scenarios,
+                             results.weeks)
     sections.append(
         Section(
             "How many mentors are burnt out?",
             "The percentage of active mentors who are burnt out each week: median across "
             "replications with a band covering the middle 80%.",
-            burnout_figure(burnout_prevalence_quantiles(results.weekly), scenarios, results.weeks),
+            burnout,
+            html=_picker_note(scenario_picker(burnout, scenarios)),
         )
     )
     values = value_table(results.summary, scenarios)
@@ -260,7 +274,7 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
     )
     sections.append(
         Section(
-            "What does it cost?",
+            "What does each result cost?",
             "Programme spending divided by the relationships completed as planned, by the "
             "mentees linked to services and by the years of mentoring delivered, as the "
             "mean over replications with a 95% confidence interval.",
@@ -269,6 +283,10 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
         )
     )
     return sections
+
+
+def _picker_note(text: str) -> str:
+    return f'<p class="note picker">{html.escape(text)}</p>'
 
 
 YEARLY_HEADING = "Year by year: how do the key measures change?"
@@ -584,6 +602,89 @@ details.more summary {{ cursor: pointer; color: #0b3c5d; }}
 dl dt {{ font-weight: 600; margin-top: .4rem; }}
 dl dd {{ margin-left: 1rem; color: #333; }}
 code {{ font-size: .85em; background: #f0f0f0; padding: 0 .2em; border-radius: 3px; }}
+.js-plotly-plot, .plotly-graph-div {{ max-width: 100%; }}
+.cards {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr));
+  gap: .8rem; }}
+.card {{ border: 1px solid #ddd; border-radius: 6px; padding: .6rem .8rem; }}
+.card h3 {{ margin: 0 0 .4rem; font-size: 1.02rem; }}
+.card dl {{ display: grid; grid-template-columns: auto auto; gap: .15rem .6rem; margin: 0; }}
+.card dt {{ margin: 0; font-weight: 400; color: #444; }}
+.card dd {{ margin: 0; font-weight: 600; text-align: right; }}
+.card .shortfall {{ color: #9a3a00; }}
+ul.findings {{ list-style: none; padding: 0; margin: 0; }}
+ul.findings li {{ margin: .45rem 0; padding: .35rem .6rem; border-left: .35rem solid #888;
+  background: #f6f6f6; font-size: 1.05rem; }}
+.verdict {{ display: inline-block; font-size: .78rem; font-weight: 700; text-transform: uppercase;
+  letter-spacing: .03em; padding: 0 .35em; border-radius: 3px; margin-right: .4em;
+  color: #fff; background: #666; }}
+/* Okabe-Ito blue for better and vermillion for worse stay distinct for every common
+   colour-vision deficiency; the word is always there too. */
+.better {{ border-color: #0072B2 !important; }} .better .verdict, .verdict.better {{
+  background: #0072B2; }}
+.worse {{ border-color: #D55E00 !important; }} .worse .verdict, .verdict.worse {{
+  background: #B34700; }}
+.no_clear_difference .verdict, .verdict.no_clear_difference {{ background: #666; }}
+table.headline .diff.better, table.headline .diff.worse,
+table.headline .diff.no_clear_difference {{ border-left: .25rem solid #888; padding-left: .3rem; }}
+@media (max-width: 640px) {{
+  main {{ padding: .5rem .5rem 2rem; }}
+  header {{ padding: .8rem; }} header h1 {{ font-size: 1.25rem; }}
+  section {{ padding: .7rem .6rem; }}
+  /* The headline table stacks: each measure, then one line per scenario (every
+     column kept, labelled by its scenario). */
+  table.headline, table.headline tbody, table.headline tr, table.headline th,
+  table.headline td {{ display: block; width: auto; }}
+  table.headline thead {{ display: none; }}
+  table.headline tr {{ border-top: 2px solid #c8c8c8; padding: .3rem 0; }}
+  table.headline td {{ border: 0; padding: .2rem .3rem; }}
+  table.headline td::before {{ content: attr(data-scenario); display: block; font-size: .8rem;
+    color: #0b3c5d; font-weight: 700; }}
+}}
+@page {{ size: A4; margin: 12mm; }}
+@media print {{
+  body {{ background: #fff; font-size: 10pt; }}
+  header {{ background: #fff; color: #000; padding: 0 0 .3rem; border-bottom: 2px solid #0b3c5d; }}
+  main {{ max-width: none; padding: 0; }}
+  section {{ border: 0; padding: .3rem 0; margin: .4rem 0; }}
+  .js-plotly-plot, .plotly-graph-div, .card, ul.findings li, table.headline tr,
+  figure {{ break-inside: avoid; page-break-inside: avoid; }}
+  section.has-figure {{ break-inside: avoid; page-break-inside: avoid; }}
+  .table-wrap {{ overflow: visible; }}
+  table.headline {{ table-layout: fixed; font-size: 7.5pt; width: 100%; }}
+  table.headline th, table.headline td {{ padding: .15rem .25rem; overflow-wrap: anywhere; }}
+  table.headline .value {{ font-size: 8.5pt; }}
+  table.headline .ci, table.headline .diff, table.headline .metric-name {{ font-size: 6.5pt; }}
+  .modebar-container, .updatemenu-container {{ display: none !important; }}
+  details.more {{ display: none; }}
+  .verdict {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+}}
+"""
+
+# Printing lays the page out at the paper's width: each chart is redrawn to fit it and
+# restored afterwards (plotly.js sizes a chart from its container only on a resize).
+PRINT_SCRIPT = """
+(function () {
+  var PRINT_HEIGHT = 900;  // CSS px: an A4 page less its margins and a heading is ~990
+  function fit(print) {
+    document.querySelectorAll('.js-plotly-plot').forEach(function (div) {
+      if (!window.Plotly) { return; }
+      if (print) {
+        // A chart taller than the printable height of an A4 page would be split.
+        div.dataset.screenHeight = div.layout.height || '';
+        Plotly.relayout(div, {width: div.parentElement.clientWidth, autosize: false,
+                              height: Math.min(div.layout.height || PRINT_HEIGHT, PRINT_HEIGHT)});
+      } else {
+        var height = Number(div.dataset.screenHeight) || null;
+        Plotly.relayout(div, {width: null, autosize: true, height: height});
+      }
+    });
+  }
+  window.addEventListener('beforeprint', function () { fit(true); });
+  window.addEventListener('afterprint', function () { fit(false); });
+  if (window.matchMedia) {
+    window.matchMedia('print').addEventListener('change', function (e) { fit(e.matches); });
+  }
+})();
 """
 
 
@@ -605,8 +706,9 @@ def render_page(
                 config=PLOTLY_CONFIG,
                 div_id=f"figure-{figure_count}",
             )
+        kind = ' class="has-figure"' if section.figure is not None else ""
         blocks.append(
-            f"<section><h2>{html.escape(section.heading)}</h2>"
+            f"<section{kind}><h2>{html.escape(section.heading)}</h2>"
             f'<p class="caption">{html.escape(section.caption)}</p>'
             f"{figure_html}{section.html}</section>"
         )
@@ -619,7 +721,9 @@ def render_page(
         f"<title>{html.escape(title)}</title><style>{CSS}</style>{plotly_js}</head><body>"
         f"<header><h1>{html.escape(title)}</h1></header><main>{intro}"
         + "".join(blocks)
-        + f"{footer}</main></body></html>\n"
+        + f"{footer}</main>"
+        + (f"<script>{PRINT_SCRIPT}</script>" if figure_count else "")
+        + "</body></html>\n"
     )
     return page, figure_count
 

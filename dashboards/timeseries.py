@@ -244,6 +244,8 @@ def _add_event_markers(
                 },
                 name=label,
                 legendgroup=f"event-{event}",
+                # The scenario's own: the scenario picker shows or hides it with the lines.
+                uid=f"scenario:{scenario}:{event}",
                 showlegend=False,
                 customdata=np.column_stack(
                     [data["week"].to_numpy(float), data["replications"].to_numpy(float)]

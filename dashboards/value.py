@@ -95,7 +95,7 @@ def value_figure(table: pd.DataFrame, scenarios: Sequence[str]) -> go.Figure:
             )
         )
     fig.update_layout(barmode="group")
-    fig.update_xaxes(title_text="Cost measure")
-    fig.update_yaxes(title_text="Cost (£ per unit shown below the bars)", rangemode="tozero",
+    fig.update_xaxes(title_text="Total spending divided by")
+    fig.update_yaxes(title_text="£ of total spending per result", rangemode="tozero",
                      tickprefix="£", tickformat=",.0f")
     return style_figure(fig, height=420, legend_title="Scenario")

@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     dashboard = sub.add_parser("dashboard", help="(re)write RESULTS/dashboard.html")
     dashboard.add_argument("results", type=Path)
+    dashboard.add_argument("--pdf", action="store_true",
+                           help="also print it to RESULTS/dashboard.pdf (A4) with Chromium")
 
     add_sweep_parsers(sub)
     add_calibration_parsers(sub)
@@ -203,6 +205,13 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     if path is None:
         return 1
     print(f"dashboard: {path}")
+    if args.pdf:
+        from dashboards.pdf import PdfError, write_pdf
+        try:
+            print(f"pdf: {write_pdf(path)}")
+        except PdfError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 

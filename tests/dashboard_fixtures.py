@@ -37,6 +37,10 @@ SUMMARY_METRICS = {
     "cost_per_completed_match_gbp": (5200.0, -300.0),
     "cost_per_linked_mentee_gbp": (2100.0, -100.0),
     "service_linkage_rate": (0.35, 0.04),
+    "total_spend_gbp": (230000.0, 20000.0),
+    "annual_spend_gbp": (115000.0, 10000.0),
+    "funding_received_gbp": (240000.0, 15000.0),
+    "final_balance_gbp": (10000.0, -5000.0),
 }
 # yearly.parquet's metric columns: (year-1 mean of the first scenario, change per year,
 # change per scenario step). weeks_below_floor is all NaN and support_delivered_share

@@ -167,3 +167,80 @@ def test_real_sweep_dashboard_renders_offline(browser, tmp_path):
     seen = _open(browser, report.write_dashboard(folder), "dashboard-real-sweep.png")
     _assert_clean(seen)
     seen["page"].close()
+
+
+SIX = ("baseline", "long_term_investment", "therapeutic_supervision", "enhanced_training",
+       "no_supervision", "stop_start_grants")
+
+
+def test_six_scenarios_at_400px_keep_every_headline_column(browser, tmp_path):
+    folder = write_comparison_folder(tmp_path / "six", comparison_tables(scenarios=SIX))
+    html_path = report.write_dashboard(folder)
+    page = browser.new_page(viewport={"width": 400, "height": 800})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(html_path.resolve().as_uri(), wait_until="load")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
+    # Nothing wider than the screen: no sideways scrolling, no chart past its card.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    rights = page.evaluate("Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                           ".map(d => d.getBoundingClientRect().right)")
+    assert rights and max(rights) <= 400
+    # Every scenario's cell of every headline measure is on screen and labelled.
+    cells = page.evaluate("""() => Array.from(
+        document.querySelectorAll('table.headline:not(.yearly)')[0].querySelectorAll('td'))
+        .map(td => [td.dataset.scenario, td.getBoundingClientRect().width > 0,
+                    td.getBoundingClientRect().right <= 400])""")
+    labels = {label for label, _, _ in cells}
+    assert labels == {report.display_names(SIX)[s] for s in SIX}
+    assert all(shown and inside for _, shown, inside in cells)
+    # The time-series charts open on three scenarios; the picker's menus all apply.
+    hidden = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .filter(gd => (gd.layout.updatemenus || []).some(
+            m => m.buttons[0].label === 'First 3 scenarios'))
+        .map(gd => gd.data.filter(t => t.visible === 'legendonly').length)""")
+    assert len(hidden) == 2 and all(n > 0 for n in hidden)  # over time, burnout
+    assert _apply_every_dropdown(page) >= 2 * (len(SIX) + 1)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-400px.png"), full_page=True)
+    assert errors == []
+    page.close()
+
+
+def test_printed_to_a4_keeps_every_headline_column(browser, tmp_path):
+    folder = write_comparison_folder(tmp_path / "print", comparison_tables(scenarios=SIX))
+    html_path = report.write_dashboard(folder)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(html_path.resolve().as_uri(), wait_until="load")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
+    page.emulate_media(media="print")
+    # A4 less 12 mm margins, in CSS pixels: 186 mm x 273 mm.
+    page.set_viewport_size({"width": 703, "height": 1032})
+    page.wait_for_timeout(500)
+    header = page.evaluate("""() => Array.from(
+        document.querySelector('table.headline thead').querySelectorAll('th'))
+        .map(th => [th.textContent, th.getBoundingClientRect().right])""")
+    assert len(header) == len(SIX) + 1
+    assert all(right <= 703 + 1 for _, right in header)
+    # Each chart is redrawn to the paper's width and at most the printable height.
+    sizes = page.evaluate("Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                          ".map(d => [d.getBoundingClientRect().width, d.layout.height])")
+    assert sizes and all(w <= 703 + 1 and h <= 900 for w, h in sizes)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-print.png"), full_page=True)
+    pdf = page.pdf(format="A4", print_background=True)
+    (ARTIFACTS / "dashboard-print.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF")
+    page.close()
+
+
+def test_dashboard_pdf_command_writes_a4_pdf(tmp_path, capsys):
+    from sim.cli import main
+
+    folder = write_comparison_folder(tmp_path / "pdf", comparison_tables())
+    assert main(["dashboard", str(folder), "--pdf"]) == 0
+    pdf = (folder / "dashboard.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert b"/MediaBox [0 0 594.96 841.92]" in pdf or b"595" in pdf  # A4 in points
+    assert "pdf:" in capsys.readouterr().out
+    assert not list(folder.glob(".dashboard-*"))  # no temporary file left behind

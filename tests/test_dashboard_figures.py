@@ -367,7 +367,7 @@ def test_money_measures_say_what_the_money_is():
         "£500 more in reserves at the end than B"
     )
     # Reserves can be overdrawn: the minus goes before the pound sign.
-    assert headline.format_value(-7549.2, balance.kind) == "-£7,549"
+    assert headline.format_value(-7549.2, balance.kind) == "\u2212£7,549"
     yearly_spend = headline.describe_metric("annual_spend_gbp")
     assert (yearly_spend.kind, yearly_spend.suffix) == ("gbp", " a year")
     assert headline.format_value(90783.0, yearly_spend.kind, yearly_spend.suffix) == (
@@ -664,8 +664,9 @@ def test_comparison_page_shows_the_year_by_year_section(tmp_path, tables):
     built = report.build_dashboard(folder)
     headings = [s.heading for s in built.sections]
     # Right after the weekly view over time.
-    assert headings.index(report.YEARLY_HEADING) == 2
-    section = built.sections[2]
+    over_time = headings.index("How does each programme develop over time?")
+    assert headings.index(report.YEARLY_HEADING) == over_time + 1
+    section = built.sections[over_time + 1]
     assert section.figure is not None and 'class="headline yearly"' in section.html
     assert "Year 3 covers only weeks 105–130" in section.html  # 130-week fixture
     assert "4 replications" in section.caption
