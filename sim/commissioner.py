@@ -18,6 +18,7 @@ never paid.
 from __future__ import annotations
 
 import math
+import operator
 from functools import lru_cache
 
 
@@ -60,7 +61,9 @@ def expected_funded_weeks(weeks: int, term: int, renewal: float, gap_mean: float
 
     def after(funded: list[float], rest: int) -> float:
         """Expected funded weeks in the ``rest`` weeks after a grant ends."""
-        gap = sum(prob * funded[rest - g] for g, prob in enumerate(gaps[:rest]) if prob)
+        # sum over g of P(gap = g) x funded[rest - g], term by term in g's order (a
+        # zero-probability term adds +0.0, which changes no sum of non-negative terms).
+        gap = sum(map(operator.mul, gaps[:rest], funded[rest:0:-1]))
         return renewal * funded[rest] + (1.0 - renewal) * gap
 
     funded = [0.0] * (weeks + 1)  # funded[t]: t weeks from the start of a full grant

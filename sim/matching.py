@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from sim.agents.mentor import PEER
 
 if TYPE_CHECKING:
@@ -18,22 +16,22 @@ if TYPE_CHECKING:
     from sim.params import Matching
 
 
-def score(minority: bool, mentor_minority: np.ndarray, mentor_peer: np.ndarray,
-          load: np.ndarray, policy: Matching) -> np.ndarray:
-    """How well each free mentor suits a mentee under the policy (higher is better).
+def score(same_background: bool, peer: bool, held: int, policy: Matching) -> float:
+    """How well a free mentor suits a mentee under the policy (higher is better).
 
     ``-load_penalty x mentees held + cultural_match_weight (same background, with cultural
-    matching) + lived_experience_weight (a peer mentor, with lived-experience matching)``.
-    Cultural matching prefers a shared background (Spencer 2007: failing to bridge cultural
-    divides ends relationships); lived-experience matching prefers a peer mentor (Buck
-    2021). Among equals, the mentor with fewer mentees wins, spreading the load.
+    matching) + lived_experience_weight (a peer mentor, with lived-experience matching)``;
+    during a round of matching :func:`pair` also takes off ``load_penalty`` for each
+    mentee given to the mentor earlier in the round. Cultural matching prefers a shared
+    background (Spencer 2007: failing to bridge cultural divides ends relationships);
+    lived-experience matching prefers a peer mentor (Buck 2021). Among equals, the mentor
+    with fewer mentees wins, spreading the load.
     """
-    value = -policy.load_penalty * load
-    if policy.cultural_matching:
-        value = np.where(mentor_minority == minority, value + policy.cultural_match_weight,
-                         value)
-    if policy.lived_experience_matching:
-        value = np.where(mentor_peer, value + policy.lived_experience_weight, value)
+    value = -policy.load_penalty * held
+    if policy.cultural_matching and same_background:
+        value = value + policy.cultural_match_weight
+    if policy.lived_experience_matching and peer:
+        value = value + policy.lived_experience_weight
     return value
 
 
@@ -54,24 +52,35 @@ def pair(waiting: list[Mentee], free: list[Mentor], policy: Matching
     """
     if not waiting or not free:
         return []
-    rows = np.array([mentor.index for mentor in free])
+    # A few dozen free mentors at most per agency: plain Python over lists is several
+    # times faster here than numpy's per-call overhead for arrays this small.
+    rows = [mentor.index for mentor in free]
     columns = free[0].model.mentors
-    held = columns.open_matches[rows]
-    spare = columns.cap[rows] - held
-    given = np.zeros(len(rows), dtype=np.int64)
-    minority = columns.minority[rows]
-    peer = columns.kind[rows] == PEER
+    held = columns.open_matches[rows].tolist()
+    spare = [cap - h for cap, h in zip(columns.cap[rows].tolist(), held, strict=True)]
+    minority = columns.minority[rows].tolist()
+    peer = (columns.kind[rows] == PEER).tolist()
+    # A mentor's score depends on the mentee only through a shared background: one list
+    # for each background.
+    scores = {same: [score(m == same, p, h, policy) for m, p, h in zip(
+        minority, peer, held, strict=True)] for same in (False, True)}
+    penalty = policy.load_penalty
+    given = [0] * len(rows)
+    open_rows = [i for i, room in enumerate(spare) if room > 0]  # in joining order
     pairs: list[tuple[Mentee, Mentor]] = []
     for mentee in waiting:
-        room = spare > 0
-        if not room.any():
+        if not open_rows:
             break
-        # argmax keeps the first of equal scores, i.e. the longest-serving free mentor. The
-        # load penalty also counts the mentees given to a mentor earlier in this round.
-        value = score(mentee.minority, minority, peer, held, policy) \
-            - policy.load_penalty * given
-        best = int(np.flatnonzero(room)[np.argmax(value[room])])
+        base = scores[mentee.minority]
+        best, best_value = -1, 0.0
+        for i in open_rows:
+            # The first of equal scores (the longest-serving free mentor) wins.
+            value = base[i] - penalty * given[i]
+            if best < 0 or value > best_value:
+                best, best_value = i, value
         spare[best] -= 1
         given[best] += 1
+        if spare[best] == 0:
+            open_rows.remove(best)
         pairs.append((mentee, free[best]))
     return pairs
