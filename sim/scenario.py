@@ -4,16 +4,26 @@ A scenario file holds a ``question`` (the policy question it answers), an option
 ``extends = "parent"`` (a bundled scenario name or a path), and tables named like the
 sections of :class:`sim.params.ScenarioParams` that override only what differs.
 
+A scenario given by a bare name (no ``.toml``, no folder) is looked up in the folder of the
+file that ``extends`` it, then ``./scenarios/``, then the bundled scenarios; a file in the
+current folder is never picked up by its bare name (so a bundled name always means the
+bundled scenario), but the error for an unknown name points to ``./NAME.toml`` when it exists.
+A file without its own ``question`` is labelled by its file name, never by its parent's.
+
 Every mistake becomes a :class:`sim.errors.ScenarioError` whose message names the file (or
 the ``--set`` option) that supplied the bad value, the key path, the value and what is
-allowed, with a "did you mean" suggestion for misspelt keys.
+allowed, with a "did you mean" suggestion for misspelt keys. Values written with
+spreadsheet habits (``120,000``, ``90%``, ``£120k``, ``TRUE``) are not valid TOML; the
+message names the line and the fix instead of the parser's own words.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +42,8 @@ class Scenario:
 
     Attributes:
         name: short name (file stem), used in results tables.
-        question: the policy question the scenario answers.
+        question: the policy question the scenario answers: the file's own ``question``,
+            or its name when the file states none (never the question of its parent).
         source: the file it came from (and any ``--set`` overrides).
         params: validated parameters.
     """
@@ -60,7 +71,17 @@ def bundled_names() -> list[str]:
 
 
 def resolve_path(ref: str, relative_to: Path | None = None) -> Path:
-    """Turn a scenario name or path into a file path, or raise a clear error."""
+    """Turn a scenario name or path into a file path, or raise a clear error.
+
+    A bare name (no ``.toml``, no folder) is looked up in ``relative_to`` (the folder of a
+    file that ``extends`` it), then ``./scenarios/``, then the bundled scenarios. It never
+    means a file in the current folder: give that by its path (``./NAME.toml``), and the
+    error for an unknown name says so.
+
+    Example:
+        >>> resolve_path("baseline").name
+        'baseline.toml'
+    """
     candidate = Path(ref)
     if ref.endswith(".toml") or candidate.parent != Path("."):
         options = [candidate]
@@ -74,21 +95,155 @@ def resolve_path(ref: str, relative_to: Path | None = None) -> Path:
         path = folder / f"{ref}.toml"
         if path.is_file():
             return path
+    raise ScenarioError(_unknown_scenario(ref, look_in_cwd=relative_to is None))
+
+
+def _unknown_scenario(ref: str, look_in_cwd: bool) -> str:
     names = bundled_names()
+    listing = f"bundled scenarios: {', '.join(names)}"
+    if look_in_cwd and (Path.cwd() / f"{ref}.toml").is_file():
+        return (f"unknown scenario '{ref}' (did you mean ./{ref}.toml?): a name without .toml "
+                "means a bundled scenario (a bundled name wins over a file of the same name), "
+                f"so give a file by its path; {listing}")
     hint = difflib.get_close_matches(ref, names, n=1)
     suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-    raise ScenarioError(
-        f"unknown scenario '{ref}'{suggestion}; bundled scenarios: {', '.join(names)}")
+    return f"unknown scenario '{ref}'{suggestion}; {listing}"
+
+
+# Spreadsheet habits that are not TOML. Each maps a value as typed to an explanation and
+# the value to write instead; the value is examined only when it is not quoted.
+_BOOLEANS = {"true": "true", "yes": "true", "y": "true", "on": "true",
+             "false": "false", "no": "false", "n": "false", "off": "false"}
+_PERCENT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*%")
+_MONEY = re.compile(r"(?P<pound>£|GBP)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>k|m|bn)?"
+                    r"\s*(?P<after>£|GBP)?", re.IGNORECASE)
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+-]?\d{1,3}(?: \d{3})+")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_LEADING_POINT = re.compile(r"[+-]?\.\d+")
+_MULTIPLIERS = {"k": Decimal(1000), "m": Decimal(10) ** 6, "bn": Decimal(10) ** 9}
+_HEADER = re.compile(r"\s*\[\[?\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(?:#.*)?")
+_ASSIGNMENT = re.compile(r"\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=\s*(.*)")
+
+
+def _plain(number: Decimal) -> str:
+    """A number as TOML writes it: ``120000``, ``0.9`` (no exponent, no trailing zeros)."""
+    return format(number.normalize(), "f")
+
+
+def _number_habit(value: str) -> tuple[str, str] | None:
+    """(what is wrong, the value to write) for a number written the spreadsheet way."""
+    try:
+        if _PERCENT.fullmatch(value):
+            share = Decimal(value.rstrip("% ")) / 100
+            return "write shares as a fraction", _plain(share)
+        money = _MONEY.fullmatch(value)
+        if money and (money["pound"] or money["after"] or money["unit"]):
+            amount = Decimal(money["num"].replace(",", ""))
+            amount *= _MULTIPLIERS.get((money["unit"] or "").lower(), Decimal(1))
+            return "write money in pounds as a plain number", _plain(amount)
+        if _THOUSANDS.fullmatch(value):
+            return ("numbers are written without thousands separators",
+                    _plain(Decimal(value.replace(",", "").replace(" ", ""))))
+        if _DECIMAL_COMMA.fullmatch(value):
+            return "write decimals with a point", _plain(Decimal(value.replace(",", ".")))
+        if _LEADING_POINT.fullmatch(value):
+            return "write a 0 before the decimal point", _plain(Decimal(value))
+    except InvalidOperation:
+        return None
+    return None
+
+
+def _value_habit(value: str) -> tuple[str, str] | None:
+    """(what is wrong, the value to write) for an unquoted TOML value, or None."""
+    word = _BOOLEANS.get(value.lower())
+    if word is not None and value != word:
+        return "yes/no values are written true or false, in lower case", word
+    return _number_habit(value)
+
+
+def _habit_lines(text: str) -> dict[int, str]:
+    """Line number -> "key.path = value — explanation: key = fixed" for each habit found."""
+    found: dict[int, str] = {}
+    table = ""
+    in_multiline = False
+    for number, raw in enumerate(text.split("\n"), start=1):  # lines as tomllib counts them
+        line = raw.removesuffix("\r")
+        quotes = line.count('"""') + line.count("'''")
+        if in_multiline or quotes % 2:
+            in_multiline = in_multiline != bool(quotes % 2)
+            continue
+        header = _HEADER.fullmatch(line)
+        if header:
+            table = re.sub(r"\s*\.\s*", ".", header[1])
+            continue
+        assignment = _ASSIGNMENT.fullmatch(line)
+        if not assignment:
+            continue
+        key = re.sub(r"\s*\.\s*", ".", assignment[1])
+        value = assignment[2].split("#", 1)[0].strip()
+        if not value or value[0] in "\"'[{":
+            continue
+        habit = _value_habit(value)
+        if habit:
+            key_path = f"{table}.{key}" if table else key
+            found[number] = f"{key_path} = {value} — {habit[0]}: {key} = {habit[1]}"
+    return found
+
+
+def _error_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    line = getattr(exc, "lineno", None)  # Python 3.14 adds it; 3.12 has it only in the text
+    if isinstance(line, int):
+        return line
+    found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+    return int(found[1]) if found else None
+
+
+def toml_error_message(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """Explain a TOML syntax error: spreadsheet habits by line and fix, else the parser's words.
+
+    Args:
+        path: the file, as it is to be named in the message.
+        text: its contents.
+        exc: the error ``tomllib`` raised for ``text``.
+
+    Returns:
+        One line per problem: ``FILE line N: key.path = value — explanation: key = fix`` for
+        each spreadsheet habit in the file (each is invalid TOML), led by the parser's message
+        (with line and column) when the line it stopped at is not one of them.
+
+    Example:
+        >>> text = "[funding]\\nannual_budget_gbp = 120,000\\n"
+        >>> try:
+        ...     tomllib.loads(text)
+        ... except tomllib.TOMLDecodeError as exc:
+        ...     print(toml_error_message(Path("ours.toml"), text, exc))
+        ... # doctest: +NORMALIZE_WHITESPACE
+        ours.toml line 2: funding.annual_budget_gbp = 120,000 — numbers are written
+        without thousands separators: annual_budget_gbp = 120000
+    """
+    habits = _habit_lines(text)
+    lines = [f"{path} line {n}: {message}" for n, message in sorted(habits.items())]
+    if _error_line(exc) not in habits:
+        lines.insert(0, f"{path}: not valid TOML: {exc}")
+    return "\n".join(lines)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+        data = path.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) means nothing
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            f"{path} line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}, e.g. a £ saved "
+            "by a Windows program); save the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(toml_error_message(path, text, exc)) from None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any], origins: dict[str, str], label: str,
@@ -106,7 +261,8 @@ def _merge(base: dict[str, Any], over: dict[str, Any], origins: dict[str, str], 
 
 def _load_chain(path: Path, origins: dict[str, str], seen: tuple[Path, ...] = ()
                 ) -> tuple[dict[str, Any], str]:
-    """Read a file and its ``extends`` ancestors; return merged tables and the question."""
+    """Read a file and its ``extends`` ancestors; return merged tables and the file's own
+    question (``""`` when it states none: a parent's question is not inherited)."""
     resolved = path.resolve()
     if resolved in seen:
         chain = " -> ".join(str(p) for p in (*seen, resolved))
@@ -117,7 +273,6 @@ def _load_chain(path: Path, origins: dict[str, str], seen: tuple[Path, ...] = ()
     data.pop("description", None)
     if parent_ref is None:
         tables: dict[str, Any] = {}
-        parent_question = ""
     else:
         if not isinstance(parent_ref, str):
             raise ScenarioError(
@@ -126,10 +281,10 @@ def _load_chain(path: Path, origins: dict[str, str], seen: tuple[Path, ...] = ()
             parent = resolve_path(parent_ref, relative_to=path.parent)
         except ScenarioError as exc:
             raise ScenarioError(f"{path}: extends = {parent_ref!r}: {exc}") from None
-        tables, parent_question = _load_chain(parent, origins, (*seen, resolved))
+        tables, _ = _load_chain(parent, origins, (*seen, resolved))
     if question is not None and not isinstance(question, str):
         raise ScenarioError(f"{path}: question = {question!r}: must be a string")
-    return _merge(tables, data, origins, str(path)), question or parent_question
+    return _merge(tables, data, origins, str(path)), (question or "").strip()
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -149,6 +304,9 @@ def parse_override(text: str) -> tuple[str, Any]:
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
+        habit = _number_habit(raw)
+        if habit:
+            raise ScenarioError(f"--set {text}: {habit[0]}: --set {key}={habit[1]}") from None
         value = raw  # a bare word such as therapeutic
     return key, value
 
@@ -234,7 +392,7 @@ def load_scenario(ref: str, overrides: list[str] | None = None,
     Example:
         >>> load_scenario("baseline", ["supervision.sessions_per_month=0"]).params.supervision
         ... # doctest: +ELLIPSIS
-        Supervision(sessions_per_month=0, ...)
+        Supervision(sessions_per_month=0.0, ...)
     """
     path = resolve_path(ref)
     origins: dict[str, str] = {}
@@ -253,5 +411,5 @@ def load_scenario(ref: str, overrides: list[str] | None = None,
     except ValidationError as exc:
         raise ScenarioError(_format_errors(exc, origins, str(path))) from None
     source = str(path) + "".join(f" --set {t}" for t in overrides or [])
-    return Scenario(name=path.stem, question=question, source=source, params=params,
-                    overrides=applied)
+    return Scenario(name=path.stem, question=question or path.stem, source=source,
+                    params=params, overrides=applied)
