@@ -65,13 +65,10 @@ def cost_cards_html(summary: pd.DataFrame, scenarios: Sequence[str]) -> str:
         short = shortfall_gbp(mine)
         if short is not None:
             if short > 0:
-                text = (f"Shortfall: {format_value(short, 'gbp')} spent beyond the funding "
-                        "and reserves")
                 rows.append(f'<dt class="shortfall">Shortfall</dt><dd class="shortfall">'
-                            f"{html.escape(text)}</dd>")
+                            f"{html.escape(format_value(short, 'gbp'))}</dd>")
             else:
-                rows.append("<dt>Shortfall</dt><dd>None: spending stayed within the funding "
-                            "and reserves</dd>")
+                rows.append("<dt>Shortfall</dt><dd>None</dd>")
         cards.append(
             f'<div class="card"><h3><span class="swatch" style="background:'
             f'{colours[scenario]}"></span>{html.escape(scenario)}</h3>'

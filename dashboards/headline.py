@@ -18,7 +18,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboards.palette import humanise, ordered, scenario_colours
+from sim.findings import LABELS, verdict_of
 from sim.metrics import HEADLINE, METRICS
+
+# Verdicts that get a coloured marker (a clear difference on a measure that is neither
+# better nor worse gets none).
+VERDICT_CLASSES = ("better", "worse", "no_clear_difference")
 
 PROPORTION_SUFFIXES = ("_rate", "_prevalence", "_share", "_proportion", "_fraction",
                        "_probability")
@@ -237,8 +242,10 @@ def headline_table(summary: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFr
     """One row per metric × scenario with value, 95% CI and the paired difference.
 
     Columns: ``metric, label, kind, scenario, mean, ci_low, ci_high, replications,
-    value_text, ci_text, difference_text, headline, definition``. The first scenario is
-    the reference; ``difference_text`` is empty for it. Headline metrics come first.
+    value_text, ci_text, difference_text, verdict, headline, definition``. The first
+    scenario is the reference; ``difference_text`` is empty and ``verdict`` None for it
+    (``verdict`` is :func:`sim.findings.verdict_of` of the paired interval). Headline
+    metrics come first.
     """
     statistic = summary["statistic"].astype(str)
     values = summary[statistic == "value"]
@@ -255,6 +262,7 @@ def headline_table(summary: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFr
                 continue
             value = row.iloc[0]
             difference = ""
+            verdict = None
             if scenario != reference:
                 diff = paired[
                     (paired["metric"] == metric)
@@ -269,6 +277,8 @@ def headline_table(summary: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFr
                         info, float(d["mean"]), float(d["ci_low"]), float(d["ci_high"]),
                         reference,
                     )
+                    if metric in METRICS:  # the registry says which way is better
+                        verdict = verdict_of(metric, float(d["ci_low"]), float(d["ci_high"]))
             rows.append(
                 {
                     "metric": metric,
@@ -285,6 +295,7 @@ def headline_table(summary: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFr
                         f"{_format(float(value['ci_high']), info)}"
                     ),
                     "difference_text": difference,
+                    "verdict": verdict,
                     "headline": metric in HEADLINE_METRICS,
                     "definition": info.definition,
                 }
@@ -307,11 +318,15 @@ def _table_html(table: pd.DataFrame, shown: Sequence[str], colours: dict[str, st
                 cells.append(f'<td data-scenario="{html.escape(scenario)}">–</td>')
                 continue
             row = by_scenario.loc[scenario]
-            diff = (
-                f'<div class="diff">{html.escape(str(row["difference_text"]))}</div>'
-                if row["difference_text"]
-                else ""
-            )
+            diff = ""
+            if row["difference_text"]:
+                # The verdict in words as well as in colour (never colour alone).
+                verdict = row.get("verdict")
+                badge = (f'<span class="verdict {verdict}">{LABELS[verdict]}</span>'
+                         if verdict in VERDICT_CLASSES else "")
+                css = f" {verdict}" if verdict in VERDICT_CLASSES else ""
+                diff = (f'<div class="diff{css}">{badge}'
+                        f'{html.escape(str(row["difference_text"]))}</div>')
             # data-scenario labels the cell when a narrow screen stacks the columns.
             cells.append(
                 f'<td data-scenario="{html.escape(scenario)}">'

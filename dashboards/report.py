@@ -26,7 +26,12 @@ from plotly.offline import get_plotlyjs
 
 from dashboards.closures import closure_table, closures_figure
 from dashboards.costs import cost_cards_html
-from dashboards.headline import describe_metric, headline_html, headline_table
+from dashboards.headline import (
+    VERDICT_CLASSES,
+    describe_metric,
+    headline_html,
+    headline_table,
+)
 from dashboards.loading import (
     ComparisonResults,
     ResultsError,
@@ -65,6 +70,7 @@ from dashboards.workforce import (
     workforce_flows_table,
 )
 from dashboards.yearly import short_year_note, yearly_figure, yearly_html, yearly_summary
+from sim.findings import key_findings
 
 __all__ = [
     "DASHBOARD_FILE",
@@ -334,7 +340,8 @@ def _comparison_intro(results: ComparisonResults) -> tuple[str, str]:
     reps = _replications(results)
     years = results.weeks / 52
     intro = (
-        '<section class="intro"><h2>The questions</h2><ul class="questions">'
+        _findings_html(results, labels)
+        + '<section class="intro"><h2>The questions</h2><ul class="questions">'
         + "".join(items)
         + "</ul>"
         + f"<p>{reps} replications of {results.weeks} weeks ({years:.1f} years) per scenario. "
@@ -342,10 +349,39 @@ def _comparison_intro(results: ComparisonResults) -> tuple[str, str]:
         + (f'<p class="note">{html.escape(NO_YEARLY_NOTE)}</p>' if results.yearly is None else "")
         + "</section>"
     )
-    title = "Mentoring programme scenarios compared: " + ", ".join(
-        labels[s] for s in results.scenarios
-    )
+    if len(results.scenarios) == 1:
+        title = f"Mentoring programme: {labels[results.scenarios[0]]}"
+    else:
+        others = len(results.scenarios) - 1
+        title = (f"Mentoring programme options compared: {others} "
+                 f"{'option' if others == 1 else 'options'} against "
+                 f"{labels[results.scenarios[0]]}")
     return title, intro
+
+
+def _findings_html(results: ComparisonResults, labels: Mapping[str, str]) -> str:
+    """The key findings (``sim.findings``), first on the page: each sentence's clauses
+    marked better, worse or no clear difference in words, and in colour beside them."""
+    try:
+        findings = key_findings(results.summary, titles=labels)
+    except (KeyError, ValueError):  # a summary.csv this version cannot read findings from
+        findings = []
+    if not findings:
+        return ""
+    items = []
+    for finding in findings:
+        parts = []
+        for clause in finding.clauses:
+            badge = (f'<span class="verdict {clause.verdict}">{html.escape(clause.label)}</span>'
+                     if clause.verdict in VERDICT_CLASSES else "")
+            parts.append(f"{badge}{html.escape(clause.text)}")
+        css = finding.verdict if finding.verdict in (*VERDICT_CLASSES, "mixed") else "own"
+        items.append(f'<li class="{css}"><strong>{html.escape(finding.title)}:</strong> '
+                     + "; ".join(parts) + ".</li>")
+    return ('<section class="findings"><h2>Key findings</h2><ul class="findings">'
+            + "".join(items) + '</ul><p class="note">Each difference is paired (same seeds) '
+            "with its 95% confidence interval; \u201cno clear difference\u201d means the "
+            "interval includes zero.</p></section>")
 
 
 def _comparison_footer(results: ComparisonResults) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -78,6 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--pdf", action="store_true",
                            help="also print it to RESULTS/dashboard.pdf (A4) with Chromium")
 
+    studio = sub.add_parser("studio", help="the planners' studio: a local web app in the "
+                                           "browser (http://127.0.0.1:8050)")
+    studio.add_argument("--port", type=positive_int, default=8050,
+                        help="port on 127.0.0.1 to serve on (default 8050)")
+    studio.add_argument("--no-browser", action="store_true",
+                        help="serve only; do not open a browser")
+    studio.add_argument("--folder", type=Path, default=Path("studio-results"),
+                        help="working folder for results and uploads (default "
+                             "./studio-results)")
+
     add_sweep_parsers(sub)
     add_calibration_parsers(sub)
     return parser
@@ -127,12 +138,8 @@ def _write_dashboard(folder: Path) -> Path | None:
 
 def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
          default_reps: int | None, label: str) -> int:
-    from sim.capacity import capacity_warnings
-    from sim.metrics import HEADLINE
-    from sim.results import check_out_dir, default_out_dir, manifest_for, write_folder, write_tables
-    from sim.runner import default_workers, run_scenarios
+    from sim.progress import plan_line
     from sim.scenario import load_scenario
-    from sim.summary import headline_table, summarise
 
     first = load_scenario(refs[0], overrides, {"weeks": args.weeks, "seed": args.seed,
                                                "replications": args.reps or default_reps})
@@ -142,12 +149,24 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise UserError(f"scenario names must differ, got {', '.join(names)}")
+    workers = args.workers or _cores()
+    # said before the model and the data stack load (they take a second or two)
+    print(plan_line(len(scenarios), run.replications, run.weeks, workers), file=sys.stderr,
+          flush=True)
+
+    from sim.capacity import capacity_warnings
+    from sim.metrics import HEADLINE
+    from sim.results import check_out_dir, default_out_dir, manifest_for, write_folder, write_tables
+    from sim.runner import run_scenarios
+    from sim.spreadsheet import write_spreadsheet
+    from sim.summary import summarise
+    from sim.terminal import print_report
+
     out = args.out or default_out_dir(label)
     check_out_dir(out)
     for scenario in scenarios:
         for text in capacity_warnings(scenario.params):
             print(f"warning: {scenario.name}: {text}", file=sys.stderr)
-    workers = args.workers or default_workers()
     start = time.perf_counter()
     results = run_scenarios(scenarios, run.replications, run.seed, workers)
     summary = summarise(results.metrics, names)
@@ -156,16 +175,25 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
 
     def fill(folder: Path) -> None:
         write_tables(folder, results.tables, summary, manifest, results.yearly)
+        write_spreadsheet(folder)  # summary.xlsx, from the files just written
         if not args.no_dashboard:
             _write_dashboard(folder)
 
     write_folder(out, fill)
-    print(headline_table(summary, HEADLINE))
-    print(f"results: {out}  ({len(scenarios)} scenarios x {run.replications} replications x "
-          f"{run.weeks} weeks, {time.perf_counter() - start:.1f} s)")
+    print_report(summary, HEADLINE)
+    print(f"ran {len(scenarios)} scenarios × {run.replications} replications × {run.weeks} "
+          f"weeks in {time.perf_counter() - start:.1f} s")
+    print(f"results: {out}")
     if (out / "dashboard.html").exists():
         print(f"dashboard: {out / 'dashboard.html'}")
     return 0
+
+
+def _cores() -> int:
+    """All the cores this process may use (as :func:`sim.runner.default_workers`, without
+    importing the model)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -215,10 +243,19 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_studio(args: argparse.Namespace) -> int:
+    try:
+        from studio.app import serve
+    except ImportError as exc:  # the studio is a separate package over the core
+        raise UserError(f"the studio cannot start ({exc}); reinstall with "
+                        "pip install -e .") from None
+    return serve(args.port, args.folder, open_browser=not args.no_browser)
+
+
 COMMANDS: dict[str, Any] = {
     "scenarios": _cmd_scenarios, "run": _cmd_run, "validate": _cmd_validate,
     "demo": _cmd_demo, "metrics": _cmd_metrics, "tables": _cmd_tables,
-    "dashboard": _cmd_dashboard,
+    "dashboard": _cmd_dashboard, "studio": _cmd_studio,
     **CALIBRATION_COMMANDS,
     **SWEEP_COMMANDS,
 }

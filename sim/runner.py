@@ -14,7 +14,6 @@ tables are asked for or written (:class:`sim.results.TableParts`).
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
@@ -27,6 +26,7 @@ import pandas as pd
 from sim.metrics import run_metrics, yearly_metrics
 from sim.model import MentoringModel
 from sim.params import ScenarioParams
+from sim.progress import Progress  # the one progress display (also for calibration)
 from sim.results import TableParts, parquet_bytes
 from sim.rng import replication_seeds
 from sim.scenario import Scenario
@@ -220,34 +220,6 @@ def execute(jobs: Sequence[Job], workers: int = 1,
     return [output for seq in sorted(done) for output in done[seq]]
 
 
-class Progress:
-    """A progress bar on stderr when it is a terminal; silent otherwise."""
-
-    def __init__(self, total: int, label: str = "runs") -> None:
-        self.total = total
-        self.count = 0
-        self.start = time.perf_counter()
-        self.label = label
-        self.enabled = sys.stderr.isatty()
-
-    def __call__(self, _output: RunOutput | None = None) -> None:
-        """Advance by one run."""
-        self.count += 1
-        if not self.enabled:
-            return
-        elapsed = time.perf_counter() - self.start
-        rate = self.count / elapsed if elapsed else 0.0
-        eta = (self.total - self.count) / rate if rate else 0.0
-        width = 30
-        filled = int(width * self.count / self.total)
-        bar = "#" * filled + "-" * (width - filled)
-        sys.stderr.write(f"\r[{bar}] {self.count}/{self.total} {self.label} "
-                         f"{rate:.1f}/s ETA {eta:.0f}s ")
-        if self.count == self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def collect(outputs: Iterable[RunOutput], seeds: list[int]) -> Results:
     """Concatenate run outputs into result tables and a metrics frame."""
     outputs = list(outputs)
@@ -289,17 +261,18 @@ def run_scenarios(scenarios: Sequence[Scenario], replications: int, root_seed: i
         replications: replications per scenario.
         root_seed: root of every replication's seed.
         workers: processes to use (1 runs in this process).
-        progress: show a progress bar on a terminal.
+        progress: show progress on stderr (a bar on a terminal, a line every 30 s in a
+            log; :class:`sim.progress.Progress`).
 
     Returns:
         Concatenated tables and per-run metrics.
     """
     jobs = make_jobs(scenarios, replications, root_seed)
-    bar = Progress(len(jobs)) if progress else None
+    bar = Progress(len(jobs), enabled=progress)
     tables = TableParts(TABLES)
     yearly = TableParts(["yearly"])
     runs: dict[int, list[tuple[Job, dict[str, float], float]]] = {}  # by batch number
-    with closing(_batches_of_runs(jobs, workers, bar)) as stream:
+    with bar, closing(_batches_of_runs(jobs, workers, bar)) as stream:
         for seq, chunk, batch in stream:
             tables.add(seq, {name: batch.parts[name] for name in TABLES})
             yearly.add(seq, {"yearly": batch.parts["yearly"]})

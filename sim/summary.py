@@ -1,5 +1,8 @@
 """Across-replication summaries: means with 95% intervals, and paired differences.
 
+What the terminal prints from them is in :mod:`sim.terminal` (and the key findings in
+:mod:`sim.findings`).
+
 Intervals are Student-t intervals across replications. Differences are taken replication
 by replication against the reference scenario (same seeds), which removes the noise the
 two scenarios share (common random numbers).
@@ -16,10 +19,7 @@ import pandas as pd
 # importing scipy.stats (about half a second of start-up for every `mentorsim run`).
 from scipy.special import stdtrit
 
-from sim.metrics import HEADLINE_GROUPS, METRICS
-
-# The first metric of each headline group, with the group's name (printed above it).
-GROUP_STARTS = {group[0]: name for name, group in HEADLINE_GROUPS}
+from sim.metrics import METRICS
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
@@ -61,7 +61,7 @@ def detectable_difference(values: np.ndarray, paired: bool) -> float:
 
     Example:
         >>> round(detectable_difference(np.array([0.0, 0.01, -0.01, 0.0]), paired=True), 4)
-        0.0158
+        0.017
     """
     finite = values[np.isfinite(values)]
     n = len(finite)
@@ -115,69 +115,3 @@ def summarise(metrics: pd.DataFrame, scenario_order: list[str]) -> pd.DataFrame:
                          reference))
     return pd.DataFrame(rows, columns=["scenario", "metric", "mean", "ci_low", "ci_high",
                                        "replications", "statistic", "reference"])
-
-
-# How a value in each of these units is written; the unit shows in the value itself.
-_VALUE_FORMATS = {
-    "share": lambda v: f"{100 * v:.1f}%",
-    "GBP": lambda v: f"£{v:,.0f}",
-    "GBP/year": lambda v: f"£{v:,.0f}/yr",
-    "share/year": lambda v: f"{100 * v:.1f}%/yr",
-}
-
-
-def _fmt(metric: str, value: float) -> str:
-    if not math.isfinite(value):
-        return "-"
-    return _VALUE_FORMATS.get(METRICS[metric].unit, lambda v: f"{v:.1f}")(value)
-
-
-def _label(metric: str) -> str:
-    """The metric's label, with its unit where the value itself does not show it."""
-    m = METRICS[metric]
-    return m.label if m.unit in _VALUE_FORMATS else f"{m.label} ({m.unit})"
-
-
-def headline_table(summary: pd.DataFrame, metrics: tuple[str, ...]) -> str:
-    """A plain-text table of headline metrics with 95% intervals, for the terminal."""
-    values = summary[summary["statistic"] == "value"]
-    diffs = summary[summary["statistic"] == "paired_difference"]
-    scenarios = list(dict.fromkeys(values["scenario"]))
-    lines = []
-    label_width = max(len(_label(m)) for m in metrics) + 2
-    for scenario in scenarios:
-        ref = "" if scenario == scenarios[0] else f"   (difference vs {scenarios[0]}, paired)"
-        n = int(values[values["scenario"] == scenario]["replications"].max())
-        lines.append(f"{scenario}  [{n} replications]{ref}")
-        for metric in metrics:
-            if metric in GROUP_STARTS:
-                lines.append(f"  {GROUP_STARTS[metric]}")
-            row = values[(values["scenario"] == scenario) & (values["metric"] == metric)]
-            if row.empty:
-                continue
-            r = row.iloc[0]
-            text = (f"    {_label(metric):<{label_width}}{_fmt(metric, r['mean']):>10}"
-                    f"  (95% CI {_fmt(metric, r['ci_low'])} to {_fmt(metric, r['ci_high'])})")
-            d = diffs[(diffs["scenario"] == scenario) & (diffs["metric"] == metric)]
-            if not d.empty and math.isfinite(d.iloc[0]["mean"]):
-                dd = d.iloc[0]
-                sign = "+" if dd["mean"] >= 0 else ""
-                text += (f"   {sign}{_fmt(metric, dd['mean'])} "
-                         f"[{_fmt(metric, dd['ci_low'])}, {_fmt(metric, dd['ci_high'])}]")
-            lines.append(text)
-        lines.append(_detectable_sentence(summary, scenario, n))
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _detectable_sentence(summary: pd.DataFrame, scenario: str, n: int) -> str:
-    """Say plainly how small a reoffending difference these replications can see."""
-    rows = summary[(summary["scenario"] == scenario) & (summary["metric"] == DETECTABLE)]
-    paired = rows[rows["statistic"] == "paired_difference"]
-    row = paired if not paired.empty else rows
-    if row.empty or not math.isfinite(row.iloc[0]["mean"]):
-        return "  Reoffending: too few replications to say what difference they could detect."
-    points = 100 * float(row.iloc[0]["mean"])
-    against = " from the reference" if not paired.empty else " between two options"
-    return (f"  Reoffending: with {n} replications, a difference in the programme's effect"
-            f"{against} smaller than {points:.1f} percentage points cannot be detected.")

@@ -67,8 +67,8 @@ def test_cost_cards_show_money_and_shortfall():
     summary.loc[is_balance & (summary["scenario"] == "long_term_investment"), "mean"] = 500.0
     html = costs.cost_cards_html(summary, ["baseline", "long_term_investment"])
     assert html.count('class="card"') == 2
-    assert "Shortfall: \u2212" not in html  # a shortfall is an amount, not a negative one
-    assert "Shortfall: £1,234 spent beyond the funding and reserves" in html
-    assert "None: spending stayed within the funding and reserves" in html
+    assert '<dd class="shortfall">\u2212' not in html  # an amount, not a negative one
+    assert '<dd class="shortfall">£1,234</dd>' in html
+    assert "<dt>Shortfall</dt><dd>None</dd>" in html
     assert "\u2212£1,234" in html  # the balance itself, with a true minus sign
     assert costs.shortfall_gbp({}) is None

@@ -28,9 +28,9 @@ with open(out, "w") as fh:
 """
 
 # What a command that does not simulate or plot must not import: the model and its agents,
-# Mesa (with networkx), the data stack and the plotting packages.
+# Mesa (with networkx), the data stack, the plotting packages and rich.
 NOT_FOR_CHECKS = ("mesa", "networkx", "pandas", "pyarrow", "scipy", "plotly", "dashboards",
-                  "sim.model", "sim.agents", "sim.runner", "sim.results")
+                  "openpyxl", "sim.model", "sim.agents", "sim.runner", "sim.results", "rich")
 
 
 def probe(tmp_path: Path, *argv: str) -> tuple[int, set[str]]:

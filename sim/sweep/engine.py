@@ -38,7 +38,7 @@ from sim.sweep.adaptive import AdaptivePlanner, Planner
 from sim.sweep.designs import Design, make_design
 from sim.sweep.executors import Backend, SerialExecutor, open_backend
 from sim.sweep.ledger import Ledger, LedgerState, read_ledger
-from sim.sweep.progress import Progress
+from sim.sweep.progress import Progress, sweep_progress
 from sim.sweep.seeds import RunKey, replication_seed, run_id
 from sim.sweep.spec import Sweep
 from sim.sweep.storage import (
@@ -442,7 +442,7 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
             manifests.save(folder.manifest, manifest)
             ledger.append([{"type": "session", "resumed": resumed, "backend": backend.info,
                             "already_done": len(state.done)}])
-            progress = Progress(len(state.done), progress_every_s, show_progress)
+            progress = sweep_progress(len(state.done), progress_every_s, show_progress)
             driver = _Driver(sweep, design, folder, backend, state, ledger, retries,
                              batch_size, flush_seconds, progress, max_runs_per_task)
             try:
