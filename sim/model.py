@@ -29,23 +29,62 @@ REMATCHED_AFTER = ("mentor_abandonment", "mentor_moved_on", "relational_skills",
 class MentoringModel(Model):
     """A mentoring programme run by one or more agencies, one step per week.
 
+    Two ways to build one, validated the same way as a scenario file:
+
+    * the Mesa way, a scenario name (or TOML path) and keyword levers named
+      ``section__key`` (``supervision__sessions_per_month=2``, ``run__weeks=104``):
+      ``MentoringModel(scenario="baseline", rng=1, supervision__sessions_per_month=2)``,
+      so ``mesa.batch_run(MentoringModel, {"supervision__sessions_per_month": [0, 1, 2]},
+      rng=[1, 2], max_steps=260)`` works; a mistake raises :class:`sim.errors.ScenarioError`
+      naming the key, the value and what is allowed;
+    * from validated parameters: ``MentoringModel(params, seed)`` (what the runner does).
+
     Args:
-        params: validated scenario parameters.
-        seed: the replication's seed; every random decision draws from named streams
-            derived from it (see ``sim.rng``), so replication k is comparable across
-            scenarios.
+        params: validated scenario parameters (then ``scenario`` and levers are not used).
+        seed: the replication's seed (``rng`` is the same, by Mesa's name); every random
+            decision draws from named streams derived from it (see ``sim.rng``), so
+            replication k is comparable across scenarios. Default: the scenario's
+            ``run.seed``.
+        scenario: a bundled scenario name or a path to a scenario file.
+        rng: the seed, as ``mesa.batch_run`` passes it (an integer).
+        report_metrics: at the horizon, compute every run metric of ``mentorsim metrics``
+            into :attr:`run_metrics` and report each as a model reporter of the same name
+            (NaN until the horizon), which is what ``batch_run`` returns for the last step.
+        agent_snapshot_weeks: every this many weeks (0: never), record every mentor's and
+            mentee's state through Mesa's DataCollector (``agenttype_reporters``) in
+            :attr:`agent_datacollector` (``get_agenttype_vars_dataframe(Mentee)``).
+        **levers: parameter values named ``section__key``.
+
+    ``model.steps`` counts measured weeks: an established programme's burn-in runs before
+    Mesa's clock starts. ``running`` becomes False at the horizon, so ``run_model()`` stops.
 
     Example:
-        >>> from sim.params import ScenarioParams
-        >>> model = MentoringModel(ScenarioParams(), seed=1)
-        >>> model.run_for(52)
-        >>> len(model.weekly_frame()) == 52
-        True
+        >>> model = MentoringModel(scenario="baseline", rng=1, run__weeks=52)
+        >>> model.run_model()
+        >>> model.steps, len(model.weekly_frame()), model.running
+        (52, 52, False)
     """
 
-    def __init__(self, params: ScenarioParams, seed: int) -> None:
+    def __init__(self, params: ScenarioParams | None = None, seed: int | None = None, *,
+                 scenario: str = "baseline", rng: int | None = None,
+                 report_metrics: bool = True, agent_snapshot_weeks: int = 0,
+                 **levers: Any) -> None:
+        name = scenario
+        if params is None:
+            from sim.scenario import load_scenario  # validation lives with the files
+
+            loaded = load_scenario(scenario, values=lever_values(levers))
+            params, name = loaded.params, loaded.name
+        elif levers:
+            raise TypeError("give either validated params or keyword levers, not both")
+        seed = _seed(seed, rng, params)
         super().__init__(rng=seed)
         self.p = params
+        self.scenario_name = name
+        self.report_metrics = report_metrics
+        self.run_metrics: dict[str, float] = {}
+        self.agent_snapshot_weeks = int(agent_snapshot_weeks)
+        self._finished = False
         self.streams = Streams(seed)
         start_new = params.programme.start == "new"
         burn_in = 0 if start_new else params.programme.burn_in_weeks
@@ -76,8 +115,10 @@ class MentoringModel(Model):
             for agency in self.agency_list:
                 for _ in range(params.programme.target_mentors):
                     self.recruit_mentor(agency, trained_at_week=self.week)
-            for _ in range(burn_in):  # ...and has run long enough to be in a steady state
-                self.step()
+            # ...and has run long enough to be in a steady state. The burn-in runs the
+            # week directly, not through Mesa's clock, so model.steps counts measured weeks.
+            for _ in range(burn_in):
+                type(self).step(self)
         self._start_measuring()
 
     def _start_measuring(self) -> None:
@@ -90,8 +131,18 @@ class MentoringModel(Model):
         for agency in self.agency_list:
             agency.start_clock()
         self._reset_counters()
-        self.datacollector = DataCollector(
-            model_reporters={name: name for name in ("week", *WEEKLY_COLUMNS)})
+        reporters: dict[str, Any] = {name: name for name in ("week", *WEEKLY_COLUMNS)}
+        if self.report_metrics:
+            from sim.metrics import METRICS
+
+            clash = set(METRICS) & set(reporters)
+            assert not clash, f"metrics named like weekly columns: {sorted(clash)}"
+            reporters.update({name: [self.run_metric, [name]] for name in METRICS})
+        self.datacollector = DataCollector(model_reporters=reporters)
+        self.agent_datacollector: DataCollector | None = None
+        if self.agent_snapshot_weeks > 0:
+            self.agent_datacollector = DataCollector(agenttype_reporters={
+                Mentor: _column_reporters(Mentor), Mentee: _column_reporters(Mentee)})
 
     # --- the weekly schedule --------------------------------------------------------------
     # An extreme accepted value (a mentor with almost no hours) can overflow the array
@@ -152,6 +203,8 @@ class MentoringModel(Model):
             agency.account()
         if self.week >= 1:
             self._record_week()
+            if self.week == self.p.run.weeks:
+                self._reach_horizon()
 
     # --- events that change who is where ----------------------------------------------
     def refer_mentee(self, agency: Agency) -> Mentee:
@@ -314,6 +367,8 @@ class MentoringModel(Model):
         self.supervision_sessions_delivered = sum(a.sessions_delivered for a in agencies)
         self.extra_role_hours = sum(len(a.mentors) * a.extra_role_hours for a in agencies)
         self.datacollector.collect(self)
+        if self.agent_datacollector is not None and self.week % self.agent_snapshot_weeks == 0:
+            self.agent_datacollector.collect(self)
 
     # --- the column state, as Mesa and a reader see it -----------------------------------
     @property
@@ -372,17 +427,110 @@ class MentoringModel(Model):
         return [self.mentor_agents[row] for row in rows.tolist()]
 
     def weekly_frame(self):  # noqa: ANN201 - pandas type kept out of the signature
-        """The weekly table of this run (one row per week)."""
+        """The weekly table of this run (one row per week; the weekly columns only)."""
         frame = self.datacollector.get_model_vars_dataframe()
-        return frame.reset_index(drop=True)
+        return frame[["week", *WEEKLY_COLUMNS]].reset_index(drop=True)
 
-    def finish(self) -> None:
-        """Record what is still open at the horizon (relationships as ``ongoing``)."""
-        for match in self.open_matches:
-            self.match_rows.append(match.record(None, "ongoing", "censored", self.week))
+    def run_metric(self, name: str) -> float:
+        """A run metric's value once the horizon is reached (NaN before)."""
+        return self.run_metrics.get(name, float("nan"))
+
+    def _reach_horizon(self) -> None:
+        """The last measured week, once recorded: Mesa's run loop stops here, and with
+        ``report_metrics`` the run's metrics are computed from its tables as they stand
+        (what is still open counted as at :meth:`finish`, which is not called) and put in
+        the last row the DataCollector recorded (its reporters read NaN until now)."""
+        self.running = False
+        if self.report_metrics:
+            from sim.metrics import run_metrics
+
+            values = run_metrics(self.tables(self._still_open()), self.p)
+            self.run_metrics = {k: float(v) for k, v in values.items()}
+            for name, value in self.run_metrics.items():
+                self.datacollector.model_vars[name][-1] = value
+
+    def _still_open(self) -> dict[str, list[dict[str, Any]]]:
+        """Rows for what is still open now: relationships as ``ongoing``, mentors as
+        ``active``, mentees in follow-up."""
+        mentors = []
         for mentor in self.mentor_pool:
             row = mentor.record()
             row.update(left_week=None, exit_reason="active", exit_category="active")
-            self.mentor_rows.append(row)
-        for mentee in self.mentee_pool:
-            self.mentee_rows.append(mentee.record(self.p.run.weeks))
+            mentors.append(row)
+        return {
+            "matches": [m.record(None, "ongoing", "censored", self.week)
+                        for m in self.open_matches],
+            "mentors": mentors,
+            "mentees": [m.record(self.p.run.weeks) for m in self.mentee_pool],
+        }
+
+    def finish(self) -> None:
+        """Record what is still open at the horizon (relationships as ``ongoing``); a
+        second call does nothing."""
+        if self._finished:
+            return
+        self._finished = True
+        open_rows = self._still_open()
+        self.match_rows.extend(open_rows["matches"])
+        self.mentor_rows.extend(open_rows["mentors"])
+        self.mentee_rows.extend(open_rows["mentees"])
+
+    def tables(self, extra: dict[str, list[dict[str, Any]]] | None = None
+               ) -> dict[str, Any]:
+        """The run's tidy tables as recorded so far (``weekly``, ``matches``, ``mentors``,
+        ``mentees``, ``events``), with the columns, order and dtypes of
+        :mod:`sim.tables`; ``extra`` rows are added to the recorded ones."""
+        from sim.tables import SCHEMA
+
+        rows = {"matches": self.match_rows, "mentors": self.mentor_rows,
+                "mentees": self.mentee_rows, "events": self.event_rows}
+        tables = {"weekly": SCHEMA["weekly"].typed(self.weekly_frame())}
+        tables.update({name: SCHEMA[name].frame(recorded + (extra or {}).get(name, []))
+                       for name, recorded in rows.items()})
+        return tables
+
+
+def lever_values(levers: dict[str, Any]) -> dict[str, Any]:
+    """Keyword levers (``supervision__sessions_per_month=2``) as dotted parameter keys.
+
+    Raises:
+        ScenarioError: a keyword that is not of the form ``section__key``.
+
+    Example:
+        >>> lever_values({"run__weeks": 104})
+        {'run.weeks': 104}
+    """
+    from sim.errors import ScenarioError
+
+    out = {}
+    for key, value in levers.items():
+        section, sep, name = key.partition("__")
+        if not sep or not section or not name or "__" in name:
+            raise ScenarioError(
+                f"MentoringModel: keyword {key}={value!r} is not a parameter: name levers "
+                "section__key, e.g. supervision__sessions_per_month=2 or run__weeks=104 "
+                "(mentorsim params lists them)")
+        out[f"{section}.{name}"] = value
+    return out
+
+
+def _seed(seed: int | None, rng: Any, params: ScenarioParams) -> int:
+    """The run's integer seed from ``seed`` or Mesa's ``rng`` (not both), else the
+    scenario's ``run.seed``; a numpy Generator cannot key the named streams."""
+    if seed is not None and rng is not None:
+        raise TypeError("give the seed as seed or as rng, not both")
+    value = seed if seed is not None else rng
+    if value is None:
+        return int(params.run.seed)
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"the seed must be an integer (got {type(value).__name__}): every "
+                        "random decision is keyed by it, so common random numbers hold")
+    return int(value)
+
+
+def _column_reporters(agent_class: type) -> dict[str, str]:
+    """Every column-backed attribute of an agent class, as DataCollector reporters."""
+    from sim.state import column
+
+    return {name: name for name, value in vars(agent_class).items()
+            if isinstance(value, column)}

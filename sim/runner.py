@@ -101,14 +101,11 @@ def simulate(params: ScenarioParams, seed: int) -> dict[str, pd.DataFrame]:
         >>> sorted(tables) == sorted(TABLES)
         True
     """
-    model = MentoringModel(params, seed)
+    # The metrics are computed once, from these tables, by the caller.
+    model = MentoringModel(params, seed, report_metrics=False)
     model.run_for(params.run.weeks)
     model.finish()
-    tables = {"weekly": SCHEMA["weekly"].typed(model.weekly_frame())}
-    rows = {"matches": model.match_rows, "mentors": model.mentor_rows,
-            "mentees": model.mentee_rows, "events": model.event_rows}
-    tables.update({name: SCHEMA[name].frame(recorded) for name, recorded in rows.items()})
-    return tables
+    return model.tables()
 
 
 def run_job(job: Job) -> RunOutput:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -374,7 +375,8 @@ def _format_errors(exc: ValidationError, origins: dict[str, str], default_origin
 
 
 def load_scenario(ref: str, overrides: list[str] | None = None,
-                  run_overrides: dict[str, Any] | None = None) -> Scenario:
+                  run_overrides: dict[str, Any] | None = None,
+                  values: Mapping[str, Any] | None = None) -> Scenario:
     """Load, merge and validate one scenario.
 
     Args:
@@ -382,6 +384,8 @@ def load_scenario(ref: str, overrides: list[str] | None = None,
         overrides: ``dotted.key=value`` strings, as given to ``--set``.
         run_overrides: values for the ``run`` table from command-line options
             (e.g. ``{"weeks": 104}``); ``None`` values are ignored.
+        values: ``{"dotted.key": value}`` given from Python (the model's keyword levers),
+            applied after ``overrides`` and validated the same way.
 
     Returns:
         The validated :class:`Scenario`.
@@ -401,6 +405,10 @@ def load_scenario(ref: str, overrides: list[str] | None = None,
     for text in overrides or []:
         key, value = parse_override(text)
         tables = _merge(tables, _nest(key, value), origins, f"--set {text}")
+        applied[key] = value
+    for key, value in (values or {}).items():
+        tables = _merge(tables, _nest(key, value), origins,
+                        f"keyword argument {key.replace('.', '__')}")
         applied[key] = value
     for key, value in (run_overrides or {}).items():
         if value is not None:
