@@ -1,0 +1,287 @@
+"""Form fields generated from the parameter declarations, and what typing in them means.
+
+Every field of the options' forms is a **lever** declared in :mod:`sim.params` (its
+meaning, unit, plausible range and source come from there, never from a second list);
+they are grouped as a planner thinks of them (:data:`GROUPS`), each scenario section going
+to one group, with the staff posts beside what they deliver. The "make it ours" form has
+the few numbers that describe a local programme (:data:`LOCAL_FIELDS`).
+
+What is typed is only ever *parsed*: a number (digits, a point, a sign, an exponent), yes
+or no, or one of the declared choices (:func:`parse_value`). Nothing typed is evaluated,
+and text that is not a number gets the scenario loader's spreadsheet-habit message
+("numbers are written without thousands separators", ...).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import typing
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from sim.errors import ScenarioError
+from sim.params import SECTIONS
+from sim.scenario import parse_override
+
+Kind = Literal["number", "integer", "yes/no", "choice"]
+
+# The groups of the options' forms, in order, with what each is about.
+GROUPS: dict[str, str] = {
+    "funding": "Money, grant length and what happens when it runs short",
+    "training": "Training for mentors and for staff and managers",
+    "supervision": "Supervision of mentors, and the supervisor posts that deliver it",
+    "support": "Coordinator contacts with each match, and the coordinator posts",
+    "matching": "How mentees are matched, caseloads and how long a match is meant to last",
+    "mentors": "How many mentors, who they are and how they spend their time",
+}
+# Each scenario section's group; staff posts and programme size go beside what they do.
+SECTION_GROUP = {"funding": "funding", "training": "training", "supervision": "supervision",
+                 "support": "support", "matching": "matching", "mentors": "mentors",
+                 "formats": "mentors", "programme": "matching"}
+FIELD_GROUP = {"staff.supervisors_fte": "supervision", "staff.coordinators_fte": "support",
+               "programme.target_mentors": "mentors"}
+
+# "Make it ours": the numbers that describe a local programme, with how a planner says them.
+LOCAL_FIELDS: dict[str, str] = {
+    "programme.referrals_per_year": "Referrals a year",
+    "programme.target_mentors": "Mentors",
+    "staff.coordinators_fte": "Coordinators (full-time equivalent posts)",
+    "staff.supervisors_fte": "Supervisors (full-time equivalent posts)",
+    "funding.annual_budget_gbp": "Annual budget (£ a year)",
+    "funding.grant_term_years": "Grant length (years)",
+    "programme.setting": "Who the mentees are",
+}
+# Words for declared choices (the value written to the file stays the declared one).
+CHOICE_WORDS = {"adult_probation": "adults on probation", "prison_leavers": "people leaving "
+                "prison", "youth_justice": "young people in youth justice",
+                "therapeutic": "therapeutic", "managerial": "managerial",
+                "spread": "spread over the horizon", "withheld": "withheld in gaps",
+                "close": "close", "skeleton": "skeleton service"}
+_UNIT_SUFFIXES = ("_gbp", "_fte")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
+MAX_TEXT = 100  # characters of a typed value that are looked at
+
+
+@dataclass(frozen=True)
+class Field:
+    """One form field, from one parameter declaration.
+
+    Attributes:
+        key: the dotted parameter key (``supervision.sessions_per_month``).
+        label: a short label from the parameter's name.
+        meaning, unit, source: from the declaration.
+        kind: how it is typed (:data:`Kind`).
+        default: the declared default.
+        choices: the declared choices (``choice``), or ``(True, False)`` (``yes/no``).
+        plausible: the declared plausible range, if any.
+        low, high: the declared hard limits (``ge``/``gt``, ``le``/``lt``), if any.
+        group: the form group (:data:`GROUPS`).
+    """
+
+    key: str
+    label: str
+    meaning: str
+    unit: str
+    source: str
+    kind: Kind
+    default: Any
+    choices: tuple[Any, ...] = ()
+    plausible: tuple[float, float] | None = None
+    low: float | None = None
+    high: float | None = None
+    group: str = ""
+
+    @property
+    def help(self) -> str:
+        """The help text: meaning, plausible range and source."""
+        parts = [self.meaning.rstrip(".") + "."]
+        if self.plausible:
+            parts.append(f"Plausible range: {format_value(self.plausible[0])} to "
+                         f"{format_value(self.plausible[1])} ({self.unit}).")
+        parts.append(f"Source: {self.source.rstrip('.')}.")
+        return " ".join(parts)
+
+
+def label_of(name: str) -> str:
+    """A label from a parameter name: ``annual_budget_gbp`` -> ``Annual budget``.
+
+    Example:
+        >>> label_of("annual_budget_gbp"), label_of("sessions_per_month")
+        ('Annual budget', 'Sessions per month')
+    """
+    for suffix in _UNIT_SUFFIXES:
+        name = name.removesuffix(suffix)
+    text = name.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def format_value(value: Any) -> str:
+    """A value as the form shows it: ``120,000``, ``0.5``, ``yes``, ``managerial``."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return CHOICE_WORDS.get(str(value), str(value))
+
+
+def plain_value(value: Any) -> str:
+    """A value as it is typed into a field: ``120000``, ``0.5``, ``yes``, ``managerial``.
+
+    Example:
+        >>> plain_value(120000.0), plain_value(0.116), plain_value(True)
+        ('120000', '0.116', 'yes')
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, bool):
+        return choice_id(value)
+    return str(value)
+
+
+def _limits(info: Any) -> tuple[float | None, float | None]:
+    low = high = None
+    for rule in info.metadata:
+        for name in ("ge", "gt"):
+            if getattr(rule, name, None) is not None:
+                low = getattr(rule, name)
+        for name in ("le", "lt"):
+            if getattr(rule, name, None) is not None:
+                high = getattr(rule, name)
+    return low, high
+
+
+def _field(section: str, name: str, info: Any) -> Field | None:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    annotation = info.annotation
+    if annotation is bool:
+        kind: Kind = "yes/no"
+        choices: tuple[Any, ...] = (True, False)
+    elif typing.get_origin(annotation) is Literal:
+        kind, choices = "choice", typing.get_args(annotation)
+    elif annotation is int:
+        kind, choices = "integer", ()
+    elif annotation is float:
+        kind, choices = "number", ()
+    else:
+        return None  # lists (funding.cut_order) are edited in a scenario file
+    key = f"{section}.{name}"
+    plausible = extra.get("plausible")
+    low, high = _limits(info)
+    return Field(key=key, label=label_of(name), meaning=info.description or "",
+                 unit=str(extra.get("unit", "")), source=str(extra.get("source", "")),
+                 kind=kind, default=info.default, choices=choices,
+                 plausible=tuple(plausible) if plausible else None, low=low, high=high,
+                 group=FIELD_GROUP.get(key, SECTION_GROUP.get(section, "")))
+
+
+def all_fields() -> dict[str, Field]:
+    """Every parameter that a form can show, by dotted key, in declaration order."""
+    out = {}
+    for section, model in SECTIONS.items():
+        for name, info in model.model_fields.items():
+            field = _field(section, name, info)
+            if field is not None:
+                out[field.key] = field
+    return out
+
+
+def lever_fields() -> dict[str, list[Field]]:
+    """The levers, by form group (:data:`GROUPS` order), each group in declaration order.
+
+    Example:
+        >>> groups = lever_fields()
+        >>> list(groups) == list(GROUPS)
+        True
+        >>> "supervision.style" in [f.key for f in groups["supervision"]]
+        True
+    """
+    out: dict[str, list[Field]] = {group: [] for group in GROUPS}
+    for section, model in SECTIONS.items():
+        for name, info in model.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            field = _field(section, name, info)
+            if field is not None and extra.get("kind") == "lever" and field.group in out:
+                out[field.group].append(field)
+    return out
+
+
+def local_fields() -> list[Field]:
+    """The "make it ours" fields, labelled as a planner says them."""
+    fields = all_fields()
+    return [replace(fields[key], label=label) for key, label in LOCAL_FIELDS.items()]
+
+
+class FieldError(ValueError):
+    """What was typed in a field is not a value of that field's kind."""
+
+
+def parse_value(field: Field, raw: Any) -> Any:
+    """The value typed or picked in ``field``; None when left empty (no change).
+
+    Only parses: a number (int for integer fields when written without a point), yes/no
+    (``True``/``False``) or one of the declared choices. Range checks are left to the
+    scenario validation, so the messages are those of ``mentorsim validate``.
+
+    Raises:
+        FieldError: not a number, or not one of the choices; the message names the fix.
+
+    Example:
+        >>> f = all_fields()["funding.grant_term_years"]
+        >>> parse_value(f, " 5 "), parse_value(f, "2.5"), parse_value(f, "")
+        (5, 2.5, None)
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if field.kind in ("yes/no", "choice"):
+        for choice in field.choices:
+            if raw == choice or (isinstance(raw, str) and raw == choice_id(choice)):
+                return choice
+        raise FieldError(f"{field.key}: {str(raw)[:MAX_TEXT]!r} is not one of "
+                         + ", ".join(format_value(c) for c in field.choices))
+    if isinstance(raw, bool):
+        raise FieldError(f"{field.key}: expected a number")
+    if isinstance(raw, int | float):
+        value: float | int = raw
+    else:
+        text = str(raw).strip()[:MAX_TEXT]
+        if _INTEGER.fullmatch(text):
+            value = int(text)
+        elif _NUMBER.fullmatch(text):
+            value = float(text)
+        else:
+            raise FieldError(_not_a_number(field, text))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise FieldError(f"{field.key} = {raw}: not a finite number")
+    return value
+
+
+def _not_a_number(field: Field, text: str) -> str:
+    """The scenario loader's message for a spreadsheet habit (``120,000``, ``90%``,
+    ``£120k``), else a plain one. The text is parsed as TOML there, never run."""
+    try:
+        parse_override(f"{field.key}={text}")
+    except ScenarioError as exc:
+        # "--set KEY=TEXT: why: --set KEY=FIX" said for a form: "TEXT: why: type FIX"
+        message = str(exc).removeprefix(f"--set {field.key}={text}: ")
+        return f"{text}: " + message.replace(f"--set {field.key}=", "type ")
+    example = "2" if field.kind == "integer" else "0.5"
+    return f"{field.key} = {text}: not a number (type digits, e.g. {example})"
+
+
+def choice_id(choice: Any) -> str:
+    """The value a radio button carries for a choice (``yes``/``no`` for yes/no)."""
+    if isinstance(choice, bool):
+        return "yes" if choice else "no"
+    return str(choice)
+
+
+def current_value(params: Any, key: str) -> Any:
+    """A dotted key's value in validated parameters."""
+    section, name = key.split(".", 1)
+    return getattr(getattr(params, section), name)

@@ -1,0 +1,245 @@
+"""The studio page: four steps, from a starting programme to results to take away.
+
+Component ids are plain strings for single components and dictionaries for the repeated
+ones (Dash pattern matching): ``{"type": "num", "option": 1, "key": "funding.
+grant_term_years"}`` is option 2's grant-length field. :mod:`studio.callbacks` fills in
+everything that depends on the starting programme. Every text that comes from a planner
+is given to Dash as a string child, which React escapes; the page never renders markup
+from a form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dash import dcc, html
+
+from sim.findings import key_findings
+from studio.downloads import DOWNLOADS
+from studio.folder import WorkingFolder
+from studio.forms import GROUPS, Field, choice_id, format_value, lever_fields, local_fields
+from studio.options import DEFAULT_LABELS, MAX_OPTIONS, Check
+from studio.programme import starting_points
+
+DEFAULT_START = "bundled:baseline"
+DEFAULT_OPTIONS = 2
+
+
+def _help(field: Field) -> html.Details:
+    return html.Details([html.Summary("About this number"), html.P(field.help)],
+                        className="help")
+
+
+def field_input(field: Field, id_: dict[str, Any], msg_id: dict[str, Any],
+                label: str | None = None) -> html.Div:
+    """One field: its label and unit, the input (text for numbers, radio buttons for
+    yes/no and choices, the first meaning "as the programme"), its message and help."""
+    text = label or field.label
+    unit = f" ({field.unit})" if field.unit not in ("category", "yes/no") and "(" not in text \
+        else ""
+    title = html.Label(text + unit, htmlFor=_dom_id(id_))
+    if field.kind in ("number", "integer"):
+        control: Any = dcc.Input(id=id_, type="text", inputMode="decimal", value="",
+                                 autoComplete="off", debounce=False, maxLength=100,
+                                 className="number")
+    else:
+        control = dcc.RadioItems(id=id_, value="", inline=True, className="choices",
+                                 options=choice_options(field, None))
+    return html.Div([
+        title, html.Div(field.meaning, className="meaning"),
+        html.Code(field.key, className="key"), control,
+        html.Div(id=msg_id, className="field-msg", role="alert"), _help(field),
+    ], className="field", **{"data-key": field.key})
+
+
+def choice_options(field: Field, current: Any) -> list[dict[str, str]]:
+    """Radio options for a yes/no or choice field: "as the programme" first."""
+    now = f" ({format_value(current)})" if current is not None else ""
+    return [{"label": f"as the programme{now}", "value": ""}] + [
+        {"label": format_value(c), "value": choice_id(c)} for c in field.choices]
+
+
+def _dom_id(id_: dict[str, Any]) -> str:
+    """The DOM id Dash gives a component with a dictionary id (for ``<label for>``)."""
+    import json
+
+    return json.dumps(id_, sort_keys=True, separators=(",", ":"))
+
+
+def start_section(folder: WorkingFolder) -> html.Section:
+    """Step 1: the starting programme and "make it ours"."""
+    local = [field_input(f, {"type": "local" if f.kind in ("number", "integer")
+                             else "local-pick", "key": f.key},
+                         {"type": "local-msg", "key": f.key}) for f in local_fields()]
+    return html.Section([
+        html.H2("1. Start from a programme"),
+        html.P("Pick a bundled scenario, or a scenario file from the working folder (or "
+               "upload one). Every option below starts from it."),
+        dcc.Dropdown(id="start", options=starting_points(folder), value=DEFAULT_START,
+                     clearable=False, searchable=True, className="start-pick"),
+        dcc.Upload(id="upload", accept=".toml", multiple=False, max_size=256 * 1024,
+                   className="upload", children=html.Div(
+                       ["Upload a scenario file (.toml): drop it here or ",
+                        html.A("choose a file")])),
+        html.Div(id="upload-msg", className="field-msg", role="alert"),
+        html.Div(id="start-about", className="about"),
+        html.H3("Make it ours"),
+        html.P("The numbers that describe your programme; leave a box empty to keep the "
+               "programme's own value (shown in grey). They apply to every option."),
+        html.Div(local, className="fields local"),
+        html.Div(id="local-general", className="option-errors", role="alert"),
+    ], id="step-start")
+
+
+def option_panel(index: int, groups: dict[str, list[Field]]) -> html.Div:
+    """One option's panel: name, question, lever groups and its checks."""
+    def one(field: Field) -> html.Div:
+        kind = "num" if field.kind in ("number", "integer") else "pick"
+        return field_input(field, {"type": kind, "option": index, "key": field.key},
+                           {"type": "msg", "option": index, "key": field.key})
+
+    blocks = [html.Details([
+        html.Summary(id={"type": "group-summary", "option": index, "group": group},
+                     children=group.capitalize()),
+        html.P(GROUPS[group], className="meaning"),
+        html.Div([one(f) for f in fields], className="fields"),
+    ], className="group", **{"data-group": group}) for group, fields in groups.items()]
+    reference = " (the reference: every other option is compared with it)" if index == 0 else ""
+    return html.Div([
+        html.H3(id={"type": "opt-title", "option": index}, children=DEFAULT_LABELS[index]),
+        html.P(f"Option {index + 1}{reference}", className="meaning"),
+        html.Div([
+            html.Label("Name", htmlFor=_dom_id({"type": "opt-name", "option": index})),
+            dcc.Input(id={"type": "opt-name", "option": index}, type="text", maxLength=80,
+                      value=DEFAULT_LABELS[index], debounce=False, className="name"),
+            html.Label("Question it answers (optional)",
+                       htmlFor=_dom_id({"type": "opt-question", "option": index})),
+            dcc.Input(id={"type": "opt-question", "option": index}, type="text",
+                      maxLength=300, value="", debounce=True, className="question"),
+        ], className="naming"),
+        *blocks,
+        html.Div(id={"type": "opt-checks", "option": index}, className="checks",
+                 role="status"),
+        html.Button("Download this option as a scenario file",
+                    id={"type": "opt-download", "option": index}, className="secondary"),
+    ], id={"type": "opt-panel", "option": index}, className="option")
+
+
+def options_section() -> html.Section:
+    """Step 2: up to five options, each a set of lever changes."""
+    groups = lever_fields()
+    return html.Section([
+        html.H2("2. Options to compare"),
+        html.P(f"Up to {MAX_OPTIONS} options. Each is the starting programme with the changes "
+               "you type; leave a box empty for no change. Open a group to see its "
+               "numbers; messages appear beside a number as you type, and capacity and "
+               "money warnings under each option."),
+        html.Div([html.Button("Add an option", id="add-option", className="secondary"),
+                  html.Button("Remove the last option", id="remove-option",
+                              className="secondary")], className="buttons"),
+        dcc.Store(id="option-count", data=DEFAULT_OPTIONS),
+        html.Div([option_panel(i, groups) for i in range(MAX_OPTIONS)], className="options"),
+    ], id="step-options")
+
+
+def run_section() -> html.Section:
+    """Step 3: replications, horizon, run, progress and cancel."""
+    return html.Section([
+        html.H2("3. Run"),
+        html.P("Every option runs on the same random numbers (paired replications), in the "
+               "background: the page stays usable while it runs."),
+        html.Div([
+            html.Label("Replications (runs of each option)", htmlFor="reps"),
+            dcc.Input(id="reps", type="text", inputMode="numeric", value="", maxLength=6,
+                      className="number"),
+            html.Label("Horizon (weeks)", htmlFor="weeks"),
+            dcc.Input(id="weeks", type="text", inputMode="numeric", value="", maxLength=6,
+                      className="number"),
+        ], className="run-fields"),
+        html.Div(id="run-fields-msg", className="field-msg", role="alert"),
+        html.Div([html.Button("Run the comparison", id="run", className="primary"),
+                  html.Button("Cancel", id="cancel", className="secondary", disabled=True)],
+                 className="buttons"),
+        html.Progress(id="progress", value="0", max="1", className="progress"),
+        html.Div(id="run-status", className="status", role="status"),
+        dcc.Interval(id="poll", interval=700, disabled=True),
+        dcc.Store(id="job", data=None),
+    ], id="step-run")
+
+
+def results_section(folder: WorkingFolder) -> html.Section:
+    """Step 4: key findings, downloads and the dashboard."""
+    runs = folder.results_folders()
+    return html.Section([
+        html.H2("4. Results"),
+        html.Label("Results in the working folder", htmlFor="results-pick"),
+        dcc.Dropdown(id="results-pick", options=[{"label": r, "value": r} for r in runs],
+                     value=None, clearable=True, placeholder="Run a comparison, or pick "
+                     "earlier results", className="results-pick"),
+        html.Div(id="findings", className="findings"),
+        html.Div(id="result-downloads", className="downloads"),
+        html.Iframe(id="dashboard-frame", src="", title="Comparison dashboard",
+                    className="dashboard-frame",
+                    style={"display": "none"}),
+    ], id="step-results")
+
+
+def page(folder: WorkingFolder) -> html.Div:
+    """The whole page."""
+    return html.Div([
+        html.Header([html.H1("mentorsim studio"),
+                     html.P(f"Working folder: {folder.root}", className="folder")]),
+        html.Main([start_section(folder), options_section(), run_section(),
+                   results_section(folder)]),
+        dcc.Download(id="download"),
+    ])
+
+
+# --- content that depends on what the page holds ---------------------------------------
+def checks_block(check: Check) -> list[Any]:
+    """An option's checks, as page content (text only)."""
+    out: list[Any] = []
+    if check.errors or check.field_errors:
+        n = len(check.field_errors)
+        items = list(check.errors) + ([f"{n} field{'s' if n != 1 else ''} to fix: see the "
+                                       "messages beside them"] if n else [])
+        out.append(html.Div([html.Strong("Not valid yet: "),
+                             html.Ul([html.Li(t) for t in items])], className="option-errors"))
+    if check.warnings:
+        out.append(html.Div([html.Strong("Warnings (the run still goes ahead): "),
+                             html.Ul([html.Li(t) for t in check.warnings])],
+                            className="warnings"))
+    if check.cost:
+        out.append(html.P(check.cost, className="cost"))
+    if check.ok and not check.warnings:
+        out.append(html.P("Valid: the staff and money can deliver this offer.",
+                          className="ok"))
+    return out
+
+
+def findings_block(summary: Any, labels: Mapping[str, str]) -> list[Any]:
+    """The key findings (:func:`sim.findings.key_findings`): a verdict in words, then
+    the sentence; options are named as the planner named them."""
+    try:
+        found = key_findings(summary, titles=dict(labels))
+    except ValueError as exc:
+        return [html.P(f"No key findings: {exc}")]
+    items = [html.Li([html.Span(f.label if f.verdict else "the reference",
+                                className=f"verdict {f.verdict or 'reference'}"), " ",
+                      html.Span(f.text)], className=f.verdict or "reference") for f in found]
+    return [html.H3("Key findings"), html.Ul(items, className="findings-list")]
+
+
+def downloads_block(run: str, option_files: Sequence[str]) -> list[Any]:
+    """Links to a results folder's downloads."""
+    links = [html.Li(html.A(what, href=f"/studio/download/{run}/{kind}", download=""))
+             for kind, what in DOWNLOADS.items()]
+    links += [html.Li(html.A(f"option {name} as a scenario file",
+                             href=f"/studio/download/{run}/options/{name}", download=""))
+              for name in option_files]
+    return [html.H3("Downloads"), html.Ul(links),
+            html.P(["The dashboard is below; ",
+                    html.A("open it in its own tab", href=f"/studio/results/{run}/"
+                           "dashboard.html", target="_blank", rel="noopener"),
+                    " to print it."], className="meaning")]

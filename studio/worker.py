@@ -1,0 +1,147 @@
+"""One comparison, run in its own process: ``python -m studio.worker JOB_DIR``.
+
+The studio (:mod:`studio.jobs`) writes ``JOB_DIR/job.json`` and starts this in a new
+process group, so a cancel stops it and its pool together. It loads the option files as
+``mentorsim run`` loads its scenarios (the first option's run settings shared by all),
+runs them on paired seeds with :mod:`sim.runner`, and writes the results folder with the
+writers ``mentorsim run`` uses: the tables, ``summary.csv``, ``manifest.json``,
+``summary.xlsx`` and ``dashboard.html``, atomically (a cancelled run leaves no folder).
+
+Progress goes to ``JOB_DIR/progress.jsonl``, one JSON record a line: ``{"event":
+"stage", "stage": ...}`` and :class:`sim.progress.Progress` records (``log="json"``,
+one per finished batch of runs). The outcome goes to ``JOB_DIR/status.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from contextlib import closing
+from pathlib import Path
+from typing import Any, TextIO
+
+from sim.errors import UserError
+
+SPEC = "job.json"
+PROGRESS = "progress.jsonl"
+STATUS = "status.json"
+LOG = "log.txt"
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # a cancel: unwind, so the half-written folder is removed
+
+
+def stage(stream: TextIO, name: str, **extra: Any) -> None:
+    """Record the stage the run has reached."""
+    stream.write(json.dumps({"event": "stage", "stage": name, **extra}) + "\n")
+    stream.flush()
+
+
+def write_status(job_dir: Path, state: str, message: str = "", **extra: Any) -> None:
+    """Record how the run ended (``done``, ``failed`` or ``cancelled``)."""
+    from sim.results import write_json
+
+    write_json(job_dir / STATUS, {"state": state, "message": message, **extra})
+
+
+def _run_all(scenarios: Sequence[Any], replications: int, seed: int, workers: int,
+             progress: TextIO) -> Any:
+    """:func:`sim.runner.run_scenarios`, reporting every finished batch to ``progress``:
+    the same jobs, seeds and packed parts, so the same files."""
+    import pandas as pd
+
+    from sim.progress import Progress
+    from sim.results import TableParts
+    from sim.rng import replication_seeds
+    from sim.runner import TABLES, Results, make_jobs, map_batches, run_batch
+
+    jobs = make_jobs(scenarios, replications, seed)
+    bar = Progress(len(jobs), stream=progress, every_s=0.0, log="json")
+    tables, yearly = TableParts(TABLES), TableParts(["yearly"])
+    runs: dict[int, list[tuple[Any, dict[str, float], float]]] = {}
+    size = 1 if workers <= 1 else None  # serial: report each run as it ends
+    with bar, closing(map_batches(run_batch, jobs, workers, size)) as stream:
+        for seq, chunk, batch in stream:
+            tables.add(seq, {name: batch.parts[name] for name in TABLES})
+            yearly.add(seq, {"yearly": batch.parts["yearly"]})
+            runs[seq] = list(zip(chunk, batch.metrics, batch.wall_times_s, strict=True))
+            bar.advance(len(chunk))
+    ordered = [run for seq in sorted(runs) for run in runs[seq]]
+    metrics = pd.DataFrame([{"scenario": job.scenario, "replication": job.replication, **m}
+                            for job, m, _ in ordered])
+    return Results(tables, metrics, replication_seeds(seed, replications),
+                   [t for _, _, t in ordered], yearly["yearly"])
+
+
+def run(spec: dict[str, Any], progress: TextIO) -> Path:
+    """Run the comparison ``spec`` describes and write its results folder."""
+    from sim.scenario import load_scenario
+
+    refs = [str(p) for p in spec["options"]]
+    first = load_scenario(refs[0], None, {"weeks": spec.get("weeks"), "seed": spec.get("seed"),
+                                          "replications": spec.get("replications")})
+    settings = first.params.run
+    shared = {"weeks": settings.weeks, "seed": settings.seed,
+              "replications": settings.replications}
+    scenarios = [first] + [load_scenario(r, None, shared) for r in refs[1:]]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise UserError(f"scenario names must differ, got {', '.join(names)}")
+    stage(progress, "running", planned=len(scenarios) * settings.replications)
+
+    from dashboards.report import write_dashboard
+    from sim.results import manifest_for, write_folder, write_tables
+    from sim.spreadsheet import write_spreadsheet
+    from sim.summary import summarise
+
+    start = time.perf_counter()
+    results = _run_all(scenarios, settings.replications, settings.seed,
+                       int(spec.get("workers") or 1), progress)
+    stage(progress, "writing")
+    summary = summarise(results.metrics, names)
+    manifest = manifest_for(list(spec["command"]), scenarios, results.seeds, settings.seed,
+                            settings.replications, settings.weeks, time.perf_counter() - start)
+
+    def fill(folder: Path) -> None:
+        write_tables(folder, results.tables, summary, manifest, results.yearly)
+        write_spreadsheet(folder)
+        write_dashboard(folder)
+
+    return write_folder(Path(spec["results"]), fill)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns 0 done, 2 invalid input, 130 cancelled, 1 failed."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        print("usage: python -m studio.worker JOB_DIR", file=sys.stderr)
+        return 2
+    job_dir = Path(args[0]).resolve()
+    spec = json.loads((job_dir / SPEC).read_text(encoding="utf-8"))
+    signal.signal(signal.SIGTERM, _interrupt)
+    with open(job_dir / PROGRESS, "a", encoding="utf-8", buffering=1) as progress:
+        stage(progress, "starting")
+        try:
+            out = run(spec, progress)
+        except KeyboardInterrupt:
+            write_status(job_dir, "cancelled", "cancelled: nothing was written")
+            return 130
+        except UserError as exc:
+            write_status(job_dir, "failed", str(exc))
+            return 2
+        except Exception as exc:  # noqa: BLE001 - any failure is reported to the page
+            traceback.print_exc()
+            write_status(job_dir, "failed", f"the run failed: {type(exc).__name__}: {exc} "
+                                            f"(details in {job_dir / LOG})")
+            return 1
+    write_status(job_dir, "done", f"results: {out}", results=out.name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,674 @@
+"""mentorsim studio: forms from the declarations, checks as `validate` makes them, scenario
+files that `validate` accepts, the working folder's walls, background runs, the command,
+and (marked ``browser``) the page itself in headless Chromium.
+
+Simulations here are tiny (2 replications, 26 weeks, one worker).
+"""
+
+from __future__ import annotations
+
+import doctest
+import io
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import studio
+from sim.cli import main as cli_main
+from sim.errors import ScenarioError
+from sim.params import SECTIONS
+from sim.scenario import load_scenario, parse_override
+from studio import folder as folder_mod
+from studio import forms, options, programme, toml_text
+from studio.downloads import download, headline_frame, option_file, spreadsheet_bytes, zip_bytes
+from studio.folder import FolderError, WorkingFolder, check_name
+from studio.forms import FieldError, all_fields, lever_fields, local_fields, parse_value
+from studio.jobs import Jobs
+from studio.options import Option, check_local, check_option, check_options, set_overrides
+from studio.programme import check_chain, resolve_start, save_upload
+from studio.scenario_file import option_text, write_run_files
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+TINY = {"replications": 2, "weeks": 26}
+
+
+def _levers() -> set[str]:
+    out = set()
+    for section, model in SECTIONS.items():
+        for name, info in model.model_fields.items():
+            if (info.json_schema_extra or {}).get("kind") == "lever":
+                out.add(f"{section}.{name}")
+    return out
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> WorkingFolder:
+    return WorkingFolder(tmp_path / "work")
+
+
+@pytest.fixture
+def baseline(work: WorkingFolder) -> programme.Start:
+    return resolve_start(work, "bundled:baseline")
+
+
+def _b64(text: str) -> str:
+    import base64
+
+    return "data:application/octet-stream;base64," + base64.b64encode(text.encode()).decode()
+
+
+# --- forms --------------------------------------------------------------------------------
+def test_doctests_of_the_studio_modules() -> None:
+    for module in (toml_text, forms, folder_mod, options, programme):
+        flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+        result = doctest.testmod(module, optionflags=flags)
+        assert result.failed == 0, module.__name__
+
+
+def test_lever_forms_are_generated_from_the_declarations() -> None:
+    groups = lever_fields()
+    assert list(groups) == ["funding", "training", "supervision", "support", "matching",
+                            "mentors"]
+    shown = {f.key for fields in groups.values() for f in fields}
+    # every lever has a field except the cut order, a list edited in a scenario file
+    assert shown == _levers() - {"funding.cut_order"}
+    for fields in groups.values():
+        for f in fields:
+            info = SECTIONS[f.key.split(".")[0]].model_fields[f.key.split(".")[1]]
+            assert f.meaning == info.description
+            assert f.unit == info.json_schema_extra["unit"]
+            assert f.source and f.source in f.help
+            if f.plausible:
+                assert "Plausible range" in f.help
+    by_key = {f.key: f for fields in groups.values() for f in fields}
+    # each section goes to its own group; staff posts sit beside what they deliver
+    assert by_key["funding.grant_term_years"].group == "funding"
+    assert by_key["staff.supervisors_fte"].group == "supervision"
+    assert by_key["staff.coordinators_fte"].group == "support"
+    assert by_key["supervision.style"].kind == "choice"
+    assert by_key["supervision.style"].choices == ("therapeutic", "managerial")
+    assert by_key["matching.cultural_matching"].kind == "yes/no"
+    assert by_key["programme.planned_match_weeks"].kind == "integer"
+    assert by_key["funding.annual_budget_gbp"].label == "Annual budget"
+
+
+def test_make_it_ours_has_the_numbers_of_a_local_programme() -> None:
+    keys = [f.key for f in local_fields()]
+    assert keys == ["programme.referrals_per_year", "programme.target_mentors",
+                    "staff.coordinators_fte", "staff.supervisors_fte",
+                    "funding.annual_budget_gbp", "funding.grant_term_years",
+                    "programme.setting"]
+    assert all(f.unit for f in local_fields())
+
+
+@pytest.mark.parametrize(("key", "raw", "value"), [
+    ("funding.grant_term_years", " 5 ", 5), ("funding.grant_term_years", "2.5", 2.5),
+    ("funding.grant_term_years", "", None), ("funding.grant_term_years", None, None),
+    ("funding.annual_budget_gbp", "1.5e5", 150000.0), ("supervision.style", "therapeutic",
+                                                        "therapeutic"),
+    ("supervision.style", "", None), ("matching.cultural_matching", "yes", True),
+    ("matching.cultural_matching", "no", False),
+])
+def test_values_are_parsed_as_numbers_yes_no_or_choices(key: str, raw: object,
+                                                        value: object) -> None:
+    assert parse_value(all_fields()[key], raw) == value
+
+
+@pytest.mark.parametrize(("key", "raw", "says"), [
+    ("funding.annual_budget_gbp", "120,000", "without thousands separators: type 120000"),
+    ("funding.annual_budget_gbp", "£120k", "type 120000"),
+    ("mentors.peer_share", "90%", "type 0.9"),
+    ("funding.annual_budget_gbp", "__import__('os').system('touch x')", "not a number"),
+    ("funding.annual_budget_gbp", "1e999", "not a finite number"),
+    ("funding.annual_budget_gbp", "1\nfunding.setup_weeks = 0", "not a number"),
+    ("supervision.style", "__class__", "not one of therapeutic, managerial"),
+    ("matching.cultural_matching", "TRUE", "not one of yes, no"),
+])
+def test_anything_else_is_refused_with_the_fix(key: str, raw: str, says: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        parse_value(all_fields()[key], raw)
+    assert says in str(caught.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(number=st.one_of(st.integers(-10**9, 10**9),
+                        st.floats(allow_nan=False, allow_infinity=False, width=64)),
+       choice=st.sampled_from(["therapeutic", "managerial"]), flag=st.booleans())
+def test_overrides_read_back_as_the_values_given(number: float, choice: str,
+                                                 flag: bool) -> None:
+    values = {"funding.annual_budget_gbp": number, "supervision.style": choice,
+              "matching.cultural_matching": flag}
+    parsed = dict(parse_override(t) for t in set_overrides(values))
+    assert parsed == values
+    assert [type(v) for v in parsed.values()] == [type(v) for v in values.values()]
+
+
+# --- checks, as validate makes them -------------------------------------------------------
+def _validate_stderr(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = cli_main(["validate", *argv])
+    return code, capsys.readouterr().err
+
+
+def test_field_messages_are_the_messages_validate_gives(baseline: programme.Start,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    values, errors = options.parse_fields(all_fields(), {"training.pre_match_hours": "-3",
+                                                         "supervision.style": "therapeutic"})
+    check = check_option(baseline, {}, Option("Ours", changes=values), 1, None, errors)
+    assert not check.ok
+    message = check.field_errors["training.pre_match_hours"]
+    code, err = _validate_stderr(capsys, "baseline", "--set", "training.pre_match_hours=-3")
+    assert code == 2
+    assert message in err  # the same words, beside the field instead of after --set
+    assert "supervision.style" not in check.field_errors
+
+
+def test_checks_across_fields_are_about_the_option(baseline: programme.Start,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    check = check_option(baseline, {}, Option("Small", changes={
+        "funding.annual_budget_gbp": 50_000}), 1)
+    assert check.errors and not check.field_errors
+    code, err = _validate_stderr(capsys, "baseline", "--set",
+                                 "funding.annual_budget_gbp=50000")
+    assert code == 2
+    assert check.errors[0].split(": ", 1)[1] in err
+    assert check.errors[0].startswith("baseline.toml: staff cost")
+
+
+def test_capacity_and_cost_are_shown_as_you_type(baseline: programme.Start,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    check = check_option(baseline, {}, Option("More supervision", changes={
+        "supervision.sessions_per_month": 2}), 1, TINY)
+    assert check.ok
+    assert any(w.startswith("supervision: 2 session(s) a month for 26 mentors needs 52")
+               for w in check.warnings)
+    from sim.capacity import grant_annual_payment, planned_annual_spend
+
+    params = check.scenario.params
+    assert f"£{planned_annual_spend(params):,.0f} a year" in check.cost
+    assert f"£{grant_annual_payment(params):,.0f} a year a grant pays" in check.cost
+    cli_main(["validate", "baseline", "--set", "supervision.sessions_per_month=2"])
+    assert check.warnings[0] in capsys.readouterr().err
+
+
+def test_make_it_ours_numbers_apply_to_every_option(baseline: programme.Start) -> None:
+    local, errors, general = check_local(baseline, {f.key: f for f in local_fields()},
+                                         {"programme.target_mentors": "40",
+                                          "funding.annual_budget_gbp": "150000"})
+    assert not errors and not general
+    check = check_option(baseline, local, Option("Ours"), 0)
+    assert check.scenario.params.programme.target_mentors == 40
+    _, errors, _ = check_local(baseline, {f.key: f for f in local_fields()},
+                               {"programme.target_mentors": "2.5"})
+    assert "valid integer" in errors["programme.target_mentors"]
+
+
+def test_option_names_are_file_safe_distinct_and_not_bundled(baseline: programme.Start) -> None:
+    assert options.option_name("../../etc/passwd", 0) == "etc_passwd"
+    assert options.option_name("<script>x</script>", 0) == "script_x_script"
+    checks = check_options(baseline, {}, [Option("Ours"), Option("ours!"), Option("baseline")])
+    assert any("also called ours" in e for e in checks[1].errors)
+    assert any("a bundled scenario is called baseline" in e for e in checks[2].errors)
+    assert checks[0].ok
+
+
+# --- scenario files -------------------------------------------------------------------------
+@settings(max_examples=80, deadline=None)
+@given(text=st.text(max_size=40), number=st.floats(allow_nan=False, allow_infinity=False),
+       whole=st.integers(-2**63, 2**63 - 1), flag=st.booleans(),
+       words=st.lists(st.text(max_size=5), max_size=3))
+def test_toml_text_reads_back_with_tomllib(text: str, number: float, whole: int, flag: bool,
+                                           words: list[str]) -> None:
+    doc = {"question": text, "extends": "baseline",
+           "funding": {"annual_budget_gbp": number, "grant_term_years": whole, "x": flag},
+           "other": {"list": words, "odd key": text}}
+    assert tomllib.loads(toml_text.document_text(doc, [text])) == doc
+
+
+def _written_validates(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    code = cli_main(["validate", str(path)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return out.out
+
+
+def test_a_downloaded_option_validates_and_means_the_same(tmp_path: Path,
+                                                          baseline: programme.Start,
+                                                          capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    local = {"programme.target_mentors": 30}
+    option = Option("Five years, therapeutic", "What if 5 years and \"therapeutic\"?",
+                    {"funding.grant_term_years": 5, "supervision.style": "therapeutic",
+                     "matching.cultural_matching": True})
+    check = check_option(baseline, local, option, 1)
+    text = option_text(baseline, local, option, 1)
+    assert 'extends = "baseline"' in text
+    data = tomllib.loads(text)
+    assert data["funding"] == {"grant_term_years": 5}
+    assert data["programme"] == {"target_mentors": 30}
+    path = tmp_path / "downloads" / "five_years_therapeutic.toml"
+    path.parent.mkdir()
+    path.write_text(text)
+    assert "five_years_therapeutic" in _written_validates(path, capsys)
+    loaded = load_scenario(str(path))
+    assert loaded.params == check.scenario.params
+    assert loaded.question == option.question
+
+
+def test_an_option_from_an_uploaded_file_carries_its_values(work: WorkingFolder, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]
+                                                            ) -> None:
+    start, question = save_upload(work, "ours.toml", _b64(
+        'question = "Our region"\nextends = "baseline"\n\n[programme]\ntarget_mentors = 40\n'))
+    assert question == "Our region"
+    assert {"label": "uploads/ours.toml (in the working folder)",
+            "value": "file:uploads/ours.toml"} in programme.starting_points(work)
+    option = Option("Longer", changes={"funding.grant_term_years": 5})
+    text = option_text(start, {}, option, 1)
+    path = tmp_path / "longer.toml"
+    path.write_text(text)  # beside nothing: it must stand on its own
+    _written_validates(path, capsys)
+    params = load_scenario(str(path)).params
+    assert params.programme.target_mentors == 40
+    assert params.funding.grant_term_years == 5
+    # a file that extends another local file is written out in full
+    (work.root / "parent.toml").write_text('[programme]\ntarget_mentors = 33\n')
+    (work.root / "child.toml").write_text('extends = "parent.toml"\n')
+    child = resolve_start(work, "file:child.toml")
+    check = check_option(child, {}, option, 1)
+    resolved = check.scenario.params.model_dump(mode="json")
+    path.write_text(option_text(child, {}, option, 1, True, resolved))
+    _written_validates(path, capsys)
+    assert load_scenario(str(path)).params == check.scenario.params
+
+
+def test_run_files_extend_the_checked_file_by_path(tmp_path: Path, baseline: programme.Start
+                                                   ) -> None:
+    files = write_run_files(tmp_path / "opts", baseline, {}, [Option("A"), Option("B", changes={
+        "funding.grant_term_years": 5})])
+    assert [f.name for f in files] == ["a.toml", "b.toml"]
+    assert tomllib.loads(files[1].read_text())["extends"] == str(baseline.path)
+    assert load_scenario(str(files[1])).params.funding.grant_term_years == 5
+
+
+# --- the working folder's walls -------------------------------------------------------------
+@pytest.mark.parametrize("name", ["../x", "a/b", "..", ".hidden", "a\\b", "", "x" * 101,
+                                  "a..b", "/etc/passwd", "C:\\x"])
+def test_names_with_separators_or_dots_are_refused(name: str) -> None:
+    with pytest.raises(FolderError):
+        check_name(name)
+
+
+def test_paths_outside_the_working_folder_are_refused(work: WorkingFolder,
+                                                      tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "summary.csv").write_text("x")
+    (work.root / "link").symlink_to(outside)  # a link out of the folder leads nowhere
+    with pytest.raises(FolderError):
+        work.child("link")
+    with pytest.raises(FolderError):
+        work.results("link")
+    with pytest.raises(FolderError):
+        work.inside(work.root / ".." / "outside")
+    for ref in ("file:../outside/x.toml", "file:uploads/../../x.toml", "file:other/x.toml",
+                "bundled:../baseline", "exec:ls"):
+        with pytest.raises(FolderError):
+            resolve_start(work, ref)
+    assert "link" not in work.results_folders()
+
+
+def test_a_scenario_file_cannot_extend_its_way_out(work: WorkingFolder) -> None:
+    (work.root / "sly.toml").write_text(f'extends = "{ROOT / "pyproject.toml"}"\n')
+    with pytest.raises(FolderError, match="outside the working folder"):
+        resolve_start(work, "file:sly.toml")
+    (work.root / "fine.toml").write_text('extends = "baseline"\n')
+    check_chain(work, work.root / "fine.toml")
+
+
+@pytest.mark.parametrize(("name", "content", "says"), [
+    ("../ours.toml", 'extends = "baseline"\n', "not a plain file name"),
+    ("ours.txt", 'extends = "baseline"\n', "ends in .toml"),
+    ("ours.toml", "[funding]\nannual_budget_gbp = 120,000\n", "thousands separators"),
+    ("ours.toml", "[funding]\nannual_budget = 1\n", "unknown key 'funding.annual_budget'"),
+    ("ours.toml", "x" * 300_000, "too large"),
+])
+def test_a_bad_upload_is_refused_and_not_kept(work: WorkingFolder, name: str, content: str,
+                                              says: str) -> None:
+    with pytest.raises((FolderError, ScenarioError)) as caught:
+        save_upload(work, name, _b64(content))
+    assert says in str(caught.value)
+    assert ".upload" not in str(caught.value)
+    assert list(work.uploads.iterdir()) == []
+
+
+def test_routes_serve_only_named_files_of_results_folders(work: WorkingFolder) -> None:
+    from studio.app import create_app
+
+    app = create_app(work.root)
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200
+    for url in ("/studio/download/..%2F..%2Fetc/results.zip", "/studio/download/%2e%2e/"
+                "results.zip", "/studio/download/nothing/results.zip",
+                "/studio/results/..%2Fx/dashboard.html",
+                "/studio/download/nothing/options/..%2Fx.toml"):
+        response = client.get(url)
+        assert "Content-Disposition" not in response.headers, url
+        # refused by the route, or never reaching it (the page itself answers)
+        assert response.status_code == 404 or response.data.startswith(b"<!DOCTYPE html>")
+    for run, kind in (("..", "results.zip"), ("nothing", "results.zip"), (".studio", "x")):
+        with pytest.raises(FolderError):
+            download(work, run, kind)
+    with pytest.raises(FolderError):
+        option_file(work, "nothing", "../x.toml")
+    response = client.get("/", headers={"Host": "attacker.example"})
+    assert response.status_code == 403  # a DNS trick cannot reach the studio
+    assert "default-src 'self'" in client.get("/").headers["Content-Security-Policy"]
+
+
+# --- runs -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def studio_run(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """A tiny comparison written by the studio's worker and the same one by `mentorsim run`."""
+    from studio import worker
+
+    tmp = tmp_path_factory.mktemp("studio-run")
+    work = WorkingFolder(tmp / "work")
+    start = resolve_start(work, "bundled:baseline")
+    files = write_run_files(tmp / "opts", start, {}, [
+        Option("Current"), Option("Five years", changes={"funding.grant_term_years": 5})])
+    spec = {"options": [str(f) for f in files], **TINY, "seed": None, "workers": 1,
+            "results": str(work.root / "by-studio"), "command": ["mentorsim", "run"]}
+    progress = io.StringIO()
+    studio_out = worker.run(spec, progress)
+    cli_out = tmp / "by-run"
+    assert cli_main(["run", *map(str, files), "--reps", "2", "--weeks", "26", "--workers", "1",
+                     "--out", str(cli_out)]) == 0
+    return SimpleNamespace(work=work, studio=studio_out, cli=cli_out, progress=progress)
+
+
+def test_the_worker_writes_what_run_writes(studio_run: SimpleNamespace) -> None:
+    names = sorted(p.name for p in studio_run.studio.iterdir())
+    assert names == sorted(p.name for p in studio_run.cli.iterdir())
+    assert {"summary.csv", "summary.xlsx", "dashboard.html", "manifest.json"} <= set(names)
+    assert (studio_run.studio / "summary.csv").read_text() == \
+        (studio_run.cli / "summary.csv").read_text()
+    for name in names:
+        if name.endswith(".parquet"):
+            pd.testing.assert_frame_equal(pd.read_parquet(studio_run.studio / name),
+                                          pd.read_parquet(studio_run.cli / name))
+    records = [json.loads(line) for line in studio_run.progress.getvalue().splitlines()]
+    done = [r["done"] for r in records if r["event"] == "progress"]
+    assert done[:4] == [1, 2, 3, 4]  # one step per run, for the progress bar
+
+
+def test_downloads_headline_csv_and_spreadsheet(studio_run: SimpleNamespace) -> None:
+    from sim.spreadsheet import read_summary
+
+    frame = headline_frame(read_summary(studio_run.studio))
+    assert {"group", "metric", "label", "unit", "current: mean",
+            "five_years vs current: difference", "five_years vs current: verdict"} \
+        <= set(frame.columns)
+    assert frame["metric"].iloc[0] == "premature_closure_rate"
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(spreadsheet_bytes(studio_run.studio)))
+    assert "Headline" in book.sheetnames
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(zip_bytes(studio_run.studio))).namelist()
+    assert "by-studio/summary.csv" in names
+
+
+def test_a_run_in_the_background_can_be_cancelled(work: WorkingFolder,
+                                                  baseline: programme.Start) -> None:
+    jobs = Jobs(work, workers=1)
+    files = write_run_files(work.job_dir("slow") / "options", baseline, {}, [Option("A")])
+    jobs.start("slow", files, replications=20, weeks=520)
+    with pytest.raises(RuntimeError, match="already running"):
+        jobs.start("other", files, replications=1, weeks=26)
+    deadline = time.monotonic() + 120
+    while jobs.status("slow").message.startswith("Starting") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert jobs.status("slow").state == "running"
+    assert jobs.cancel("slow")
+    status = jobs.status("slow")
+    assert status.state == "cancelled" and "nothing was written" in status.message
+    assert not (work.root / "slow").exists()
+    assert [p.name for p in work.root.iterdir() if "partial" in p.name] == []
+    assert jobs.running() is None
+
+
+# --- the command ----------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _studio_process(tmp_path: Path, port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "sim", "studio", "--port", str(port),
+                             "--no-browser", "--folder", str(tmp_path / "work")],
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def test_ctrl_c_stops_the_studio_with_one_line(tmp_path: Path) -> None:
+    proc = _studio_process(tmp_path, _free_port())
+    line = proc.stderr.readline()
+    assert "http://127.0.0.1:" in line and "Ctrl-C stops it" in line
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (0, 130)
+    assert err.strip() == "mentorsim studio: stopped"
+
+
+def test_a_port_in_use_is_said_clearly(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        proc = _studio_process(tmp_path, taken.getsockname()[1])
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "is in use by another program" in err and "--port" in err
+    assert "Traceback" not in err
+
+
+def test_the_core_never_imports_the_studio() -> None:
+    code = ("import contextlib, io, sys; from sim.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        main(['--help'])\n    except SystemExit:\n        pass\n"
+            "print(' '.join(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120).stdout.split()
+    assert not [m for m in out if m.split(".")[0] in ("studio", "dash", "flask")]
+    for path in (ROOT / "sim").rglob("*.py"):
+        text = path.read_text()
+        if path.name != "cli.py":
+            assert "studio" not in text.replace("studio-", ""), path
+    assert Path(studio.__file__).parent.name == "studio"
+
+
+# --- the page, in Chromium ------------------------------------------------------------------
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not "
+                                    "installed at /usr/bin/chromium (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[SimpleNamespace]:
+    """The studio on a free port, in a thread of this process."""
+    from studio.app import bind, create_app, make_server
+
+    app = create_app(tmp_path / "work", workers=1)
+    sock = bind(0)
+    server = make_server(app, sock)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{sock.getsockname()[1]}/", app=app,
+                          folder=app.studio.folder)
+    server.shutdown()
+    app.studio.jobs.stop_all()
+    sock.close()
+
+
+def _panel(page: object, index: int) -> object:
+    return page.locator(f'[id*=\'"option":{index},"type":"opt-panel"\']')
+
+
+def _field(panel: object, key: str) -> object:
+    return panel.locator(f'[data-key="{key}"] input[type=text]')
+
+
+def _open_group(panel: object, group: str) -> None:
+    details = panel.locator(f'details.group[data-group="{group}"]')
+    if details.get_attribute("open") is None:
+        details.locator("> summary").click()
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_a_planner_compares_two_options_in_the_browser(browser: object, served: SimpleNamespace,
+                                                       tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: errors.append(f"dialog: {d.message}"))
+    page.goto(served.url)
+    page.wait_for_selector("#start-about li", timeout=60_000)
+    assert "What happens in a typical" in page.locator("#start-about").inner_text()
+
+    first, second = _panel(page, 0), _panel(page, 1)
+    first.locator("[id*=opt-name]").fill("Today")
+    evil = "Five years <script>window.__studio_pwned = 1</script>"
+    second.locator("[id*=opt-name]").fill(evil)
+    _open_group(second, "funding")
+    _field(second, "funding.grant_term_years").fill("5")
+    _open_group(second, "supervision")
+    _field(second, "supervision.sessions_per_month").fill("2")
+    second.locator('[data-key="supervision.style"] label', has_text="therapeutic").click()
+    # live capacity warning, in words, as the field is typed
+    warning = second.locator(".warnings")
+    warning.wait_for(timeout=30_000)
+    assert "needs 52 sessions a month" in warning.inner_text()
+    assert "Estimated cost with every caseload full" in second.locator(".cost").inner_text()
+    # a value outside the declared range gets validate's message beside the field
+    _field(second, "staff.supervisors_fte").fill("-1")
+    message = second.locator('[data-key="staff.supervisors_fte"] .field-msg')
+    page.wait_for_function("el => el.innerText.includes('greater than or equal to 0')",
+                           arg=message.element_handle(), timeout=30_000)
+    _field(second, "staff.supervisors_fte").fill("")
+    # the name is shown as text, never run
+    title = second.locator("h3")
+    page.wait_for_function("([el, t]) => el.innerText === t", arg=[title.element_handle(), evil],
+                           timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    second.screenshot(path=str(ARTIFACTS / "studio-option.png"))
+
+    # download the option as a scenario file and validate it
+    page.wait_for_function("() => !document.querySelector('.option .field-msg:not(:empty)')",
+                           timeout=30_000)
+    with page.expect_download() as download:
+        second.locator("button", has_text="Download this option").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "five_years_script_window_studio_pwned_1.toml"
+    assert cli_main(["validate", str(saved)]) == 0
+    capsys.readouterr()
+    params = load_scenario(str(saved)).params
+    assert params.funding.grant_term_years == 5 and params.supervision.style == "therapeutic"
+
+    # run a small comparison
+    page.locator("#reps").fill("2")
+    page.locator("#weeks").fill("26")
+    page.locator("#run").click()
+    page.wait_for_selector(".findings-list li", timeout=240_000)
+    status = page.locator("#run-status").inner_text()
+    assert status.startswith("Done"), status
+    findings = page.locator(".findings-list").inner_text()
+    assert "Today" in findings and evil in findings  # named as typed, shown as text
+    assert page.evaluate("() => window.__studio_pwned") is None
+    assert page.locator("script", has_text="__studio_pwned").count() == 0
+    frame = page.frame_locator("#dashboard-frame")
+    frame.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert frame.locator(".js-plotly-plot").count() >= 4
+    page.locator("#step-results").screenshot(path=str(ARTIFACTS / "studio-results.png"))
+    page.screenshot(path=str(ARTIFACTS / "studio-page.png"), full_page=True)
+
+    # downloads: the option's file as it ran, and the spreadsheet
+    run = served.folder.results_folders()[0]
+    with page.expect_download() as download:
+        page.locator("#result-downloads a", has_text="option today.toml").click()
+    ran = tmp_path / "today.toml"
+    download.value.save_as(ran)
+    assert cli_main(["validate", str(ran)]) == 0
+    capsys.readouterr()
+    with page.expect_download() as download:
+        page.locator("#result-downloads a", has_text="spreadsheet").click()
+    book = tmp_path / "summary.xlsx"
+    download.value.save_as(book)
+    headline = pd.read_excel(book, sheet_name="Headline", header=None)
+    assert headline.shape[0] > 5
+    with page.expect_download() as download:
+        page.locator("#result-downloads a", has_text="headline table").click()
+    csv = pd.read_csv(download.value.path(), encoding="utf-8-sig")
+    assert "today: mean" in csv.columns
+    assert (served.folder.root / run / "summary.xlsx").is_file()
+
+    assert errors == []
+    local = [u for u in requests if not u.startswith(("http://127.0.0.1:", "blob:", "data:"))]
+    assert local == [], "the studio must not request anything beyond 127.0.0.1"
+    page.close()
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_the_page_works_offline_at_phone_width(browser: object, served: SimpleNamespace
+                                              ) -> None:
+    page = browser.new_page(viewport={"width": 400, "height": 800})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.route(lambda url: not url.startswith("http://127.0.0.1:"),
+               lambda route: (errors.append(f"request: {route.request.url}"), route.abort()))
+    page.goto(served.url)
+    page.wait_for_selector("#start-about li", timeout=60_000)
+    page.locator("#add-option").click()
+    _panel(page, 2).locator("h3").wait_for(state="visible", timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "studio-400px.png"))
+    assert errors == []
+    page.close()
