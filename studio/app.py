@@ -137,13 +137,15 @@ def serve(port: int = DEFAULT_PORT, folder: Path = DEFAULT_FOLDER,
     app = create_app(folder)
     server = make_server(app, sock)
     url = f"http://{HOST}:{sock.getsockname()[1]}/"
-    print(f"mentorsim studio: {url} (working folder {app.studio.folder.root}); "
-          "Ctrl-C stops it", file=sys.stderr, flush=True)
-    if open_browser:
-        threading.Timer(0.5, lambda: webbrowser.open(url)).start()
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
+        # The line is printed inside the guard: a Ctrl-C that arrives just after it
+        # (before serving starts) still stops the studio with its own one line.
         with contextlib.suppress(KeyboardInterrupt):  # werkzeug may swallow it itself
+            print(f"mentorsim studio: {url} (working folder {app.studio.folder.root}); "
+                  "Ctrl-C stops it", file=sys.stderr, flush=True)
+            if open_browser:
+                threading.Timer(0.5, lambda: webbrowser.open(url)).start()
             server.serve_forever()
         print("mentorsim studio: stopped", file=sys.stderr)
     finally:
