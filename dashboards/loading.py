@@ -2,6 +2,12 @@
 
 Everything the figures need is checked here, once, so a missing or damaged file fails
 with a message that names the file instead of a KeyError deep inside a chart.
+
+The figures work on plain values: category columns (``scenario``, ``closure_reason``,
+``event``, ...) come back as strings, so a ``groupby`` never yields a group for a category
+no row has, and a sweep's factor columns (``funding__grant_term_years`` on disk, see
+``sim.sweep.columns``) are named by their dotted parameter (``funding.grant_term_years``),
+as the manifest's levers and uncertainties are.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.metrics import METRICS
+from sim.sweep.columns import plain
 
 
 class ResultsError(ValueError):
@@ -49,8 +56,10 @@ SWEEP_PARQUET_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 SENSITIVITY_COLUMNS: tuple[str, ...] = (
-    "method", "outcome", "parameter", "index", "value", "conf", "flag",
+    "method", "metric", "parameter", "index", "value", "conf", "flag",
 )
+# Older sweep folders name the metric column of sensitivity.csv "outcome".
+_OLD_NAMES = {"sensitivity.csv": {"outcome": "metric"}}
 
 _RUN_HINT = "expected from `mentorsim run`"
 _SWEEP_HINT = "expected in a sweep results folder"
@@ -155,7 +164,17 @@ def read_parquet(
             f"results folder {results_dir} has a corrupt {name} "
             f"(could not be read as Parquet: {exc})"
         ) from exc
-    return table.to_pandas()
+    return plain_values(table.to_pandas())
+
+
+def plain_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every category column turned back into plain strings (the type of
+    its categories), so grouping and comparing behave as on any string column."""
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype(dtype.categories.dtype)
+    return frame
 
 
 def read_csv(
@@ -173,6 +192,9 @@ def read_csv(
         raise ResultsError(
             f"results folder {results_dir} has a corrupt {name} (could not be read: {exc})"
         ) from exc
+    old = {a: b for a, b in _OLD_NAMES.get(name, {}).items()
+           if a in frame.columns and b not in frame.columns}
+    frame = frame.rename(columns=old)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ResultsError(
@@ -265,6 +287,12 @@ def load_sweep(results_dir: Path) -> SweepResults:
     """Load and validate a sweep results folder (one holding ``sweep_manifest.json``)."""
     path = _check_folder(results_dir)
     manifest = read_json(results_dir, SWEEP_MANIFEST, _SWEEP_HINT)
+    from sim.sweep.manifest import manifest_problem
+
+    problem = manifest_problem(manifest)
+    if problem:
+        raise ResultsError(f"results folder {results_dir} has a damaged {SWEEP_MANIFEST} "
+                           f"({problem})")
     points = read_parquet(
         results_dir, "points.parquet", SWEEP_PARQUET_COLUMNS["points.parquet"], _SWEEP_HINT,
         keep_extra=True,
@@ -289,7 +317,9 @@ def load_sweep(results_dir: Path) -> SweepResults:
     if (path / "sensitivity.csv").is_file():
         sensitivity = read_csv(results_dir, "sensitivity.csv", SENSITIVITY_COLUMNS, _SWEEP_HINT)
         _numeric(sensitivity, ("value", "conf"), "sensitivity.csv", path)
-        sensitivity["flag"] = sensitivity["flag"].fillna("").astype(str)
+        sensitivity["flag"] = sensitivity["flag"].astype(object).fillna("").astype(str)
+    columns = manifest.get("columns")
+    points = plain(points, columns if isinstance(columns, dict) else None)
     varied = [c for c in points.columns if c != "point_id"]
     declared = [
         str(p) for p in [*manifest.get("levers", []), *manifest.get("uncertainties", [])]

@@ -9,12 +9,13 @@ the ``PATH``; without it :class:`PdfError` says how to get it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from sim.files import write_atomically
 
 PDF_FILE = "dashboard.pdf"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -50,32 +51,26 @@ def write_pdf(html_path: Path) -> Path:
     if browser is None:
         raise PdfError(f"no PDF written: Chromium was not found; {HOW_TO_GET}")
     target = html_path.with_name(PDF_FILE)
-    handle, temp_name = tempfile.mkstemp(prefix=".dashboard-", suffix=".pdf.tmp",
-                                         dir=target.parent)
-    os.close(handle)
-    with tempfile.TemporaryDirectory(prefix="mentorsim-chromium-") as profile:
-        command = [
-            browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-pdf-header-footer", f"--user-data-dir={profile}",
-            f"--virtual-time-budget={RENDER_BUDGET_MS}", f"--print-to-pdf={temp_name}",
-            html_path.as_uri(),
-        ]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S,
-                                  check=False)
+
+    def print_to(temp_name: Path) -> None:
+        with tempfile.TemporaryDirectory(prefix="mentorsim-chromium-") as profile:
+            command = [
+                browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-pdf-header-footer", f"--user-data-dir={profile}",
+                f"--virtual-time-budget={RENDER_BUDGET_MS}", f"--print-to-pdf={temp_name}",
+                html_path.as_uri(),
+            ]
+            try:
+                done = subprocess.run(command, capture_output=True, text=True,
+                                      timeout=TIMEOUT_S, check=False)
+            except subprocess.TimeoutExpired:
+                raise PdfError(f"no PDF written: {Path(browser).name} took more than "
+                               f"{TIMEOUT_S} s") from None
             if done.returncode != 0 or os.path.getsize(temp_name) == 0:
                 detail = (done.stderr or "").strip().splitlines()[-1:] or ["no output"]
                 raise PdfError(f"no PDF written: {Path(browser).name} exited with "
                                f"{done.returncode} ({detail[0]})")
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp_name, 0o666 & ~umask)
-            os.replace(temp_name, target)
-        except subprocess.TimeoutExpired:
-            raise PdfError(f"no PDF written: {Path(browser).name} took more than "
-                           f"{TIMEOUT_S} s") from None
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp_name)
+
+    write_atomically(target, print_to)  # a reader never sees half a PDF; 0644 under umask 022
     return target

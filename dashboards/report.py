@@ -9,10 +9,7 @@ behaves the same offline as online.
 
 from __future__ import annotations
 
-import contextlib
 import html
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -70,6 +67,7 @@ from dashboards.workforce import (
     workforce_flows_table,
 )
 from dashboards.yearly import short_year_note, yearly_figure, yearly_html, yearly_summary
+from sim.files import write_text_atomically
 from sim.findings import key_findings
 
 __all__ = [
@@ -514,7 +512,7 @@ def _flag_note(sensitivity: pd.DataFrame, method: str) -> str:
     if rows.empty:
         return ""
     items = "".join(
-        f"<li>{html.escape(str(r.parameter))} → {html.escape(str(r.outcome))}, "
+        f"<li>{html.escape(str(r.parameter))} → {html.escape(str(r.metric))}, "
         f"{html.escape(str(r.index))}: {html.escape(str(r.flag))}</li>"
         for r in rows.itertuples(index=False)
     )
@@ -790,19 +788,6 @@ def write_dashboard(results_dir: Path) -> Path:
     """
     dashboard = build_dashboard(results_dir)
     target = Path(results_dir) / DASHBOARD_FILE
-    # Write next to the target and rename, so a reader never sees a half-written page.
-    handle, temp_name = tempfile.mkstemp(
-        prefix=".dashboard-", suffix=".html.tmp", dir=target.parent
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(dashboard.html)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
+    # Written next to the target and renamed, so a reader never sees a half-written page.
+    write_text_atomically(target, dashboard.html, durable=True)
     return target

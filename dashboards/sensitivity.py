@@ -1,6 +1,6 @@
 """Sensitivity of outcomes to parameters: Morris μ*/σ and Sobol S1/ST bar charts.
 
-Reads the long ``sensitivity.csv`` of a sweep folder (``method, outcome, parameter,
+Reads the long ``sensitivity.csv`` of a sweep folder (``method, metric, parameter,
 index, value, conf, flag``). One figure per method; a drop-down built with Plotly's own
 ``updatemenus`` switches outcome, so the page needs no server.
 """
@@ -58,8 +58,8 @@ def rank_parameters(
     if sensitivity is None or sensitivity.empty:
         return list(parameters)
     data = sensitivity
-    if outcome is not None and outcome in set(data["outcome"]):
-        data = data[data["outcome"] == outcome]
+    if outcome is not None and outcome in set(data["metric"]):
+        data = data[data["metric"] == outcome]
     for method, index in (("sobol", "ST"), ("morris", "mu_star")):
         rows = data[(data["method"].str.lower() == method) & (data["index"] == index)]
         if not rows.empty:
@@ -83,13 +83,13 @@ def sensitivity_figure(
     data = sensitivity[sensitivity["method"].str.lower() == method]
     if data.empty:
         return None
-    outcome_list = ordered(data["outcome"].astype(str), list(outcomes))
+    outcome_list = ordered(data["metric"].astype(str), list(outcomes))
     fig = go.Figure()
     buttons = []
     traces_per_outcome = len(indices)
     orders: list[list[str]] = []
     for number, outcome in enumerate(outcome_list):
-        rows = data[data["outcome"] == outcome]
+        rows = data[data["metric"] == outcome]
         first = rows[rows["index"] == indices[0][0]].sort_values("value", ascending=False)
         # Parameters lacking the ranking index still get a row, at the bottom.
         order = ordered(rows["parameter"].astype(str), first["parameter"].astype(str).tolist())

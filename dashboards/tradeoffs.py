@@ -62,7 +62,11 @@ def tradeoff_table(
     wanted = point_summary[point_summary["metric"].isin(TRADEOFF_METRICS)]
     if set(wanted["metric"]) != set(TRADEOFF_METRICS):
         return pd.DataFrame(columns=["point_id", *parameters, *TRADEOFF_METRICS])
-    wide = wanted.pivot_table(index="point_id", columns="metric", values="mean", aggfunc="mean")
+    wide = wanted.pivot_table(index="point_id", columns="metric", values="mean", aggfunc="mean",
+                              observed=True)
+    # a metric undefined at every point (e.g. no match completes in a short horizon) is
+    # dropped by pivot_table: keep its column, empty, so those points are left out
+    wide = wide.reindex(columns=list(TRADEOFF_METRICS))
     table = points[["point_id", *parameters]].merge(
         wide.reset_index(), on="point_id", how="inner"
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
+import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from sim.arguments import positive_int, seed
+from sim.arguments import workers as capped_workers
 from sim.calibration.cli import COMMANDS as CALIBRATION_COMMANDS
 from sim.calibration.cli import add_calibration_parsers
 from sim.errors import UserError
@@ -149,7 +150,7 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise UserError(f"scenario names must differ, got {', '.join(names)}")
-    workers = args.workers or _cores()
+    workers = capped_workers(args.workers)
     # said before the model and the data stack load (they take a second or two)
     print(plan_line(len(scenarios), run.replications, run.weeks, workers), file=sys.stderr,
           flush=True)
@@ -164,6 +165,7 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
 
     out = args.out or default_out_dir(label)
     check_out_dir(out)
+    _clean_partials(out.parent)
     for scenario in scenarios:
         for text in capacity_warnings(scenario.params):
             print(f"warning: {scenario.name}: {text}", file=sys.stderr)
@@ -174,7 +176,8 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
                             run.replications, run.weeks, time.perf_counter() - start)
 
     def fill(folder: Path) -> None:
-        write_tables(folder, results.tables, summary, manifest, results.yearly)
+        write_tables(folder, results.tables, summary, manifest, results.yearly,
+                     results.replications())
         write_spreadsheet(folder)  # summary.xlsx, from the files just written
         if not args.no_dashboard:
             _write_dashboard(folder)
@@ -189,11 +192,18 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     return 0
 
 
-def _cores() -> int:
-    """All the cores this process may use (as :func:`sim.runner.default_workers`, without
-    importing the model)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
+def _clean_partials(parent: Path) -> None:
+    """Remove half-built results folders that killed runs left in ``parent``; mention the
+    ones whose builder cannot be checked."""
+    from sim.files import clean_stale_partials
+
+    removed, unknown = clean_stale_partials(parent)
+    for path in removed:
+        print(f"note: removed {path}, left unfinished by a run that was stopped",
+              file=sys.stderr)
+    for path in unknown:
+        print(f"note: {path} is an unfinished results folder of another run (another machine "
+              "or an older mentorsim); remove it once that run is over", file=sys.stderr)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -271,5 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        # one line, and a second Ctrl-C while the process winds down is not a traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("interrupted: nothing was written", file=sys.stderr)
         return 130

@@ -6,14 +6,28 @@ Defaults describe a typical UK voluntary-sector peer-mentoring programme for adu
 probation, on short grants. Sections map one-to-one to the tables of a scenario file.
 
 Unknown keys, wrong types and out-of-range values are rejected when a scenario is built
-(see ``sim.scenario``); variants are made with ``model_copy(update=...)``, never in place.
+(see ``sim.scenario``). Types are strict, as TOML is typed: a string where a number
+belongs (``"120000"``), a boolean for a number or a number for a yes/no is an error; a
+whole number where a decimal belongs (``120000`` for a float) is fine. Variants are made
+with :meth:`ScenarioParams.with_changes` (validated as a whole), never in place;
+``model_copy(update=...)`` validates too.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from sim.errors import ScenarioError
 
 Kind = Literal["lever", "uncertainty", "setting"]
 # Steps of a budget cut, in the vocabulary of `funding.cut_order` (see sim/budget.py).
@@ -44,10 +58,85 @@ def P(  # noqa: N802 - reads as a declaration, like dataclasses.field
                  json_schema_extra=extra)
 
 
-class Section(BaseModel):
-    """Base of every parameter table: frozen, and unknown keys are errors."""
+def _listed(value: Any) -> Any:
+    """A TOML array (a list) for a tuple parameter; strict validation wants a tuple."""
+    return tuple(value) if isinstance(value, list) else value
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+class Section(BaseModel):
+    """Base of every parameter table: frozen, strictly typed (no string-to-number or
+    number-to-yes/no coercion; whole numbers are accepted for decimals), finite numbers
+    only, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True,
+                              allow_inf_nan=False)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> Self:
+        """A copy; with ``update``, validated as if built anew (never an unchecked value).
+
+        Prefer :meth:`ScenarioParams.with_changes`, whose errors name the key and value.
+        """
+        if not update:
+            return super().model_copy(deep=deep)
+        return type(self).model_validate({**dict(self), **update})
+
+
+_EXPECTED = {"float_type": "a valid number", "int_type": "a valid integer (a whole number)",
+             "bool_type": "a valid boolean (true or false)",
+             "string_type": "text (in quotes)", "tuple_type": "a list"}
+
+
+def given_as(value: Any) -> str:
+    """What kind of TOML value ``value`` is, for messages ("text", "a whole number" ...)."""
+    if isinstance(value, bool):
+        return f"{'true' if value else 'false'} (a yes/no)"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "text (in quotes)"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _fix(kind: str, value: Any) -> str:
+    """How to write ``value`` as the type ``kind`` wants, when that is obvious."""
+    if isinstance(value, str) and kind in ("float_type", "int_type"):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return ""
+        if kind == "float_type" or number.is_integer():
+            return f"; write it without quotes: {value.strip()}"
+    if kind == "bool_type" and isinstance(value, int | str) and not isinstance(value, bool):
+        truth = {"1": "true", "0": "false", "true": "true", "false": "false"}.get(
+            str(value).strip().lower())
+        return f"; write {truth} (no quotes)" if truth else ""
+    if kind == "int_type" and isinstance(value, float) and value.is_integer():
+        return f"; write {int(value)}"
+    return ""
+
+
+def error_text(err: Mapping[str, Any]) -> str:
+    """The message of one pydantic error; a type error says what was expected and given.
+
+    Example:
+        >>> error_text({"type": "float_type", "input": "120000",
+        ...             "msg": "Input should be a valid number"})
+        'should be a valid number, got text (in quotes); write it without quotes: 120000'
+    """
+    kind = str(err.get("type", ""))
+    if kind in _EXPECTED:
+        value = err.get("input")
+        return f"should be {_EXPECTED[kind]}, got {given_as(value)}{_fix(kind, value)}"
+    if kind == "finite_number":
+        return "should be a finite number, not nan or inf"
+    return str(err.get("msg", "")).removeprefix("Value error, ")
 
 
 def weekly_rate(annual_probability: float) -> float:
@@ -175,7 +264,7 @@ class Funding(Section):
         2.0, unit="weeks of budget", ge=0, le=52, plausible=(0, 8), source="assumption",
         meaning="Headroom above the floor the projection must keep after a restoration "
                 "(stops a cut being undone and redone month after month)")
-    cut_order: tuple[CutStep, ...] = P(
+    cut_order: Annotated[tuple[CutStep, ...], BeforeValidator(_listed)] = P(
         ("leisure", "ongoing_training", "support_contacts", "supervision_sessions",
          "vacancies", "recruitment", "extra_role", "closure"),
         unit="list", kind="lever",
@@ -1089,6 +1178,43 @@ class ScenarioParams(Section):
     growth: Growth = Growth()
     value: Value = Value()
     run: Run = Run()
+
+    def with_changes(self, changes: Mapping[str, Any] | None = None, /,
+                     **levers: Any) -> ScenarioParams:
+        """A validated copy with some values changed (the original is not touched).
+
+        Args:
+            changes: ``{"section.key": value}``, as in ``--set``.
+            **levers: the same as keywords named ``section__key`` (as
+                :class:`sim.model.MentoringModel` takes them).
+
+        Raises:
+            ScenarioError: naming each bad key, its value and what is allowed.
+
+        Example:
+            >>> p = ScenarioParams().with_changes({"run.weeks": 104},
+            ...                                   supervision__style="therapeutic")
+            >>> p.run.weeks, p.supervision.style
+            (104, 'therapeutic')
+        """
+        updates = dict(changes or {})
+        updates.update({key.replace("__", ".", 1): value for key, value in levers.items()})
+        data = self.model_dump()
+        for key, value in updates.items():
+            section, _, name = key.partition(".")
+            if section not in data or not name or name not in data[section]:
+                raise ScenarioError(f"{key} = {value!r}: unknown parameter; parameters are "
+                                    "section.key (mentorsim params lists them)")
+            data[section] = {**data[section], name: value}
+        try:
+            return ScenarioParams.model_validate(data)
+        except ValidationError as exc:
+            lines = []
+            for err in exc.errors():
+                where = ".".join(str(p) for p in err["loc"])
+                value = f" = {err.get('input')!r}" if where else ""
+                lines.append(f"{where}{value}: {error_text(err)}" if where else error_text(err))
+            raise ScenarioError("\n".join(lines)) from None
 
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioParams:

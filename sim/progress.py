@@ -207,7 +207,10 @@ class Progress:
     def __enter__(self) -> Progress:
         return self
 
-    def __exit__(self, *_exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
+        if exc_type is KeyboardInterrupt and not self.tty:
+            self.closed = True  # interrupted: the command says so in one line, not "done"
+            return
         self.close()
 
     # -- drawing

@@ -9,11 +9,8 @@ into each file.
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +22,8 @@ import pyarrow.parquet as pq
 
 import sim
 from sim.errors import UserError
+from sim.files import building, check_parent, write_atomically
+from sim.tables import arrow_schema, conform, folder_columns
 
 PARQUET_OPTIONS = {"index": False, "compression": "zstd"}
 ROW_GROUP_ROWS = 128 * 1024  # row groups of the written files, however the runs were batched
@@ -119,9 +118,13 @@ class TableParts(Mapping[str, pd.DataFrame]):
         tables = [t.cast(schema) for t in self._tables(name)]
         return pa.concat_tables(tables) if tables else schema.empty_table()
 
-    def write_parquet(self, name: str, path: Path) -> None:
-        """Write the table to ``path`` part by part."""
-        write_parquet_parts(self._tables(name), path, self.schema(name))
+    def write_parquet(self, name: str, path: Path, schema: pa.Schema | None = None) -> None:
+        """Write the table to ``path`` part by part (each part conformed to ``schema``,
+        the declared one of :func:`sim.tables.arrow_schema`, when given)."""
+        if schema is None:
+            write_parquet_parts(self._tables(name), path, self.schema(name))
+        else:
+            write_parquet_parts((conform(t, schema) for t in self._tables(name)), path, schema)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._parts:
@@ -135,12 +138,6 @@ class TableParts(Mapping[str, pd.DataFrame]):
 
     def __len__(self) -> int:
         return len(self._parts)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def git_commit() -> str | None:
@@ -166,9 +163,11 @@ def versions() -> dict[str, str]:
 
 
 def check_out_dir(out: Path) -> None:
-    """Refuse, before any work is done, an output folder that already exists."""
+    """Refuse, before any work is done, an output folder that already exists or cannot be
+    made (its parent is a file, or a folder this user cannot write to)."""
     if out.exists():
         raise UserError(f"--out {out}: already exists; choose a new folder or remove it")
+    check_parent(out)
 
 
 def default_out_dir(label: str) -> Path:
@@ -177,64 +176,71 @@ def default_out_dir(label: str) -> Path:
     return Path("results") / f"{stamp}-{label}"
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` atomically: ``write(tmp)`` fills a temporary file in the same
-    folder, which is renamed to ``path`` only if it succeeds (so a reader sees the old
-    file or the new one, never half of one); on any failure nothing is left behind."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files private; results are not
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically (temp file in the same folder, then rename)."""
+def write_json(path: Path, data: Any, *, durable: bool = False) -> None:
+    """Write JSON atomically (:func:`sim.files.write_atomically`; ``durable``: fsynced)."""
     def dump(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, sort_keys=False, default=str)
             fh.write("\n")
 
-    write_atomically(path, dump)
+    write_atomically(path, dump, durable=durable)
 
 
 def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
     """Create ``out`` atomically: ``fill(tmp)`` writes into a hidden sibling that is
     renamed to ``out`` only if it succeeds; on any failure nothing is left behind."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     check_out_dir(out)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
-    try:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with building(out) as tmp:  # .NAME.partial-HOST-PID-XXXX: stale ones can be told
         fill(tmp)
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes folders private; results are not
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 
+def folder_scenarios(manifest: Mapping[str, Any], summary: pd.DataFrame) -> list[str] | None:
+    """The run's scenarios in the order given (the manifest's, else the summary's): the
+    categories of every table's ``scenario`` column (``None`` when neither names them:
+    then the categories are the scenarios the tables hold)."""
+    named = [str(s["name"]) for s in manifest.get("scenarios", [])
+             if isinstance(s, Mapping) and "name" in s]
+    if not named and "scenario" in summary:
+        named = [str(s) for s in dict.fromkeys(summary["scenario"])]
+    return named or None
+
+
+def write_typed(frame: pd.DataFrame, path: Path, schema: pa.Schema) -> None:
+    """Write ``frame`` to ``path`` with the declared ``schema`` (types, categories, field
+    metadata: :func:`sim.tables.arrow_schema`)."""
+    table = conform(pa.Table.from_pandas(frame, preserve_index=False), schema)
+    write_parquet_parts([table], path, schema)
+
+
 def write_tables(folder: Path, tables: Mapping[str, pd.DataFrame], summary: pd.DataFrame,
-                 manifest: dict[str, Any], yearly: pd.DataFrame | None = None) -> None:
+                 manifest: dict[str, Any], yearly: pd.DataFrame | None = None,
+                 replications: pd.DataFrame | None = None) -> None:
     """Write the output contract's files into ``folder`` (see docs/outputs.md).
 
     ``tables`` may be :class:`TableParts` (as :func:`sim.runner.run_scenarios` returns
-    them): their parts are streamed to the files without building the DataFrames.
+    them): their parts are streamed to the files without building the DataFrames. Every
+    Parquet file is written with its declared schema (:mod:`sim.tables`): categories with
+    their full lists (``scenario``'s the run's scenarios, in order) and each column's unit
+    and meaning as field metadata. ``replications`` (one row per scenario x replication:
+    ``seed`` and every metric, :meth:`sim.runner.Results.replications`) is written as
+    ``replications.parquet`` when given.
     """
+    scenarios = folder_scenarios(manifest, summary)
+    categories = {} if scenarios is None else {"scenario": scenarios}
     for name in tables:
         path = folder / f"{name}.parquet"
+        schema = arrow_schema(folder_columns(name), categories)
         if isinstance(tables, TableParts):
-            tables.write_parquet(name, path)
+            tables.write_parquet(name, path, schema)
         else:
-            tables[name].to_parquet(path, **PARQUET_OPTIONS)
-    if yearly is not None:
-        yearly.to_parquet(folder / "yearly.parquet", **PARQUET_OPTIONS)
+            write_typed(tables[name], path, schema)
+    for name, frame in (("yearly", yearly), ("replications", replications)):
+        if frame is not None and len(frame.columns):
+            write_typed(frame, folder / f"{name}.parquet",
+                        arrow_schema(folder_columns(name), categories))
     summary.to_csv(folder / "summary.csv", index=False, float_format="%.10g")
     write_json(folder / "manifest.json", manifest)
 

@@ -16,10 +16,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 
 import pandas as pd
 
@@ -31,6 +30,7 @@ from sim.results import TableParts, parquet_bytes
 from sim.rng import replication_seeds
 from sim.scenario import Scenario
 from sim.tables import SCHEMA
+from sim.workers import start_pool, stop_pool
 
 TABLES = tuple(SCHEMA)  # weekly, matches, mentors, mentees, events
 TASKS_PER_WORKER = 4  # batches per worker: enough to even out slow and fast runs
@@ -88,6 +88,16 @@ class Results:
     seeds: list[int]
     run_times_s: list[float] = field(default_factory=list)
     yearly: pd.DataFrame = field(default_factory=pd.DataFrame)  # ... x year
+
+    def replications(self) -> pd.DataFrame:
+        """``replications.parquet``: one row per scenario x replication with its ``seed``
+        and every metric (float64), in (scenario, replication) order."""
+        frame = self.metrics.copy()
+        seeds = pd.Series(self.seeds, dtype="int64")
+        frame.insert(2, "seed", seeds.reindex(frame["replication"]).to_numpy())
+        metrics = list(frame.columns[3:])
+        frame[metrics] = frame[metrics].astype("float64")
+        return frame
 
 
 def simulate(params: ScenarioParams, seed: int) -> dict[str, pd.DataFrame]:
@@ -150,9 +160,11 @@ def default_workers() -> int:
         os.cpu_count() or 1)
 
 
-def process_pool(workers: int) -> Executor:
-    """A process pool that starts clean interpreters (safe with threads and on any OS)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool that starts clean interpreters (safe with threads and on any OS),
+    all at once; its workers ignore Ctrl-C and exit when this process dies
+    (:mod:`sim.workers`)."""
+    return start_pool(workers, warm=("sim.runner",))
 
 
 def batch_size(jobs: int, workers: int, most: int = MAX_BATCH) -> int:
@@ -195,8 +207,10 @@ def map_batches[T](fn: Callable[[Sequence[Job]], T], jobs: Sequence[Job], worker
         for future in as_completed(futures):
             seq = futures[future]
             yield seq, chunks[seq], future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # Ctrl-C, an error, or the caller stopped early: stop now
+        stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def execute(jobs: Sequence[Job], workers: int = 1,

@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
-from sim.params import SECTIONS, ScenarioParams
+from sim.params import SECTIONS, ScenarioParams, error_text
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 TOP_LEVEL_KEYS = ("question", "extends", "description")
@@ -126,6 +126,15 @@ _HEADER = re.compile(r"\s*\[\[?\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(?:#.*)?")
 _ASSIGNMENT = re.compile(r"\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=\s*(.*)")
 
 
+MAX_MESSAGE_LINES = 20  # problems listed at most; the rest are counted
+MAX_SHOWN = 60  # characters of a value shown in a message
+
+
+def _short(text: str) -> str:
+    """``text``, cut to :data:`MAX_SHOWN` characters for a message."""
+    return text if len(text) <= MAX_SHOWN else f"{text[:MAX_SHOWN - 3]}..."
+
+
 def _plain(number: Decimal) -> str:
     """A number as TOML writes it: ``120000``, ``0.9`` (no exponent, no trailing zeros)."""
     return format(number.normalize(), "f")
@@ -187,7 +196,8 @@ def _habit_lines(text: str) -> dict[int, str]:
         habit = _value_habit(value)
         if habit:
             key_path = f"{table}.{key}" if table else key
-            found[number] = f"{key_path} = {value} — {habit[0]}: {key} = {habit[1]}"
+            found[number] = (f"{_short(key_path)} = {_short(value)} — {habit[0]}: "
+                             f"{_short(key)} = {_short(habit[1])}")
     return found
 
 
@@ -226,25 +236,64 @@ def toml_error_message(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> s
     lines = [f"{path} line {n}: {message}" for n, message in sorted(habits.items())]
     if _error_line(exc) not in habits:
         lines.insert(0, f"{path}: not valid TOML: {exc}")
+    if len(lines) > MAX_MESSAGE_LINES:
+        lines = [*lines[:MAX_MESSAGE_LINES], f"... and {len(lines) - MAX_MESSAGE_LINES} more "
+                 "lines like these"]
     return "\n".join(lines)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+MAX_FILE_BYTES = 1_000_000  # a scenario is a few KB; a bigger file is not one (answered fast)
+
+
+def read_toml(path: Path, error: type[Exception] = ScenarioError,
+              what: str = "file") -> dict[str, Any]:
+    """Read a TOML file given by a person: scenario, sweep spec, calibration targets.
+
+    Every way it can be unreadable becomes ``error`` (exit 2) naming the file: not found
+    or not readable, larger than :data:`MAX_FILE_BYTES`, not UTF-8 (with the line), not
+    TOML (spreadsheet habits by line and fix: :func:`toml_error_message`) or nested too
+    deeply. A byte-order mark is accepted.
+
+    Args:
+        path: the file.
+        error: the exception class to raise (:class:`ScenarioError` for scenarios,
+            :class:`sim.errors.UserError` for other files).
+        what: what the file is, for the size message.
+    """
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, not a {what}") from None
     except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
+        raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise error(f"{path}: larger than {MAX_FILE_BYTES:,} bytes, too large for a {what} "
+                    "(is it the right file?)")
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) means nothing
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise ScenarioError(
+        raise error(
             f"{path} line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}, e.g. a £ saved "
             "by a Windows program); save the file as UTF-8") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(toml_error_message(path, text, exc)) from None
+        raise error(toml_error_message(path, text, exc)) from None
+    except RecursionError:
+        raise error(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise error(f"{path}: not valid TOML: {exc}") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    data = read_toml(path, ScenarioError, "scenario file")
+    if not data:
+        raise ScenarioError(
+            f"{path}: the file is empty (no question, extends or values); a scenario states "
+            "what it changes, e.g. extends = \"baseline\" and a [section] with a key")
+    return data
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any], origins: dict[str, str], label: str,
@@ -280,9 +329,11 @@ def _load_chain(path: Path, origins: dict[str, str], seen: tuple[Path, ...] = ()
                 f"{path}: extends = {parent_ref!r}: must be a scenario name or a path (a string)")
         try:
             parent = resolve_path(parent_ref, relative_to=path.parent)
-        except ScenarioError as exc:
+            tables, _ = _load_chain(parent, origins, (*seen, resolved))
+        except ScenarioError as exc:  # named with the file that extends it
+            if str(path) in str(exc):
+                raise
             raise ScenarioError(f"{path}: extends = {parent_ref!r}: {exc}") from None
-        tables, _ = _load_chain(parent, origins, (*seen, resolved))
     if question is not None and not isinstance(question, str):
         raise ScenarioError(f"{path}: question = {question!r}: must be a string")
     return _merge(tables, data, origins, str(path)), (question or "").strip()
@@ -307,8 +358,11 @@ def parse_override(text: str) -> tuple[str, Any]:
     except tomllib.TOMLDecodeError:
         habit = _number_habit(raw)
         if habit:
-            raise ScenarioError(f"--set {text}: {habit[0]}: --set {key}={habit[1]}") from None
+            raise ScenarioError(f"--set {_short(text)}: {habit[0]}: --set "
+                                f"{key}={_short(habit[1])}") from None
         value = raw  # a bare word such as therapeutic
+    except (RecursionError, ValueError) as exc:  # nested too deeply, 4,300+ digits
+        raise ScenarioError(f"--set {_short(text)}: not a value: {_short(str(exc))}") from None
     return key, value
 
 
@@ -369,8 +423,9 @@ def _format_errors(exc: ValidationError, origins: dict[str, str], default_origin
             lines.append(f"{origin}: {err['msg'].removeprefix('Value error, ')}")
         else:
             value = err.get("input")
-            shown = repr(value) if not isinstance(value, dict) else "a table"
-            lines.append(f"{origin}: {path} = {shown}: {err['msg']}{_describe_field(loc)}")
+            shown = ("a table" if isinstance(value, dict) else
+                     str(value).lower() if isinstance(value, bool) else repr(value))
+            lines.append(f"{origin}: {path} = {shown}: {error_text(err)}{_describe_field(loc)}")
     return "\n".join(lines)
 
 
@@ -407,6 +462,8 @@ def load_scenario(ref: str, overrides: list[str] | None = None,
         tables = _merge(tables, _nest(key, value), origins, f"--set {text}")
         applied[key] = value
     for key, value in (values or {}).items():
+        if type(value).__module__ == "numpy" and hasattr(value, "item"):
+            value = value.item()  # a NumPy scalar (np.arange levels): its Python value
         tables = _merge(tables, _nest(key, value), origins,
                         f"keyword argument {key.replace('.', '__')}")
         applied[key] = value

@@ -108,7 +108,8 @@ def run(spec: dict[str, Any], progress: TextIO) -> Path:
                             settings.replications, settings.weeks, time.perf_counter() - start)
 
     def fill(folder: Path) -> None:
-        write_tables(folder, results.tables, summary, manifest, results.yearly)
+        write_tables(folder, results.tables, summary, manifest, results.yearly,
+                     results.replications())
         write_spreadsheet(folder)
         write_dashboard(folder)
 

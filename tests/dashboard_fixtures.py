@@ -380,13 +380,18 @@ def sweep_tables(points: int = 30, seed: int = 0, with_sensitivity: bool = True)
                 ):
                     flag = "negative" if value < 0 else ""
                     sens_rows.append(
-                        {"method": method, "outcome": outcome, "parameter": parameter,
+                        {"method": method, "metric": outcome, "parameter": parameter,
                          "index": index, "value": value, "conf": abs(value) * 0.2 + 0.01,
                          "flag": flag}
                     )
         sensitivity = pd.DataFrame(sens_rows)
     manifest = {
         "spec_name": "fund_x_supervision",
+        # What every sweep manifest carries (sim.sweep.manifest.REQUIRED).
+        "spec_hash": "0" * 64,
+        "points": int(frame["point"].nunique()) if "point" in frame else len(frame),
+        "replications": {"mode": "fixed", "count": 5},
+        "timings": {"sessions": []},
         "design": "sobol",
         "levers": list(SWEEP_PARAMETERS[:3]),
         "uncertainties": [SWEEP_PARAMETERS[3]],

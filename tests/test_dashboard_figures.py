@@ -469,7 +469,7 @@ def test_sensitivity_figure_bars_with_ci_and_outcome_dropdown(sweep):
     assert sum(bool(t.visible) for t in fig.data) == 2
     st = fig.data[0]
     rows = sweep.sensitivity[(sweep.sensitivity["method"] == "sobol")
-                             & (sweep.sensitivity["outcome"] == outcomes[0])
+                             & (sweep.sensitivity["metric"] == outcomes[0])
                              & (sweep.sensitivity["index"] == "ST")].set_index("parameter")
     np.testing.assert_allclose(st.error_x.array, rows.loc[list(st.y), "conf"].to_numpy())
     assert list(st.x) == sorted(st.x, reverse=True)

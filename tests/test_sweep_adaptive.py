@@ -103,7 +103,7 @@ def test_small_real_adaptive_run_reports_convergence(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     table = pd.read_csv(out / "convergence.csv")
-    assert set(table["outcome"]) == {"mentees_matched_share"}
+    assert set(table["metric"]) == {"mentees_matched_share"}
     for _, row in table.iterrows():
         if row["point_status"] == "converged":
             assert row["rel_half_width"] <= 0.1 and row["replications"] >= 2

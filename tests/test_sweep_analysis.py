@@ -96,11 +96,12 @@ def test_analyse_and_status_of_a_small_morris_sweep(tmp_path: Path,
     assert set(table["method"]) == {"morris"} and set(table["index"]) == {"mu_star", "sigma"}
     assert set(table["parameter"]) == {"matching.caseload_cap_volunteer", "supervision.style",
                                        "effects.quality_growth"}
-    assert set(table["outcome"]) == {"abandonment_rate", "mentor_burnout_prevalence"}
+    assert set(table["metric"]) == {"abandonment_rate", "mentor_burnout_prevalence"}
     pd.testing.assert_frame_equal(table, pd.read_parquet(out / "sensitivity.parquet"),
-                                  check_dtype=False, check_exact=False)
+                                  check_dtype=False, check_exact=False,
+                                  check_categorical=False)
     joined = pd.read_csv(out / "point_summary.csv")
-    assert {"point_id", "supervision.style", "metric", "mean", "ci_low"} <= set(joined.columns)
+    assert {"point_id", "supervision__style", "metric", "mean", "ci_low"} <= set(joined.columns)
     assert main(["sweep-status", str(out)]) == 0
     status = capsys.readouterr().out
     assert "state: complete" in status and "8 done, 0 failed, 0 remaining of 8" in status

@@ -223,6 +223,8 @@ def build(spec: CalibrationSpec, fit: dict[str, Any], check: CheckResult,
 
 
 def write(text: str, path: Path = REPORT_FILE) -> Path:
-    """Write the report."""
-    path.write_text(text)
+    """Write the report (atomically)."""
+    from sim.files import write_text_atomically
+
+    write_text_atomically(path, text)
     return path

@@ -17,7 +17,6 @@ Everything is validated when loaded: unknown metrics, variants or parameters are
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,11 +177,10 @@ def load_spec(path: Path | None = None) -> CalibrationSpec:
         >>> spec.targets[0].metric in METRICS
         True
     """
+    from sim.scenario import read_toml  # the same messages as for scenario files
+
     path = path or TARGETS_FILE
-    try:
-        data = tomllib.loads(path.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UserError(f"{path}: cannot read calibration targets: {exc}") from None
+    data = read_toml(path, UserError, "calibration targets file")
     variants = {}
     for name, table in _require(data, "variants", str(path)).items():
         where = f"{path}: variants.{name}"

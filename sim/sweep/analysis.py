@@ -2,11 +2,15 @@
 
 * ``point_summary.parquet`` (long): point_id, metric, mean, ci_low, ci_high, replications
   (a t-interval over replications; ``replications`` counts runs where the metric is
-  defined). ``point_summary.csv`` is the same with the point's parameters joined.
-* ``convergence.csv``: per point and outcome, the replications, mean, CI half-width and,
+  defined). ``point_summary.csv`` is the same for the spec's outcomes with the point's
+  parameters joined (factor columns ``section__key``, :mod:`sim.sweep.columns`).
+* ``convergence.csv``: per point and metric, the replications, mean, CI half-width and,
   for adaptive sweeps, whether the target was met.
-* ``sensitivity.csv`` / ``.parquet`` (long): method (morris|sobol), outcome, parameter,
-  index (mu_star|sigma|S1|ST), value, conf (95% bootstrap half-width from SALib), flag.
+* ``sensitivity.csv`` / ``.parquet`` (long): method (morris|sobol), metric, parameter
+  (dotted name), index (mu_star|sigma|S1|ST), value, conf (95% bootstrap half-width from
+  SALib), flag.
+
+A metric's name is in a column called ``metric`` in every file.
 
 Flags: ``negative`` for a Sobol index below 0 (too few samples, or a true zero: SALib
 #102); ``unstable`` when the CI half-width exceeds half the estimate and is not
@@ -27,8 +31,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.files import replacing, write_atomically
 from sim.metrics import METRICS
 from sim.sweep.adaptive import check
+from sim.sweep.columns import parameter_name, read_points
 from sim.sweep.ledger import LedgerState, read_ledger
 from sim.sweep.manifest import read_manifest
 from sim.sweep.seeds import RunKey
@@ -41,7 +47,7 @@ from sim.sweep.storage import (
 
 SOBOL_FLOOR = 0.05
 MORRIS_FLOOR_SHARE = 0.05
-SENSITIVITY_COLUMNS = ["method", "outcome", "parameter", "index", "value", "conf", "flag"]
+SENSITIVITY_COLUMNS = ["method", "metric", "parameter", "index", "value", "conf", "flag"]
 SUMMARY_BLOCK_RUNS = 500  # runs summarised at a time at the end of a sweep (flat memory)
 
 
@@ -94,7 +100,7 @@ def convergence_table(runs: pd.DataFrame, outcomes: list[str], target: float | N
         else:
             status = "max_reached" if maximum and used >= maximum else "incomplete"
         for outcome, c in checks.items():
-            rows.append({"point_id": int(point_id), "outcome": outcome,
+            rows.append({"point_id": int(point_id), "metric": outcome,
                          "replications": len(group), "defined": c.n, "mean": c.mean,
                          "half_width": c.half_width, "rel_half_width": c.rel_half_width,
                          "target_rel_half_width": np.nan if target is None else target,
@@ -124,11 +130,13 @@ def _write_summary_files(root: Path, manifest: dict[str, Any],
     outcomes = (list(reps.get("outcomes") or manifest["outcomes"]) if adaptive
                 else manifest["outcomes"])
     failed = failures.groupby("point_id").size().to_dict()
-    points = pd.read_parquet(folder.points)
+    points = read_points(root)
     csv = {"index": False, "float_format": "%.10g"}
     kept: list[pd.DataFrame] = []
-    with (open(root / "point_summary.csv", "w", encoding="utf-8", newline="") as joined,
-          open(folder.convergence, "w", encoding="utf-8", newline="") as convergence):
+    with (replacing(root / "point_summary.csv") as joined_tmp,
+          replacing(folder.convergence) as convergence_tmp,
+          open(joined_tmp, "w", encoding="utf-8", newline="") as joined,
+          open(convergence_tmp, "w", encoding="utf-8", newline="") as convergence):
 
         def summaries() -> Iterator[pd.DataFrame]:
             for i, runs in enumerate(run_blocks):
@@ -144,7 +152,7 @@ def _write_summary_files(root: Path, manifest: dict[str, Any],
                 yield summary
 
         write_parquet_frames_atomic(summaries(), folder.point_summary)
-    failures.to_csv(folder.failures, index=False)
+    write_atomically(folder.failures, lambda tmp: failures.to_csv(tmp, index=False))
     return pd.concat(kept, ignore_index=True) if keep else None
 
 
@@ -220,10 +228,10 @@ def morris_rows(unit: np.ndarray, y: np.ndarray, names: list[str], outcome: str,
     rows = []
     for i, name in enumerate(names):
         conf = float(res["mu_star_conf"][i])
-        rows.append({"method": "morris", "outcome": outcome, "parameter": name,
+        rows.append({"method": "morris", "metric": outcome, "parameter": name,
                      "index": "mu_star", "value": mu_star[i], "conf": conf,
                      "flag": _flag("mu_star", mu_star[i], conf, floor)})
-        rows.append({"method": "morris", "outcome": outcome, "parameter": name,
+        rows.append({"method": "morris", "metric": outcome, "parameter": name,
                      "index": "sigma", "value": float(res["sigma"][i]), "conf": np.nan,
                      "flag": ""})
     return rows
@@ -242,10 +250,10 @@ def sobol_rows(y: np.ndarray, names: list[str], outcome: str, resamples: int,
     for i, name in enumerate(names):
         s1, s1c = float(res["S1"][i]), float(res["S1_conf"][i])
         st, stc = float(res["ST"][i]), float(res["ST_conf"][i])
-        rows.append({"method": "sobol", "outcome": outcome, "parameter": name, "index": "S1",
+        rows.append({"method": "sobol", "metric": outcome, "parameter": name, "index": "S1",
                      "value": s1, "conf": s1c,
                      "flag": _flag("S1", s1, s1c, SOBOL_FLOOR, st, stc)})
-        rows.append({"method": "sobol", "outcome": outcome, "parameter": name, "index": "ST",
+        rows.append({"method": "sobol", "metric": outcome, "parameter": name, "index": "ST",
                      "value": st, "conf": stc, "flag": _flag("ST", st, stc, SOBOL_FLOOR)})
     return rows
 
@@ -282,14 +290,15 @@ def analyse(root: Path, outcomes: list[str] | None = None, resamples: int = 1000
     n_points = int(manifest["points"])
     covered = runs["point_id"].nunique() if len(runs) else 0
     result = Analysis(manifest["design"], covered == n_points and not state.final_failed,
-                      summary, pd.read_parquet(folder.points), outcomes)
+                      summary, read_points(root), outcomes)
     if covered < n_points:
         result.notes.append(f"{n_points - covered} of {n_points} points have no finished "
                             "run yet; summaries cover the rest")
     if manifest["design"] not in ("morris", "sobol"):
         return result
     unit = pd.read_parquet(folder.unit).sort_values("point_id")
-    names = [c for c in unit.columns if c != "point_id"]
+    columns = [c for c in unit.columns if c != "point_id"]
+    names = [parameter_name(c) for c in columns]  # sensitivity rows name the parameter
     means = summary.pivot(index="point_id", columns="metric", values="mean").reindex(
         range(n_points))
     seed = int(manifest.get("design_seed", 0))
@@ -305,13 +314,14 @@ def analyse(root: Path, outcomes: list[str] | None = None, resamples: int = 1000
             result.notes.append(f"{outcome}: skipped, the same value at every point")
             continue
         if manifest["design"] == "morris":
-            rows += morris_rows(unit[names].to_numpy(float), y, names, outcome,
+            rows += morris_rows(unit[columns].to_numpy(float), y, names, outcome,
                                 int(manifest["design_options"]["grid_levels"]), resamples,
                                 confidence, seed)
         else:
             rows += sobol_rows(y, names, outcome, resamples, confidence, seed)
     table = pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
-    table.to_csv(folder.sensitivity, index=False, float_format="%.10g")
+    write_atomically(folder.sensitivity,
+                     lambda tmp: table.to_csv(tmp, index=False, float_format="%.10g"))
     write_parquet_atomic(table, folder.sensitivity.with_suffix(".parquet"))
     result.sensitivity = table
     return result

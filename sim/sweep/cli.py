@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sim.arguments import seconds
 from sim.errors import UserError
 
 
@@ -25,16 +26,6 @@ def _count(text: str, minimum: int = 1) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < minimum:
         raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be above 0, got {value:g}")
     return value
 
 
@@ -54,15 +45,23 @@ def add_sweep_parsers(sub: Any) -> None:
     sweep.add_argument("--scheduler", metavar="ADDRESS", default=None,
                        help="run on a dask.distributed cluster, e.g. tcp://host:8786 "
                             "(needs the dask extra)")
+    sweep.add_argument("--reps", type=_count, default=None, metavar="N",
+                       help="replications per point, instead of the spec's (kept in the "
+                            "manifest; --resume must give the same)")
+    sweep.add_argument("--set", dest="overrides", action="append", default=[],
+                       metavar="KEY=VALUE",
+                       help="fix a parameter the spec does not vary, as in its [set] "
+                            "(run.weeks, run.seed, run.replications: the spec's horizon, "
+                            "seed, replications); kept in the manifest")
     sweep.add_argument("--resume", action="store_true",
                        help="continue the sweep in --out: run only what is missing")
     sweep.add_argument("--retries", type=lambda t: _count(t, 0), default=2, metavar="N",
                        help="extra attempts for a run that fails (default 2)")
     sweep.add_argument("--batch-size", type=_count, default=100, metavar="RUNS",
                        help="runs per part file (default 100)")
-    sweep.add_argument("--flush-seconds", type=_seconds, default=60.0, metavar="S",
+    sweep.add_argument("--flush-seconds", type=seconds, default=60.0, metavar="S",
                        help="commit finished runs at least this often (default 60)")
-    sweep.add_argument("--progress-every", type=_seconds, default=30.0, metavar="S",
+    sweep.add_argument("--progress-every", type=seconds, default=30.0, metavar="S",
                        help="seconds between progress records when not on a terminal "
                             "(default 30)")
     sweep.add_argument("--quiet", action="store_true", help="no progress output")
@@ -104,13 +103,13 @@ def _plan_line(sweep: Any, design: Any) -> str:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``mentorsim sweep SPEC``."""
-    from sim.runner import default_workers
+    from sim.arguments import workers as capped_workers
     from sim.sweep.designs import make_design
     from sim.sweep.engine import SweepInterruptedError, run_sweep
     from sim.sweep.spec import load_spec
     from sim.sweep.variants import check_points
 
-    sweep = load_spec(args.spec)
+    sweep = load_spec(args.spec, args.overrides, args.reps)
     if args.dry_run:
         design = make_design(sweep)
         check_points(sweep.base, design.points, sweep.source)
@@ -125,7 +124,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{sweep.name}")
     if args.resume and not (out / "sweep_manifest.json").is_file():
         print(f"note: no sweep to resume in {out}; starting a new one", file=sys.stderr)
-    workers = args.workers or default_workers()
+    workers = capped_workers(args.workers) if args.scheduler is None else 1
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         report = run_sweep(sweep, out, workers=workers, scheduler=args.scheduler,
@@ -134,8 +133,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                            progress_every_s=args.progress_every, show_progress=not args.quiet)
     except SweepInterruptedError as exc:
         r = exc.report
+        again = "".join([f" --reps {args.reps}" if args.reps else "",
+                         *(f" '--set={t}'" if " " in t else f" --set {t}"
+                           for t in args.overrides)])
         print(f"interrupted: {r.done} of {r.planned} runs are saved in {r.folder}; continue "
-              f"with: mentorsim sweep {args.spec} --resume --out {r.folder}", file=sys.stderr)
+              f"with: mentorsim sweep {args.spec}{again} --resume --out {r.folder}",
+              file=sys.stderr)
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)

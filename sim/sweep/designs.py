@@ -17,6 +17,7 @@ mapped onto its factor by :meth:`sim.sweep.factors.Factor.from_unit`.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,10 @@ from sim.sweep.schema import flatten
 from sim.sweep.spec import Sweep
 
 DEFAULT_TRAJECTORIES = 10
+# Largest sweep one folder holds: the driver keeps every point and run key in memory and
+# checks every point before running (split a bigger experiment into several sweeps).
+MAX_POINTS = 100_000
+MAX_RUNS = 2_000_000
 DTYPES = {"bool": "bool", "int": "int64", "float": "float64", "category": "object"}
 
 
@@ -105,6 +110,51 @@ def _unit(sweep: Sweep) -> tuple[np.ndarray, dict[str, Any]]:
     return unit, {"samples": trajectories, "grid_levels": design.grid_levels}
 
 
+def design_size(sweep: Sweep) -> int:
+    """How many points the design has, computed without building it.
+
+    Example:
+        >>> from sim.sweep.spec import load_spec
+        >>> design_size(load_spec("funding_x_supervision"))
+        24
+    """
+    design = sweep.spec.design
+    d = len(sweep.factors)
+    if design.kind == "factorial":
+        return math.prod(len(f.grid()) for f in sweep.factors)
+    if design.kind == "explicit":
+        return len(design.points or [])
+    if design.kind == "lhs":
+        return int(design.samples or 0)
+    if design.kind == "sobol":
+        return int(design.samples or 0) * (d + 2)
+    return (d + 1) * int(design.samples or DEFAULT_TRAJECTORIES)
+
+
+def check_size(sweep: Sweep) -> int:
+    """The number of points, or a clear error when the sweep is too big to hold.
+
+    Raises:
+        UserError: giving the count of points (or runs) and the limit.
+    """
+    points = design_size(sweep)
+    if points > MAX_POINTS:
+        how = (" (the product of the factors' levels: "
+               + " x ".join(str(len(f.grid())) for f in sweep.factors) + ")"
+               if sweep.spec.design.kind == "factorial" else "")
+        raise UserError(f"{sweep.source}: the {sweep.spec.design.kind} design has {points:,} "
+                        f"points{how}, more than the {MAX_POINTS:,} a sweep can hold; use "
+                        "fewer levels or factors, a sampled design (lhs, sobol, morris), or "
+                        "split it into several sweeps")
+    runs = points * sweep.replications.maximum
+    if runs > MAX_RUNS:
+        raise UserError(f"{sweep.source}: {points:,} points x {sweep.replications.maximum:,} "
+                        f"replications = {runs:,} runs, more than the {MAX_RUNS:,} a sweep can "
+                        "hold; use fewer points or replications, or split it into several "
+                        "sweeps")
+    return points
+
+
 def make_design(sweep: Sweep) -> Design:
     """Build the sweep's points.
 
@@ -119,6 +169,7 @@ def make_design(sweep: Sweep) -> Design:
         >>> len(make_design(load_spec("funding_x_supervision")).points)
         24
     """
+    check_size(sweep)  # before anything is built: a design can explode combinatorially
     kind = sweep.spec.design.kind
     options: dict[str, Any] = {"seed": sweep.design_seed}
     unit = None

@@ -32,13 +32,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.errors import UserError
+from sim.files import check_parent, write_atomically
 from sim.metrics import METRICS
 from sim.sweep import manifest as manifests
 from sim.sweep.adaptive import AdaptivePlanner, Planner
 from sim.sweep.designs import Design, make_design
 from sim.sweep.executors import Backend, SerialExecutor, open_backend
+from sim.sweep.integrity import check_parts, lost_record, set_aside
 from sim.sweep.ledger import Ledger, LedgerState, read_ledger
 from sim.sweep.progress import Progress, sweep_progress
+from sim.sweep.run_counts import RunCountsFile
 from sim.sweep.seeds import RunKey, replication_seed, run_id
 from sim.sweep.spec import Sweep
 from sim.sweep.storage import (
@@ -133,10 +136,62 @@ def _init_folder(sweep: Sweep, design: Design, folder: SweepFolder) -> dict:
         unit.insert(0, "point_id", np.arange(len(unit)))
         write_parquet_atomic(unit, folder.unit)
     if Path(sweep.source).is_file():
-        shutil.copyfile(sweep.source, folder.spec)
+        write_atomically(folder.spec, lambda tmp: shutil.copyfile(sweep.source, tmp))
     manifest = manifests.build_manifest(sweep, design)
     manifests.save(folder.manifest, manifest)  # last: a folder with a manifest is complete
     return manifest
+
+
+def _options_text(reps: int | None, changes: dict) -> str:
+    parts = ([f"--reps {reps}"] if reps is not None else []) + [
+        f"--set {k}={_toml(v)}" for k, v in sorted(changes.items())]
+    return " ".join(parts) or "no --reps or --set"
+
+
+def _toml(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else (
+        f'"{value}"' if isinstance(value, str) else str(value))
+
+
+def _check_same_options(out: Path, manifest: dict, sweep: Sweep) -> None:
+    """Refuse to resume with other ``--reps``/``--set`` than the sweep started with (or
+    with a spec whose replications changed), naming the old and the new value."""
+    before = manifest.get("options") if isinstance(manifest.get("options"), dict) else {}
+    old_reps, old_set = before.get("reps"), dict(before.get("set") or {})
+    new_reps, new_set = sweep.options.get("reps"), dict(sweep.options.get("set") or {})
+    again = (f"resume with the same options ({_options_text(old_reps, old_set)}), or choose "
+             "a new folder")
+    if old_reps != new_reps:
+        then = f"--reps {old_reps}" if old_reps is not None else "the spec's replications"
+        now = f"--reps {new_reps}" if new_reps is not None else "no --reps"
+        raise UserError(f"--out {out}: the sweep was started with {then}, this command gives "
+                        f"{now}; {again}")
+    for key in sorted(set(old_set) | set(new_set)):
+        if key not in new_set:
+            raise UserError(f"--out {out}: the sweep was started with --set "
+                            f"{key}={_toml(old_set[key])}, this command does not set {key}; "
+                            f"{again}")
+        if key not in old_set:
+            raise UserError(f"--out {out}: the sweep was started without --set {key}, this "
+                            f"command gives --set {key}={_toml(new_set[key])}; {again}")
+        if repr(old_set[key]) != repr(new_set[key]):
+            raise UserError(f"--out {out}: the sweep was started with --set "
+                            f"{key}={_toml(old_set[key])}, this command gives --set "
+                            f"{key}={_toml(new_set[key])}; {again}")
+    reps = sweep.replications
+    now_reps = ({"mode": "fixed", "count": reps.count} if not reps.adaptive else
+                {"mode": "adaptive", "min": reps.min, "max": reps.max})
+    then_reps = {k: manifest["replications"].get(k) for k in now_reps}
+    if then_reps != now_reps:
+        raise UserError(f"--out {out}: the sweep was started with replications "
+                        f"{_reps_text(then_reps)}, the spec now says {_reps_text(now_reps)}; "
+                        "resume with the spec it started with, or choose a new folder")
+
+
+def _reps_text(reps: dict) -> str:
+    if reps.get("mode") == "fixed":
+        return f"count = {reps.get('count')}"
+    return f"min = {reps.get('min')}, max = {reps.get('max')} (adaptive)"
 
 
 def open_folder(sweep: Sweep, design: Design, out: Path, resume: bool
@@ -148,6 +203,7 @@ def open_folder(sweep: Sweep, design: Design, out: Path, resume: bool
             raise UserError(f"--out {out}: already holds a sweep; add --resume to continue "
                             "it, or choose a new folder")
         manifest = manifests.read_manifest(folder.manifest)
+        _check_same_options(out, manifest, sweep)
         if manifest.get("spec_hash") != sweep.spec_hash:
             raise UserError(f"--out {out}: was started from a different spec or base "
                             f"scenario (hash {str(manifest.get('spec_hash'))[:12]}, now "
@@ -159,6 +215,8 @@ def open_folder(sweep: Sweep, design: Design, out: Path, resume: bool
                         "choose a new folder")
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a folder")
+    if not out.exists():
+        check_parent(out)
     if out.exists() and any(p.name not in (folder.points.name, folder.unit.name,
                                            folder.spec.name) and not p.name.startswith(".")
                             for p in out.iterdir()):
@@ -189,7 +247,10 @@ class _Driver:
         self.isolated: RunKey | None = None
         self.buffer: list[RunResult] = []
         self.buffer_since = 0.0
-        self.part_seq = next_part_seq(folder)
+        named = [int(p.removeprefix("part-")) for p in (*state.parts, *state.lost_parts)
+                 if p.removeprefix("part-").isdigit()]
+        self.part_seq = max([next_part_seq(folder), *(n + 1 for n in named)])  # never reused
+        self.progress_file = RunCountsFile(folder.progress)
         self.session_done = 0
         self.run_time_s = 0.0
         self.ok_runs, self.ok_run_time_s = 0, 0.0  # sizes tasks (runs_per_task)
@@ -304,6 +365,9 @@ class _Driver:
     def _update_progress(self, force: bool = False) -> None:
         self.progress.update(len(self.done), len(self.failed), self.planner.planned,
                              self.planner.exact, force)
+        # for sweep-status: runs finished but not yet in a part file (committed in batches)
+        self.progress_file.update(len(self.done), len(self.done) - len(self.buffer),
+                                  len(self.failed), self.planner.planned, force)
 
     def run(self) -> None:
         """Run until nothing is pending or in flight."""
@@ -435,9 +499,21 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
         lock = FolderLock(folder)
         try:
             state = read_ledger(folder.ledger)
-            orphans = remove_orphans(folder, state)
             ledger = Ledger(folder.ledger)
             notes = _code_change_notes(manifest) if resumed else []
+            if state.damaged_lines:
+                n = len(state.damaged_lines)
+                notes.append(f"{folder.ledger}: {n} damaged line{'s' if n != 1 else ''} "
+                             f"ignored (line {state.damaged_lines[0]} first); runs they "
+                             "recorded are run again")
+            for lost in check_parts(folder, state):  # a sweep never ends with rows missing
+                notes.append(lost.describe(folder))
+                ledger.append([lost_record(lost)])
+                set_aside(folder, lost)
+                for key in lost.runs:
+                    state.done.pop(key, None)
+                state.lost_parts.add(lost.part)
+            orphans = remove_orphans(folder, state)
             session = manifests.start_session(manifest, backend.info, resumed)
             manifests.save(folder.manifest, manifest)
             ledger.append([{"type": "session", "resumed": resumed, "backend": backend.info,
@@ -451,6 +527,7 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
             except KeyboardInterrupt:
                 status = "interrupted"
                 driver.flush(force=True)
+            driver._update_progress(force=True)
             progress.close()
             if status != "interrupted":
                 from sim.sweep.analysis import stream_summaries

@@ -13,20 +13,15 @@ calls ``submit`` and waits on the futures, so any other Executor (e.g.
 
 from __future__ import annotations
 
-import os
-import signal
-import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from typing import Any
 
 from sim.errors import UserError
+from sim.workers import start_pool
 
 DASK_CONNECT_TIMEOUT_S = 20
-PARENT_POLL_S = 1.0
 
 
 class SerialExecutor(Executor):
@@ -64,41 +59,12 @@ class Backend:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _worker_init(parent_pid: int) -> None:
-    """Worker initializer: leave Ctrl-C to the driver (which commits and stops), exit
-    when the driver dies (e.g. ``kill -9``) instead of lingering, and import the model now
-    (about 1-2 CPU-s) so that it overlaps the driver's own start-up work."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(PARENT_POLL_S)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-    try:
-        import sim.runner  # noqa: F401 - the model, its tables and metrics
-        import sim.sweep.worker  # noqa: F401
-    except Exception:  # noqa: BLE001 - a broken model fails each run, with its traceback
-        pass
-
-
-def _ready() -> int:
-    return os.getpid()
-
-
 def _process_pool(workers: int) -> Executor:
-    """A spawn-based pool whose ``workers`` processes start (and import the model) now.
-
-    :class:`ProcessPoolExecutor` starts a process per submitted task until it has
-    ``workers``; submitting one trivial task per worker starts them all at once, so they
-    warm up while the driver prepares the sweep folder.
-    """
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                               initializer=_worker_init, initargs=(os.getpid(),))
-    for _ in range(workers):
-        pool.submit(_ready)
-    return pool
+    """A spawn-based pool whose ``workers`` processes start (and import the model) now,
+    so they warm up while the driver prepares the sweep folder; they leave Ctrl-C to the
+    driver (which commits and stops) and exit when the driver dies (e.g. ``kill -9``)
+    instead of lingering (:mod:`sim.workers`)."""
+    return start_pool(workers, warm=("sim.runner", "sim.sweep.worker"))
 
 
 def local_backend(workers: int) -> Backend:

@@ -21,10 +21,10 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from sim.params import SECTIONS
+from sim.params import SECTIONS, error_text
 
 Role = Literal["lever", "uncertainty"]
 DISTRIBUTIONS = ("uniform", "loguniform", "triangular", "truncnormal")
@@ -78,21 +78,22 @@ def _adapter(name: str) -> TypeAdapter[Any]:
     info = field_info(name)
     annotated = (Annotated[info.annotation, *info.metadata] if info.metadata
                  else info.annotation)
-    return TypeAdapter(annotated)
+    return TypeAdapter(annotated, config=ConfigDict(strict=True, allow_inf_nan=False))
 
 
 def check_value(name: str, value: Any) -> Any:
-    """Validate one value against the parameter's type and bounds; return it coerced.
+    """Validate one value against the parameter's type and bounds, strictly as a scenario
+    file is (a whole number is fine for a decimal); return it (a whole number as a float
+    for a decimal parameter).
 
     Raises:
-        ValueError: with pydantic's message, e.g. "Input should be less than or equal to 20".
+        ValueError: with the message of :func:`sim.params.error_text`, e.g. "Input should
+            be less than or equal to 20" or "should be a valid number, got text".
     """
-    info = field_info(name)
     try:
-        return _adapter(name).validate_python(value, strict=isinstance(value, bool)
-                                              and info.annotation is not bool)
+        return _adapter(name).validate_python(value)
     except ValidationError as exc:
-        raise ValueError("; ".join(e["msg"] for e in exc.errors())) from None
+        raise ValueError("; ".join(error_text(e) for e in exc.errors())) from None
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,8 @@ def resolve_factor(name: str, role: Role, given: dict[str, Any]) -> Factor:
     pair = _pair(bounds)
     checked_bounds = []
     for i, bound in enumerate(pair):
+        if dtype == "int" and float(bound).is_integer():
+            bound = int(bound)  # a range is read as decimals: [10, 100] is [10.0, 100.0]
         try:
             checked_bounds.append(float(check_value(name, bound)))
         except ValueError as exc:

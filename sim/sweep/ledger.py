@@ -10,7 +10,10 @@ appended here and fsynced. So whenever the driver is killed:
 * a half-written last line (killed mid-append) is cut off on resume.
 
 Record types: ``session`` (a driver started), ``done``, ``failed`` (one per failed
-attempt; ``final`` when no retry is left in that session) and ``end`` (a driver stopped).
+attempt; ``final`` when no retry is left in that session), ``lost`` (a committed part
+file found missing or damaged: its runs are no longer done, see
+:mod:`sim.sweep.integrity`) and ``end`` (a driver stopped). Lines that cannot be read
+(not UTF-8, not JSON) are skipped and counted.
 """
 
 from __future__ import annotations
@@ -26,17 +29,23 @@ from typing import Any, TextIO
 from sim.sweep.seeds import RunKey, parse_run_id
 
 
-def _records(path: Path) -> Iterator[dict[str, Any]]:
+def _records(path: Path, damaged: list[int] | None = None) -> Iterator[dict[str, Any]]:
+    """The ledger's records; lines that are not JSON objects in UTF-8 (a damaged file) are
+    skipped and their numbers added to ``damaged``."""
     if not path.exists():
         return
-    with path.open("r", encoding="utf-8") as fh:
-        for line in fh:
-            if not line.endswith("\n"):
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.endswith(b"\n"):
                 return  # a line cut short by a kill: never committed
             try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                continue
+                record = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                record = None
+            if isinstance(record, dict):
+                yield record
+            elif damaged is not None:
+                damaged.append(number)
 
 
 @dataclass
@@ -50,6 +59,9 @@ class LedgerState:
         final_failed: runs whose last record is a final failure and that are not done.
         done_times: unix times of ``done`` records (throughput).
         sessions: ``session`` and ``end`` records, in order.
+        damaged_lines: numbers of lines that could not be read (their runs, if any, are
+            not done and run again).
+        lost_parts: parts a ``lost`` record gave up (see :mod:`sim.sweep.integrity`).
     """
 
     done: dict[RunKey, str] = field(default_factory=dict)
@@ -58,6 +70,8 @@ class LedgerState:
     final_failed: set[RunKey] = field(default_factory=set)
     done_times: list[float] = field(default_factory=list)
     sessions: list[dict[str, Any]] = field(default_factory=list)
+    damaged_lines: list[int] = field(default_factory=list)
+    lost_parts: set[str] = field(default_factory=set)
 
     @property
     def parts(self) -> set[str]:
@@ -68,18 +82,27 @@ class LedgerState:
 def read_ledger(path: Path) -> LedgerState:
     """Read a ledger (a missing file is an empty ledger)."""
     state = LedgerState()
-    for rec in _records(path):
+    for rec in _records(path, state.damaged_lines):
         kind = rec.get("type")
         if kind in ("session", "end"):
             state.sessions.append(rec)
+            continue
+        if kind == "lost":  # a committed part found missing or damaged: its runs are redone
+            part = str(rec.get("part"))
+            state.lost_parts.add(part)
+            for key in [k for k, p in state.done.items() if p == part]:
+                del state.done[key]
             continue
         try:
             key = parse_run_id(str(rec["run"]))
         except (KeyError, ValueError):
             continue
         if kind == "done" and key not in state.done:
-            state.done[key] = str(rec["part"])
-            state.done_times.append(float(rec.get("t", 0.0)))
+            part, when = rec.get("part"), rec.get("t", 0.0)
+            if not isinstance(part, str) or not isinstance(when, int | float):
+                continue  # a damaged record: the run is not done
+            state.done[key] = part
+            state.done_times.append(float(when))
             state.final_failed.discard(key)
         elif kind == "failed":
             state.attempts[key] = state.attempts.get(key, 0) + 1

@@ -3,7 +3,11 @@
 Keys other tools rely on (keep them): ``spec_name``, ``spec_hash``, ``design`` (the design
 kind, a string), ``levers`` and ``uncertainties`` (dotted parameter names), ``outcomes``
 (metric names), ``root_seed``, ``mentorsim_version``, ``python_version``,
-``mesa_version``, ``git_commit``, ``host``, ``created_utc``, ``timings``.
+``mesa_version``, ``git_commit``, ``host``, ``created_utc``, ``timings``, ``options``
+(``--reps`` and ``--set`` given to ``mentorsim sweep``: ``{"reps": N or null, "set":
+{"section.key": value}}``; ``--resume`` must give the same), ``columns``
+(each factor's column in the folder's tables, ``section__key``, mapped to its dotted
+parameter name: :mod:`sim.sweep.columns`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from sim.errors import UserError
 from sim.results import git_commit, versions, write_json
+from sim.sweep.columns import columns_of
 from sim.sweep.designs import Design
 from sim.sweep.seeds import replication_seed
 from sim.sweep.spec import Sweep
@@ -52,6 +57,7 @@ def build_manifest(sweep: Sweep, design: Design) -> dict[str, Any]:
         "levers": sweep.names("lever"),
         "uncertainties": sweep.names("uncertainty"),
         "factors": [f.describe() for f in sweep.factors],
+        "columns": columns_of(f.name for f in sweep.factors),
         "outcomes": sweep.outcomes,
         "horizon_weeks": sweep.horizon,
         "replications": replications,
@@ -61,6 +67,7 @@ def build_manifest(sweep: Sweep, design: Design) -> dict[str, Any]:
         "seed_rule": SEED_RULE,
         "replication_seeds": [replication_seed(sweep.root_seed, k) for k in range(listed)],
         "agent_tables": list(sweep.spec.output.agent_tables),
+        "options": {"reps": sweep.options.get("reps"), "set": dict(sweep.options.get("set", {}))},
         **versions(),
         "git_commit": git_commit(),
         "host": socket.gethostname(),
@@ -71,14 +78,45 @@ def build_manifest(sweep: Sweep, design: Design) -> dict[str, Any]:
     }
 
 
+# what every reader of a manifest relies on, with its JSON type
+REQUIRED = {"spec_name": str, "spec_hash": str, "design": str, "points": int,
+            "replications": dict, "outcomes": list, "timings": dict}
+
+
+def manifest_problem(manifest: Any) -> str | None:
+    """What makes ``manifest`` unusable, or None."""
+    if not isinstance(manifest, dict):
+        return f"a JSON {type(manifest).__name__}, not an object"
+    for key, kind in REQUIRED.items():
+        if key not in manifest:
+            return f"no '{key}'"
+        if not isinstance(manifest[key], kind) or isinstance(manifest[key], bool):
+            return f"'{key}' is not a {kind.__name__}"
+    reps = manifest["replications"]
+    needed = ("count",) if reps.get("mode") == "fixed" else ("min", "max")
+    if reps.get("mode") not in ("fixed", "adaptive") or any(
+            not isinstance(reps.get(k), int) for k in needed):
+        return "'replications' is not a fixed count or an adaptive rule"
+    if not isinstance(manifest["timings"].get("sessions", []), list):
+        return "'timings.sessions' is not a list"
+    return None
+
+
 def read_manifest(path: Path) -> dict[str, Any]:
-    """Read a sweep manifest or raise a clear error."""
+    """Read a sweep manifest, or raise a clear error when it is missing or damaged."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
         raise UserError(f"{path.parent}: not a sweep folder (no {path.name})") from None
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise UserError(f"{path}: unreadable sweep manifest: {exc}") from None
+    problem = manifest_problem(manifest)
+    if problem:
+        raise UserError(f"{path}: damaged sweep manifest ({problem}); it is written by "
+                        "mentorsim sweep and cannot be rebuilt from the folder: run the "
+                        "sweep again into a new folder")
+    manifest["timings"].setdefault("sessions", [])
+    return manifest
 
 
 def start_session(manifest: dict[str, Any], backend: dict[str, Any], resume: bool
@@ -90,6 +128,9 @@ def start_session(manifest: dict[str, Any], backend: dict[str, Any], resume: boo
                "git_commit": git_commit()}
     manifest["timings"]["sessions"].append(session)
     manifest["status"] = "running"
+    if "columns" not in manifest:  # a folder started before factor columns were SQL-safe
+        manifest["columns"] = columns_of(str(f["name"]) for f in manifest.get("factors", [])
+                                         if isinstance(f, dict) and "name" in f)
     return session
 
 
@@ -106,5 +147,5 @@ def end_session(manifest: dict[str, Any], session: dict[str, Any], status: str,
 
 
 def save(path: Path, manifest: dict[str, Any]) -> None:
-    """Write the manifest atomically."""
-    write_json(path, manifest)
+    """Write the manifest atomically and durably."""
+    write_json(path, manifest, durable=True)

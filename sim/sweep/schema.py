@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.metrics import HEADLINE
+from sim.params import error_text
 from sim.sweep.factors import parameter_names
 
 AGENT_TABLES = ("weekly", "matches", "mentors", "mentees", "events")
@@ -23,7 +24,9 @@ DesignKind = Literal["factorial", "explicit", "lhs", "sobol", "morris"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # typed as TOML is: "10" is not a number and 1 is not true (a whole number is fine
+    # where a decimal belongs); nan and inf are not numbers either
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class FactorSpec(_Strict):
@@ -214,6 +217,6 @@ def format_errors(exc: ValidationError, source: str) -> str:
         else:
             value = err.get("input")
             shown = "a table" if isinstance(value, dict) else repr(value)
-            msg = err["msg"].removeprefix("Value error, ")
+            msg = error_text(err)
             lines.append(f"{source}: {path + ' = ' + shown + ': ' if path else ''}{msg}")
     return "\n".join(lines)

@@ -15,8 +15,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import tomllib
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from sim.metrics import METRICS
 from sim.params import ScenarioParams
 from sim.sweep.factors import (
     Factor,
+    check_value,
     describe_parameter,
     field_info,
     parameter_names,
@@ -36,6 +38,11 @@ from sim.sweep.schema import ReplicationSpec, SweepSpec, flatten, format_errors,
 from sim.sweep.variants import apply_overrides
 
 SWEEPS_DIR = Path(__file__).resolve().parent.parent.parent / "scenarios" / "sweeps"
+# --set run.KEY of `mentorsim sweep`: the spec key it sets
+RUN_KEYS = {"run.weeks": "horizon_weeks", "run.seed": "seed", "run.replications": "replications"}
+RUN_LIMITS = {"run.weeks": (1, 5200), "run.seed": (0, 2**63 - 1), "run.replications": (1, 100_000)}
+# a sweep name becomes part of a folder name: a plain name, no folders, not hidden
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,11 @@ class Sweep:
         source: the spec file.
         base: base parameters, with ``run.weeks`` and ``run.seed`` set from the spec.
         factors: levers first, then uncertainties, in spec order.
-        spec_hash: SHA-256 of the normalised spec and the resolved base parameters.
+        spec_hash: SHA-256 of the normalised spec (with the command-line options applied)
+            and the resolved base parameters.
+        options: the command-line options that changed the spec, as given:
+            ``{"reps": N or None, "set": {"section.key": value}}`` (kept in the manifest;
+            ``--resume`` must repeat them).
     """
 
     spec: SweepSpec
@@ -57,6 +68,7 @@ class Sweep:
     base: ScenarioParams
     factors: tuple[Factor, ...]
     spec_hash: str
+    options: dict[str, Any] = field(default_factory=lambda: {"reps": None, "set": {}})
 
     @property
     def horizon(self) -> int:
@@ -105,7 +117,8 @@ def _check_name(source: str, key: str, name: str, known: list[str], what: str) -
     suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
     where = ("list them with `mentorsim metrics`" if what == "metric" else
              "parameters are section.name as in sim/params.py and scenario files")
-    raise UserError(f"{source}: {key}: unknown {what} '{name}'{suggestion}; {where}")
+    at = f"{key}: " if key else ""
+    raise UserError(f"{source}: {at}unknown {what} '{name}'{suggestion}; {where}")
 
 
 def _resolve_base(spec: SweepSpec, path: Path) -> ScenarioParams:
@@ -225,15 +238,24 @@ def parse_spec(data: dict[str, Any], source: str, path: Path | None = None) -> S
     base = _resolve_base(spec, path or Path(source))
     factors = _resolve_factors(spec, source)
     name = spec.name or Path(source).stem
+    if spec.name is not None and (not NAME_RE.fullmatch(name) or ".." in name):
+        raise UserError(f"{source}: name = {name!r}: a sweep name is part of its folder's name, "
+                        "so it must be a plain name: letters, digits and _ . + - (no folders, "
+                        "no '..', not starting with a dot)")
     return Sweep(spec=spec, name=name, source=source, base=base, factors=factors,
                  spec_hash=spec_hash(spec, base))
 
 
-def load_spec(ref: str | Path) -> Sweep:
+def load_spec(ref: str | Path, overrides: Sequence[str] = (), reps: int | None = None
+              ) -> Sweep:
     """Load and validate a sweep spec.
 
     Args:
         ref: a path to a TOML file, or the name of a spec in ``scenarios/sweeps/``.
+        overrides: ``KEY=VALUE`` texts of ``mentorsim sweep --set``: a parameter the spec
+            does not vary (as in its ``[set]``), or ``run.weeks`` / ``run.seed`` /
+            ``run.replications`` (its horizon, seed, replications).
+        reps: ``--reps N``: a fixed number of replications per point instead of the spec's.
 
     Returns:
         The resolved :class:`Sweep`.
@@ -245,12 +267,63 @@ def load_spec(ref: str | Path) -> Sweep:
         >>> load_spec("funding_x_supervision").spec.design.kind
         'factorial'
     """
+    from sim.scenario import read_toml  # the same messages as for scenario files
+
     path = find_spec(str(ref))
+    data = read_toml(path, UserError, "sweep spec")
+    options = {"reps": reps, "set": {}}
+    for text in overrides:
+        key, value = command_line_value(text)
+        options["set"][key] = value
+    sweep = parse_spec(with_options(data, reps, options["set"]), str(path), path)
+    names = {f.name for f in sweep.factors}
+    for text in overrides:
+        if text.split("=", 1)[0].strip() in names:
+            raise UserError(f"--set {text}: the sweep varies this parameter; --set can only "
+                            "fix parameters the spec does not vary")
+    return replace(sweep, options=options)
+
+
+def command_line_value(text: str) -> tuple[str, Any]:
+    """``--set KEY=VALUE`` of ``mentorsim sweep``, parsed and checked (a parameter, or
+    ``run.weeks`` / ``run.seed`` / ``run.replications`` for the spec's horizon, seed and
+    replications).
+
+    Raises:
+        UserError: naming the option, the value and what is allowed.
+    """
+    from sim.scenario import parse_override
+
+    key, value = parse_override(text)
+    if key in RUN_KEYS:
+        low, high = RUN_LIMITS[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise UserError(f"--set {text}: {key} = {value!r}: should be a whole number from "
+                            f"{low} to {high:,}")
+        return key, value
+    _check_name(f"--set {text}", "", key, parameter_names(), "parameter")
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
-    return parse_spec(data, str(path), path)
+        check_value(key, value)
+    except ValueError as exc:
+        raise UserError(f"--set {text}: {key} = {value!r}: {exc}{describe_parameter(key)}"
+                        ) from None
+    return key, value
+
+
+def with_options(data: dict[str, Any], reps: int | None, changes: dict[str, Any]
+                 ) -> dict[str, Any]:
+    """The spec table with ``--reps`` and ``--set`` applied (a fixed count of
+    replications; ``run.weeks``, ``run.seed`` and ``run.replications`` set the spec's
+    horizon, seed and replications, other keys are added to its ``[set]``)."""
+    data = dict(data)
+    table = dict(data["set"]) if isinstance(data.get("set"), dict) else data.get("set", {})
+    for key, value in changes.items():
+        if key in RUN_KEYS:
+            data[RUN_KEYS[key]] = value
+        elif isinstance(table, dict):
+            table[key] = value
+    if changes and isinstance(table, dict):
+        data["set"] = table
+    if reps is not None:
+        data["replications"] = {"count": reps}
+    return data

@@ -1,7 +1,10 @@
 """``mentorsim sweep-status DIR``: done, failed and remaining runs, and throughput.
 
-Everything comes from the folder itself (manifest, ledger and the folder lock), so it
-works while a sweep runs, after it finished, and after it was killed.
+Everything comes from the folder itself (manifest, ledger, ``progress.json`` and the
+folder lock), so it works while a sweep runs, after it finished, and after it was killed.
+While a driver runs, runs that have finished but are not yet committed (results are
+committed in batches) are shown as "finished" beside "committed"; committed parts that
+are missing or damaged are reported (``--resume`` runs them again).
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sim.sweep.integrity import check_parts
 from sim.sweep.ledger import read_ledger
 from sim.sweep.manifest import read_manifest
 from sim.sweep.progress import format_duration
+from sim.sweep.run_counts import read_run_counts
 from sim.sweep.seeds import RunKey, run_id
 from sim.sweep.storage import PART_RE, SweepFolder, is_locked
 
@@ -41,11 +46,14 @@ class Status:
     last_activity: float | None
     uncommitted_parts: int
     failures: list[tuple[RunKey, int, str, str]] = field(default_factory=list)
+    finished: int = 0
+    lost: list[str] = field(default_factory=list)
+    damaged_lines: int = 0
 
     @property
     def remaining(self) -> int:
         """Runs still to do (a lower bound for adaptive sweeps)."""
-        return max(self.planned_low - self.done - self.failed, 0)
+        return max(self.planned_low - max(self.finished, self.done) - self.failed, 0)
 
 
 def sweep_status(root: Path) -> Status:
@@ -61,21 +69,31 @@ def sweep_status(root: Path) -> Status:
         per_point = Counter(p for p, _ in (*state.done, *state.final_failed))
         low = sum(max(int(reps["min"]), per_point.get(p, 0)) for p in range(points))
         high = points * int(reps["max"])
-    starts = [s["t"] for s in state.sessions if s.get("type") == "session" and "t" in s]
+    starts = [s["t"] for s in state.sessions
+              if s.get("type") == "session" and isinstance(s.get("t"), int | float)]
     rate = None
     if starts:
         recent = [t for t in state.done_times if t >= starts[-1]]
         if len(recent) >= 2 and recent[-1] > starts[-1]:
             rate = 60.0 * len(recent) / (recent[-1] - starts[-1])
-    times = [*state.done_times, *(s.get("t", 0) for s in state.sessions)]
+    times = [*state.done_times, *(s["t"] for s in state.sessions
+                                  if isinstance(s.get("t"), int | float))]
     vouched = state.parts
     uncommitted = sum(1 for d in folder.part_dirs() if d.is_dir() for p in d.iterdir()
                       if PART_RE.match(p.name) and p.stem not in vouched)
     failures = [(key, state.attempts.get(key, 0), *state.last_error.get(key, ("", "")))
                 for key in sorted(state.final_failed)]
-    return Status(folder.root, manifest, is_locked(folder), len(state.done),
+    lost = check_parts(folder, state, quick=True)
+    for part in lost:
+        for key in part.runs:
+            state.done.pop(key, None)
+    running = is_locked(folder)
+    progress = read_run_counts(folder.progress) if running else None
+    finished = max(len(state.done), progress["finished"] if progress else 0)
+    return Status(folder.root, manifest, running, len(state.done),
                   len(state.final_failed), sum(state.attempts.values()), low, high, rate,
-                  max(times) if times else None, uncommitted, failures)
+                  max(times) if times else None, uncommitted, failures, finished,
+                  [p.describe(folder) for p in lost], len(state.damaged_lines))
 
 
 def format_status(status: Status, failures: bool = False) -> str:
@@ -84,12 +102,25 @@ def format_status(status: Status, failures: bool = False) -> str:
     state = "running" if status.running else m.get("status", "unknown")
     if state == "running" and not status.running:
         state = "stopped (interrupted or killed; continue with --resume)"
+    elif status.lost and not status.running:
+        state = "incomplete: committed runs are missing (continue with --resume)"
     planned = (str(status.planned_low) if status.planned_low == status.planned_high else
                f"{status.planned_low} so far (adaptive, at most {status.planned_high})")
+    if status.running and status.finished > status.done:
+        # results are committed in batches: say what has finished, not only what is saved
+        runs = (f"runs: {status.finished} finished, {status.done} committed, {status.failed} "
+                f"failed, {status.remaining} remaining of {planned} (finished runs are "
+                "committed in batches)")
+    else:
+        runs = (f"runs: {status.done} done, {status.failed} failed, {status.remaining} "
+                f"remaining of {planned}")
     lines = [f"sweep {m['spec_name']} ({m['design']}, {m['points']} points) in {status.folder}",
-             f"state: {state}",
-             f"runs: {status.done} done, {status.failed} failed, {status.remaining} remaining"
-             f" of {planned}"]
+             f"state: {state}", runs]
+    lines += [f"damaged: {text} (on --resume)" for text in status.lost]
+    if status.damaged_lines:
+        n = status.damaged_lines
+        lines.append(f"damaged: {n} line{'s' if n != 1 else ''} of ledger.jsonl cannot be "
+                     "read; runs they recorded are run again on --resume")
     if status.failed_attempts:
         lines.append(f"failed attempts (incl. retried): {status.failed_attempts}")
     if status.rate_per_min is not None:

@@ -6,16 +6,18 @@ Layout (the contract other tools build against is in ``docs/sweeps.md``)::
       sweep_manifest.json   spec name and hash, design, factors, outcomes, seeds, versions,
                             host, timings
       spec.toml             the spec file as given
-      points.parquet        point_id + one column per varied parameter (dotted names)
+      points.parquet        point_id + one column per varied parameter (section__key)
       design_unit.parquet   sampled designs: the unit-hypercube matrix (for analyse)
       ledger.jsonl          finished and failed runs (see sim.sweep.ledger)
+      progress.json         runs finished and committed so far (sweep-status reads it)
       runs/part-NNNNNN.parquet   run-level rows, batched: point_id, replication, seed,
                             the point's parameters, every metric
       tables/<table>/part-NNNNNN.parquet   opt-in agent-level tables
       point_summary.parquet, convergence.csv, failures.csv   written when the sweep ends
       sensitivity.csv       written by `mentorsim analyse`
 
-Part files are written to a temporary name, fsynced, then renamed: a reader never sees a
+Part files are written to a temporary name, fsynced, then renamed
+(:func:`sim.files.replacing`, with the ordinary file mode): a reader never sees a
 half-written part, and :func:`read_runs` keeps only rows the ledger vouches for.
 """
 
@@ -24,7 +26,6 @@ from __future__ import annotations
 import os
 import re
 import socket
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from itertools import chain
@@ -34,6 +35,8 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.errors import UserError
+from sim.files import fsync_dir, replacing
+from sim.sweep.columns import renamed
 from sim.sweep.ledger import LedgerState, read_ledger
 from sim.sweep.seeds import RunKey
 
@@ -54,6 +57,7 @@ class SweepFolder:
     runs = property(lambda self: self.root / "runs")
     tables = property(lambda self: self.root / "tables")
     lock = property(lambda self: self.root / ".lock")
+    progress = property(lambda self: self.root / "progress.json")
     point_summary = property(lambda self: self.root / "point_summary.parquet")
     convergence = property(lambda self: self.root / "convergence.csv")
     failures = property(lambda self: self.root / "failures.csv")
@@ -71,15 +75,6 @@ class SweepFolder:
         return self.manifest.is_file()
 
 
-def fsync_dir(path: Path) -> None:
-    """Make a rename inside ``path`` durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_parquet_atomic(frame: pd.DataFrame | pa.Table, path: Path) -> None:
     """Write ``frame`` (or an Arrow table) to ``path`` through a fsynced temporary file
     and a rename."""
@@ -92,12 +87,14 @@ def write_parquet_frames_atomic(frames: Iterable[pd.DataFrame | pa.Table], path:
     rename; return the rows written.
 
     Only one frame is held at a time, so a large table can be written piece by piece.
-    Every frame must have the first one's columns (their types are cast to its).
+    Every frame must have the first one's columns (their types are cast to its). A file of
+    the folder's layout is written with its declared schema: factor columns SQL-safe
+    (``section__key``), types, categories and field metadata (:mod:`sim.sweep.columns`).
     """
     from sim.results import write_parquet_parts
+    from sim.sweep.columns import typed
 
-    tables = (f if isinstance(f, pa.Table) else pa.Table.from_pandas(f, preserve_index=False)
-              for f in frames)
+    tables = (typed(f, path) for f in frames)
     first = next(tables, None)
     if first is None:
         raise ValueError(f"{path.name}: no frames to write")
@@ -110,17 +107,8 @@ def write_parquet_frames_atomic(frames: Iterable[pd.DataFrame | pa.Table], path:
             yield part
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write_parquet_parts(counted(), Path(tmp), first.schema)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    with replacing(path, durable=True) as tmp:  # mode 0644 under umask 022, like results
+        write_parquet_parts(counted(), tmp, first.schema)
     return rows
 
 
@@ -174,9 +162,14 @@ def iter_run_parts(folder: SweepFolder, state: LedgerState | None = None,
                                            ("point_id", "<", points[1])]
     for part in sorted(by_part):
         path = folder.runs / f"{part}.parquet"
-        if not path.exists():
-            continue
-        frame = pd.read_parquet(path, columns=wanted, filters=filters)
+        try:
+            frame = pd.read_parquet(path, columns=wanted, filters=filters)
+        except Exception as exc:  # noqa: BLE001 - missing or damaged: never drop rows quietly
+            what = "missing" if not path.is_file() else f"damaged ({type(exc).__name__})"
+            raise UserError(f"{path}: {what}, but the ledger records {len(by_part[part])} "
+                            "runs in it; resume the sweep (mentorsim sweep SPEC --resume --out "
+                            f"{folder.root}) to run them again") from None
+        frame = frame.rename(columns=renamed(frame.columns))  # dotted: an older folder
         keys = by_part[part]
         mask = [(int(p), int(r)) in keys for p, r in zip(frame["point_id"],
                                                          frame["replication"], strict=True)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.sweep.analysis import Analysis
+from sim.sweep.columns import plain
 
 TOP = 5
 
@@ -20,8 +21,8 @@ def analysis_text(folder: Path, result: Analysis) -> str:
     if table is not None and len(table):
         written += ["sensitivity.csv", "sensitivity.parquet"]
         rank_index = "mu_star" if result.design == "morris" else "ST"
-        for outcome, rows in table[table["index"] == rank_index].groupby("outcome", sort=False):
-            lines.append(f"\n{outcome}: top parameters by {rank_index} (± 95% CI)")
+        for metric, rows in table[table["index"] == rank_index].groupby("metric", sort=False):
+            lines.append(f"\n{metric}: top parameters by {rank_index} (± 95% CI)")
             top = rows.sort_values("value", ascending=False).head(TOP)
             width = max(len(p) for p in top["parameter"])
             for _, r in top.iterrows():
@@ -36,7 +37,7 @@ def analysis_text(folder: Path, result: Analysis) -> str:
 
 def _extremes(result: Analysis) -> list[str]:
     """For designs without indices: the points with the lowest and highest mean."""
-    points = result.points.set_index("point_id")
+    points = plain(result.points).set_index("point_id")  # labelled by dotted parameter
     lines = []
     for outcome in result.outcomes:
         rows = result.summary[result.summary["metric"] == outcome].dropna(subset=["mean"])

@@ -14,7 +14,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.errors import UserError
-from sim.params import ScenarioParams
+from sim.params import ScenarioParams, error_text
 
 MAX_REPORTED = 5
 
@@ -23,7 +23,7 @@ def _message(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
+        msg = error_text(err)
         parts.append(f"{loc} = {err.get('input')!r}: {msg}" if loc else msg)
     return "; ".join(parts)
 
@@ -56,10 +56,12 @@ def apply_overrides(base: ScenarioParams, overrides: Mapping[str, Any],
 
 
 def point_overrides(points: pd.DataFrame, point_id: int) -> dict[str, Any]:
-    """The parameter values of one point as Python scalars."""
-    row = points.loc[point_id]
+    """The parameter values of one point as Python scalars of each column's type (a row
+    of mixed columns would turn whole numbers into decimals, which strict validation
+    refuses for an integer parameter)."""
+    values = {name: points.at[point_id, name] for name in points.columns}
     return {name: (value.item() if hasattr(value, "item") else value)
-            for name, value in row.items()}
+            for name, value in values.items()}
 
 
 def check_points(base: ScenarioParams, points: pd.DataFrame, source: str) -> None:

@@ -107,8 +107,7 @@ def execute(task: RunTask) -> RunResult:
 
     Example:
         >>> from sim.params import ScenarioParams
-        >>> base = ScenarioParams().model_copy(update={"run": ScenarioParams().run.model_copy(
-        ...     update={"weeks": 52})})
+        >>> base = ScenarioParams().with_changes({"run.weeks": 52})
         >>> execute(RunTask(0, 0, seed=1, attempt=1, base=base, overrides={})).ok
         True
     """
