@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+from pairing import RUN_CACHE_ENV
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_run_cache(tmp_path_factory: pytest.TempPathFactory):
+    """One folder per test session for runs every xdist worker can reuse (pairing.py).
+
+    Under xdist each worker's temporary folder sits inside the session's, so the parent is
+    shared by the workers of this session and by no other session."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "model-runs"
+    folder.mkdir(exist_ok=True)
+    os.environ[RUN_CACHE_ENV] = str(folder)
+    yield folder
+    os.environ.pop(RUN_CACHE_ENV, None)
 
 
 @pytest.fixture(scope="session")

@@ -155,3 +155,20 @@ def test_table_parts_refuse_a_part_twice_or_missing_tables() -> None:
         parts.add(1, {"a": data})
     with pytest.raises(KeyError):
         parts["c"]
+
+
+def test_the_shared_run_cache_gives_what_a_fresh_run_gives(tmp_path: Path, monkeypatch) -> None:
+    """The paired-seed tests reuse each other's runs (tests/pairing.py): a prefix of a
+    longer run, read back from the cache under another name, equals a fresh run."""
+    import pairing
+
+    monkeypatch.setenv(pairing.RUN_CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(pairing, "_RUNS", {})
+    base = pairing.scenario("baseline", weeks=26)
+    pairing.metrics_of(base, 4, 5)
+    monkeypatch.setattr(pairing, "_RUNS", {})  # a fresh process: only the files remain
+    renamed = pairing.scenario("baseline", name="renamed", weeks=26)
+    cached = pairing.metrics_of(renamed, 3, 5)
+    fresh = run_scenarios([renamed], 3, 5, workers=1, progress=False).metrics
+    pd.testing.assert_frame_equal(cached, fresh.set_index("replication").sort_index())
+    assert len(list(tmp_path.glob("*.parquet"))) == 1
