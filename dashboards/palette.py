@@ -250,6 +250,47 @@ def scenario_picker(fig: go.Figure, scenarios: Sequence[str]) -> str:
             f"from the menu at the top right. {tip}")
 
 
+def rounded(values: Sequence[float] | np.ndarray, decimals: int) -> list[float]:
+    """``values`` rounded to ``decimals`` as a plain list: a page carries every point of
+    every chart, and plotly writes a list of short numbers in fewer characters than an
+    array (all whole numbers are written without a decimal point)."""
+    result = np.round(np.asarray(values, dtype=float), decimals)
+    whole = result.size and np.array_equal(result, np.trunc(result))
+    return result.astype(np.int64).tolist() if whole else result.tolist()
+
+
+def _there_and_back(forward: Sequence[float] | np.ndarray,
+                    back: Sequence[float] | np.ndarray) -> list[float] | np.ndarray:
+    """``forward`` then ``back`` reversed; lists (of rounded numbers) stay lists."""
+    if isinstance(forward, np.ndarray) and isinstance(back, np.ndarray):
+        return np.concatenate([forward, back[::-1]])
+    return [*forward, *list(back)[::-1]]
+
+
+def band_trace(x: Sequence[float] | np.ndarray, low: Sequence[float] | np.ndarray,
+               high: Sequence[float] | np.ndarray, colour: str, group: str,
+               label: str) -> go.Scatter:
+    """A light band from ``low`` to ``high`` over ``x`` in a scenario's colour, named
+    ``"{group} {label}"`` and in the scenario's legend group, so clicking the scenario in
+    the legend hides its band with its line; hovering shows the line's numbers, not the
+    band's. Lists (see :func:`rounded`) are written as lists, arrays as arrays."""
+    # One closed polygon (high forwards, low backwards) draws the band in a single trace,
+    # which keeps legend toggling simple and avoids fill='tonexty' ordering pitfalls.
+    return go.Scatter(
+        x=_there_and_back(x, x),
+        y=_there_and_back(high, low),
+        # No markers (plotly draws them on a trace of fewer than 20 points), only the fill.
+        mode="none",
+        fill="toself",
+        fillcolor=rgba(colour, 0.18),
+        line={"width": 0},
+        hoverinfo="skip",
+        showlegend=False,
+        legendgroup=group,
+        name=f"{group} {label}",
+    )
+
+
 def empty_figure(message: str, *, height: int = 220) -> go.Figure:
     """A figure that says in words why there is nothing to plot (e.g. no relationships)."""
     fig = go.Figure()

@@ -22,6 +22,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from dashboards.closures import closure_table, closures_figure
+from dashboards.competing_risks import competing_risks_figure, competing_risks_table
 from dashboards.costs import cost_cards_html
 from dashboards.headline import (
     VERDICT_CLASSES,
@@ -83,6 +84,7 @@ __all__ = [
 ]
 
 DASHBOARD_FILE = "dashboard.html"
+ENDINGS_HEADING = "What ends relationships, and when?"
 
 # Surfaces over more parameters would need C(n, 2) heatmaps; the most influential six
 # (15 pairs) cover what a reader can take in.
@@ -227,6 +229,7 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
         )
     )
     survival = survival_table(results.matches, scenarios)
+    lasting = survival_figure(survival, scenarios)
     sections.append(
         Section(
             "How long do relationships last?",
@@ -234,8 +237,26 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
             "(Kaplan–Meier estimate, counting relationships still running at the end as "
             "lasting at least as long as observed, and endings at the commitment point as "
             "endings, while extended ones carry on), with dots giving the share that lasted "
-            "at least 6 and 12 months.",
-            survival_figure(survival, scenarios),
+            "at least 6 and 12 months and a shaded band for lifelines' 95% pointwise "
+            "interval for the relationships of all replications pooled together.",
+            lasting,
+            html=_picker_note(scenario_picker(lasting, scenarios)),
+        )
+    )
+    endings = competing_risks_figure(competing_risks_table(results.matches, scenarios),
+                                     scenarios)
+    sections.append(
+        Section(
+            ENDINGS_HEADING,
+            "Of every 100 relationships started, how many had ended by a given week in each "
+            "of four ways (as planned, early through one of the six failure factors, because "
+            "the programme closed, or another way), counting each relationship under the one "
+            "way it ended and those still running at the end for as long as they were seen, "
+            "so that the four curves and the share still going (the chart above) add up to "
+            "100 at every week (Aalen–Johansen cumulative incidence, relationships of all "
+            "replications pooled, with lifelines' 95% pointwise interval as a shaded band).",
+            endings,
+            html=_picker_note(scenario_picker(endings, scenarios)),
         )
     )
     sections.append(

@@ -2,6 +2,9 @@
 
 Relationships still open at the horizon (``closure_reason == 'ongoing'``) are censored:
 we know they lasted *at least* ``duration_weeks``. Every other ending counts as an end.
+The estimate and its 95% pointwise interval come from lifelines' ``KaplanMeierFitter``,
+imported only when a curve is computed (it takes about a second to import, and building
+a page should not pay for it before it needs it).
 """
 
 from __future__ import annotations
@@ -12,10 +15,31 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboards.palette import empty_figure, scenario_colours, style_figure
+from dashboards.palette import (
+    band_trace,
+    empty_figure,
+    rounded,
+    scenario_colours,
+    style_figure,
+)
 
 # Six and twelve months, the marks the issue asks for.
 MARKS_WEEKS: tuple[tuple[int, str], ...] = ((26, "6 months"), (52, "12 months"))
+CONFIDENCE = 0.95  # level of the pointwise intervals drawn as bands
+BAND_LABEL = "95% interval"  # the band's trace name after the scenario's
+PERCENT_DECIMALS = 1  # percentages on the page: a tenth of a point, as hover text shows
+CURVE_COLUMNS = ("time", "at_risk", "ended", "censored", "survival", "lower", "upper")
+
+
+def interval_bounds(interval: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bound of a lifelines ``confidence_interval_`` frame (two columns).
+
+    Taken as the smaller and larger of the two columns, not by their names:
+    ``AalenJohansenFitter`` (lifelines 0.30) names its lower bound ``..._upper_0.95``
+    and its upper bound ``..._lower_0.95``.
+    """
+    values = interval.to_numpy(float)
+    return np.min(values, axis=1), np.max(values, axis=1)
 
 
 def kaplan_meier(durations: np.ndarray | pd.Series, ended: np.ndarray | pd.Series) -> pd.DataFrame:
@@ -23,41 +47,41 @@ def kaplan_meier(durations: np.ndarray | pd.Series, ended: np.ndarray | pd.Serie
 
     ``ended`` is True for an observed ending and False for a censored (ongoing)
     relationship. Returns one row per distinct time with ``time, at_risk, ended,
-    censored, survival``, starting with ``time = 0, survival = 1``. At tied times,
-    endings are counted before censorings (the usual convention: a relationship
-    censored at t was still at risk at t).
+    censored, survival, lower, upper``, starting with ``time = 0, survival = 1``
+    (unless relationships ended at week 0). At tied times, endings are counted before
+    censorings (the usual convention: a relationship censored at t was still at risk at
+    t). ``lower`` and ``upper`` are lifelines' 95% pointwise interval (its default,
+    Greenwood's variance on the log(-log) scale, so it stays within 0 and 1).
+
+    Example:
+        >>> kaplan_meier([2, 3, 5], [True, False, True])["survival"].round(3).tolist()
+        [1.0, 0.667, 0.667, 0.0]
     """
     t = np.asarray(durations, dtype=float)
     e = np.asarray(ended, dtype=bool)
     keep = ~np.isnan(t)
     t, e = t[keep], e[keep]
     if t.size == 0:
-        return pd.DataFrame(
-            {"time": [0.0], "at_risk": [0], "ended": [0], "censored": [0], "survival": [1.0]}
-        )
-    times, inverse = np.unique(t, return_inverse=True)
-    ended_at = np.bincount(inverse, weights=e.astype(float), minlength=times.size)
-    total_at = np.bincount(inverse, minlength=times.size).astype(float)
-    censored_at = total_at - ended_at
-    # Everyone with time >= t is at risk at t: reverse cumulative count.
-    at_risk = np.cumsum(total_at[::-1])[::-1]
-    survival = np.cumprod(1.0 - ended_at / at_risk)
-    frame = pd.DataFrame(
+        return pd.DataFrame({"time": [0.0], "at_risk": [0], "ended": [0], "censored": [0],
+                             "survival": [1.0], "lower": [1.0], "upper": [1.0]})
+    from lifelines import KaplanMeierFitter  # lazily: see the module docstring
+
+    fitter = KaplanMeierFitter(alpha=1.0 - CONFIDENCE).fit(t, event_observed=e)
+    # lifelines' event table has a row at time 0 (everyone entering) and one per
+    # distinct time, the rows of the survival function and its interval.
+    events = fitter.event_table
+    lower, upper = interval_bounds(fitter.confidence_interval_survival_function_)
+    return pd.DataFrame(
         {
-            "time": times,
-            "at_risk": at_risk.astype(int),
-            "ended": ended_at.astype(int),
-            "censored": censored_at.astype(int),
-            "survival": survival,
+            "time": events.index.to_numpy(float),
+            "at_risk": events["at_risk"].to_numpy(int),
+            "ended": events["observed"].to_numpy(int),
+            "censored": events["censored"].to_numpy(int),
+            "survival": fitter.survival_function_.iloc[:, 0].to_numpy(float),
+            "lower": lower,
+            "upper": upper,
         }
     )
-    if times[0] > 0:
-        start = pd.DataFrame(
-            {"time": [0.0], "at_risk": [int(t.size)], "ended": [0], "censored": [0],
-             "survival": [1.0]}
-        )
-        frame = pd.concat([start, frame], ignore_index=True)
-    return frame
 
 
 def survival_at(curve: pd.DataFrame, week: float) -> float:
@@ -88,13 +112,29 @@ def survival_table(matches: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFr
         curve.insert(0, "scenario", scenario)
         curves.append(curve)
     if not curves:
-        return pd.DataFrame(columns=["scenario", "time", "at_risk", "ended", "censored",
-                                     "survival"])
+        return pd.DataFrame(columns=["scenario", *CURVE_COLUMNS])
     return pd.concat(curves, ignore_index=True)
 
 
+def percent(values: np.ndarray | pd.Series) -> list[float]:
+    """Shares (0-1) as percentages to a tenth of a point, what the hover text shows."""
+    return rounded(100.0 * np.asarray(values, dtype=float), PERCENT_DECIMALS)
+
+
+def step_band(x: Sequence[float], low: Sequence[float], high: Sequence[float], colour: str,
+              group: str) -> go.Scatter:
+    """The interval of a step curve (drawn with ``shape='hv'``) as a band of steps: each
+    value holds from its time to the next, where the band steps to the next value."""
+    def steps(values: Sequence[float], cut: slice) -> list[float]:
+        return [v for value in values for v in (value, value)][cut]
+
+    return band_trace(steps(x, slice(1, None)), steps(low, slice(None, -1)),
+                      steps(high, slice(None, -1)), colour, group, BAND_LABEL)
+
+
 def survival_figure(table: pd.DataFrame, scenarios: Sequence[str]) -> go.Figure:
-    """Step curves of the percentage of relationships still going, with 6/12-month marks."""
+    """Step curves of the percentage of relationships still going, each scenario's 95%
+    pointwise interval as a light band (hidden with its scenario), with 6/12-month marks."""
     if table.empty or table["at_risk"].max() == 0:
         return empty_figure("No relationships were started in these results.")
     colours = scenario_colours(scenarios)
@@ -103,21 +143,25 @@ def survival_figure(table: pd.DataFrame, scenarios: Sequence[str]) -> go.Figure:
         curve = table[table["scenario"] == scenario]
         if curve.empty:
             continue
+        x = rounded(curve["time"], 2)
+        low, high = percent(curve["lower"]), percent(curve["upper"])
+        fig.add_trace(step_band(x, low, high, colours[scenario], scenario))
         fig.add_trace(
             go.Scatter(
-                x=curve["time"].to_numpy(float),
-                y=100.0 * curve["survival"].to_numpy(float),
+                x=x,
+                y=percent(curve["survival"]),
                 mode="lines",
                 line={"shape": "hv", "color": colours[scenario], "width": 2},
                 name=scenario,
                 legendgroup=scenario,
-                customdata=np.column_stack(
-                    [curve["at_risk"].to_numpy(float), curve["ended"].to_numpy(float)]
-                ),
+                customdata=list(zip(curve["at_risk"].astype(int).tolist(),
+                                    curve["ended"].astype(int).tolist(), low, high,
+                                    strict=True)),
                 hovertemplate=(
                     "<b>%{fullData.name}</b><br>After %{x:.0f} weeks: %{y:.1f}% still going"
-                    "<br>%{customdata[0]:,.0f} at risk, %{customdata[1]:,.0f} ended this week"
-                    "<extra></extra>"
+                    f" ({CONFIDENCE:.0%} interval %{{customdata[2]:.1f}}–"
+                    "%{customdata[3]:.1f}%)<br>%{customdata[0]:,.0f} at risk, "
+                    "%{customdata[1]:,.0f} ended this week<extra></extra>"
                 ),
             )
         )

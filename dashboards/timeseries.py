@@ -14,9 +14,17 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboards.palette import EVENT_STYLES, humanise, rgba, scenario_colours, style_figure
+from dashboards.palette import (
+    EVENT_STYLES,
+    band_trace,
+    humanise,
+    rounded,
+    scenario_colours,
+    style_figure,
+)
 
 QUANTILES: tuple[float, float, float] = (0.1, 0.5, 0.9)
+BAND_LABEL = "10–90% band"  # the band's trace name after the scenario's
 WEEKS_PER_YEAR = 52
 
 
@@ -111,24 +119,6 @@ def summarise_events(events: pd.DataFrame) -> pd.DataFrame:
     return counted.reset_index()
 
 
-def _band_trace(
-    x: np.ndarray, low: np.ndarray, high: np.ndarray, colour: str, group: str
-) -> go.Scatter:
-    # One closed polygon (high forwards, low backwards) draws the band in a single trace,
-    # which keeps legend toggling simple and avoids fill='tonexty' ordering pitfalls.
-    return go.Scatter(
-        x=np.concatenate([x, x[::-1]]),
-        y=np.concatenate([high, low[::-1]]),
-        fill="toself",
-        fillcolor=rgba(colour, 0.18),
-        line={"width": 0},
-        hoverinfo="skip",
-        showlegend=False,
-        legendgroup=group,
-        name=f"{group} 10–90% band",
-    )
-
-
 def over_time_figure(
     quantiles: pd.DataFrame,
     events: pd.DataFrame,
@@ -159,8 +149,11 @@ def over_time_figure(
                 if data.empty:
                     continue
                 x = axis.x(data["week"])
-                low, mid, high = (data[c].to_numpy(float) for c in ("low", "median", "high"))
-                fig.add_trace(_band_trace(x, low, high, colour, scenario), row=row, col=col)
+                # Rounded to what the hover text shows (pounds, tenths): the page is smaller.
+                low, mid, high = (rounded(data[c], 0 if panel.money else 1)
+                                  for c in ("low", "median", "high"))
+                fig.add_trace(band_trace(x, low, high, colour, scenario, BAND_LABEL),
+                              row=row, col=col)
                 number = "£%{y:,.0f}" if panel.money else "%{y:,.1~f}"
                 low_high = (
                     "£%{customdata[1]:,.0f} – £%{customdata[2]:,.0f}" if panel.money
@@ -176,7 +169,8 @@ def over_time_figure(
                         legendgroup=scenario,
                         # One legend entry per scenario for the whole figure.
                         showlegend=index == 0,
-                        customdata=np.column_stack([data["week"].to_numpy(float), low, high]),
+                        customdata=list(zip(data["week"].astype(int).tolist(), low, high,
+                                            strict=True)),
                         meta=SERIES_LABELS.get(column, humanise(column)),
                         hovertemplate=(
                             "<b>%{fullData.name}</b> – %{meta}<br>Week %{customdata[0]:.0f}"

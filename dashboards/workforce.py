@@ -10,13 +10,14 @@ import plotly.graph_objects as go
 
 from dashboards.palette import (
     EXIT_REASON_LABELS,
+    band_trace,
     humanise,
     interval_error_bars,
-    rgba,
+    rounded,
     scenario_colours,
     style_figure,
 )
-from dashboards.timeseries import QUANTILES, time_axis
+from dashboards.timeseries import BAND_LABEL, QUANTILES, time_axis
 
 JOINED = "Joined<br>(incl. starting pool)"
 
@@ -138,20 +139,10 @@ def burnout_figure(
         if data.empty:
             continue
         x = axis.x(data["week"])
-        low, mid, high = (100.0 * data[c].to_numpy(float) for c in ("low", "median", "high"))
-        fig.add_trace(
-            go.Scatter(
-                x=np.concatenate([x, x[::-1]]),
-                y=np.concatenate([high, low[::-1]]),
-                fill="toself",
-                fillcolor=rgba(colours[scenario], 0.18),
-                line={"width": 0},
-                hoverinfo="skip",
-                showlegend=False,
-                legendgroup=scenario,
-                name=f"{scenario} 10–90% band",
-            )
-        )
+        # Percentages to a hundredth of a point (the hover shows tenths): a smaller page.
+        low, mid, high = (rounded(100.0 * data[c].to_numpy(float), 2)
+                          for c in ("low", "median", "high"))
+        fig.add_trace(band_trace(x, low, high, colours[scenario], scenario, BAND_LABEL))
         fig.add_trace(
             go.Scatter(
                 x=x,
@@ -160,7 +151,8 @@ def burnout_figure(
                 line={"color": colours[scenario], "width": 2},
                 name=scenario,
                 legendgroup=scenario,
-                customdata=np.column_stack([data["week"].to_numpy(float), low, high]),
+                customdata=list(zip(data["week"].astype(int).tolist(), low, high,
+                                    strict=True)),
                 hovertemplate=(
                     "<b>%{fullData.name}</b><br>Week %{customdata[0]:.0f}"
                     "<br>Median: %{y:.1f}% of active mentors burnt out"

@@ -37,6 +37,29 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def _pandas_metadata(schemas: list[pa.Schema], first: Mapping[bytes, bytes] | None
+                     ) -> dict[bytes, bytes]:
+    """The parts' pandas metadata, one column entry from the first part that knows the
+    column's type: pandas 2 calls an all-missing text column "empty", so the first part's
+    entry alone would make the file depend on how the rows were split into parts."""
+    metadata = dict(first or {})
+    entries = [json.loads(s.metadata[b"pandas"]) for s in schemas
+               if s.metadata and b"pandas" in s.metadata]
+    if not entries:
+        return metadata
+    merged = entries[0]
+    changed = False
+    for i, column in enumerate(merged["columns"]):
+        if column.get("pandas_type") == "empty":
+            merged["columns"][i] = next(
+                (e["columns"][i] for e in entries if i < len(e["columns"])
+                 and e["columns"][i].get("pandas_type") != "empty"), column)
+            changed = changed or merged["columns"][i] is not column
+    if changed:
+        metadata[b"pandas"] = json.dumps(merged).encode()
+    return metadata
+
+
 def _read_part(data: bytes) -> pa.Table:
     return pq.read_table(pa.BufferReader(data))
 
@@ -110,7 +133,8 @@ class TableParts(Mapping[str, pd.DataFrame]):
                    for _, b in sorted(self._parts[name].items())]
         if not schemas:
             return pa.schema([])
-        return pa.unify_schemas(schemas, promote_options="permissive")
+        unified = pa.unify_schemas(schemas, promote_options="permissive")
+        return unified.with_metadata(_pandas_metadata(schemas, unified.metadata))
 
     def arrow(self, name: str) -> pa.Table:
         """The whole table as one Arrow table."""

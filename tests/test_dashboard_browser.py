@@ -119,7 +119,7 @@ def test_comparison_dashboard_renders_offline(browser, tmp_path):
     )
     seen = _open(browser, report.write_dashboard(folder), "dashboard-comparison.png")
     _assert_clean(seen)
-    assert seen["expected"] == 8  # seven views and the year-by-year figure
+    assert seen["expected"] == 9  # eight views and the year-by-year figure
     page = seen["page"]
     # The headline table and "all other measures", then the measures by year.
     assert page.locator("table.headline:not(.yearly)").count() == 2
@@ -137,7 +137,7 @@ def test_comparison_dashboard_without_yearly_file_renders(browser, tmp_path):
     )
     seen = _open(browser, report.write_dashboard(folder), "dashboard-comparison-old.png")
     _assert_clean(seen)
-    assert seen["expected"] == 7
+    assert seen["expected"] == 8
     assert seen["page"].locator("table.yearly").count() == 0
     seen["page"].close()
 
@@ -194,13 +194,14 @@ def test_six_scenarios_at_400px_keep_every_headline_column(browser, tmp_path):
     labels = {label for label, _, _ in cells}
     assert labels == {report.display_names(SIX)[s] for s in SIX}
     assert all(shown and inside for _, shown, inside in cells)
-    # The time-series charts open on three scenarios; the picker's menus all apply.
+    # The charts with bands open on three scenarios; the picker's menus all apply.
     hidden = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
         .filter(gd => (gd.layout.updatemenus || []).some(
             m => m.buttons[0].label === 'First 3 scenarios'))
         .map(gd => gd.data.filter(t => t.visible === 'legendonly').length)""")
-    assert len(hidden) == 2 and all(n > 0 for n in hidden)  # over time, burnout
-    assert _apply_every_dropdown(page) >= 2 * (len(SIX) + 1)
+    # Over time, relationship length, what ends relationships, burnout.
+    assert len(hidden) == 4 and all(n > 0 for n in hidden)
+    assert _apply_every_dropdown(page) >= 4 * (len(SIX) + 1)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-400px.png"), full_page=True)
     assert errors == []

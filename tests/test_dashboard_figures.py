@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from plotly.offline import get_plotlyjs
 
 from dashboards import (
     closures,
+    competing_risks,
     headline,
     loading,
     report,
@@ -33,6 +35,7 @@ from dashboards import (
 from dashboards.palette import CLOSURE_CATEGORIES, EXIT_REASON_LABELS, OKABE_ITO, scenario_colours
 from sim.metrics import METRICS
 from sim.summary import mean_ci
+from sim.vocabulary import CLOSURE_REASONS, FAILURE_FACTORS
 
 try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
     from dashboard_fixtures import (
@@ -208,6 +211,10 @@ def test_kaplan_meier_matches_hand_calculation():
     assert km["ended"].tolist() == [0, 1, 1, 1, 0]
     assert km["censored"].tolist() == [0, 0, 1, 0, 1]
     np.testing.assert_allclose(km["survival"], [1.0, 0.8, 0.6, 0.3, 0.3])
+    # The band is lifelines' 95% interval around it (Greenwood, log(-log) scale).
+    assert (km["lower"] <= km["survival"]).all() and (km["survival"] <= km["upper"]).all()
+    assert (km["lower"].iloc[0], km["upper"].iloc[0]) == (1.0, 1.0)
+    assert 0.0 < km["lower"].iloc[-1] < 0.3 < km["upper"].iloc[-1] < 1.0
     assert survival.survival_at(km, 4) == pytest.approx(0.6)
     assert survival.survival_at(km, 1) == pytest.approx(1.0)
     # Lasting at least 3 weeks: the curve just before week 3.
@@ -218,6 +225,26 @@ def test_kaplan_meier_matches_hand_calculation():
 def test_kaplan_meier_all_censored_stays_at_one():
     km = survival.kaplan_meier([4, 6], [False, False])
     assert km["survival"].tolist() == [1.0, 1.0, 1.0]
+    assert km["lower"].tolist() == km["upper"].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_kaplan_meier_band_narrows_with_more_relationships():
+    durations, ended = [2, 3, 3, 5, 8, 9], [True, True, False, True, False, True]
+    few = survival.kaplan_meier(durations, ended)
+    many = survival.kaplan_meier(durations * 10, ended * 10)
+    # The same estimate from ten times the relationships, with a narrower band.
+    np.testing.assert_allclose(many["survival"], few["survival"])
+    changing = slice(1, -1)  # not at time 0 (exactly 1) or after the last (exactly 0)
+    narrower = (many["upper"] - many["lower"]) < (few["upper"] - few["lower"])
+    assert narrower.iloc[changing].all()
+    assert (many["lower"] <= many["survival"]).all()
+    assert (many["survival"] <= many["upper"]).all()
+
+
+def test_kaplan_meier_without_relationships_is_a_start_row():
+    km = survival.kaplan_meier([], [])
+    assert km.to_dict("records") == [{"time": 0.0, "at_risk": 0, "ended": 0, "censored": 0,
+                                      "survival": 1.0, "lower": 1.0, "upper": 1.0}]
 
 
 def test_survival_table_treats_ongoing_as_censored():
@@ -240,6 +267,167 @@ def test_survival_figure_marks_six_and_twelve_months(tables):
     assert {a.text for a in fig.layout.annotations} >= {"6 months", "12 months"}
     assert "Relationship length (weeks)" in _axis_titles(fig)
     assert "Relationships still going (%)" in _axis_titles(fig)
+
+
+def test_survival_band_is_drawn_in_steps_and_hides_with_its_scenario(tables):
+    table = survival.survival_table(tables.matches, SCENARIOS)
+    fig = survival.survival_figure(table, SCENARIOS)
+    bands = [t for t in fig.data if t.fill == "toself"]
+    assert [t.legendgroup for t in bands] == SCENARIOS  # toggled with the scenario's line
+    assert all(t.showlegend is False and t.hoverinfo == "skip" for t in bands)
+    assert bands[1].fillcolor == "rgba(230,159,0,0.18)"  # Okabe–Ito orange, light
+    curve = table[table["scenario"] == SCENARIOS[0]]
+    n = len(curve)
+    # Upper bound forwards and lower bound back, each value held until the next time.
+    assert len(bands[0].x) == 2 * (2 * n - 1)
+    assert list(bands[0].y[:3]) == pytest.approx(
+        [100 * curve["upper"].iloc[0], 100 * curve["upper"].iloc[0],
+         100 * curve["upper"].iloc[1]], abs=0.05)
+    assert bands[0].x[:3] == (curve["time"].iloc[0], curve["time"].iloc[1],
+                              curve["time"].iloc[1])
+    line = next(t for t in fig.data if t.mode == "lines")
+    assert "95% interval" in line.hovertemplate
+
+
+# ----------------------------------------------------------------------- competing risks
+
+ENDING_KEYS = [e.key for e in competing_risks.ENDINGS]
+# Ties everywhere: endings of different kinds in one week, censorings in the same weeks as
+# endings, and endings in week 0.
+TIED_DURATIONS = [0, 0, 2, 3, 3, 3, 3, 5, 5, 8, 8, 8, 9, 9, 12, 12, 12, 20]
+TIED_REASONS = ["mentee_abandonment", "ongoing", "completed", "completed", "low_motivation",
+                "programme_closed", "ongoing", "mentor_moved_on", "completed", "completed",
+                "family_interference", "ongoing", "programme_closed", "ongoing",
+                "completed", "mentee_reoffended", "ongoing", "completed"]
+
+
+def _strict_incidence(durations, codes, endings=competing_risks.N_ENDINGS):
+    """Cumulative incidence with every warning an error and numpy's global generator
+    watched: lifelines warns, and reseeds that generator, when it jitters tied times."""
+    state = np.random.get_state()[1].copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        curves = competing_risks.cumulative_incidence(durations, codes, endings)
+    assert np.array_equal(np.random.get_state()[1], state), "lifelines jittered tied times"
+    return curves
+
+
+def test_competing_endings_are_the_projects_groups():
+    reasons = {e.key: set(e.reasons) for e in competing_risks.ENDINGS}
+    assert ENDING_KEYS == ["planned", "failure", "programme_closed", "other"]
+    assert reasons["planned"] == {"completed"}
+    assert reasons["failure"] == set(FAILURE_FACTORS)  # Spencer's six factors
+    assert reasons["programme_closed"] == {"programme_closed"}
+    assert reasons["other"] == {"mentee_reoffended", "mentor_moved_on"}
+    # Every closure reason is one ending or censored, never two.
+    counted = [r for e in competing_risks.ENDINGS for r in e.reasons]
+    assert sorted([*counted, "ongoing"]) == sorted(CLOSURE_REASONS)
+    codes = competing_risks.ending_codes(["ongoing", "completed", "agency_support",
+                                          "programme_closed", "mentor_moved_on", "surprise"])
+    assert codes.tolist() == [0, 1, 2, 3, 4, 4]  # an unknown reason is "other", as on closures
+
+
+def test_aalen_johansen_matches_hand_calculation_with_tied_times():
+    # 8 relationships; week 3 has one ending of each kind and a censoring.
+    # F1(2) = 1/8; S(2) = 7/8; at 3: 7 at risk, F1 += 7/8 * 1/7, F2 = 7/8 * 1/7, S = 5/8;
+    # at 5: 4 at risk, F2 += 5/8 * 1/4; S = 15/32; at 8: 3 at risk, F1 += 15/32 * 1/3.
+    curves = _strict_incidence([2, 3, 3, 3, 5, 8, 8, 9], [1, 1, 2, 0, 2, 1, 0, 0], endings=2)
+    first, second = (curves[curves["ending"] == k] for k in (1, 2))
+    assert first["time"].tolist() == [0, 2, 3, 5, 8, 9]
+    np.testing.assert_allclose(first["incidence"], [0, 1 / 8, 1 / 4, 1 / 4, 13 / 32, 13 / 32])
+    np.testing.assert_allclose(second["incidence"], [0, 0, 1 / 8, 9 / 32, 9 / 32, 9 / 32])
+    assert (curves["lower"] <= curves["incidence"]).all()
+    assert (curves["incidence"] <= curves["upper"]).all()
+    # No interval before the first ending of a kind: the band is the line (zero).
+    assert second[["lower", "upper"]].iloc[:2].to_numpy().tolist() == [[0, 0], [0, 0]]
+    assert (first["upper"].iloc[1:] > first["incidence"].iloc[1:]).all()
+
+
+def test_incidences_add_up_to_one_minus_kaplan_meier_at_every_week():
+    codes = competing_risks.ending_codes(TIED_REASONS)
+    curves = _strict_incidence(TIED_DURATIONS, codes)
+    km = survival.kaplan_meier(TIED_DURATIONS, codes > 0)
+    total = curves.groupby("time")["incidence"].sum()
+    assert total.index.tolist() == km["time"].tolist()
+    # Both from lifelines, on the same ties: equal to rounding error.
+    np.testing.assert_allclose(total.to_numpy(), 1.0 - km["survival"].to_numpy(), rtol=0,
+                               atol=1e-12)
+    assert total.iloc[0] == pytest.approx(1 / 18)  # the ending in week 0 counts at week 0
+
+
+def test_order_of_kinds_within_a_week_changes_neither_estimate_nor_interval():
+    # The fitter is given each week's kinds of ending one after another; any order gives
+    # the same curves and bands, so breaking the ties this way decides nothing.
+    codes = competing_risks.ending_codes(TIED_REASONS)
+    curves = _strict_incidence(TIED_DURATIONS, codes)
+    reverse = np.array([0, 4, 3, 2, 1])
+    reversed_curves = _strict_incidence(TIED_DURATIONS, reverse[codes])
+    reversed_curves["ending"] = reverse[reversed_curves["ending"]]
+    order = ["ending", "time"]
+    columns = ["incidence", "lower", "upper"]
+    np.testing.assert_allclose(
+        curves.sort_values(order)[columns].to_numpy(),
+        reversed_curves.sort_values(order)[columns].to_numpy(), rtol=0, atol=1e-12)
+
+
+def test_an_ending_that_never_happens_has_zero_incidence():
+    matches = _matches([("a", 0, "completed", 26), ("a", 0, "low_motivation", 4),
+                        ("a", 1, "ongoing", 30), ("a", 1, "completed", 26)])
+    table = competing_risks.competing_risks_table(matches, ["a"])
+    closed = table[table["ending"] == "programme_closed"]
+    assert closed["time"].tolist() == [0, 4, 26, 30]
+    assert (closed[["incidence", "lower", "upper"]].to_numpy() == 0).all()
+    planned = table[table["ending"] == "planned"]
+    # By week 26: 3 of the 4 still at risk after the early ending, 2 of them completed.
+    assert planned["incidence"].iloc[-1] == pytest.approx(3 / 4 * 2 / 3)
+    assert set(table["relationships"]) == {4}
+    fig = competing_risks.competing_risks_figure(table, ["a"])
+    notes = [a.text for a in fig.layout.annotations if a.text == "None ended this way"]
+    assert len(notes) == 2  # programme closed and other endings
+
+
+def test_competing_risks_figure_panels_bands_and_legend(tables):
+    table = competing_risks.competing_risks_table(tables.matches, SCENARIOS)
+    assert set(table["ending"]) == set(ENDING_KEYS)
+    assert (table["lower"] <= table["incidence"] + 1e-12).all()
+    assert (table["incidence"] <= table["upper"] + 1e-12).all()
+    fig = competing_risks.competing_risks_figure(table, SCENARIOS)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    bands = [t for t in fig.data if t.fill == "toself"]
+    assert len(lines) == len(bands) == len(ENDING_KEYS) * len(SCENARIOS)
+    assert [t.name for t in lines if t.showlegend] == SCENARIOS  # one legend entry each
+    assert {t.legendgroup for t in bands} == set(SCENARIOS)
+    assert all(t.line.shape == "hv" for t in lines)
+    assert lines[0].line.color == OKABE_ITO[0]
+    titles = [a.text for a in fig.layout.annotations]
+    assert {"Ended as planned", "6 months", "12 months"} <= set(titles)
+    assert "Of every 100 started" in _axis_titles(fig)
+    assert "of every 100" in lines[0].hovertemplate and "95% interval" in lines[0].hovertemplate
+    # The panels share one y axis range, from zero.
+    layout = fig.to_plotly_json()["layout"]
+    ranges = {tuple(v["range"]) for k, v in layout.items() if re.fullmatch(r"yaxis\d*", k)}
+    assert len(ranges) == 1 and next(iter(ranges))[0] == 0
+    # The page carries rounded numbers only.
+    assert all(round(v, 1) == v for t in lines for v in t.y)
+
+
+def test_competing_risks_without_relationships_or_endings_says_so():
+    empty = competing_risks.competing_risks_table(_matches([]), ["a"])
+    assert empty.empty and list(empty.columns) == list(competing_risks.TABLE_COLUMNS)
+    fig = competing_risks.competing_risks_figure(empty, ["a"])
+    assert "No relationships" in fig.layout.annotations[0].text
+    # A short run where nothing has ended yet.
+    running = _matches([("a", 0, "ongoing", 3), ("a", 1, "ongoing", 2)])
+    table = competing_risks.competing_risks_table(running, ["a", "b"])
+    assert (table["incidence"] == 0).all() and set(table["scenario"]) == {"a"}
+    fig = competing_risks.competing_risks_figure(table, ["a", "b"])
+    assert "No relationship had ended" in fig.layout.annotations[0].text
+    # A run shorter than 6 months has no 6- or 12-month marks.
+    short = _matches([("a", 0, "completed", 10), ("a", 0, "low_motivation", 4)])
+    fig = competing_risks.competing_risks_figure(
+        competing_risks.competing_risks_table(short, ["a"]), ["a"])
+    assert not fig.layout.shapes
+    assert not {"6 months", "12 months"} & {a.text for a in fig.layout.annotations}
 
 
 # --------------------------------------------------------------------------- workforce
@@ -673,13 +861,29 @@ def test_comparison_page_shows_the_year_by_year_section(tmp_path, tables):
     assert "Long term investment" in {t.name for t in section.figure.data}
 
 
+def test_comparison_page_shows_what_ends_relationships_after_how_long_they_last(tmp_path,
+                                                                             tables):
+    built = report.build_dashboard(write_comparison_folder(tmp_path / "cmp", tables))
+    headings = [s.heading for s in built.sections]
+    lasting = headings.index("How long do relationships last?")
+    assert headings[lasting + 1] == report.ENDINGS_HEADING == "What ends relationships, and when?"
+    lasting_section, endings = built.sections[lasting], built.sections[lasting + 1]
+    assert "95% pointwise interval" in lasting_section.caption
+    assert "pooled" in lasting_section.caption
+    assert "Of every 100 relationships started" in endings.caption
+    assert "add up to 100" in endings.caption and "Aalen–Johansen" in endings.caption
+    names = {t.name for t in endings.figure.data if t.mode == "lines"}
+    assert names == {"Baseline", "Long term investment"}
+    assert 'class="note picker"' in endings.html
+
+
 def test_comparison_page_without_yearly_file_says_so(tmp_path):
     folder = write_comparison_folder(
         tmp_path / "old", comparison_tables(scenarios=tuple(SCENARIOS), with_yearly=False)
     )
     assert not (folder / "yearly.parquet").exists()
     built = report.build_dashboard(folder)
-    assert built.figure_count == 7
+    assert built.figure_count == 8
     assert report.YEARLY_HEADING not in [s.heading for s in built.sections]
     assert report.NO_YEARLY_NOTE in built.html
     page = _outside_plotly_js(built.html)
@@ -691,7 +895,7 @@ def test_yearly_file_without_offered_measures_keeps_a_note(tmp_path):
     data = comparison_tables(scenarios=tuple(SCENARIOS))
     data.yearly = data.yearly[[*loading.YEARLY_COLUMNS, "abandonment_rate"]]
     built = report.build_dashboard(write_comparison_folder(tmp_path / "few", data))
-    assert built.figure_count == 7
+    assert built.figure_count == 8
     section = next(s for s in built.sections if s.heading == report.YEARLY_HEADING)
     assert section.figure is None and "none of the year-by-year measures" in section.caption
 
@@ -780,7 +984,7 @@ def test_comparison_page_is_self_contained(tmp_path):
     assert "mathjax" not in rest.lower()
     built = report.build_dashboard(folder)
     assert built.kind == "comparison"
-    assert built.figure_count == 8  # seven views and the year-by-year figure
+    assert built.figure_count == 9  # eight views and the year-by-year figure
     assert rest.count('class="plotly-graph-div"') == built.figure_count
     assert [s.heading for s in built.sections].count(report.YEARLY_HEADING) == 1
     assert report.NO_YEARLY_NOTE not in page
@@ -818,7 +1022,7 @@ def test_real_results_folder_builds_the_comparison_page(request, tmp_path):
     folder = real_results_folder(request, tmp_path / "real")
     results = loading.load_comparison(folder)
     built = report.build_dashboard(folder)
-    assert built.kind == "comparison" and built.figure_count == 8
+    assert built.kind == "comparison" and built.figure_count == 9
     # Every closure reason and exit reason the model writes has a plain-English label.
     known = {r for c in CLOSURE_CATEGORIES for r in c.reasons}
     assert set(results.matches["closure_reason"]) <= known
@@ -894,7 +1098,7 @@ def test_survival_marks_only_within_the_data():
 def test_single_scenario_page_has_no_differences(tmp_path):
     folder = write_comparison_folder(tmp_path / "one", comparison_tables(scenarios=("baseline",)))
     built = report.build_dashboard(folder)
-    assert built.figure_count == 8
+    assert built.figure_count == 9
     assert "than Baseline" not in built.html and "paired" not in built.sections[0].caption
 
 

@@ -17,6 +17,8 @@ from sim.summary import DETECTABLE
 from sim.tables import RUN_KEYS, SCHEMA, SchemaError
 from sim.vocabulary import CLOSURE_REASONS
 
+from pandas_dtypes import read_dtype
+
 REQUIRED_METRICS = [
     "premature_closure_rate", "median_match_weeks", "mentor_burnout_prevalence",
     "mentor_attrition_annual", "mentees_matched_share", "service_linkage_rate",
@@ -37,7 +39,8 @@ def test_parquet_files_have_exactly_the_declared_columns_and_types(small_run_dir
                 f"declared {column.parquet_type}")
         frame = pd.read_parquet(path)
         assert {c: str(t) for c, t in frame.dtypes.items()} == {
-            c.name: c.dtype for c in declared}, f"{name}.parquet read back with other dtypes"
+            c.name: read_dtype(c.dtype) for c in declared}, (
+            f"{name}.parquet read back with other dtypes")
 
 
 def test_records_give_exactly_the_declared_columns() -> None:

@@ -26,6 +26,8 @@ from sim.metrics import METRICS
 from sim.sweep.columns import column_name, parameter_name
 from sim.tables import SCHEMA, SchemaError, folder_columns
 
+from pandas_dtypes import read_dtype
+
 duckdb = pytest.importorskip("duckdb")
 pl = pytest.importorskip("polars")
 
@@ -192,7 +194,7 @@ def test_run_tables_have_full_category_lists(run_dir: Path) -> None:
         assert "scenario" in categories
         _check_typed(run_dir / f"{name}.parquet", categories)
         frame = pd.read_parquet(run_dir / f"{name}.parquet")
-        assert {c: str(t) for c, t in frame.dtypes.items()} == {c.name: c.dtype
+        assert {c: str(t) for c, t in frame.dtypes.items()} == {c.name: read_dtype(c.dtype)
                                                                for c in declared}
     matches = pd.read_parquet(run_dir / "matches.parquet")
     counts = matches["closure_reason"].value_counts()
