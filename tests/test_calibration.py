@@ -7,6 +7,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim.calibration.fit import FIT_FILE, Scored, accept, design, read_fit, round_significant
@@ -184,3 +185,63 @@ def test_search_runs_end_to_end_and_writes_its_record(tmp_path: Path, capsys) ->
     (tmp_path / "calibration.md").unlink()
     assert main(["calibrate", "--report", "--targets", str(path), "--workers", "1"]) == 0
     assert "`effects.engagement_base`" in (tmp_path / "calibration.md").read_text()
+
+
+def _emulator_data(n: int = 120, d: int = 4, noise: float = 0.05):
+    """A target a quadratic cannot follow (a sine in x0), a quadratic term in x1, x2 and
+    x3 unused; points from the project's own Sobol design, noise from a fixed hash."""
+    from sim.calibration.fit import _unit_sobol
+
+    unit = _unit_sobol(d, n, seed=3)
+    wobble = np.sin(np.arange(n) * 12.9898) * 43758.5453 % 1.0 - 0.5  # fixed, not random
+    y = np.sin(6.0 * unit[:, 0]) + 0.5 * unit[:, 1] ** 2 + noise * wobble
+    return unit, y[:, None], np.full(n, 4.0)
+
+
+def test_the_gaussian_process_emulator_follows_what_a_quadratic_misses() -> None:
+    from sim.calibration.emulator import Emulator
+
+    unit, values, reps = _emulator_data()
+    emulator = Emulator.fit(unit, values, reps)
+    d = emulator.diagnostics()
+    assert d["quadratic_loo_r2"][0] < 0.9 < d["loo_r2"][0]
+    assert 0.85 <= d["loo_within_2sd"][0] <= 1.0  # its uncertainty is about right
+    # The length-scales find the parameters the target does not use.
+    assert set(emulator.inactive_parameters()[0]) >= {2, 3}
+    assert 0 not in emulator.inactive_parameters()[0]
+    # Fresh points: close to the truth, uncertainty larger far from the data than at it.
+    test = np.array([[0.3, 0.5, 0.5, 0.5], [0.8, 0.2, 0.1, 0.9]])
+    mean, sd = emulator.predict(test, return_sd=True)
+    truth = np.sin(6.0 * test[:, 0]) + 0.5 * test[:, 1] ** 2
+    np.testing.assert_allclose(mean[:, 0], truth, atol=0.1)
+    _, at_data = emulator.predict(unit[:5], return_sd=True)
+    far = Emulator.fit(unit[unit[:, 0] < 0.5], values[unit[:, 0] < 0.5],
+                       reps[unit[:, 0] < 0.5])
+    _, beyond = far.predict(np.array([[0.95, 0.5, 0.5, 0.5]]), return_sd=True)
+    assert beyond[0, 0] > at_data[:, 0].max()
+
+
+def test_the_emulator_fit_is_deterministic_and_skips_undefined_points() -> None:
+    from sim.calibration.emulator import Emulator
+
+    unit, values, reps = _emulator_data(n=64)
+    values[5, 0] = np.nan  # an undefined metric at one point
+    a = Emulator.fit(unit, values, reps).predict(unit, return_sd=True)
+    b = Emulator.fit(unit, values, reps).predict(unit, return_sd=True)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert np.isfinite(a[0]).all()
+
+
+def test_not_ruled_out_uses_the_emulators_sd_at_each_candidate() -> None:
+    from sim.calibration.emulator import Emulator
+    from sim.calibration.fit import not_ruled_out
+    from sim.calibration.targets import Target
+
+    unit, values, reps = _emulator_data()
+    emulator = Emulator.fit(unit, values, reps)
+    target = Target("t", "metric", "variant", 0.9, 1.1, "", "", "", "")
+    candidates = np.array([[np.pi / 12, 0.0, 0.5, 0.5],   # sin(pi/2) = 1: inside
+                           [0.9, 0.0, 0.5, 0.5]])        # sin(5.4) = -0.77: far outside
+    keep = not_ruled_out(emulator, [target], candidates, cutoff=2.0)
+    assert keep.tolist() == [True, False]

@@ -11,11 +11,12 @@ history matching (Vernon, Goldstein & Bower 2010, Bayesian Analysis 5; Andrianak
    prior, covered evenly. Every point runs on every variant that carries an enforced
    target, for the wave's replications, on common seeds.
 2. **Emulate.** For each target, a quadratic regression on the parameters (in unit-cube
-   coordinates, no interactions), fitted to every point simulated so far, with its
-   residual standard deviation ``sd`` (emulator error plus simulation noise).
+   coordinates, no interactions) with a Gaussian process on its residuals
+   (:mod:`sim.calibration.emulator`), fitted to every point simulated so far; its standard
+   deviation ``sd(x)`` counts the emulator's own uncertainty at ``x`` and simulation noise.
 3. **Rule out.** ``candidates`` new Sobol points are screened with the emulators; a point
-   stays *not ruled out yet* when every emulated target lies within ``cutoff`` x ``sd`` of
-   its range. The next wave simulates the first ``points`` of them (still a low-discrepancy
+   stays *not ruled out yet* when every emulated target lies within ``cutoff`` x ``sd(x)``
+   of its range. The next wave simulates the first ``points`` of them (still a low-discrepancy
    set), with more replications. Steps 2-3 repeat for each later wave.
 4. **ABC rejection.** A simulated point's distance is its worst target, in half-widths of
    that target's range: ``rho = max_t |mean_t - centre_t| / half_width_t``, so ``rho <= 1``
@@ -48,11 +49,14 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
+from sim.calibration.emulator import Emulator
 from sim.calibration.evaluate import evaluate, variant_params
 from sim.calibration.targets import CalibrationSpec, FitParameter, Target
 from sim.runner import Progress
 
 MIN_ACCEPTED = 8
+EMULATOR = ("quadratic regression with a Gaussian process on its residuals "
+            "(squared-exponential, one length-scale per parameter, white noise)")
 FIT_FILE = Path(__file__).resolve().parents[2] / "scenarios" / "calibration" / "fit.json"
 
 
@@ -156,44 +160,31 @@ def accept(scored: list[Scored]) -> float:
     return tolerance
 
 
-def _features(unit: np.ndarray) -> np.ndarray:
-    return np.column_stack([np.ones(len(unit)), unit, unit ** 2])
-
-
-@dataclass
-class Emulator:
-    """Quadratic regressions of every enforced target on the unit-cube parameters."""
-
-    coef: np.ndarray  # features x targets
-    sd: np.ndarray  # residual standard deviation per target
-    r2: np.ndarray  # share of variance explained per target
-
-    @classmethod
-    def fit(cls, unit: np.ndarray, values: np.ndarray, reps: np.ndarray) -> Emulator:
-        """Weighted least squares (a mean over r replications has weight r)."""
-        features = _features(unit)
-        finite = np.isfinite(values).all(axis=1)
-        w = np.sqrt(reps[finite])[:, None]
-        coef, *_ = np.linalg.lstsq(features[finite] * w, values[finite] * w, rcond=None)
-        residuals = values[finite] - features[finite] @ coef
-        dof = max(1, finite.sum() - features.shape[1])
-        sd = np.sqrt((residuals ** 2).sum(axis=0) / dof)
-        variance = values[finite].var(axis=0)
-        r2 = 1.0 - residuals.var(axis=0) / np.where(variance > 0, variance, 1.0)
-        return cls(coef, sd, r2)
-
-    def predict(self, unit: np.ndarray) -> np.ndarray:
-        """Emulated target means at unit-cube points."""
-        return _features(unit) @ self.coef
-
-
 def not_ruled_out(emulator: Emulator, targets: Sequence[Target], unit: np.ndarray,
                   cutoff: float) -> np.ndarray:
-    """Which candidates every emulated target keeps within ``cutoff`` sd of its range."""
-    predicted = emulator.predict(unit)
-    lows = np.array([t.low for t in targets]) - cutoff * emulator.sd
-    highs = np.array([t.high for t in targets]) + cutoff * emulator.sd
+    """Which candidates every emulated target keeps within ``cutoff`` of the emulator's
+    standard deviations at that candidate of its range."""
+    predicted, sd = emulator.predict(unit, return_sd=True)
+    lows = np.array([t.low for t in targets]) - cutoff * sd
+    highs = np.array([t.high for t in targets]) + cutoff * sd
     return ((predicted >= lows) & (predicted <= highs)).all(axis=1)
+
+
+def emulator_diagnostics(emulator: Emulator, targets: Sequence[Target],
+                         parameters: Sequence[FitParameter]) -> dict[str, Any]:
+    """A wave's emulator diagnostics as written to ``fit.json`` (rounded)."""
+    d = emulator.diagnostics()
+    inactive = emulator.inactive_parameters()
+    return {
+        "emulator_loo_r2": {t.key: round(float(x), 3)
+                            for t, x in zip(targets, d["loo_r2"], strict=True)},
+        "quadratic_loo_r2": {t.key: round(float(x), 3)
+                             for t, x in zip(targets, d["quadratic_loo_r2"], strict=True)},
+        "emulator_loo_within_2sd": {t.key: round(float(x), 3)
+                                    for t, x in zip(targets, d["loo_within_2sd"], strict=True)},
+        "parameters_not_used": {t.key: [parameters[i].name for i in idx]
+                                for t, idx in zip(targets, inactive, strict=True)},
+    }
 
 
 @dataclass
@@ -286,8 +277,7 @@ def run_fit(spec: CalibrationSpec, workers: int = 1, reps: int | None = None,
             cutoff = f.cutoffs[k - 2]
             keep = not_ruled_out(emulator, targets, candidates, cutoff)
             info.update(cutoff=cutoff, not_ruled_out_share=float(keep.mean()),
-                        emulator_r2={t.key: round(float(x), 3)
-                                     for t, x in zip(targets, emulator.r2, strict=True)})
+                        **emulator_diagnostics(emulator, targets, params))
             if keep.sum() >= n:
                 chosen_unit = candidates[keep][:n]
             else:  # too few survive: take the candidates the emulators put closest
@@ -347,6 +337,7 @@ def run_fit(spec: CalibrationSpec, workers: int = 1, reps: int | None = None,
         chosen_rho=best.rho, rounded=rounded, runs=runs,
         wall_time_s=time.perf_counter() - start,
         settings={"waves": [list(w) for w in waves], "candidates": f.candidates,
+                  "emulator": EMULATOR,
                   "cutoffs": list(f.cutoffs), "confirm_points": f.confirm_points,
                   "confirm_reps": f.confirm_reps,
                   "significant_digits": f.significant_digits, "variants": variants,

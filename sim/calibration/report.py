@@ -77,12 +77,33 @@ def _factors(settings: dict[str, Any]) -> str:
     return ", ".join(f"`{v}` x {n}" for v, n in factors.items())
 
 
-def _lowest_r2(wave: dict[str, Any]) -> str:
-    r2 = wave.get("emulator_r2")
+def _lowest_r2(wave: dict[str, Any], key: str = "emulator_loo_r2") -> str:
+    r2 = wave.get(key) or (wave.get("emulator_r2") if key == "emulator_loo_r2" else None)
     if not r2:
         return ""
-    key = min(r2, key=r2.get)
-    return f"{r2[key]:.2f} (`{key}`)"
+    worst = min(r2, key=r2.get)
+    return f"{r2[worst]:.2f} (`{worst}`)"
+
+
+def _emulator_table(fit: dict[str, Any]) -> list[str]:
+    """Per target, the last emulator's leave-one-out fit beside the quadratic's alone."""
+    last = [w for w in fit["waves"] if "emulator_loo_r2" in w]
+    if not last:
+        return []
+    w = last[-1]
+    lines = [f"Emulators of wave {w['wave']} (fitted to every point simulated before it), "
+             "by leave-one-out: R² of the quadratic regression alone and with the Gaussian "
+             "process, the share of points within two of the emulator's standard deviations "
+             "(near 0.95 when its uncertainty is honest) and the parameters its length-scales "
+             "say the target does not use:", "",
+             "| target | quadratic alone: R² | emulator: R² | within 2 sd | parameters not "
+             "used |", "|---|---|---|---|---|"]
+    for key, r2 in w["emulator_loo_r2"].items():
+        unused = w.get("parameters_not_used", {}).get(key, [])
+        lines.append(f"| `{key}` | {w['quadratic_loo_r2'][key]:.2f} | {r2:.2f} | "
+                     f"{w['emulator_loo_within_2sd'][key]:.2f} | "
+                     f"{', '.join(f'`{u}`' for u in unused) or 'none'} |")
+    return [*lines, ""]
 
 
 def _parameters_table(fit: dict[str, Any]) -> list[str]:
@@ -169,12 +190,14 @@ def build(spec: CalibrationSpec, fit: dict[str, Any], check: CheckResult,
         "",
         f"1. **Wave 1.** {s['waves'][0][0]} points of a scrambled Sobol sequence "
         f"(scipy.stats.qmc, seed {fit['seed']}), {s['waves'][0][1]} replications each.",
-        "2. **Later waves.** Each target is emulated by a quadratic regression on the "
-        "parameters, fitted to every point simulated so far. Of "
+        "2. **Later waves.** Each target is emulated by "
+        f"{s.get('emulator', 'a quadratic regression on the parameters')}, fitted to every "
+        "point simulated so far (Vernon, Goldstein & Bower 2010; scikit-learn's "
+        "GaussianProcessRegressor, hyperparameters by maximum marginal likelihood). Of "
         f"{s['candidates']:,} new Sobol candidates, those whose emulated targets all lie "
-        "within a cutoff of residual standard deviations of their ranges (the cutoff "
-        "tightens wave by wave) are *not ruled out yet*; the wave simulates a "
-        "low-discrepancy subset of them with more replications.",
+        "within a cutoff of the emulator's standard deviations at that candidate of their "
+        "ranges (the cutoff tightens wave by wave) are *not ruled out yet*; the wave "
+        "simulates a low-discrepancy subset of them with more replications.",
         "3. **ABC rejection.** A point's distance is its worst target in half-widths of that "
         "target's range, rho = max |model mean - range centre| / half-width, so rho <= 1 "
         "means every enforced target is inside. The last wave's points with rho <= 1 are "
@@ -194,12 +217,15 @@ def build(spec: CalibrationSpec, fit: dict[str, Any], check: CheckResult,
         f"({_factors(s)}).",
         "",
         "| wave | points | replications | cutoff (sd) | share of candidates not ruled out "
-        "| emulator R² (lowest target) | points inside every range |",
-        "|---|---|---|---|---|---|---|",
+        "| emulator R² (lowest target) | quadratic alone: R² (lowest target) "
+        "| points inside every range |",
+        "|---|---|---|---|---|---|---|---|",
         *[f"| {'confirmation' if w.get('confirmation') else w['wave']} | {w['points']} | "
           f"{w['reps']} | {w.get('cutoff', '')} | {_share(w)} | {_lowest_r2(w)} | "
+          f"{_lowest_r2(w, 'quadratic_loo_r2')} | "
           f"{w['inside_all_ranges']} |" for w in fit["waves"]],
         "",
+        *_emulator_table(fit),
         f"{inside} of the last wave's {len(last)} points had every target inside its range "
         f"(ABC tolerance {fit['tolerance']:.2f}; it is widened to the 8th smallest distance "
         "only when fewer than 8 points are inside). The chosen point was "
