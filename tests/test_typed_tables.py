@@ -81,21 +81,22 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("typed-sweep")
-    out = folder / "explicit"
-    assert main(["sweep", str(_spec(folder, EXPLICIT, "explicit")), "--out", str(out),
+def _swept(tmp_path_factory: pytest.TempPathFactory, text: str, name: str) -> Path:
+    folder = tmp_path_factory.mktemp(f"typed-{name}")
+    out = folder / name
+    assert main(["sweep", str(_spec(folder, text, name)), "--out", str(out),
                  "--workers", "1", "--quiet"]) == 0
     return out
 
 
 @pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _swept(tmp_path_factory, EXPLICIT, "explicit")
+
+
+@pytest.fixture(scope="module")
 def morris_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("typed-morris")
-    out = folder / "morris"
-    assert main(["sweep", str(_spec(folder, MORRIS, "morris")), "--out", str(out),
-                 "--workers", "1", "--quiet"]) == 0
+    out = _swept(tmp_path_factory, MORRIS, "morris")
     assert main(["analyse", str(out), "--resamples", "20"]) == 0
     return out
 

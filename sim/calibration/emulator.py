@@ -69,7 +69,6 @@ class Emulator:
     unit: np.ndarray  # the simulated points the emulator was fitted to (finite rows)
     values: np.ndarray  # their target means
     leverage: np.ndarray  # diagonal of the weighted regression's hat matrix
-    weights: np.ndarray  # sqrt(replications) per point
 
     @classmethod
     def fit(cls, unit: np.ndarray, values: np.ndarray, reps: np.ndarray) -> Emulator:
@@ -101,7 +100,7 @@ class Emulator:
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 gp.fit(unit, residuals[:, j] / scale[j])
             processes.append(gp)
-        return cls(coef, scale, processes, unit, values, leverage, w[:, 0])
+        return cls(coef, scale, processes, unit, values, leverage)
 
     def predict(self, unit: np.ndarray, return_sd: bool = False
                 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
@@ -127,7 +126,8 @@ class Emulator:
         variance = self.values.var(axis=0)
         variance = np.where(variance > 0, variance, 1.0)
         residuals = self.values - features(self.unit) @ self.coef
-        # Weighted regression: the LOO residual is e_i / (1 - h_ii) on the weighted scale.
+        # Weighted regression: the LOO residual is e_i / (1 - h_ii) (on the weighted
+        # scale too, so the weights cancel).
         quadratic = residuals / np.maximum(1.0 - self.leverage, 1e-12)[:, None]
         loo = np.empty_like(residuals)
         loo_sd = np.empty_like(residuals)

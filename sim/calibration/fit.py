@@ -356,8 +356,10 @@ def _rounded(params: Sequence[FitParameter], point: dict[str, float],
 
 
 def write_fit(result: FitResult, path: Path = FIT_FILE) -> Path:
-    """Write the fit record as JSON (sorted keys, so reruns diff cleanly)."""
-    path.write_text(json.dumps(result.to_json(), indent=1, sort_keys=True) + "\n")
+    """Write the fit record as JSON, atomically (sorted keys, so reruns diff cleanly)."""
+    from sim.files import write_text_atomically
+
+    write_text_atomically(path, json.dumps(result.to_json(), indent=1, sort_keys=True) + "\n")
     return path
 
 

@@ -78,7 +78,7 @@ def _factors(settings: dict[str, Any]) -> str:
 
 
 def _lowest_r2(wave: dict[str, Any], key: str = "emulator_loo_r2") -> str:
-    r2 = wave.get(key) or (wave.get("emulator_r2") if key == "emulator_loo_r2" else None)
+    r2 = wave.get(key)
     if not r2:
         return ""
     worst = min(r2, key=r2.get)
