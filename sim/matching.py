@@ -6,18 +6,21 @@ matching policy; it draws no random numbers, so the same inputs always give the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from sim.agents.mentor import PEER
 
 if TYPE_CHECKING:
-    from sim.agents.mentee import Mentee
-    from sim.agents.mentor import Mentor
     from sim.params import Matching
+    from sim.state import Columns
 
 
-def score(same_background: bool, peer: bool, held: int, policy: Matching) -> float:
-    """How well a free mentor suits a mentee under the policy (higher is better).
+def score(same_background: np.ndarray, peer: np.ndarray, held: np.ndarray, policy: Matching
+          ) -> np.ndarray:
+    """How well each free mentor suits a mentee under the policy (higher is better).
 
     ``-load_penalty x mentees held + cultural_match_weight (same background, with cultural
     matching) + lived_experience_weight (a peer mentor, with lived-experience matching)``;
@@ -28,59 +31,56 @@ def score(same_background: bool, peer: bool, held: int, policy: Matching) -> flo
     with fewer mentees wins, spreading the load.
     """
     value = -policy.load_penalty * held
-    if policy.cultural_matching and same_background:
-        value = value + policy.cultural_match_weight
-    if policy.lived_experience_matching and peer:
-        value = value + policy.lived_experience_weight
+    if policy.cultural_matching:
+        value = np.where(same_background, value + policy.cultural_match_weight, value)
+    if policy.lived_experience_matching:
+        value = np.where(peer, value + policy.lived_experience_weight, value)
     return value
 
 
-def pair(waiting: list[Mentee], free: list[Mentor], policy: Matching
-         ) -> list[tuple[Mentee, Mentor]]:
+def pair(waiting_minority: Sequence[bool], mentors: Columns, rows: np.ndarray,
+         policy: Matching) -> list[tuple[int, int]]:
     """Pair waiting mentees, in referral order, with the best free mentor each.
 
     Args:
-        waiting: mentees in the order they joined the waiting list.
-        free: mentors with room for another mentee, in the order they joined.
+        waiting_minority: for each waiting mentee, in the order they joined the waiting
+            list, whether they are of the minority background.
+        mentors: the model's mentor columns.
+        rows: the free mentors (with room for another mentee), in the order they joined.
         policy: the scenario's matching policy.
 
     Returns:
-        (mentee, mentor) pairs; a mentor appears as many times as their spare capacity.
+        (position on the waiting list, mentor row) pairs; a mentor appears as many times
+        as their spare capacity.
 
     Example:
-        ``pair([], free, policy) == []``.
+        ``pair([], mentors, rows, policy) == []``.
     """
-    if not waiting or not free:
+    if not len(waiting_minority) or not len(rows):
         return []
-    # A few dozen free mentors at most per agency: plain Python over lists is several
-    # times faster here than numpy's per-call overhead for arrays this small.
-    rows = [mentor.index for mentor in free]
-    columns = free[0].model.mentors
-    held = columns.open_matches[rows].tolist()
-    spare = [cap - h for cap, h in zip(columns.cap[rows].tolist(), held, strict=True)]
-    minority = columns.minority[rows].tolist()
-    peer = (columns.kind[rows] == PEER).tolist()
-    # A mentor's score depends on the mentee only through a shared background: one list
+    held = mentors.open_matches[rows]
+    spare = mentors.cap[rows] - held
+    minority = mentors.minority[rows]
+    peer = mentors.kind[rows] == PEER
+    # A mentor's score depends on the mentee only through a shared background: one array
     # for each background.
-    scores = {same: [score(m == same, p, h, policy) for m, p, h in zip(
-        minority, peer, held, strict=True)] for same in (False, True)}
+    base = {same: score(minority == same, peer, held, policy) for same in (False, True)}
     penalty = policy.load_penalty
-    given = [0] * len(rows)
-    open_rows = [i for i, room in enumerate(spare) if room > 0]  # in joining order
-    pairs: list[tuple[Mentee, Mentor]] = []
-    for mentee in waiting:
-        if not open_rows:
+    given = np.zeros(len(rows), dtype=np.int64)
+    room = spare > 0
+    left = int(np.count_nonzero(room))
+    pairs: list[tuple[int, int]] = []
+    for position, background in enumerate(waiting_minority):
+        if not left:
             break
-        base = scores[mentee.minority]
-        best, best_value = -1, 0.0
-        for i in open_rows:
-            # The first of equal scores (the longest-serving free mentor) wins.
-            value = base[i] - penalty * given[i]
-            if best < 0 or value > best_value:
-                best, best_value = i, value
+        # The first of equal scores (the longest-serving free mentor) wins: argmax takes
+        # the first maximum.
+        best = int(np.argmax(np.where(room, base[bool(background)] - penalty * given,
+                                      -np.inf)))
         spare[best] -= 1
         given[best] += 1
         if spare[best] == 0:
-            open_rows.remove(best)
-        pairs.append((mentee, free[best]))
+            room[best] = False
+            left -= 1
+        pairs.append((position, int(rows[best])))
     return pairs

@@ -12,6 +12,7 @@ from sim.agents import mentor as mentors
 from sim.agents.agency import Agency
 from sim.agents.mentee import FOLLOW_UP_WEEKS, NEEDS, Mentee, mentee_columns, step_mentees
 from sim.agents.mentor import EXIT_CATEGORIES, Mentor, mentor_columns, step_mentors
+from sim.collector import WeeklyCollector
 from sim.params import ScenarioParams
 from sim.relationship import Match, match_columns
 from sim.rng import Streams
@@ -131,14 +132,14 @@ class MentoringModel(Model):
         for agency in self.agency_list:
             agency.start_clock()
         self._reset_counters()
-        reporters: dict[str, Any] = {name: name for name in ("week", *WEEKLY_COLUMNS)}
+        metrics: tuple[str, ...] = ()
         if self.report_metrics:
             from sim.metrics import METRICS
 
-            clash = set(METRICS) & set(reporters)
+            metrics = tuple(METRICS)
+            clash = set(metrics) & {"week", *WEEKLY_COLUMNS}
             assert not clash, f"metrics named like weekly columns: {sorted(clash)}"
-            reporters.update({name: [self.run_metric, [name]] for name in METRICS})
-        self.datacollector = DataCollector(model_reporters=reporters)
+        self.datacollector = WeeklyCollector(("week", *WEEKLY_COLUMNS), metrics, self)
         self.agent_datacollector: DataCollector | None = None
         if self.agent_snapshot_weeks > 0:
             self.agent_datacollector = DataCollector(agenttype_reporters={
@@ -419,12 +420,12 @@ class MentoringModel(Model):
         with_family = matches[self.mentees.family[self.matches.mentee[matches]] > 0]
         self.family_matches = np.bincount(self.matches.agency[with_family], minlength=n)
 
-    def free_mentors(self, agency: Agency) -> list[Mentor]:
-        """An agency's mentors who could take a mentee now, in the order they joined."""
+    def free_mentors(self, agency: Agency) -> np.ndarray:
+        """Rows of an agency's mentors who could take a mentee now, in the order they
+        joined."""
         live = self.mentors.live()
         rows = live[self.mentors.agency[live] == agency.index]
-        rows = rows[mentors.available(self, rows)]
-        return [self.mentor_agents[row] for row in rows.tolist()]
+        return rows[mentors.available(self, rows)]
 
     def weekly_frame(self):  # noqa: ANN201 - pandas type kept out of the signature
         """The weekly table of this run (one row per week; the weekly columns only)."""

@@ -344,9 +344,14 @@ class Agency(Agent):
         """Match waiting mentees to free mentors (see ``sim.matching``)."""
         if self.status not in (RUNNING, BRIDGING) or not self.waiting:
             return
-        free = self.model.free_mentors(self)
-        for mentee, mentor in pair(list(self.waiting), free, self.model.p.matching):
-            self.model.start_match(mentor, mentee)
+        model = self.model
+        free = model.free_mentors(self)
+        if not len(free):
+            return
+        waiting = list(self.waiting)
+        minority = model.mentees.minority[[mentee.index for mentee in waiting]]
+        for position, row in pair(minority.tolist(), model.mentors, free, model.p.matching):
+            model.start_match(model.mentor_agents[row], waiting[position])
 
     def take_place(self, need: str) -> bool:
         """Use a partner-service place for ``need`` if one is free."""
