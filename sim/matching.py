@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
 from sim.agents.mentor import PEER
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def score(same_background: np.ndarray, peer: np.ndarray, held: np.ndarray, polic
     return value
 
 
-def pair(waiting_minority: Sequence[bool], mentors: Columns, rows: np.ndarray,
+def pair(waiting_minority: Sequence[bool] | np.ndarray, mentors: Columns, rows: np.ndarray,
          policy: Matching) -> list[tuple[int, int]]:
     """Pair waiting mentees, in referral order, with the best free mentor each.
 
@@ -58,6 +59,14 @@ def pair(waiting_minority: Sequence[bool], mentors: Columns, rows: np.ndarray,
     """
     if not len(waiting_minority) or not len(rows):
         return []
+    kernel = kernels.compiled("pair_rows")
+    if kernel is not None:  # the same choices, compiled (see sim.kernels)
+        positions, chosen = kernel(
+            np.asarray(waiting_minority, dtype=np.bool_), rows, mentors.open_matches,
+            mentors.cap, mentors.minority, mentors.kind == PEER, policy.load_penalty,
+            policy.cultural_match_weight, policy.lived_experience_weight,
+            policy.cultural_matching, policy.lived_experience_matching)
+        return list(zip(positions.tolist(), chosen.tolist(), strict=True))
     held = mentors.open_matches[rows]
     spare = mentors.cap[rows] - held
     minority = mentors.minority[rows]

@@ -16,6 +16,7 @@ from sim.collector import WeeklyCollector
 from sim.params import ScenarioParams
 from sim.relationship import Match, match_columns
 from sim.rng import Streams
+from sim.state import UNSET
 from sim.tables import WEEKLY
 
 # The weekly table's reporters: model attributes of the same names, declared with type,
@@ -268,49 +269,58 @@ class MentoringModel(Model):
     def start_match(self, mentor: Mentor, mentee: Mentee) -> Match:
         """Pair a waiting mentee with a mentor."""
         agency = mentee.agency
-        match = Match(self, self.match_count, mentor, mentee, agency, self.week)
+        match = Match(self, self.matches.size, mentor, mentee, agency, self.week)
         self.match_views.append(match)
         del agency.waiting[mentee]
-        mentee.waiting = False
-        mentee.ever_matched = True
-        mentee.match = match
+        # Written in the columns directly (what the agents' attributes would write).
+        person = mentee.index
+        mentees = self.mentees
+        mentees.waiting[person] = False
+        mentees.ever_matched[person] = True
+        mentees.match[person] = match.index
         mentor.matches[match] = None
         self.mentors.open_matches[mentor.index] += 1
-        mentor.mentees_mentored += 1
+        self.mentors.mentees_mentored[mentor.index] += 1
         agency.matches[match] = None
         self.matches_started += 1
         return match
 
     def close_match(self, match: Match, reason: str, detail: str) -> None:
         """End a relationship with exactly one closure reason."""
-        if not self.matches.alive[match.index]:
+        # The match's, mentor's and mentee's state is read and written in their columns
+        # directly (the same values their attributes give and take).
+        matches, mentees = self.matches, self.mentees
+        row = match.index
+        if not matches.alive[row]:
             return
         self.match_rows.append(match.record(self.week, reason, detail, self.week))
-        self.matches.remove(match.index)
-        del match.agency.matches[match]
-        mentor = match.mentor
-        del mentor.matches[match]
-        self.mentors.open_matches[mentor.index] -= 1
-        mentee = match.mentee
-        mentee.match = None
+        matches.remove(row)
+        del self.agency_list[matches.agency.item(row)].matches[match]
+        mentor_row = matches.mentor.item(row)
+        del self.mentor_agents[mentor_row].matches[match]
+        self.mentors.open_matches[mentor_row] -= 1
+        person = matches.mentee.item(row)
+        mentee = self.mentee_agents[person]
+        mentees.match[person] = UNSET
+        weeks = matches.weeks.item(row)
         e = self.p.effects
-        if reason != "completed" and match.weeks <= e.early_end_weeks:
-            mentee.early_end = True
-        if (match.weeks >= e.network_min_weeks and match.quality >= e.network_min_quality
-                and self.streams.uniform("network", mentee.index) < e.network_probability):
-            mentee.network = True
+        if reason != "completed" and weeks <= e.early_end_weeks:
+            mentees.early_end[person] = True
+        if (weeks >= e.network_min_weeks and matches.quality.item(row) >= e.network_min_quality
+                and self.streams.uniform("network", person) < e.network_probability):
+            mentees.network[person] = True
         self.matches_ended += 1
-        if (self.week >= mentee.referral_week + FOLLOW_UP_WEEKS
-                and self.mentees.alive[mentee.index]):
+        if (self.week >= mentees.referral_week.item(person) + FOLLOW_UP_WEEKS
+                and mentees.alive[person]):
             self.discharge_mentee(mentee)
-        elif (reason in REMATCHED_AFTER and match.weeks < match.planned_weeks
+        elif (reason in REMATCHED_AFTER and weeks < matches.planned_weeks.item(row)
               and mentee.agency.open_for_referrals
-              and self.streams.uniform("rematch", mentee.index)
+              and self.streams.uniform("rematch", person)
               < self.p.relationships.rematch_probability):
             # A new mentor after the mentor or the pairing failed (Herrera et al. 2007: a
             # tenth of mentees rematched). The dose already received carries on.
             mentee.agency.waiting[mentee] = None
-            mentee.waiting = True
+            mentees.waiting[person] = True
 
     def log_event(self, agency: Agency | None, event: str, amount_gbp: float | None = None,
                   detail: str = "") -> None:

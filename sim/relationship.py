@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim import exact
+from sim import exact, kernels
 from sim.agents import mentee as mentees
 from sim.agents import mentor as mentors
 from sim.agents.mentor import PEER
@@ -62,6 +62,16 @@ ENDINGS = (
 )
 _END = {ending: code for code, ending in enumerate(ENDINGS)}
 _OPEN = -1  # the code of a relationship that carries on this week
+# The codes :func:`commitment_point` gives, in the order sim.kernels.commitment_codes reads.
+_COMMITMENT_CODES = np.array([_END["completed", "planned"], _END["completed", "extended"],
+                              _END["completed", "informal"], _OPEN])
+# The ending codes :func:`failure` picks from, in the order sim.kernels.failure_codes reads.
+_FAILURE_DETAILS = np.array([_END[ending] for ending in (
+    ("mentor_abandonment", "burnout"), ("mentor_abandonment", "overload"),
+    ("mentor_abandonment", "programme_chaos"), ("low_motivation", "perceived"),
+    ("mismatched_expectations", "expectations"), ("relational_skills", "cultural_gap"),
+    ("relational_skills", "low_skill"), ("family_interference", "family"),
+    ("agency_support", "chaos"), ("agency_support", "contacts"))] + [_OPEN])
 
 
 def match_columns() -> Columns:
@@ -98,12 +108,17 @@ class Match:
         self.model = model
         self.index = match_id
         self._columns = model.matches
-        planned = planned_weeks(p.programme.planned_match_weeks, mentee.planned_length_factor)
+        # The two sides' traits, read straight from their columns (as their attributes
+        # would give them).
+        mentor_row, mentee_row = mentor.index, mentee.index
+        planned = planned_weeks(p.programme.planned_match_weeks,
+                                model.mentees.planned_length_factor.item(mentee_row))
         row = model.matches.add(
-            mentor=mentor.index, mentee=mentee.index, agency=agency.index,
+            mentor=mentor_row, mentee=mentee_row, agency=agency.index,
             start_week=start_week, quality=p.relationships.start_quality,
-            cultural_gap=mentor.minority != mentee.minority, planned_weeks=planned,
-            due_week=start_week + planned,
+            cultural_gap=(model.mentors.minority.item(mentor_row)
+                          != model.mentees.minority.item(mentee_row)),
+            planned_weeks=planned, due_week=start_week + planned,
             expectation_gap=expectation_gap(mentor, mentee, p.training.pre_match_hours,
                                             planned, p.matching.expectation_setting,
                                             p.relationships))
@@ -134,23 +149,31 @@ class Match:
         """This relationship's row of ``matches.parquet``; an open one (``end_week`` None)
         is censored at the horizon. The keys are the ``matches`` columns declared in
         :mod:`sim.tables` (building the table checks that none is missing)."""
-        duration = (horizon if end_week is None else end_week) - self.start_week
+        # Read straight from the columns (``.item`` gives the Python value, as the column
+        # attributes do): the agency, mentor and mentee ids are the rows the match holds,
+        # which is what their ``index`` is.
+        c = self._columns
+        row = self.index
+        mentor = c.mentor.item(row)
+        start_week = c.start_week.item(row)
+        planned = c.planned_weeks.item(row)
+        duration = (horizon if end_week is None else end_week) - start_week
         return {
-            "match_id": self.match_id,
-            "agency_id": self.agency.index,
-            "mentor_id": self.mentor.index,
-            "mentee_id": self.mentee.index,
-            "mentor_kind": self.mentor.kind,
-            "start_week": self.start_week,
+            "match_id": row,
+            "agency_id": c.agency.item(row),
+            "mentor_id": mentor,
+            "mentee_id": c.mentee.item(row),
+            "mentor_kind": mentors.KINDS[self.model.mentors.kind.item(mentor)],
+            "start_week": start_week,
             "end_week": end_week,
             "duration_weeks": duration,
             "closure_reason": reason,
             "closure_detail": detail,
-            "quality_at_end": round(self.quality, 6),
-            "planned_weeks": self.planned_weeks,
-            "reached_commitment": duration >= self.planned_weeks,
-            "extensions": self.extensions,
-            "informal_weeks": self.informal_weeks,
+            "quality_at_end": round(c.quality.item(row), 6),
+            "planned_weeks": planned,
+            "reached_commitment": duration >= planned,
+            "extensions": c.extensions.item(row),
+            "informal_weeks": c.informal_weeks.item(row),
         }
 
 
@@ -174,6 +197,22 @@ def meet(model: MentoringModel, rows: np.ndarray, skill: np.ndarray) -> np.ndarr
     c = model.matches
     m = model.mentees
     streams = model.streams
+    kernel = kernels.compiled("meet_update")
+    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
+        return rows[kernel(
+            rows, c.mentor, c.mentee, c.agency, c.quality, c.missed, model.mentors.burnt_out,
+            model.mentors.time_factor, model.mentors.kind == PEER, m.motivation,
+            m.weeks_mentored, m.dose, model.agency_values("chaos"),
+            model.agency_values("bonding"), model.agency_values("support_ratio"), skill,
+            mentees.family_pull(model, c.mentee[rows]),
+            np.array([e.burnt_out_attendance, e.engagement_base,
+                      e.engagement_motivation_weight, e.engagement_neutral_motivation,
+                      e.engagement_quality_weight, e.engagement_family_weight,
+                      e.engagement_chaos_weight, e.engagement_floor, e.engagement_ceiling,
+                      e.peer_bonding, r.support_growth_share, e.quality_growth,
+                      r.missed_week_erosion, r.small_step_gain,
+                      r.missed_week_motivation_loss]),
+            streams.key("burnt_shows"), streams.key("engage"))]
     mentor, mentee, agency = c.mentor[rows], c.mentee[rows], c.agency[rows]
     burnt = model.mentors.burnt_out[mentor]
     shows = ~burnt | (streams.uniforms("burnt_shows", mentee) < e.burnt_out_attendance)
@@ -232,6 +271,16 @@ def setbacks(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
     c = model.matches
     streams = model.streams
     mentee = c.mentee[rows]
+    kernel = kernels.compiled("setback_update")
+    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
+        m = model.mentees
+        return kernel(
+            rows, c.mentee, c.quality, m.motivation, m.crisis_risk, m.needs, m.linked_count,
+            mentees._NEEDS_COUNT, mentees.family_pull(model, mentee),
+            np.array([r.crisis_weekly, r.crisis_need_weight, e.crisis_closure_share,
+                      r.crisis_motivation_loss, r.setback_probability, r.setback_size,
+                      r.family_motivation_drain]),
+            streams.key("crisis"), streams.key("crisis_ends"), streams.key("setback"))
     crisis = streams.uniforms("crisis", mentee) < mentees.crisis_probability(model, mentee)
     ends = crisis & (streams.uniforms("crisis_ends", mentee) < e.crisis_closure_share)
     go_on = ~ends
@@ -261,6 +310,15 @@ def commitment_point(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
     c = model.matches
     m = model.mentees
     streams = model.streams
+    kernel = kernels.compiled("commitment_codes")
+    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
+        return kernel(
+            rows, c.mentee, c.quality, c.extensions, c.due_week, c.informal_weeks,
+            m.informal_weeks_left, m.informal_quality,
+            np.array([r.continuation_max, r.extension_share, r.informal_weeks_mean]),
+            model.week, model.p.programme.extension_weeks, _COMMITMENT_CODES,
+            np.array([streams.key(name) for name in (
+                "continuation", "extension", "informal_length")]))
     mentee = c.mentee[rows]
     quality = c.quality[rows]
     ends = streams.uniforms("continuation", mentee) >= r.continuation_max * quality
@@ -301,11 +359,25 @@ def failure(model: MentoringModel, rows: np.ndarray, skill: np.ndarray) -> np.nd
     e = model.p.effects
     r = model.p.relationships
     c = model.matches
+    threshold = e.motivation_threshold
+    youth = r.youth_family_multiplier if model.p.programme.setting == "youth_justice" else 1.0
+    kernel = kernels.compiled("failure_codes")
+    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
+        return kernel(
+            rows, c.mentor, c.mentee, c.agency, c.quality, c.expectation_gap,
+            model.mentors.burnt_out, model.mentors.load, model.mentors.skill,
+            model.mentees.motivation, model.agency_values("chaos"),
+            model.agency_values("support_deficit"), skill,
+            mentees.family_pull(model, c.mentee[rows]),
+            np.array([e.mentor_abandon_hazard, e.low_motivation_hazard, e.expectation_hazard,
+                      e.skill_hazard, e.family_hazard, e.support_hazard]),
+            np.array([r.overload_abandon_weight, threshold, r.skilled_motivation_buffer,
+                      r.low_skill_exponent, youth, r.support_deficit_weight,
+                      r.bond_support_buffer, r.cultural_gap_detail_ratio]),
+            _FAILURE_DETAILS, model.streams.key("closure"), model.streams.key("closure_reason"))
     mentor, mentee, agency = c.mentor[rows], c.mentee[rows], c.agency[rows]
     quality = c.quality[rows]
     unbonded = 1.0 - quality
-    threshold = e.motivation_threshold
-    youth = r.youth_family_multiplier if model.p.programme.setting == "youth_justice" else 1.0
     burnt = model.mentors.burnt_out[mentor]
     load = model.mentors.load[mentor]
     raw_skill = model.mentors.skill[mentor]
@@ -397,8 +469,13 @@ def expectation_gap(mentor: Mentor, mentee: Mentee, pre_match_hours: float,
     training brings the mentor's expectations towards reality; agreeing expectations at
     matching leaves ``r.expectation_setting_residual`` of what remains.
     """
-    kind = 0.0 if mentor.style == mentee.expectation else 1.0
-    length = min(1.0, abs(math.log(mentor.expected_match_weeks / planned_weeks))
+    # The traits, read straight from the columns (as the agents' attributes give them).
+    model = mentor.model
+    style = mentors.STYLES[model.mentors.style.item(mentor.index)]
+    expected_weeks = model.mentors.expected_match_weeks.item(mentor.index)
+    wanted = mentees.EXPECTATIONS[model.mentees.expectation.item(mentee.index)]
+    kind = 0.0 if style == wanted else 1.0
+    length = min(1.0, abs(math.log(expected_weeks / planned_weeks))
                  / math.log(r.expectation_length_full_ratio))
     length *= math.exp(-pre_match_hours / r.expectation_training_hours)
     gap = r.expectation_kind_weight * kind + (1.0 - r.expectation_kind_weight) * length

@@ -79,11 +79,16 @@ def _mix_array(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> _S31)
 
 
+def _fold(key: int, word: int) -> int:
+    """``key`` with one more integer folded in by the mix."""
+    return _mix((key + (word & _MASK) * _GAMMA + _GAMMA) & _MASK)
+
+
 def _stream(*words: int) -> int:
     """A stream key from integers (seed, decision, week...), each folded in with the mix."""
     key = 0
     for word in words:
-        key = _mix((key + (word & _MASK) * _GAMMA + _GAMMA) & _MASK)
+        key = _fold(key, word)
     return key
 
 
@@ -105,6 +110,9 @@ class Streams:
         self.week = 0
         self._keys: dict[str, int] = {}
         self._base = _stream(self.seed)
+        # (seed, name) folded once per name: a week's key or an entity's stream then
+        # costs one more fold (the same numbers as folding every word each time).
+        self._named: dict[str, int] = {}
 
     def start_week(self, week: int) -> None:
         """Move every weekly stream on to ``week``."""
@@ -115,9 +123,21 @@ class Streams:
         key = self._keys.get(decision)
         if key is None:
             # Burn-in weeks are numbered up to 0; & _MASK folds a negative week in.
-            key = _stream(self._base, _key(decision), self.week)
+            key = _fold(self._name_key(decision), self.week)
             self._keys[decision] = key
         return key
+
+    def _name_key(self, name: str) -> int:
+        """``_stream(seed base, crc32(name))``, kept for the run."""
+        key = self._named.get(name)
+        if key is None:
+            key = self._named[name] = _stream(self._base, _key(name))
+        return key
+
+    def key(self, decision: str) -> np.uint64:
+        """The (seed, decision, week) stream's key this week, for code that draws
+        :meth:`uniform` itself (the compiled kernels of ``sim.kernels``)."""
+        return np.uint64(self._week_key(decision))
 
     def uniform(self, decision: str, index: int) -> float:
         """A uniform [0, 1) draw for entity ``index`` on ``decision`` in the current week:
@@ -166,4 +186,4 @@ class Streams:
             kind: ``"mentor"``, ``"mentee"``, ...
             index: the entity's per-kind index.
         """
-        return random.Random(_stream(self._base, _key(kind), index))
+        return random.Random(_fold(self._name_key(kind), index))

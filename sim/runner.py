@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim import kernels
 from sim.metrics import run_metrics, yearly_metrics
 from sim.model import MentoringModel
 from sim.params import ScenarioParams
@@ -111,6 +112,9 @@ def simulate(params: ScenarioParams, seed: int) -> dict[str, pd.DataFrame]:
         >>> sorted(tables) == sorted(TABLES)
         True
     """
+    # A process that runs several models switches to the compiled kernels (sim.kernels);
+    # the tables are the same either way.
+    kernels.prepare(1)
     # The metrics are computed once, from these tables, by the caller.
     model = MentoringModel(params, seed, report_metrics=False)
     model.run_for(params.run.weeks)

@@ -55,19 +55,27 @@ class Columns:
 
     def add(self, **values: Any) -> int:
         """A new row (alive), with the given values; other columns start at zero."""
-        if self.size == self.capacity:
+        row = self.size
+        # Every entity created goes through here, so the arrays are looked up in a dict
+        # (name -> array, built on first use) rather than by getattr per value. The dict
+        # is rebuilt whenever the store grows; the arrays are otherwise only ever written
+        # in place (never rebound), so it cannot go stale.
+        arrays: dict[str, np.ndarray] | None = getattr(self, "_arrays", None)
+        if row == self.capacity:
             self.capacity *= 2
             for name in self.dtypes:
                 old = getattr(self, name)
                 new = np.zeros(self.capacity, dtype=old.dtype)
-                new[:self.size] = old[:self.size]
+                new[:row] = old[:row]
                 setattr(self, name, new)
-        row = self.size
-        self.size += 1
-        self.alive[row] = True
+            arrays = None
+        if arrays is None:
+            arrays = self._arrays = {name: getattr(self, name) for name in self.dtypes}
+        self.size = row + 1
+        arrays["alive"][row] = True
         self._live = None
         for name, value in values.items():
-            getattr(self, name)[row] = value
+            arrays[name][row] = value
         return row
 
     def remove(self, row: int) -> None:

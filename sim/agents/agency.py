@@ -247,11 +247,12 @@ class Agency(Agent):
         from that, the support contacts and supervision actually delivered this week."""
         p = self.model.p
         g = p.growth
+        insecure = self.insecure  # nothing below changes it; worked out once
         if self.status == CLOSED:
             self.coordinators = self.supervisors = 0.0
         else:
             leave = min(1.0, weekly_rate(p.staff.attrition_annual) * (
-                p.staff.insecurity_attrition_multiplier if self.insecure else 1.0))
+                p.staff.insecurity_attrition_multiplier if insecure else 1.0))
             fill = min(1.0, 1.0 / p.staff.hire_weeks) if self.hiring else 0.0
             self.coordinators = min(self.coordinators, self.coordinator_posts)  # redundancies
             hired = max(0.0, self.coordinator_posts - self.coordinators) * fill
@@ -280,7 +281,7 @@ class Agency(Agent):
                          if p.staff.coordinators_fte else 1.0)
         # Programme chaos: reorganisation, a looming funding cliff, empty posts and staff
         # who do not yet know the programme.
-        self.chaos = min(1.0, g.chaos_reorganisation * shock + g.chaos_insecurity * self.insecure
+        self.chaos = min(1.0, g.chaos_reorganisation * shock + g.chaos_insecurity * insecure
                          + max(0.0, vacancy) + g.chaos_inexperience * (1.0 - self.experience))
         # Supervision: offered to every trained mentor, delivered up to supervisor capacity.
         trained_mentors = int(self.model.trained_mentors[self.index])
@@ -350,7 +351,7 @@ class Agency(Agent):
             return
         waiting = list(self.waiting)
         minority = model.mentees.minority[[mentee.index for mentee in waiting]]
-        for position, row in pair(minority.tolist(), model.mentors, free, model.p.matching):
+        for position, row in pair(minority, model.mentors, free, model.p.matching):
             model.start_match(model.mentor_agents[row], waiting[position])
 
     def take_place(self, need: str) -> bool:

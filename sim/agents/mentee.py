@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import math
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Agent
 
-from sim import exact
+from sim import exact, kernels
 from sim.state import UNSET, Columns, column
 from sim.vocabulary import RISK_BANDS
 
 if TYPE_CHECKING:
     from sim.agents.agency import Agency
     from sim.model import MentoringModel
+    from sim.params import ScenarioParams
     from sim.relationship import Match
 
 NEEDS = ("housing", "substance", "employment")
@@ -30,6 +32,9 @@ RISK_BAND_Z = 0.4307  # literal-ok: a definition (terciles of the normal), not a
 REFERRAL_OUTCOMES = ("referred", "lost", "diverted")
 # Needs drawn at referral, as bits of ``needs`` in NEEDS order, counted.
 _NEEDS_COUNT = np.array([bin(mask).count("1") for mask in range(1 << len(NEEDS))])
+# The codes of EXPECTATIONS, the population a referral's expectation is drawn from (the
+# draw picks by position, so drawing the code picks what drawing the label would).
+_EXPECTATION_CODES = tuple(range(len(EXPECTATIONS)))
 
 
 def mentee_columns() -> Columns:
@@ -46,6 +51,61 @@ def mentee_columns() -> Columns:
         "network": np.bool_, "reoffence_week": np.int64,
         "counterfactual_reoffence_week": np.int64,
     })
+
+
+class _ReferralDraws:
+    """The parameter values every referral's draws use, worked out once per model.
+
+    A national run refers thousands of people, and each referral used to look up some
+    twenty parameters and recompute the same few expressions. Each value here is the very
+    expression :meth:`Mentee.__init__` used to evaluate (the same operands in the same
+    order), so every trait drawn is bit for bit what it was.
+    """
+
+    __slots__ = ("params", "motivation_alpha", "motivation_beta", "motivation_floor",
+                 "motivation_ceiling", "expectation_cum_weights", "minority_share",
+                 "family_prevalence", "family_min", "family_max", "need_bits", "risk_spread",
+                 "risk_half_variance", "crisis_risk_exponent", "max_hazard",
+                 "weekly_base_hazard", "planned_length_spread")
+
+    def __init__(self, p: ScenarioParams) -> None:
+        self.params = p  # what these were worked out from (see ``of``)
+        m = p.mentees
+        concentration = m.motivation_concentration
+        self.motivation_alpha = concentration * m.motivation_mean
+        self.motivation_beta = concentration * (1 - m.motivation_mean)
+        self.motivation_floor = m.motivation_floor
+        self.motivation_ceiling = m.motivation_ceiling
+        # choices() accumulates its weights on every call; accumulated once here they are
+        # the same numbers, and the one random() it draws picks the same expectation.
+        self.expectation_cum_weights = list(accumulate((
+            m.expectation_practical_share, m.expectation_emotional_share,
+            m.expectation_activities_share)))
+        self.minority_share = m.minority_share
+        self.family_prevalence = m.family_interference_prevalence
+        self.family_min = m.family_interference_min
+        self.family_max = m.family_interference_max
+        # Each need's bit in ``needs`` (NEEDS order) with its share of referrals.
+        self.need_bits = tuple(zip((1 << i for i in range(len(NEEDS))), (
+            m.needs_housing, m.needs_substance, m.needs_employment), strict=True))
+        self.risk_spread = m.risk_spread
+        self.risk_half_variance = m.risk_spread * m.risk_spread / 2  # literal-ok: mean-1 log-normal
+        self.crisis_risk_exponent = p.relationships.crisis_risk_exponent
+        self.max_hazard = m.max_weekly_reoffending_hazard
+        setting = p.programme.setting
+        base_12m = getattr(m, f"base_reoffending_{setting}")
+        # The setting's weekly hazard for a mentee of average risk (1 - (1 - h)^52 = 12m).
+        self.weekly_base_hazard = -math.log(1 - base_12m) / FOLLOW_UP_WEEKS
+        self.planned_length_spread = getattr(p.programme, f"planned_length_spread_{setting}")
+
+    @classmethod
+    def of(cls, model: MentoringModel) -> _ReferralDraws:
+        """The model's values, built on its first referral (and again should its
+        parameters ever be replaced)."""
+        draws = getattr(model, "_referral_draws", None)
+        if draws is None or draws.params is not model.p:
+            draws = model._referral_draws = cls(model.p)
+        return draws
 
 
 class Mentee(Agent):
@@ -87,41 +147,37 @@ class Mentee(Agent):
 
     def __init__(self, model: MentoringModel, agency: Agency, index: int) -> None:
         super().__init__(model)
-        p = model.p
+        c = _ReferralDraws.of(model)
         draw = model.streams.entity("mentee", index)
         self.index = index
         self.agency = agency
         self._columns = model.mentees
-        m = p.mentees
-        concentration = m.motivation_concentration
-        motivation = min(m.motivation_ceiling, max(m.motivation_floor, draw.betavariate(
-            concentration * m.motivation_mean, concentration * (1 - m.motivation_mean))))
-        expectation = draw.choices(EXPECTATIONS, weights=(
-            m.expectation_practical_share, m.expectation_emotional_share,
-            m.expectation_activities_share))[0]
-        minority = draw.random() < m.minority_share
-        family = (draw.uniform(m.family_interference_min, m.family_interference_max)
-                  if draw.random() < m.family_interference_prevalence else 0.0)
-        shares = (p.mentees.needs_housing, p.mentees.needs_substance, p.mentees.needs_employment)
-        needs = sum(1 << i for i, share in enumerate(shares) if draw.random() < share)
+        # The draws, in their fixed order (each trait keeps its random numbers).
+        motivation = min(c.motivation_ceiling, max(c.motivation_floor, draw.betavariate(
+            c.motivation_alpha, c.motivation_beta)))
+        expectation = draw.choices(_EXPECTATION_CODES, cum_weights=c.expectation_cum_weights)[0]
+        minority = draw.random() < c.minority_share
+        family = (draw.uniform(c.family_min, c.family_max)
+                  if draw.random() < c.family_prevalence else 0.0)
+        needs = 0
+        for bit, share in c.need_bits:  # one draw per need, taken or not
+            if draw.random() < share:
+                needs |= bit
         # Log-normal risk with mean 1, so the population's average hazard is the setting's.
-        sigma = p.mentees.risk_spread
         z = draw.gauss(0.0, 1.0)
-        risk = math.exp(sigma * z - sigma * sigma / 2)  # literal-ok: mean-1 log-normal
-        base_12m = getattr(m, f"base_reoffending_{p.programme.setting}")
+        risk = math.exp(c.risk_spread * z - c.risk_half_variance)
         # The mentee's planned length relative to the programme's commitment (set by their
         # order or licence and their needs); drawn last so earlier traits keep their draws.
-        spread = getattr(p.programme, f"planned_length_spread_{p.programme.setting}")
         row = model.mentees.add(
             agency=agency.index, referral_week=model.week, motivation=motivation,
-            expectation=EXPECTATIONS.index(expectation), minority=minority, family=family,
+            expectation=expectation, minority=minority, family=family,
             needs=needs, risk=risk,
-            crisis_risk=risk ** p.relationships.crisis_risk_exponent,
+            crisis_risk=risk ** c.crisis_risk_exponent,
             risk_band=(z > -RISK_BAND_Z) + (z > RISK_BAND_Z),
-            base_hazard=min(m.max_weekly_reoffending_hazard,
-                            -math.log(1 - base_12m) / FOLLOW_UP_WEEKS * risk),
-            planned_length_factor=math.exp(draw.gauss(0.0, spread)), match=UNSET,
-            waiting=True, reoffence_week=UNSET, counterfactual_reoffence_week=UNSET)
+            base_hazard=min(c.max_hazard, c.weekly_base_hazard * risk),
+            planned_length_factor=math.exp(draw.gauss(0.0, c.planned_length_spread)),
+            match=UNSET, waiting=True, reoffence_week=UNSET,
+            counterfactual_reoffence_week=UNSET)
         assert row == index, "a mentee's row is its index"
 
     @property
@@ -151,29 +207,35 @@ class Mentee(Agent):
     def record(self, horizon: int) -> dict[str, object]:
         """This mentee's row of ``mentees.parquet``. The keys are the ``mentees`` columns
         declared in :mod:`sim.tables` (building the table checks that none is missing)."""
-        complete = self.referral_week + FOLLOW_UP_WEEKS <= horizon
-        end = self.referral_week + FOLLOW_UP_WEEKS
+        # Read straight from the columns (``.item`` gives the Python value, as the column
+        # attributes do, without a descriptor call per field): one row per mentee ever
+        # referred is built this way.
+        c = self._columns
+        row = self.index
+        referral_week = c.referral_week.item(row)
+        end = referral_week + FOLLOW_UP_WEEKS
+        complete = end <= horizon
 
-        def within(week: int | None) -> bool | None:
-            return (week is not None and week <= end) if complete else None
+        def within(week: int) -> bool | None:
+            return (week != UNSET and week <= end) if complete else None
 
-        linked = self._columns.linked_count.item(self.index)
         return {
-            "mentee_id": self.index,
+            "mentee_id": row,
             "agency_id": self.agency.index,
-            "referral_week": self.referral_week,
-            "referral_outcome": self.referral_outcome,
-            "matched": self.ever_matched,
-            "gave_up_waiting": self.gave_up,
-            "weeks_mentored": self.weeks_mentored,
-            "informal_weeks": self.informal_weeks,
-            "dose": round(self.dose, 6),
-            "risk_band": self.risk_band,
-            "needs": int(_NEEDS_COUNT[self._columns.needs.item(self.index)]),
-            "services_linked": linked,
-            "reoffended_12m": within(self.reoffence_week),
-            "reoffended_12m_without_mentoring": within(self.counterfactual_reoffence_week),
-            "support_network": self.network,
+            "referral_week": referral_week,
+            "referral_outcome": REFERRAL_OUTCOMES[c.referral_outcome.item(row)],
+            "matched": c.ever_matched.item(row),
+            "gave_up_waiting": c.gave_up.item(row),
+            "weeks_mentored": c.weeks_mentored.item(row),
+            "informal_weeks": c.informal_weeks.item(row),
+            "dose": round(c.dose.item(row), 6),
+            "risk_band": RISK_BANDS[c.risk_band.item(row)],
+            "needs": int(_NEEDS_COUNT[c.needs.item(row)]),
+            "services_linked": c.linked_count.item(row),
+            "reoffended_12m": within(c.reoffence_week.item(row)),
+            "reoffended_12m_without_mentoring": within(
+                c.counterfactual_reoffence_week.item(row)),
+            "support_network": c.network.item(row),
         }
 
 
@@ -293,6 +355,26 @@ def step_mentees(model: MentoringModel) -> None:
     week = model.week
     c = model.mentees
     rows = c.live()
+    kernel = kernels.compiled("mentee_week")
+    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
+        m = model.p.mentees
+        e = model.p.effects
+        recalled, due_free = kernel(
+            rows, c.waiting, c.match, c.family, c.informal_weeks_left, c.informal_weeks,
+            c.informal_quality, c.dose, c.base_hazard, c.early_end, c.linked_count, c.network,
+            c.reoffence_week, c.counterfactual_reoffence_week, c.motivation, c.referral_week,
+            model.matches.quality, model.matches.mentor, model.mentors.distress_events,
+            model.linkage_cut_by_count,
+            np.array([m.family_change_weekly, m.family_interference_prevalence,
+                      m.family_interference_min, m.family_interference_max,
+                      e.informal_benefit_share, e.reoffending_effect, e.dose_saturation_weeks,
+                      e.early_end_harm, e.network_reoffending_cut,
+                      model.p.relationships.reoffence_motivation_loss, e.recall_share]),
+            np.array([model.streams.key(name) for name in (
+                "family_change", "family_present", "family_level", "reoffend", "recall")]),
+            week, UNSET, FOLLOW_UP_WEEKS)
+        _end_follow_up(model, rows[recalled | due_free], rows[recalled])
+        return
     family_changes(model, rows)
     informal_contact(model, rows)
     u = model.streams.uniforms("reoffend", rows)
@@ -310,9 +392,18 @@ def step_mentees(model: MentoringModel) -> None:
     recalled = offenders[in_match][model.streams.uniforms("recall", offenders[in_match])
                                    < model.p.effects.recall_share]
     due = rows[(week >= c.referral_week[rows] + FOLLOW_UP_WEEKS)]
-    events = np.union1d(recalled, due[~c.waiting[due] & ~matched(model, due)])
+    _end_follow_up(model, np.union1d(recalled, due[~c.waiting[due] & ~matched(model, due)]),
+                   recalled)
+
+
+def _end_follow_up(model: MentoringModel, events: np.ndarray, recalled: np.ndarray) -> None:
+    """Recalls close their relationships, and people whose follow-up is over (and who are
+    neither matched nor waiting) leave the model; ``events`` are the rows of both, in
+    creation order, as Mesa would step them."""
+    c = model.mentees
+    week = model.week
     recall = set(recalled.tolist())
-    for row in events.tolist():  # in creation order, as Mesa would step them
+    for row in events.tolist():
         mentee = model.mentee_agents[row]
         if row in recall:
             model.close_match(mentee.match, "mentee_reoffended", "recalled")

@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import math
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Agent
 
-from sim import exact
+from sim import exact, kernels
 from sim.params import weekly_rate
 from sim.state import Columns, column
 
 if TYPE_CHECKING:
     from sim.agents.agency import Agency
     from sim.model import MentoringModel
-    from sim.params import Effects
+    from sim.params import Effects, ScenarioParams
     from sim.relationship import Match
 
 STYLES = ("practical", "emotional", "activities")
 KINDS = ("community", "peer")
 PEER = KINDS.index("peer")
+_COMMUNITY = KINDS.index("community")
+# The codes of STYLES, the population a recruit's style is drawn from (the draw picks by
+# position, so drawing the code picks what drawing the label would).
+_STYLE_CODES = tuple(range(len(STYLES)))
 # Exit reasons in the order of the competing hazards drawn on one number (None: stays).
 EXITS = (None, "burnout", "life_change", "relapse", "paid_work")
+# The codes sim.kernels.exit_codes returns: staying, burnout, life_change, relapse,
+# paid_work.
+_EXIT_CODES = np.array([EXITS.index(reason) for reason in EXITS])
 # Exit reasons by category: a negative exit is a loss the programme could act on, a move
 # into paid work is the progression peer mentoring hopes for, a closure is the programme's.
 EXIT_CATEGORIES = {"burnout": "negative", "life_change": "negative", "relapse": "negative",
@@ -42,6 +50,68 @@ def mentor_columns() -> Columns:
         "distress_events": np.int64, "load": np.float64, "time_factor": np.float64,
         "open_matches": np.int64,
     })
+
+
+class _RecruitDraws:
+    """The parameter values every recruit's draws use, worked out once per model.
+
+    Each value here is the very expression :meth:`Mentor.__init__` used to evaluate per
+    recruit (the same operands in the same order), so every trait drawn is bit for bit
+    what it was; only the repeated look-ups and arithmetic are gone.
+    """
+
+    __slots__ = ("params", "peer_share", "paid_peer_share", "minority_share",
+                 "style_cum_weights", "skill_min", "skill_max", "skill_mean", "skill_spread",
+                 "skill_training_gain", "competence_peer", "competence_community",
+                 "competence_spread", "competence_training_gain",
+                 "expected_match_weeks_median", "expected_match_weeks_spread",
+                 "resilience_spread", "exhaustion_alpha", "exhaustion_beta", "paid_hours",
+                 "volunteer_hours", "paid_cap", "volunteer_cap")
+
+    def __init__(self, p: ScenarioParams) -> None:
+        self.params = p  # what these were worked out from (see ``of``)
+        m = p.mentors
+        self.peer_share = m.peer_share
+        self.paid_peer_share = m.paid_peer_share
+        self.minority_share = p.mentees.minority_share
+        # choices() accumulates its weights on every call; accumulated once here they are
+        # the same numbers, and the one random() it draws picks the same style.
+        self.style_cum_weights = list(accumulate((
+            m.style_practical_share, m.style_emotional_share,
+            max(0.0, 1.0 - m.style_practical_share - m.style_emotional_share))))
+        # Pre-match training raises skill with diminishing returns (Kupersmidt et al. 2017:
+        # training was the one practice standard that predicted match length).
+        trained = 1.0 - math.exp(-p.training.pre_match_hours / m.training_scale_hours)
+        self.skill_min = m.skill_min
+        self.skill_max = m.skill_max
+        self.skill_mean = m.skill_mean
+        self.skill_spread = m.skill_spread
+        self.skill_training_gain = m.training_skill_gain * trained
+        self.competence_peer = m.competence_peer
+        self.competence_community = m.competence_community
+        self.competence_spread = m.competence_spread
+        self.competence_training_gain = m.training_competence_gain * trained
+        self.expected_match_weeks_median = m.expected_match_weeks_median
+        self.expected_match_weeks_spread = m.expected_match_weeks_spread
+        self.resilience_spread = m.resilience_spread
+        # New recruits start with little exhaustion (VA peer specialists study 2016); the
+        # strain of the first months is added week by week (see novice_strain).
+        concentration = m.recruit_exhaustion_concentration
+        self.exhaustion_alpha = m.recruit_exhaustion_mean * concentration
+        self.exhaustion_beta = (1.0 - m.recruit_exhaustion_mean) * concentration
+        self.paid_hours = m.paid_hours_per_week
+        self.volunteer_hours = m.volunteer_hours_per_week
+        self.paid_cap = p.matching.caseload_cap_paid
+        self.volunteer_cap = p.matching.caseload_cap_volunteer
+
+    @classmethod
+    def of(cls, model: MentoringModel) -> _RecruitDraws:
+        """The model's values, built on its first recruit (and again should its
+        parameters ever be replaced)."""
+        draws = getattr(model, "_recruit_draws", None)
+        if draws is None or draws.params is not model.p:
+            draws = model._recruit_draws = cls(model.p)
+        return draws
 
 
 class Mentor(Agent):
@@ -78,41 +148,33 @@ class Mentor(Agent):
     def __init__(self, model: MentoringModel, agency: Agency, index: int,
                  trained_at_week: int) -> None:
         super().__init__(model)
-        p = model.p
-        m = p.mentors
+        c = _RecruitDraws.of(model)
         draw = model.streams.entity("mentor", index)
         self.index = index
         self.agency = agency
         self._columns = model.mentors
-        kind = "peer" if draw.random() < m.peer_share else "community"
-        paid = kind == "peer" and draw.random() < m.paid_peer_share
-        minority = draw.random() < p.mentees.minority_share
-        style = draw.choices(STYLES, weights=(
-            m.style_practical_share, m.style_emotional_share,
-            max(0.0, 1.0 - m.style_practical_share - m.style_emotional_share)))[0]
-        # Pre-match training raises skill with diminishing returns (Kupersmidt et al. 2017:
-        # training was the one practice standard that predicted match length).
-        trained = 1.0 - math.exp(-p.training.pre_match_hours / m.training_scale_hours)
-        skill = min(m.skill_max, max(m.skill_min, draw.gauss(m.skill_mean, m.skill_spread)
-                                     + m.training_skill_gain * trained))
+        # The draws, in their fixed order (each trait keeps its random numbers).
+        peer = draw.random() < c.peer_share
+        paid = peer and draw.random() < c.paid_peer_share
+        minority = draw.random() < c.minority_share
+        style = draw.choices(_STYLE_CODES, cum_weights=c.style_cum_weights)[0]
+        skill = min(c.skill_max, max(c.skill_min, draw.gauss(c.skill_mean, c.skill_spread)
+                                     + c.skill_training_gain))
         # Lived experience helps bridge the divide with people in the justice system.
-        competence = m.competence_peer if kind == "peer" else m.competence_community
-        cultural_competence = min(m.skill_max, max(0.0, draw.gauss(
-            competence, m.competence_spread) + m.training_competence_gain * trained))
-        expected = m.expected_match_weeks_median * math.exp(
-            draw.gauss(0.0, m.expected_match_weeks_spread))
-        resilience = math.exp(draw.gauss(0.0, m.resilience_spread))  # >1 tires faster
-        # New recruits start with little exhaustion (VA peer specialists study 2016); the
-        # strain of the first months is added week by week (see novice_strain).
-        a = m.recruit_exhaustion_mean * m.recruit_exhaustion_concentration
-        b = (1.0 - m.recruit_exhaustion_mean) * m.recruit_exhaustion_concentration
-        exhaustion = draw.betavariate(a, b)
+        competence = c.competence_peer if peer else c.competence_community
+        cultural_competence = min(c.skill_max, max(0.0, draw.gauss(
+            competence, c.competence_spread) + c.competence_training_gain))
+        expected = c.expected_match_weeks_median * math.exp(
+            draw.gauss(0.0, c.expected_match_weeks_spread))
+        resilience = math.exp(draw.gauss(0.0, c.resilience_spread))  # >1 tires faster
+        exhaustion = draw.betavariate(c.exhaustion_alpha, c.exhaustion_beta)
         row = model.mentors.add(
-            agency=agency.index, kind=KINDS.index(kind), paid=paid, minority=minority,
-            style=STYLES.index(style), skill=skill, cultural_competence=cultural_competence,
-            expected_match_weeks=expected, resilience=resilience, exhaustion=exhaustion,
-            hours=m.paid_hours_per_week if paid else m.volunteer_hours_per_week,
-            cap=p.matching.caseload_cap_paid if paid else p.matching.caseload_cap_volunteer,
+            agency=agency.index, kind=PEER if peer else _COMMUNITY, paid=paid,
+            minority=minority, style=style, skill=skill,
+            cultural_competence=cultural_competence, expected_match_weeks=expected,
+            resilience=resilience, exhaustion=exhaustion,
+            hours=c.paid_hours if paid else c.volunteer_hours,
+            cap=c.paid_cap if paid else c.volunteer_cap,
             joined_week=model.week, trained_at_week=trained_at_week, time_factor=1.0)
         assert row == index, "a mentor's row is its index"
         self.matches: dict[Match, None] = {}
@@ -129,15 +191,19 @@ class Mentor(Agent):
         """This mentor's row of ``mentors.parquet`` (exit fields filled by the model). The
         keys are the ``mentors`` columns declared in :mod:`sim.tables` (building the table
         checks that none is missing)."""
+        # Read straight from the columns (``.item`` gives the Python value, as the column
+        # attributes do, without a descriptor call per field).
+        c = self._columns
+        row = self.index
         return {
-            "mentor_id": self.index,
+            "mentor_id": row,
             "agency_id": self.agency.index,
-            "mentor_kind": self.kind,
-            "paid": self.paid,
-            "joined_week": self.joined_week,
-            "trained_week": self.trained_at_week,
-            "burnout_episodes": self.burnout_episodes,
-            "mentees_mentored": self.mentees_mentored,
+            "mentor_kind": KINDS[c.kind.item(row)],
+            "paid": c.paid.item(row),
+            "joined_week": c.joined_week.item(row),
+            "trained_week": c.trained_at_week.item(row),
+            "burnout_episodes": c.burnout_episodes.item(row),
+            "mentees_mentored": c.mentees_mentored.item(row),
         }
 
 
@@ -232,6 +298,20 @@ def exhaustion(model: MentoringModel, rows: np.ndarray) -> None:
     ``burnout_threshold`` and ends below ``recovered_below``."""
     e = model.p.effects
     c = model.mentors
+    kernel = kernels.compiled("exhaustion_update")
+    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
+        onsets = kernel(
+            rows, c.agency, c.open_matches, c.load, c.hours, c.distress_events, c.kind == PEER,
+            c.resilience, c.exhaustion, c.burnt_out, c.burnout_episodes,
+            extra_role_hours(model), organisational_stress(model),
+            model.agency_values("supervision_effect"), novice_strain(model, rows),
+            np.array([e.exhaustion_load, e.exhaustion_extra_role, e.exhaustion_distress,
+                      e.exhaustion_peer, e.recovery_base, e.recovery_supervision,
+                      e.burnout_threshold, min(e.recovered_below, e.burnout_threshold)]),
+            model.week >= 1)
+        if model.week >= 1:
+            model.burnout_onsets += onsets
+        return
     agency = c.agency[rows]
     busy = c.open_matches[rows] > 0
     sup = model.agency_values("supervision_effect")[agency]
@@ -292,6 +372,21 @@ def exit_reasons(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
     e = p.effects
     m = p.mentors
     c = model.mentors
+    excess = e.burnout_exit_multiplier - 1.0
+    kernel = kernels.compiled("exit_codes")
+    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
+        return kernel(
+            rows, c.agency, c.paid, c.kind == PEER, c.burnt_out, c.exhaustion, c.open_matches,
+            c.trained_at_week, c.skill, model.agency_values("supervision_effect"),
+            model.agency_values("insecure"),
+            np.array([weekly_rate(m.attrition_annual_paid),
+                      weekly_rate(m.attrition_annual_volunteer),
+                      weekly_rate(m.relapse_annual), weekly_rate(m.progression_annual)]),
+            np.array([excess * (1.0 - e.paid_exit_reduction), excess,
+                      e.supervision_exit_reduction, e.insecurity_exit_multiplier,
+                      m.relapse_exhaustion_weight, m.relapse_work_protection,
+                      m.progression_after_weeks, m.progression_reference_skill]),
+            model.week, model.streams.key("mentor_exit"), _EXIT_CODES)
     agency = c.agency[rows]
     paid = c.paid[rows]
     peer = c.kind[rows] == PEER
@@ -299,7 +394,6 @@ def exit_reasons(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
     sup = model.agency_values("supervision_effect")[agency]
     base = np.where(paid, weekly_rate(m.attrition_annual_paid),
                     weekly_rate(m.attrition_annual_volunteer))
-    excess = e.burnout_exit_multiplier - 1.0
     burnout_mult = np.where(paid, excess * (1.0 - e.paid_exit_reduction), excess)
     multiplier = 1.0 + burnout_mult * burnt
     multiplier = multiplier * (1.0 - e.supervision_exit_reduction * sup)
