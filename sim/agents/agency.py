@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa import Agent
 
 from sim.budget import Budget
@@ -314,11 +315,13 @@ class Agency(Agent):
 
     def drop_waiting(self) -> None:
         """Waiting mentees lose hope and give up (New Routes: engagement decays fast)."""
+        if not self.waiting:
+            return
         give_up = 1.0 / self.model.p.mentees.give_up_weeks_mean
-        streams = self.model.streams
-        for mentee in list(self.waiting):
-            if streams.uniform("give_up", mentee.index) < give_up:
-                self.model.mentee_gives_up(mentee)
+        waiting = list(self.waiting)
+        draws = self.model.streams.uniforms("give_up", np.array([m.index for m in waiting]))
+        for i in np.flatnonzero(draws < give_up).tolist():  # in waiting-list order
+            self.model.mentee_gives_up(waiting[i])
 
     # --- 4. recruitment ----------------------------------------------------------------
     def recruit(self) -> None:
