@@ -41,6 +41,28 @@ def _gap_probabilities(mean_weeks: float, longest: int) -> list[float]:
     return probs
 
 
+def _after(gaps: list[float], funded: list[float] | tuple[float, ...], rest: int,
+           renewal: float) -> float:
+    """Expected funded weeks in the ``rest`` weeks after a grant ends."""
+    # sum over g of P(gap = g) x funded[rest - g], term by term in g's order (a
+    # zero-probability term adds +0.0, which changes no sum of non-negative terms).
+    gap = sum(map(operator.mul, gaps[:rest], funded[rest:0:-1]))
+    return renewal * funded[rest] + (1.0 - renewal) * gap
+
+
+@lru_cache(maxsize=64)
+def _funded_from_start(weeks: int, term: int, renewal: float, gap_mean: float
+                       ) -> tuple[list[float], tuple[float, ...]]:
+    """The gap probabilities, and ``funded[t]``: expected funded weeks in the ``t`` weeks
+    from the start of a full grant, for t = 0..weeks. They do not depend on the first
+    grant's term, so the agencies' staggered first grants share them (O(weeks^2) once)."""
+    gaps = _gap_probabilities(gap_mean, weeks)
+    funded = [0.0] * (weeks + 1)
+    for t in range(1, weeks + 1):
+        funded[t] = float(t) if t <= term else term + _after(gaps, funded, t - term, renewal)
+    return gaps, tuple(funded)
+
+
 @lru_cache(maxsize=256)
 def expected_funded_weeks(weeks: int, term: int, renewal: float, gap_mean: float,
                           first_term: int | None = None) -> float:
@@ -57,22 +79,11 @@ def expected_funded_weeks(weeks: int, term: int, renewal: float, gap_mean: float
     """
     if weeks <= 0:
         return 0.0
-    gaps = _gap_probabilities(gap_mean, weeks)
-
-    def after(funded: list[float], rest: int) -> float:
-        """Expected funded weeks in the ``rest`` weeks after a grant ends."""
-        # sum over g of P(gap = g) x funded[rest - g], term by term in g's order (a
-        # zero-probability term adds +0.0, which changes no sum of non-negative terms).
-        gap = sum(map(operator.mul, gaps[:rest], funded[rest:0:-1]))
-        return renewal * funded[rest] + (1.0 - renewal) * gap
-
-    funded = [0.0] * (weeks + 1)  # funded[t]: t weeks from the start of a full grant
-    for t in range(1, weeks + 1):
-        funded[t] = float(t) if t <= term else term + after(funded, t - term)
     first = term if first_term is None else max(1, first_term)
     if weeks <= first:
         return float(weeks)
-    return first + after(funded, weeks - first)
+    gaps, funded = _funded_from_start(weeks, term, renewal, gap_mean)
+    return first + _after(gaps, funded, weeks - first, renewal)
 
 
 def weekly_payment(pot_gbp: float, weeks: int, term: int, renewal: float, gap_mean: float,
