@@ -164,11 +164,12 @@ def default_workers() -> int:
         os.cpu_count() or 1)
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
+def process_pool(workers: int, expected_runs: int = 0) -> ProcessPoolExecutor:
     """A process pool that starts clean interpreters (safe with threads and on any OS),
     all at once; its workers ignore Ctrl-C and exit when this process dies
-    (:mod:`sim.workers`)."""
-    return start_pool(workers, warm=("sim.runner",))
+    (:mod:`sim.workers`); ``expected_runs`` (about how many runs each worker will do)
+    lets them load the compiled kernels as they start (:mod:`sim.kernels`)."""
+    return start_pool(workers, warm=("sim.runner",), expected_runs=expected_runs)
 
 
 def batch_size(jobs: int, workers: int, most: int = MAX_BATCH) -> int:
@@ -202,10 +203,12 @@ def map_batches[T](fn: Callable[[Sequence[Job]], T], jobs: Sequence[Job], worker
     size = size or batch_size(len(jobs), workers if workers > 1 else 1)
     chunks = batches(list(jobs), size)
     if workers <= 1 or len(chunks) <= 1:
+        kernels.prepare(len(jobs))
         for seq, chunk in enumerate(chunks):
             yield seq, chunk, fn(chunk)
         return
-    pool = process_pool(min(workers, len(chunks)))
+    workers = min(workers, len(chunks))
+    pool = process_pool(workers, expected_runs=len(jobs) // workers)
     try:
         futures = {pool.submit(fn, chunk): seq for seq, chunk in enumerate(chunks)}
         for future in as_completed(futures):

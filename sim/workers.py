@@ -46,7 +46,7 @@ def _die_with_parent() -> None:
 
 
 def initialise(parent_pid: int, by_main_thread: bool = True,
-               warm: Sequence[str] = ()) -> None:
+               warm: Sequence[str] = (), expected_runs: int = 0) -> None:
     """Worker initializer: ignore Ctrl-C, end with the driver, import ``warm`` modules.
 
     Args:
@@ -56,6 +56,9 @@ def initialise(parent_pid: int, by_main_thread: bool = True,
             started the process, so it is used only then).
         warm: modules to import now (the model takes 1-2 CPU-seconds to import), so that
             start-up overlaps the driver's own work.
+        expected_runs: about how many runs this worker will do; enough of them load the
+            compiled kernels now too (``sim.kernels.prepare``), rather than after the
+            first few runs.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if by_main_thread:
@@ -72,6 +75,9 @@ def initialise(parent_pid: int, by_main_thread: bool = True,
     for name in warm:  # a broken model fails each run instead, with its traceback
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    if expected_runs:
+        with contextlib.suppress(Exception):
+            importlib.import_module("sim.kernels").prepare(expected_runs)
 
 
 @contextlib.contextmanager
@@ -88,19 +94,22 @@ def sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def start_pool(workers: int, warm: Sequence[str] = ()) -> ProcessPoolExecutor:
+def start_pool(workers: int, warm: Sequence[str] = (), expected_runs: int = 0
+               ) -> ProcessPoolExecutor:
     """A pool of ``workers`` spawn-started processes, all started now (see the module
     docstring for how they end).
 
     Args:
         workers: processes.
         warm: modules each worker imports as it starts.
+        expected_runs: about how many runs each worker will do (see :func:`initialise`).
     """
     main = threading.current_thread() is threading.main_thread()
     with sigint_ignored():
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                                    initializer=initialise,
-                                   initargs=(os.getpid(), main, tuple(warm)))
+                                   initargs=(os.getpid(), main, tuple(warm),
+                                             expected_runs))
         for _ in range(workers):  # a process is started per task until there are `workers`
             pool.submit(os.getpid)
     return pool

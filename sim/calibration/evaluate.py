@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim import kernels
 from sim.calibration.targets import CalibrationSpec, Variant
 from sim.metrics import run_metrics
 from sim.params import ScenarioParams
@@ -94,12 +95,13 @@ def evaluate(spec: CalibrationSpec, points: Sequence[Mapping[str, float]], reps:
             jobs += [(i, v, (params, seeds[k], metrics[v])) for k in range(counts[v])]
     results: list[dict[str, float]] = []
     if workers <= 1:
+        kernels.prepare(len(jobs))
         for job in jobs:
             results.append(_job_metrics(job[2]))
             if on_done:
                 on_done()
     else:
-        with process_pool(workers) as pool:
+        with process_pool(workers, expected_runs=len(jobs) // workers) as pool:
             for out in pool.map(_job_metrics, [j[2] for j in jobs], chunksize=1):
                 results.append(out)
                 if on_done:

@@ -492,7 +492,10 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
     design = make_design(sweep)
     check_points(sweep.base, design.points, sweep.source)
     owned = backend is None
-    backend = backend or open_backend(workers, scheduler)  # before any file is written
+    # Opened before any file is written.
+    reps = sweep.replications
+    backend = backend or open_backend(workers, scheduler, len(design.points) * (
+        reps.count if reps.count is not None else reps.min or 1))
     status = "crashed"
     try:
         folder, manifest, resumed = open_folder(sweep, design, Path(out), resume)

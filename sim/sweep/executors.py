@@ -59,25 +59,31 @@ class Backend:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _process_pool(workers: int) -> Executor:
+def _process_pool(workers: int, expected_runs: int = 0) -> Executor:
     """A spawn-based pool whose ``workers`` processes start (and import the model) now,
     so they warm up while the driver prepares the sweep folder; they leave Ctrl-C to the
     driver (which commits and stops) and exit when the driver dies (e.g. ``kill -9``)
     instead of lingering (:mod:`sim.workers`)."""
-    return start_pool(workers, warm=("sim.runner", "sim.sweep.worker"))
+    return start_pool(workers, warm=("sim.runner", "sim.sweep.worker"),
+                      expected_runs=expected_runs)
 
 
-def local_backend(workers: int) -> Backend:
+def local_backend(workers: int, expected_runs: int = 0) -> Backend:
     """Serial for one worker, else a spawn-based process pool of ``workers``, started once
-    (it serves every task of the command; it is replaced only if a worker dies)."""
+    (it serves every task of the command; it is replaced only if a worker dies);
+    ``expected_runs`` (the sweep's) chooses the engine early (:mod:`sim.kernels`)."""
     if workers <= 1:
+        from sim import kernels
+
+        kernels.prepare(expected_runs)
         return Backend(SerialExecutor(), 1, "serial (in the driver process)",
                        info={"kind": "serial", "workers": 1})
-    holder: dict[str, Executor] = {"pool": _process_pool(workers)}
+    per_worker = expected_runs // workers
+    holder: dict[str, Executor] = {"pool": _process_pool(workers, per_worker)}
 
     def restart() -> Executor:
         holder["pool"].shutdown(wait=False, cancel_futures=True)
-        holder["pool"] = _process_pool(workers)
+        holder["pool"] = _process_pool(workers, per_worker)
         return holder["pool"]
 
     def close() -> None:
@@ -120,8 +126,8 @@ def dask_backend(address: str) -> Backend:
                    info={"kind": "dask", "scheduler": address, "worker_threads": threads})
 
 
-def open_backend(workers: int, scheduler: str | None) -> Backend:
-    """The backend the command-line options ask for."""
+def open_backend(workers: int, scheduler: str | None, expected_runs: int = 0) -> Backend:
+    """The backend the command-line options ask for (``expected_runs``: the sweep's)."""
     if scheduler:
         return dask_backend(scheduler)
-    return local_backend(workers)
+    return local_backend(workers, expected_runs)
