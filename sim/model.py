@@ -10,8 +10,21 @@ from mesa import DataCollector, Model
 from sim import relationship
 from sim.agents import mentor as mentors
 from sim.agents.agency import Agency
-from sim.agents.mentee import FOLLOW_UP_WEEKS, NEEDS, Mentee, mentee_columns, step_mentees
-from sim.agents.mentor import EXIT_CATEGORIES, Mentor, mentor_columns, step_mentors
+from sim.agents.mentee import (
+    FOLLOW_UP_WEEKS,
+    NEEDS,
+    Mentee,
+    ReferralDraws,
+    mentee_columns,
+    step_mentees,
+)
+from sim.agents.mentor import (
+    EXIT_CATEGORIES,
+    Mentor,
+    RecruitDraws,
+    mentor_columns,
+    step_mentors,
+)
 from sim.collector import WeeklyCollector
 from sim.params import ScenarioParams
 from sim.relationship import Match, match_columns
@@ -101,6 +114,9 @@ class MentoringModel(Model):
         self.matches = match_columns()
         self.mentor_agents: list[Mentor] = []
         self.mentee_agents: list[Mentee] = []
+        # The parameter values every recruit's and referral's trait draws use, once.
+        self.recruit_draws = RecruitDraws(params)
+        self.referral_draws = ReferralDraws(params)
         self.match_views: list[Match] = []
         self.novice_strain_by_tenure = mentors.novice_strain_table(
             params.effects, burn_in + params.run.weeks)

@@ -53,23 +53,22 @@ def mentee_columns() -> Columns:
     })
 
 
-class _ReferralDraws:
+class ReferralDraws:
     """The parameter values every referral's draws use, worked out once per model.
 
-    A national run refers thousands of people, and each referral used to look up some
-    twenty parameters and recompute the same few expressions. Each value here is the very
-    expression :meth:`Mentee.__init__` used to evaluate (the same operands in the same
-    order), so every trait drawn is bit for bit what it was.
+    A national run refers thousands of people, each of whose draws needs some twenty
+    parameters and a few expressions of them; the model works them out once
+    (``model.referral_draws``). Each value is computed with the same operands in the same
+    order as a per-referral expression would be, so every trait drawn is the same number.
     """
 
-    __slots__ = ("params", "motivation_alpha", "motivation_beta", "motivation_floor",
+    __slots__ = ("motivation_alpha", "motivation_beta", "motivation_floor",
                  "motivation_ceiling", "expectation_cum_weights", "minority_share",
                  "family_prevalence", "family_min", "family_max", "need_bits", "risk_spread",
                  "risk_half_variance", "crisis_risk_exponent", "max_hazard",
                  "weekly_base_hazard", "planned_length_spread")
 
     def __init__(self, p: ScenarioParams) -> None:
-        self.params = p  # what these were worked out from (see ``of``)
         m = p.mentees
         concentration = m.motivation_concentration
         self.motivation_alpha = concentration * m.motivation_mean
@@ -97,15 +96,6 @@ class _ReferralDraws:
         # The setting's weekly hazard for a mentee of average risk (1 - (1 - h)^52 = 12m).
         self.weekly_base_hazard = -math.log(1 - base_12m) / FOLLOW_UP_WEEKS
         self.planned_length_spread = getattr(p.programme, f"planned_length_spread_{setting}")
-
-    @classmethod
-    def of(cls, model: MentoringModel) -> _ReferralDraws:
-        """The model's values, built on its first referral (and again should its
-        parameters ever be replaced)."""
-        draws = getattr(model, "_referral_draws", None)
-        if draws is None or draws.params is not model.p:
-            draws = model._referral_draws = cls(model.p)
-        return draws
 
 
 class Mentee(Agent):
@@ -147,7 +137,7 @@ class Mentee(Agent):
 
     def __init__(self, model: MentoringModel, agency: Agency, index: int) -> None:
         super().__init__(model)
-        c = _ReferralDraws.of(model)
+        c = model.referral_draws
         draw = model.streams.entity("mentee", index)
         self.index = index
         self.agency = agency

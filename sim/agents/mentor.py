@@ -52,15 +52,15 @@ def mentor_columns() -> Columns:
     })
 
 
-class _RecruitDraws:
+class RecruitDraws:
     """The parameter values every recruit's draws use, worked out once per model.
 
-    Each value here is the very expression :meth:`Mentor.__init__` used to evaluate per
-    recruit (the same operands in the same order), so every trait drawn is bit for bit
-    what it was; only the repeated look-ups and arithmetic are gone.
+    The model works them out once (``model.recruit_draws``). Each value is computed with
+    the same operands in the same order as a per-recruit expression would be, so every
+    trait drawn is the same number.
     """
 
-    __slots__ = ("params", "peer_share", "paid_peer_share", "minority_share",
+    __slots__ = ("peer_share", "paid_peer_share", "minority_share",
                  "style_cum_weights", "skill_min", "skill_max", "skill_mean", "skill_spread",
                  "skill_training_gain", "competence_peer", "competence_community",
                  "competence_spread", "competence_training_gain",
@@ -69,7 +69,6 @@ class _RecruitDraws:
                  "volunteer_hours", "paid_cap", "volunteer_cap")
 
     def __init__(self, p: ScenarioParams) -> None:
-        self.params = p  # what these were worked out from (see ``of``)
         m = p.mentors
         self.peer_share = m.peer_share
         self.paid_peer_share = m.paid_peer_share
@@ -103,15 +102,6 @@ class _RecruitDraws:
         self.volunteer_hours = m.volunteer_hours_per_week
         self.paid_cap = p.matching.caseload_cap_paid
         self.volunteer_cap = p.matching.caseload_cap_volunteer
-
-    @classmethod
-    def of(cls, model: MentoringModel) -> _RecruitDraws:
-        """The model's values, built on its first recruit (and again should its
-        parameters ever be replaced)."""
-        draws = getattr(model, "_recruit_draws", None)
-        if draws is None or draws.params is not model.p:
-            draws = model._recruit_draws = cls(model.p)
-        return draws
 
 
 class Mentor(Agent):
@@ -148,7 +138,7 @@ class Mentor(Agent):
     def __init__(self, model: MentoringModel, agency: Agency, index: int,
                  trained_at_week: int) -> None:
         super().__init__(model)
-        c = _RecruitDraws.of(model)
+        c = model.recruit_draws
         draw = model.streams.entity("mentor", index)
         self.index = index
         self.agency = agency
