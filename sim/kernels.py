@@ -211,10 +211,11 @@ def failure_codes(rows: np.ndarray, mentor: np.ndarray, mentee: np.ndarray,
 
 def exhaustion_update(rows: np.ndarray, agency: np.ndarray, open_matches: np.ndarray,
                       load: np.ndarray, hours: np.ndarray, distress: np.ndarray,
-                      peer: np.ndarray, resilience: np.ndarray, exhaustion: np.ndarray,
+                      kind: np.ndarray, resilience: np.ndarray, exhaustion: np.ndarray,
                       burnt_out: np.ndarray, burnout_episodes: np.ndarray,
                       extra: np.ndarray, stress: np.ndarray, supervision: np.ndarray,
-                      novice: np.ndarray, effect: np.ndarray, count_episodes: bool) -> int:
+                      novice: np.ndarray, effect: np.ndarray, count_episodes: bool,
+                      peer_code: int) -> int:
     """``sim.agents.mentor.exhaustion`` row by row (see its docstring), in place.
 
     ``effect``: exhaustion_load, exhaustion_extra_role, exhaustion_distress,
@@ -228,7 +229,7 @@ def exhaustion_update(rows: np.ndarray, agency: np.ndarray, open_matches: np.nda
         a = agency[row]
         busy = 1.0 if open_matches[row] > 0 else 0.0
         gain = (effect[0] * load[row] * busy + effect[1] * extra[a] / hours[row]
-                + effect[2] * distress[row] + (effect[3] if peer[row] else 0.0)
+                + effect[2] * distress[row] + (effect[3] if kind[row] == peer_code else 0.0)
                 + stress[a] + novice[i]) * resilience[row]
         r = effect[4] + effect[5] * supervision[a]
         recovery = r if r < 1.0 else 1.0
@@ -248,11 +249,11 @@ def exhaustion_update(rows: np.ndarray, agency: np.ndarray, open_matches: np.nda
     return onsets
 
 
-def exit_codes(rows: np.ndarray, agency: np.ndarray, paid: np.ndarray, peer: np.ndarray,
+def exit_codes(rows: np.ndarray, agency: np.ndarray, paid: np.ndarray, kind: np.ndarray,
                burnt_out: np.ndarray, exhaustion: np.ndarray, open_matches: np.ndarray,
                trained_at_week: np.ndarray, skill: np.ndarray, supervision: np.ndarray,
                insecure: np.ndarray, rate: np.ndarray, weight: np.ndarray, week: int,
-               key: np.uint64, codes_of: np.ndarray) -> np.ndarray:
+               key: np.uint64, codes_of: np.ndarray, peer_code: int) -> np.ndarray:
     """``sim.agents.mentor.exit_reasons`` row by row (see its docstring).
 
     ``rate``: the weekly attrition of paid mentors and of volunteers, relapse and
@@ -277,7 +278,7 @@ def exit_codes(rows: np.ndarray, agency: np.ndarray, paid: np.ndarray, peer: np.
         leave = base * multiplier
         relapse = 0.0
         progress = 0.0
-        if peer[row]:
+        if kind[row] == peer_code:
             relapse = (rate[2] * (1.0 + weight[4] * exhaustion[row])
                        * (1.0 - weight[5] * (1.0 if open_matches[row] > 0 else 0.0)))
             if not is_paid and week - trained_at_week[row] >= weight[6]:
@@ -296,11 +297,11 @@ def exit_codes(rows: np.ndarray, agency: np.ndarray, paid: np.ndarray, peer: np.
 
 def meet_update(rows: np.ndarray, mentor: np.ndarray, mentee: np.ndarray,
                 agency: np.ndarray, quality: np.ndarray, missed: np.ndarray,
-                burnt_out: np.ndarray, time_factor: np.ndarray, peer: np.ndarray,
+                burnt_out: np.ndarray, time_factor: np.ndarray, kind: np.ndarray,
                 motivation: np.ndarray, weeks_mentored: np.ndarray, dose: np.ndarray,
                 chaos: np.ndarray, bonding: np.ndarray, support_ratio: np.ndarray,
                 skill: np.ndarray, pull: np.ndarray, effect: np.ndarray,
-                key_shows: np.uint64, key_engage: np.uint64) -> np.ndarray:
+                key_shows: np.uint64, key_engage: np.uint64, peer_code: int) -> np.ndarray:
     """``sim.relationship.meet`` row by row (see its docstring), in place; returns
     whether each row met.
 
@@ -327,7 +328,7 @@ def meet_update(rows: np.ndarray, mentor: np.ndarray, mentee: np.ndarray,
         engage = p if p < effect[8] else effect[8]
         met[i] = shows and uniform(key_engage, person) < engage
         core = skill[i] * time_factor[m]
-        bond = bonding[a] * (effect[9] if peer[m] else 1.0)
+        bond = bonding[a] * (effect[9] if kind[m] == peer_code else 1.0)
         support = (1.0 - effect[10]) + effect[10] * support_ratio[a]
         g = effect[11] * bond * core * support
         growth = g if g < 1.0 else 1.0
@@ -446,9 +447,9 @@ def mentee_week(rows: np.ndarray, waiting: np.ndarray, match: np.ndarray,
 
 
 def pair_rows(waiting_minority: np.ndarray, rows: np.ndarray, open_matches: np.ndarray,
-              cap: np.ndarray, minority: np.ndarray, peer: np.ndarray, penalty: float,
+              cap: np.ndarray, minority: np.ndarray, kind: np.ndarray, penalty: float,
               cultural_weight: float, lived_weight: float, cultural_matching: bool,
-              lived_matching: bool) -> tuple[np.ndarray, np.ndarray]:
+              lived_matching: bool, peer_code: int) -> tuple[np.ndarray, np.ndarray]:
     """``sim.matching.pair`` (see its docstring and ``score``): the waiting list's
     positions and the mentor rows they are paired with, in waiting-list order."""
     n = len(rows)
@@ -466,7 +467,7 @@ def pair_rows(waiting_minority: np.ndarray, rows: np.ndarray, open_matches: np.n
             value = -penalty * held
             if cultural_matching and (minority[row] == (same == 1)):
                 value = value + cultural_weight
-            if lived_matching and peer[row]:
+            if lived_matching and kind[row] == peer_code:
                 value = value + lived_weight
             base[same, j] = value
     positions = np.empty(len(waiting_minority), dtype=np.int64)

@@ -63,9 +63,9 @@ def pair(waiting_minority: Sequence[bool] | np.ndarray, mentors: Columns, rows: 
     if kernel is not None:  # the same choices, compiled (see sim.kernels)
         positions, chosen = kernel(
             np.asarray(waiting_minority, dtype=np.bool_), rows, mentors.open_matches,
-            mentors.cap, mentors.minority, mentors.kind == PEER, policy.load_penalty,
+            mentors.cap, mentors.minority, mentors.kind, policy.load_penalty,
             policy.cultural_match_weight, policy.lived_experience_weight,
-            policy.cultural_matching, policy.lived_experience_matching)
+            policy.cultural_matching, policy.lived_experience_matching, PEER)
         return list(zip(positions.tolist(), chosen.tolist(), strict=True))
     held = mentors.open_matches[rows]
     spare = mentors.cap[rows] - held

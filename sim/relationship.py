@@ -201,7 +201,7 @@ def meet(model: MentoringModel, rows: np.ndarray, skill: np.ndarray) -> np.ndarr
     if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
         return rows[kernel(
             rows, c.mentor, c.mentee, c.agency, c.quality, c.missed, model.mentors.burnt_out,
-            model.mentors.time_factor, model.mentors.kind == PEER, m.motivation,
+            model.mentors.time_factor, model.mentors.kind, m.motivation,
             m.weeks_mentored, m.dose, model.agency_values("chaos"),
             model.agency_values("bonding"), model.agency_values("support_ratio"), skill,
             mentees.family_pull(model, c.mentee[rows]),
@@ -212,7 +212,7 @@ def meet(model: MentoringModel, rows: np.ndarray, skill: np.ndarray) -> np.ndarr
                       e.peer_bonding, r.support_growth_share, e.quality_growth,
                       r.missed_week_erosion, r.small_step_gain,
                       r.missed_week_motivation_loss]),
-            streams.key("burnt_shows"), streams.key("engage"))]
+            streams.key("burnt_shows"), streams.key("engage"), PEER)]
     mentor, mentee, agency = c.mentor[rows], c.mentee[rows], c.agency[rows]
     burnt = model.mentors.burnt_out[mentor]
     shows = ~burnt | (streams.uniforms("burnt_shows", mentee) < e.burnt_out_attendance)

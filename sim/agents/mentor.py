@@ -291,14 +291,14 @@ def exhaustion(model: MentoringModel, rows: np.ndarray) -> None:
     kernel = kernels.compiled("exhaustion_update")
     if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
         onsets = kernel(
-            rows, c.agency, c.open_matches, c.load, c.hours, c.distress_events, c.kind == PEER,
+            rows, c.agency, c.open_matches, c.load, c.hours, c.distress_events, c.kind,
             c.resilience, c.exhaustion, c.burnt_out, c.burnout_episodes,
             extra_role_hours(model), organisational_stress(model),
             model.agency_values("supervision_effect"), novice_strain(model, rows),
             np.array([e.exhaustion_load, e.exhaustion_extra_role, e.exhaustion_distress,
                       e.exhaustion_peer, e.recovery_base, e.recovery_supervision,
                       e.burnout_threshold, min(e.recovered_below, e.burnout_threshold)]),
-            model.week >= 1)
+            model.week >= 1, PEER)
         if model.week >= 1:
             model.burnout_onsets += onsets
         return
@@ -366,7 +366,7 @@ def exit_reasons(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
     kernel = kernels.compiled("exit_codes")
     if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
         return kernel(
-            rows, c.agency, c.paid, c.kind == PEER, c.burnt_out, c.exhaustion, c.open_matches,
+            rows, c.agency, c.paid, c.kind, c.burnt_out, c.exhaustion, c.open_matches,
             c.trained_at_week, c.skill, model.agency_values("supervision_effect"),
             model.agency_values("insecure"),
             np.array([weekly_rate(m.attrition_annual_paid),
@@ -376,7 +376,7 @@ def exit_reasons(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
                       e.supervision_exit_reduction, e.insecurity_exit_multiplier,
                       m.relapse_exhaustion_weight, m.relapse_work_protection,
                       m.progression_after_weeks, m.progression_reference_skill]),
-            model.week, model.streams.key("mentor_exit"), _EXIT_CODES)
+            model.week, model.streams.key("mentor_exit"), _EXIT_CODES, PEER)
     agency = c.agency[rows]
     paid = c.paid[rows]
     peer = c.kind[rows] == PEER
