@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 
@@ -21,6 +22,20 @@ def shared_run_cache(tmp_path_factory: pytest.TempPathFactory):
     os.environ[RUN_CACHE_ENV] = str(folder)
     yield folder
     os.environ.pop(RUN_CACHE_ENV, None)
+
+
+@pytest.fixture(autouse=True)
+def sigint_restored():
+    """Each test starts and ends with this process's Ctrl-C handling as it was.
+
+    ``sim.cli.main`` run in-process and interrupted ignores a second Ctrl-C from then on
+    (what a real process wants while it winds down); left so, every later subprocess of
+    this test worker would inherit the ignored SIGINT, and a test that stops one with
+    Ctrl-C (the studio's) would wait for ever.
+    """
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    signal.signal(signal.SIGINT, before)
 
 
 @pytest.fixture(scope="session")
