@@ -17,9 +17,9 @@ checks that both engines give identical tables, bit for bit.
 (its import, and loading the kernels from its on-disk cache; compiling them the first
 time costs a few seconds more), which a single short run does not win back. The
 ``MENTORSIM_KERNELS`` environment variable chooses: ``numpy``, ``numba``, or ``auto``
-(the default): numba once a process is asked to run at least :data:`KERNEL_MIN_RUNS`
-runs (a pool worker's batch, a demo, a sweep, a calibration), and only if numba is
-installed; numpy otherwise. The choice never changes a result.
+(the default): numba once a process expects or has started at least
+:data:`KERNEL_MIN_RUNS` runs (a pool worker's share, a demo, a sweep, a calibration), and
+only if numba is installed; numpy otherwise. The choice never changes a result.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ import numpy as np
 from sim.errors import UserError
 
 ENGINES = ("numpy", "numba", "auto")
-# Runs a process must be asked for before auto switches to the compiled kernels: from the
-# benchmark (benchmarks/core_throughput.py), numba's start-up is won back within a few
-# baseline-sized runs.
+# Runs a process must expect or have started before auto switches to the compiled kernels:
+# from the benchmark (benchmarks/core_throughput.py), numba's start-up is won back within a
+# few baseline-sized runs.
 KERNEL_MIN_RUNS = 4  # literal-ok: a performance threshold, not behaviour
 
 _GAMMA = 0x9E3779B97F4A7C15
@@ -46,7 +46,8 @@ _TO_UNIT = 2.0 ** -53
 _compiled: dict[str, Any] | None = None
 _active = False
 _forced: bool | None = None  # MENTORSIM_KERNELS=numba, read at the first kernel lookup
-_runs_asked = 0  # runs this process has been asked for (see prepare)
+_expected = 0  # the most runs this process has been told to expect (see expect)
+_started = 0  # runs this process has started (see run_started)
 
 
 def requested() -> str:
@@ -74,20 +75,33 @@ def available() -> bool:
     return True
 
 
-def prepare(runs: int) -> None:
-    """This process is about to run ``runs`` more runs: with ``auto``, switch to the
-    compiled kernels once the process has been asked for :data:`KERNEL_MIN_RUNS` runs in
-    all (a batch at once, or a long-lived worker's tasks one by one); once active they
-    stay active."""
-    global _active, _runs_asked
-    _runs_asked += runs
+def expect(runs: int) -> None:
+    """This process will run about ``runs`` models in all (a serial batch, or a pool
+    worker's share): with ``auto``, switch to the compiled kernels now if that is at
+    least :data:`KERNEL_MIN_RUNS`."""
+    global _expected
+    _expected = max(_expected, runs)
+    _choose()
+
+
+def run_started() -> None:
+    """A run is starting (``sim.runner.simulate``): with ``auto``, switch to the compiled
+    kernels once this process has started :data:`KERNEL_MIN_RUNS` runs, whether or not
+    anyone said how many to expect (a long-lived worker given tasks one by one)."""
+    global _started
+    _started += 1
+    _choose()
+
+
+def _choose() -> None:
+    """numba once the environment asks for it, or ``auto`` and enough runs are expected
+    or started (and numba is installed); once active the kernels stay active."""
     if _active:
         return
     wanted = requested()
-    if wanted == "numba" or (wanted == "auto" and _runs_asked >= KERNEL_MIN_RUNS
+    if wanted == "numba" or (wanted == "auto" and max(_expected, _started) >= KERNEL_MIN_RUNS
                              and available()):
-        _load()
-        _active = True
+        use("numba")
 
 
 def engine() -> str:

@@ -114,7 +114,7 @@ def simulate(params: ScenarioParams, seed: int) -> dict[str, pd.DataFrame]:
     """
     # A process that runs several models switches to the compiled kernels (sim.kernels);
     # the tables are the same either way.
-    kernels.prepare(1)
+    kernels.run_started()
     # The metrics are computed once, from these tables, by the caller.
     model = MentoringModel(params, seed, report_metrics=False)
     model.run_for(params.run.weeks)
@@ -203,7 +203,7 @@ def map_batches[T](fn: Callable[[Sequence[Job]], T], jobs: Sequence[Job], worker
     size = size or batch_size(len(jobs), workers if workers > 1 else 1)
     chunks = batches(list(jobs), size)
     if workers <= 1 or len(chunks) <= 1:
-        kernels.prepare(len(jobs))
+        kernels.expect(len(jobs))
         for seq, chunk in enumerate(chunks):
             yield seq, chunk, fn(chunk)
         return

@@ -50,6 +50,7 @@ class Columns:
         # from there and its cost follows the entities alive, not all those ever created.
         self._live: np.ndarray | None = None
         self._first = 0
+        self._arrays: dict[str, np.ndarray] | None = None  # name -> array, for add()
         for name, dtype in self.dtypes.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
 
@@ -60,7 +61,7 @@ class Columns:
         # (name -> array, built on first use) rather than by getattr per value. The dict
         # is rebuilt whenever the store grows; the arrays are otherwise only ever written
         # in place (never rebound), so it cannot go stale.
-        arrays: dict[str, np.ndarray] | None = getattr(self, "_arrays", None)
+        arrays = self._arrays
         if row == self.capacity:
             self.capacity *= 2
             for name in self.dtypes:

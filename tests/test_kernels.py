@@ -2,7 +2,7 @@
 
 Both engines run the same scenarios and seeds in this process and every table must be
 equal bit for bit; the compiled random draw must be ``Streams.uniform``; the engine switch
-must follow ``MENTORSIM_KERNELS`` and the number of runs a process is asked for.
+must follow ``MENTORSIM_KERNELS`` and the number of runs a process expects or starts.
 """
 
 from __future__ import annotations
@@ -89,17 +89,18 @@ def test_the_engine_follows_the_environment(monkeypatch) -> None:
 
 def test_auto_switches_once_a_process_is_asked_for_several_runs(monkeypatch) -> None:
     monkeypatch.setattr(kernels, "_active", False)
-    monkeypatch.setattr(kernels, "_runs_asked", 0)
+    monkeypatch.setattr(kernels, "_expected", 0)
+    monkeypatch.setattr(kernels, "_started", 0)
     monkeypatch.delenv("MENTORSIM_KERNELS", raising=False)
     for _ in range(kernels.KERNEL_MIN_RUNS - 1):
-        kernels.prepare(1)
+        kernels.run_started()
         assert kernels.engine() == "numpy"
-    kernels.prepare(1)
+    kernels.run_started()
     assert kernels.engine() == "numba"
     monkeypatch.setattr(kernels, "_active", False)
-    monkeypatch.setattr(kernels, "_runs_asked", 0)
+    monkeypatch.setattr(kernels, "_started", 0)
     monkeypatch.setenv("MENTORSIM_KERNELS", "numpy")
-    kernels.prepare(100)
+    kernels.expect(100)
     assert kernels.engine() == "numpy"
 
 
@@ -130,3 +131,18 @@ def _env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if k != "MENTORSIM_KERNELS"}
+
+
+def test_a_serial_batch_is_counted_once(monkeypatch) -> None:
+    # Saying how many runs to expect and then starting them counts each run once: a
+    # two-run command stays on numpy (numba's start-up would not be won back).
+    monkeypatch.setattr(kernels, "_active", False)
+    monkeypatch.setattr(kernels, "_expected", 0)
+    monkeypatch.setattr(kernels, "_started", 0)
+    monkeypatch.delenv("MENTORSIM_KERNELS", raising=False)
+    kernels.expect(2)
+    kernels.run_started()
+    kernels.run_started()
+    assert kernels.engine() == "numpy"
+    kernels.expect(kernels.KERNEL_MIN_RUNS)
+    assert kernels.engine() == "numba"

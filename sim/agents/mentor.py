@@ -299,8 +299,7 @@ def exhaustion(model: MentoringModel, rows: np.ndarray) -> None:
                       e.exhaustion_peer, e.recovery_base, e.recovery_supervision,
                       e.burnout_threshold, min(e.recovered_below, e.burnout_threshold)]),
             model.week >= 1, PEER)
-        if model.week >= 1:
-            model.burnout_onsets += onsets
+        model.burnout_onsets += onsets  # 0 in the burn-in, whose episodes are not counted
         return
     agency = c.agency[rows]
     busy = c.open_matches[rows] > 0

@@ -95,7 +95,7 @@ def evaluate(spec: CalibrationSpec, points: Sequence[Mapping[str, float]], reps:
             jobs += [(i, v, (params, seeds[k], metrics[v])) for k in range(counts[v])]
     results: list[dict[str, float]] = []
     if workers <= 1:
-        kernels.prepare(len(jobs))
+        kernels.expect(len(jobs))
         for job in jobs:
             results.append(_job_metrics(job[2]))
             if on_done:

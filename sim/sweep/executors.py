@@ -75,7 +75,7 @@ def local_backend(workers: int, expected_runs: int = 0) -> Backend:
     if workers <= 1:
         from sim import kernels
 
-        kernels.prepare(expected_runs)
+        kernels.expect(expected_runs)
         return Backend(SerialExecutor(), 1, "serial (in the driver process)",
                        info={"kind": "serial", "workers": 1})
     per_worker = expected_runs // workers
