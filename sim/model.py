@@ -8,6 +8,7 @@ import numpy as np
 from mesa import DataCollector, Model
 
 from sim import relationship
+from sim.agents import mentee as mentees
 from sim.agents import mentor as mentors
 from sim.agents.agency import Agency
 from sim.agents.mentee import (
@@ -19,7 +20,7 @@ from sim.agents.mentee import (
     step_mentees,
 )
 from sim.agents.mentor import (
-    EXIT_CATEGORIES,
+    EXIT_REASON_CODES,
     Mentor,
     RecruitDraws,
     mentor_columns,
@@ -27,9 +28,9 @@ from sim.agents.mentor import (
 )
 from sim.collector import WeeklyCollector
 from sim.params import ScenarioParams
-from sim.relationship import Match, match_columns
+from sim.relationship import DETAIL_CODES, REASON_CODES, Match, match_columns
 from sim.rng import Streams
-from sim.state import UNSET
+from sim.state import UNSET, Columns
 from sim.tables import WEEKLY
 
 # The weekly table's reporters: model attributes of the same names, declared with type,
@@ -124,9 +125,9 @@ class MentoringModel(Model):
             (1.0 - params.effects.linkage_reoffending_cut) ** k for k in range(len(NEEDS) + 1)])
         self.agency_list = [Agency(self, i, start_new)
                             for i in range(params.programme.agencies)]
-        self.match_rows: list[dict[str, Any]] = []
-        self.mentor_rows: list[dict[str, Any]] = []
-        self.mentee_rows: list[dict[str, Any]] = []
+        # Events are rows; mentors, mentees and relationships are read from their columns
+        # when a table is built (a row keeps its state from the week it left: see
+        # ``tables``).
         self.event_rows: list[dict[str, Any]] = []
         self._reset_counters()
         if not start_new:  # an established programme has a trained pool...
@@ -140,10 +141,8 @@ class MentoringModel(Model):
         self._start_measuring()
 
     def _start_measuring(self) -> None:
-        """Discard what the burn-in recorded and start the funding clock at week 1."""
-        self.match_rows.clear()
-        self.mentor_rows.clear()
-        self.mentee_rows.clear()
+        """Discard what the burn-in recorded and start the funding clock at week 1 (the
+        entities that left in the burn-in, in weeks up to 0, are not in the tables)."""
         self.event_rows.clear()
         self.mentors.burnout_episodes[:] = 0
         for agency in self.agency_list:
@@ -253,8 +252,8 @@ class MentoringModel(Model):
         mentee.gave_up = not mentee.ever_matched
 
     def discharge_mentee(self, mentee: Mentee) -> None:
-        """Follow-up is over: record the mentee and remove them from the model."""
-        self.mentee_rows.append(mentee.record(self.p.run.weeks))
+        """Follow-up is over: the mentee leaves the model (their row is their record)."""
+        self.mentees.left_week[mentee.index] = self.week
         self.mentees.remove(mentee.index)
         mentee.remove()
 
@@ -273,10 +272,9 @@ class MentoringModel(Model):
             else ("mentor_abandonment", reason))
         for match in list(mentor.matches):
             self.close_match(match, *closure)
-        row = mentor.record()
-        row.update(left_week=self.week, exit_reason=reason,
-                   exit_category=EXIT_CATEGORIES[reason])
-        self.mentor_rows.append(row)
+        c = self.mentors
+        c.left_week[mentor.index] = self.week
+        c.exit_reason[mentor.index] = EXIT_REASON_CODES[reason]
         del mentor.agency.mentors[mentor]
         self.mentors.remove(mentor.index)
         self.mentors_left += 1
@@ -309,7 +307,9 @@ class MentoringModel(Model):
         row = match.index
         if not matches.alive[row]:
             return
-        self.match_rows.append(match.record(self.week, reason, detail, self.week))
+        matches.end_week[row] = self.week
+        matches.reason[row] = REASON_CODES[reason]
+        matches.detail[row] = DETAIL_CODES[detail]
         matches.remove(row)
         del self.agency_list[matches.agency.item(row)].matches[match]
         mentor_row = matches.mentor.item(row)
@@ -471,50 +471,47 @@ class MentoringModel(Model):
         if self.report_metrics:
             from sim.metrics import run_metrics
 
-            values = run_metrics(self.tables(self._still_open()), self.p)
+            values = run_metrics(self.tables(still_open=True), self.p)
             self.run_metrics = {k: float(v) for k, v in values.items()}
             for name, value in self.run_metrics.items():
                 self.datacollector.model_vars[name][-1] = value
 
-    def _still_open(self) -> dict[str, list[dict[str, Any]]]:
-        """Rows for what is still open now: relationships as ``ongoing``, mentors as
-        ``active``, mentees in follow-up."""
-        mentors = []
-        for mentor in self.mentor_pool:
-            row = mentor.record()
-            row.update(left_week=None, exit_reason="active", exit_category="active")
-            mentors.append(row)
-        return {
-            "matches": [m.record(None, "ongoing", "censored", self.week)
-                        for m in self.open_matches],
-            "mentors": mentors,
-            "mentees": [m.record(self.p.run.weeks) for m in self.mentee_pool],
-        }
-
     def finish(self) -> None:
-        """Record what is still open at the horizon (relationships as ``ongoing``); a
-        second call does nothing."""
-        if self._finished:
-            return
+        """From now on the tables include what is still open (relationships as
+        ``ongoing``, mentors as ``active``, mentees in follow-up), as it stands; a second
+        call does nothing."""
         self._finished = True
-        open_rows = self._still_open()
-        self.match_rows.extend(open_rows["matches"])
-        self.mentor_rows.extend(open_rows["mentors"])
-        self.mentee_rows.extend(open_rows["mentees"])
 
-    def tables(self, extra: dict[str, list[dict[str, Any]]] | None = None
-               ) -> dict[str, Any]:
-        """The run's tidy tables as recorded so far (``weekly``, ``matches``, ``mentors``,
-        ``mentees``, ``events``), with the columns, order and dtypes of
-        :mod:`sim.tables`; ``extra`` rows are added to the recorded ones."""
+    def tables(self, still_open: bool | None = None) -> dict[str, Any]:
+        """The run's tidy tables (``weekly``, ``matches``, ``mentors``, ``mentees``,
+        ``events``), with the columns, order and dtypes of :mod:`sim.tables`.
+
+        A mentor, mentee or relationship that left in a measured week (week 1 on) is
+        read from its row, which keeps its state from that week; one still in the model
+        is included as it stands now once the run is finished (or with ``still_open``).
+        """
         from sim.tables import SCHEMA
 
-        rows = {"matches": self.match_rows, "mentors": self.mentor_rows,
-                "mentees": self.mentee_rows, "events": self.event_rows}
-        tables = {"weekly": SCHEMA["weekly"].typed(self.weekly_frame())}
-        tables.update({name: SCHEMA[name].frame(recorded + (extra or {}).get(name, []))
-                       for name, recorded in rows.items()})
-        return tables
+        include_open = self._finished if still_open is None else still_open
+
+        def rows(store: Columns, left: np.ndarray) -> np.ndarray:
+            size = store.size
+            alive = store.alive[:size]
+            kept = ~alive & (left[:size] >= 1)
+            if include_open:
+                kept |= alive
+            return np.flatnonzero(kept)
+
+        return {
+            "weekly": SCHEMA["weekly"].typed(self.weekly_frame()),
+            "matches": SCHEMA["matches"].frame_of_columns(relationship.records(
+                self, rows(self.matches, self.matches.end_week), self.week)),
+            "mentors": SCHEMA["mentors"].frame_of_columns(mentors.records(
+                self, rows(self.mentors, self.mentors.left_week))),
+            "mentees": SCHEMA["mentees"].frame_of_columns(mentees.records(
+                self, rows(self.mentees, self.mentees.left_week))),
+            "events": SCHEMA["events"].frame(self.event_rows),
+        }
 
 
 def lever_values(levers: dict[str, Any]) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from sim.agents import mentee as mentees
 from sim.agents import mentor as mentors
 from sim.agents.mentor import PEER
 from sim.state import Columns, column
+from sim.vocabulary import CLOSURE_DETAILS, CLOSURE_REASONS
 
 if TYPE_CHECKING:
     from sim.agents.agency import Agency
@@ -61,6 +62,12 @@ ENDINGS = (
     ("agency_support", "chaos"), ("agency_support", "contacts"),
 )
 _END = {ending: code for code, ending in enumerate(ENDINGS)}
+# A closed relationship's reason and detail, as codes in the closure vocabularies (the
+# ``reason`` and ``detail`` columns), and back.
+REASON_CODES = {reason: code for code, reason in enumerate(CLOSURE_REASONS)}
+DETAIL_CODES = {detail: code for code, detail in enumerate(CLOSURE_DETAILS)}
+_REASON_LABELS = np.array(CLOSURE_REASONS, dtype=object)
+_DETAIL_LABELS = np.array(CLOSURE_DETAILS, dtype=object)
 _OPEN = -1  # the code of a relationship that carries on this week
 # The codes :func:`commitment_point` gives, in the order sim.kernels.commitment_codes reads.
 _COMMITMENT_CODES = np.array([_END["completed", "planned"], _END["completed", "extended"],
@@ -82,6 +89,7 @@ def match_columns() -> Columns:
         "weeks": np.int64, "quality": np.float64, "expectation_gap": np.float64,
         "cultural_gap": np.bool_, "missed": np.int64, "planned_weeks": np.int64,
         "due_week": np.int64, "extensions": np.int64, "informal_weeks": np.int64,
+        "end_week": np.int64, "reason": np.int8, "detail": np.int8,
     })
 
 
@@ -144,37 +152,36 @@ class Match:
         """The agency running it."""
         return self.model.agency_list[self._columns.agency.item(self.index)]
 
-    def record(self, end_week: int | None, reason: str, detail: str,
-               horizon: int) -> dict[str, object]:
-        """This relationship's row of ``matches.parquet``; an open one (``end_week`` None)
-        is censored at the horizon. The keys are the ``matches`` columns declared in
-        :mod:`sim.tables` (building the table checks that none is missing)."""
-        # Read straight from the columns (``.item`` gives the Python value, as the column
-        # attributes do): the agency, mentor and mentee ids are the rows the match holds,
-        # which is what their ``index`` is.
-        c = self._columns
-        row = self.index
-        mentor = c.mentor.item(row)
-        start_week = c.start_week.item(row)
-        planned = c.planned_weeks.item(row)
-        duration = (horizon if end_week is None else end_week) - start_week
-        return {
-            "match_id": row,
-            "agency_id": c.agency.item(row),
-            "mentor_id": mentor,
-            "mentee_id": c.mentee.item(row),
-            "mentor_kind": mentors.KINDS[self.model.mentors.kind.item(mentor)],
-            "start_week": start_week,
-            "end_week": end_week,
-            "duration_weeks": duration,
-            "closure_reason": reason,
-            "closure_detail": detail,
-            "quality_at_end": round(c.quality.item(row), 6),
-            "planned_weeks": planned,
-            "reached_commitment": duration >= planned,
-            "extensions": c.extensions.item(row),
-            "informal_weeks": c.informal_weeks.item(row),
-        }
+
+def records(model: MentoringModel, rows: np.ndarray, horizon: int) -> dict[str, object]:
+    """The ``matches.parquet`` columns of ``rows`` (match ids), read from the columns as
+    they stand: a closed relationship keeps the state of the week it closed (with
+    ``end_week``, ``reason`` and ``detail``); an open one is ``ongoing``, censored at
+    ``horizon``. The keys are the ``matches`` columns declared in :mod:`sim.tables`
+    (building the table checks them)."""
+    c = model.matches
+    open_ = c.alive[rows]
+    start_week = c.start_week[rows]
+    planned = c.planned_weeks[rows]
+    duration = np.where(open_, horizon, c.end_week[rows]) - start_week
+    return {
+        "match_id": rows,
+        "agency_id": c.agency[rows],
+        "mentor_id": c.mentor[rows],
+        "mentee_id": c.mentee[rows],
+        "mentor_kind": mentors.KIND_LABELS[model.mentors.kind[c.mentor[rows]]],
+        "start_week": start_week,
+        "end_week": np.where(open_, None, c.end_week[rows]),
+        "duration_weeks": duration,
+        "closure_reason": np.where(open_, "ongoing", _REASON_LABELS[c.reason[rows]]),
+        "closure_detail": np.where(open_, "censored", _DETAIL_LABELS[c.detail[rows]]),
+        # Python's round (correctly rounded), as each value has always been rounded.
+        "quality_at_end": [round(quality, 6) for quality in c.quality[rows].tolist()],
+        "planned_weeks": planned,
+        "reached_commitment": duration >= planned,
+        "extensions": c.extensions[rows],
+        "informal_weeks": c.informal_weeks[rows],
+    }
 
 
 # --- the weekly mechanisms, on every open relationship at once ------------------------

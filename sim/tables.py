@@ -2,7 +2,7 @@
 
 A column's name, type, unit and meaning live here and nowhere else: the model's weekly
 reporters (:data:`sim.model.WEEKLY_COLUMNS`), the DataFrames :func:`sim.runner.simulate`
-builds from the agents' ``record()`` rows, the column tables of ``docs/outputs.md`` and the
+builds from the entities' columns (``records``), the column tables of ``docs/outputs.md`` and the
 tests of the written Parquet files all read this module. So adding a column is one
 :class:`Column` here plus its value in the record (or, for ``weekly``, a model attribute of
 the same name); a record that lacks a declared column fails when its table is built.
@@ -191,6 +191,31 @@ class Table:
                               f"{', '.join(sorted(missing))}: every record must give a value "
                               "for every column of sim/tables.py")
         frame = pd.DataFrame(list(rows), columns=list(self.names))
+        if self.key is not None:
+            frame = frame.sort_values(self.key, kind="stable").reset_index(drop=True)
+        return cast(frame, self.columns, self.name)
+
+    def frame_of_columns(self, columns: Mapping[str, Any]) -> pd.DataFrame:
+        """The table built from whole columns (name -> equally long values, one per row,
+        ``None`` for a null): declared columns, in order, sorted by the key and cast to the
+        declared dtypes, as :meth:`frame` builds it from rows.
+
+        Raises:
+            SchemaError: a declared column is missing, or an undeclared one is given (it
+                would never be written).
+        """
+        missing = set(self.names) - columns.keys()
+        if missing:
+            raise SchemaError(f"{self.name} rows lack the declared column(s) "
+                              f"{', '.join(sorted(missing))}: every record must give a value "
+                              "for every column of sim/tables.py")
+        undeclared = columns.keys() - set(self.names)
+        if undeclared:
+            raise SchemaError(f"{self.name} records give the undeclared column(s) "
+                              f"{', '.join(sorted(undeclared))}: declare each in "
+                              "sim/tables.py (name, dtype, unit, meaning) or stop recording it")
+        frame = pd.DataFrame({name: columns[name] for name in self.names},
+                             columns=list(self.names))
         if self.key is not None:
             frame = frame.sort_values(self.key, kind="stable").reset_index(drop=True)
         return cast(frame, self.columns, self.name)

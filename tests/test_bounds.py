@@ -131,11 +131,10 @@ def test_any_accepted_value_runs_and_keeps_the_invariants(values: dict, seed: in
     counts = weekly.drop(columns=["funding_balance_gbp"])
     assert (counts >= 0).all().all(), "negative count or spending"
     assert all(math.isfinite(x) for x in weekly["funding_balance_gbp"])
-    reasons = [r["closure_reason"] for r in model.match_rows]
-    ids = [r["match_id"] for r in model.match_rows]
-    assert len(ids) == len(set(ids)), "one row (one reason) per relationship"
-    assert set(reasons) <= set(CLOSURE_REASONS)
-    assert all(0 <= r["quality_at_end"] <= 1 for r in model.match_rows)
+    matches = model.tables()["matches"]
+    assert matches["match_id"].is_unique, "one row (one reason) per relationship"
+    assert set(matches["closure_reason"]) <= set(CLOSURE_REASONS)
+    assert matches["quality_at_end"].between(0, 1).all()
 
 
 def _run_to_end(*overrides: str, weeks: int = 104) -> MentoringModel:
@@ -154,7 +153,7 @@ def test_staff_never_go_negative_when_everyone_leaves_at_once() -> None:
 
 def test_quality_stays_in_range_at_the_fastest_accepted_bonding() -> None:
     model = _run_to_end("formats.leisure_bonding=5", "effects.quality_growth=1")
-    assert all(0 <= r["quality_at_end"] <= 1 for r in model.match_rows)
+    assert model.tables()["matches"]["quality_at_end"].between(0, 1).all()
 
 
 def test_a_zero_motivation_threshold_is_refused_with_its_reason() -> None:

@@ -77,11 +77,12 @@ def test_weekly_invariants(values: dict, seed: int) -> None:
     model.finish()
     # People are conserved: everyone alive at week 0 and every later referral, recruit and
     # relationship has exactly one row.
-    for kind, rows, key, count in (("mentee", model.mentee_rows, "mentee_id", model.mentee_count),
-                                   ("mentor", model.mentor_rows, "mentor_id", model.mentor_count),
-                                   ("match", model.match_rows, "match_id", model.match_count)):
+    tables = model.tables()
+    for kind, table, key, count in (("mentee", "mentees", "mentee_id", model.mentee_count),
+                                    ("mentor", "mentors", "mentor_id", model.mentor_count),
+                                    ("match", "matches", "match_id", model.match_count)):
         expected = sorted(alive[kind] | set(range(first[kind], count)))
-        assert sorted(r[key] for r in rows) == expected, f"{kind} rows"
+        assert tables[table][key].tolist() == expected, f"{kind} rows"
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from sim import relationship
+from sim.agents import mentee, mentor
 from sim.cli import main
 from sim.metrics import METRICS
 from sim.model import MentoringModel
@@ -51,18 +54,29 @@ def test_records_give_exactly_the_declared_columns() -> None:
     model = MentoringModel(params, seed=3)
     model.run_for(params.run.weeks)
     model.finish()
-    rows = {"matches": model.match_rows, "mentors": model.mentor_rows,
-            "mentees": model.mentee_rows, "events": model.event_rows}
-    assert set(rows) | {"weekly"} == set(SCHEMA)
-    assert all(rows.values()), "the run should record every kind of row"
-    missing = {n: sorted(SCHEMA[n].missing(r)) for n, r in rows.items() if SCHEMA[n].missing(r)}
-    assert not missing, f"records lack declared columns: {missing}"
-    undeclared = {n: sorted(SCHEMA[n].undeclared(r)) for n, r in rows.items()
-                  if SCHEMA[n].undeclared(r)}
-    assert not undeclared, (
-        "records give values sim/tables.py does not declare, so they are not written: "
-        f"{undeclared}; declare each (name, dtype, unit, meaning) or stop recording it")
+    columns = {
+        "matches": relationship.records(model, np.arange(model.match_count), model.week),
+        "mentors": mentor.records(model, np.arange(model.mentor_count)),
+        "mentees": mentee.records(model, np.arange(model.mentee_count)),
+    }
+    assert set(columns) | {"events", "weekly"} == set(SCHEMA)
+    for name, values in columns.items():
+        assert set(values) == set(SCHEMA[name].names), name
+        assert {len(v) for v in values.values()} == {len(values[SCHEMA[name].key])}, name
+    assert model.event_rows, "the run should record events"
+    assert not SCHEMA["events"].missing(model.event_rows)
+    assert not SCHEMA["events"].undeclared(model.event_rows)
+    tables = model.tables()
+    assert all(len(tables[name]) for name in columns), "the run should record every kind of row"
     assert tuple(model.weekly_frame().columns) == SCHEMA["weekly"].names
+
+
+def test_building_a_table_refuses_columns_it_does_not_declare() -> None:
+    columns = {name: [1] for name in SCHEMA["mentors"].names}
+    with pytest.raises(SchemaError, match="mentors rows lack the declared column.*paid"):
+        SCHEMA["mentors"].frame_of_columns({k: v for k, v in columns.items() if k != "paid"})
+    with pytest.raises(SchemaError, match="undeclared column.*caseload"):
+        SCHEMA["mentors"].frame_of_columns({**columns, "caseload": [3]})
 
 
 def test_building_a_table_refuses_rows_without_a_declared_column() -> None:

@@ -32,6 +32,9 @@ RISK_BAND_Z = 0.4307  # literal-ok: a definition (terciles of the normal), not a
 REFERRAL_OUTCOMES = ("referred", "lost", "diverted")
 # Needs drawn at referral, as bits of ``needs`` in NEEDS order, counted.
 _NEEDS_COUNT = np.array([bin(mask).count("1") for mask in range(1 << len(NEEDS))])
+# Code -> label, for reading whole columns into a table.
+_RISK_BAND_LABELS = np.array(RISK_BANDS, dtype=object)
+_OUTCOME_LABELS = np.array(REFERRAL_OUTCOMES, dtype=object)
 # The codes of EXPECTATIONS, the population a referral's expectation is drawn from (the
 # draw picks by position, so drawing the code picks what drawing the label would).
 _EXPECTATION_CODES = tuple(range(len(EXPECTATIONS)))
@@ -49,7 +52,7 @@ def mentee_columns() -> Columns:
         "weeks_mentored": np.int64, "dose": np.float64, "informal_weeks_left": np.int64,
         "informal_weeks": np.int64, "informal_quality": np.float64, "early_end": np.bool_,
         "network": np.bool_, "reoffence_week": np.int64,
-        "counterfactual_reoffence_week": np.int64,
+        "counterfactual_reoffence_week": np.int64, "left_week": np.int64,
     })
 
 
@@ -194,39 +197,39 @@ class Mentee(Agent):
         mask = self._columns.needs.item(self.index)
         return [need for i, need in enumerate(NEEDS) if mask >> i & 1]
 
-    def record(self, horizon: int) -> dict[str, object]:
-        """This mentee's row of ``mentees.parquet``. The keys are the ``mentees`` columns
-        declared in :mod:`sim.tables` (building the table checks that none is missing)."""
-        # Read straight from the columns (``.item`` gives the Python value, as the column
-        # attributes do, without a descriptor call per field): one row per mentee ever
-        # referred is built this way.
-        c = self._columns
-        row = self.index
-        referral_week = c.referral_week.item(row)
-        end = referral_week + FOLLOW_UP_WEEKS
-        complete = end <= horizon
 
-        def within(week: int) -> bool | None:
-            return (week != UNSET and week <= end) if complete else None
+def records(model: MentoringModel, rows: np.ndarray) -> dict[str, object]:
+    """The ``mentees.parquet`` columns of ``rows`` (mentee indexes), read from the columns
+    as they stand: a discharged mentee's row keeps its state from the week they left, so
+    it can be read at the end. The keys are the ``mentees`` columns declared in
+    :mod:`sim.tables` (building the table checks them). ``reoffended_12m`` is null for a
+    mentee with fewer than 52 weeks of follow-up by the horizon (``run.weeks``)."""
+    c = model.mentees
+    referral_week = c.referral_week[rows]
+    end = referral_week + FOLLOW_UP_WEEKS
+    complete = end <= model.p.run.weeks
 
-        return {
-            "mentee_id": row,
-            "agency_id": self.agency.index,
-            "referral_week": referral_week,
-            "referral_outcome": REFERRAL_OUTCOMES[c.referral_outcome.item(row)],
-            "matched": c.ever_matched.item(row),
-            "gave_up_waiting": c.gave_up.item(row),
-            "weeks_mentored": c.weeks_mentored.item(row),
-            "informal_weeks": c.informal_weeks.item(row),
-            "dose": round(c.dose.item(row), 6),
-            "risk_band": RISK_BANDS[c.risk_band.item(row)],
-            "needs": int(_NEEDS_COUNT[c.needs.item(row)]),
-            "services_linked": c.linked_count.item(row),
-            "reoffended_12m": within(c.reoffence_week.item(row)),
-            "reoffended_12m_without_mentoring": within(
-                c.counterfactual_reoffence_week.item(row)),
-            "support_network": c.network.item(row),
-        }
+    def within(weeks: np.ndarray) -> np.ndarray:
+        return np.where(complete, (weeks != UNSET) & (weeks <= end), None)
+
+    return {
+        "mentee_id": rows,
+        "agency_id": c.agency[rows],
+        "referral_week": referral_week,
+        "referral_outcome": _OUTCOME_LABELS[c.referral_outcome[rows]],
+        "matched": c.ever_matched[rows],
+        "gave_up_waiting": c.gave_up[rows],
+        "weeks_mentored": c.weeks_mentored[rows],
+        "informal_weeks": c.informal_weeks[rows],
+        # Python's round (correctly rounded), as each value has always been rounded.
+        "dose": [round(dose, 6) for dose in c.dose[rows].tolist()],
+        "risk_band": _RISK_BAND_LABELS[c.risk_band[rows]],
+        "needs": _NEEDS_COUNT[c.needs[rows]],
+        "services_linked": c.linked_count[rows],
+        "reoffended_12m": within(c.reoffence_week[rows]),
+        "reoffended_12m_without_mentoring": within(c.counterfactual_reoffence_week[rows]),
+        "support_network": c.network[rows],
+    }
 
 
 # --- the weekly mechanisms, on many mentees at once ---------------------------------------

@@ -12,6 +12,7 @@ from mesa import Agent
 from sim import exact, kernels
 from sim.params import weekly_rate
 from sim.state import Columns, column
+from sim.vocabulary import EXIT_REASONS
 
 if TYPE_CHECKING:
     from sim.agents.agency import Agency
@@ -36,6 +37,10 @@ _EXIT_CODES = np.array([EXITS.index(reason) for reason in EXITS])
 EXIT_CATEGORIES = {"burnout": "negative", "life_change": "negative", "relapse": "negative",
                    "paid_work": "progression", "programme_closed": "closure",
                    "active": "active"}
+# Code -> label, for reading whole columns into a table (``exit_reason`` 0 is ``active``).
+KIND_LABELS = np.array(KINDS, dtype=object)
+_EXIT_REASON_LABELS = np.array(EXIT_REASONS, dtype=object)
+EXIT_REASON_CODES = {reason: code for code, reason in enumerate(EXIT_REASONS)}
 
 
 def mentor_columns() -> Columns:
@@ -48,7 +53,7 @@ def mentor_columns() -> Columns:
         "joined_week": np.int64, "trained_at_week": np.int64, "burnt_out": np.bool_,
         "burnout_episodes": np.int64, "mentees_mentored": np.int64,
         "distress_events": np.int64, "load": np.float64, "time_factor": np.float64,
-        "open_matches": np.int64,
+        "open_matches": np.int64, "left_week": np.int64, "exit_reason": np.int8,
     })
 
 
@@ -177,24 +182,29 @@ class Mentor(Agent):
         """This mentor's :func:`novice_strain` this week."""
         return float(novice_strain(self.model, np.array([self.index]))[0])
 
-    def record(self) -> dict[str, object]:
-        """This mentor's row of ``mentors.parquet`` (exit fields filled by the model). The
-        keys are the ``mentors`` columns declared in :mod:`sim.tables` (building the table
-        checks that none is missing)."""
-        # Read straight from the columns (``.item`` gives the Python value, as the column
-        # attributes do, without a descriptor call per field).
-        c = self._columns
-        row = self.index
-        return {
-            "mentor_id": row,
-            "agency_id": self.agency.index,
-            "mentor_kind": KINDS[c.kind.item(row)],
-            "paid": c.paid.item(row),
-            "joined_week": c.joined_week.item(row),
-            "trained_week": c.trained_at_week.item(row),
-            "burnout_episodes": c.burnout_episodes.item(row),
-            "mentees_mentored": c.mentees_mentored.item(row),
-        }
+
+def records(model: MentoringModel, rows: np.ndarray) -> dict[str, object]:
+    """The ``mentors.parquet`` columns of ``rows`` (mentor indexes), read from the columns
+    as they stand: a mentor who left keeps the state of the week they left (with
+    ``left_week`` and ``exit_reason``), and one still on the books is ``active`` with no
+    ``left_week``. The keys are the ``mentors`` columns declared in :mod:`sim.tables`
+    (building the table checks them)."""
+    c = model.mentors
+    active = c.alive[rows]
+    reasons = _EXIT_REASON_LABELS[c.exit_reason[rows]]
+    return {
+        "mentor_id": rows,
+        "agency_id": c.agency[rows],
+        "mentor_kind": KIND_LABELS[c.kind[rows]],
+        "paid": c.paid[rows],
+        "joined_week": c.joined_week[rows],
+        "trained_week": c.trained_at_week[rows],
+        "left_week": np.where(active, None, c.left_week[rows]),
+        "exit_reason": reasons,
+        "exit_category": [EXIT_CATEGORIES[reason] for reason in reasons.tolist()],
+        "burnout_episodes": c.burnout_episodes[rows],
+        "mentees_mentored": c.mentees_mentored[rows],
+    }
 
 
 # --- the weekly mechanisms, on all mentors at once ------------------------------------
