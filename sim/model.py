@@ -10,7 +10,7 @@ from mesa import DataCollector, Model
 from sim import relationship
 from sim.agents import mentee as mentees
 from sim.agents import mentor as mentors
-from sim.agents.agency import Agency
+from sim.agents.agency import Agency, drop_waiting, free_mentors
 from sim.agents.mentee import (
     FOLLOW_UP_WEEKS,
     NEEDS,
@@ -204,11 +204,11 @@ class MentoringModel(Model):
             agency.update_staff()
         for agency in agencies:
             agency.refer()
-            agency.drop_waiting()
+        drop_waiting(self)
         for agency in agencies:
             agency.recruit()
-        for agency in agencies:
-            agency.match()
+        for agency, free in zip(agencies, free_mentors(self), strict=True):
+            agency.match(free)
         mentors.plan_week(self, self.mentors.live())
         ended, endings = relationship.advance(self)
         for row, ending in zip(ended.tolist(), endings, strict=True):
@@ -445,13 +445,6 @@ class MentoringModel(Model):
         matches = self.matches.live()
         with_family = matches[self.mentees.family[self.matches.mentee[matches]] > 0]
         self.family_matches = np.bincount(self.matches.agency[with_family], minlength=n)
-
-    def free_mentors(self, agency: Agency) -> np.ndarray:
-        """Rows of an agency's mentors who could take a mentee now, in the order they
-        joined."""
-        live = self.mentors.live()
-        rows = live[self.mentors.agency[live] == agency.index]
-        return rows[mentors.available(self, rows)]
 
     def weekly_frame(self):  # noqa: ANN201 - pandas type kept out of the signature
         """The weekly table of this run (one row per week; the weekly columns only)."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from sim.agents import mentor as mentors
 from sim.budget import Budget
 from sim.commissioner import weekly_payment
 from sim.formats import format_mix
@@ -313,15 +314,6 @@ class Agency(Agent):
         for _ in range(count):
             model.refer_mentee(self)
 
-    def drop_waiting(self) -> None:
-        """Waiting mentees lose hope and give up (New Routes: engagement decays fast)."""
-        if not self.waiting:
-            return
-        give_up = 1.0 / self.model.p.mentees.give_up_weeks_mean
-        waiting = list(self.waiting)
-        draws = self.model.streams.uniforms("give_up", np.array([m.index for m in waiting]))
-        for i in np.flatnonzero(draws < give_up).tolist():  # in waiting-list order
-            self.model.mentee_gives_up(waiting[i])
 
     # --- 4. recruitment ----------------------------------------------------------------
     def recruit(self) -> None:
@@ -344,14 +336,12 @@ class Agency(Agent):
             self.spend_gbp += p.training.pre_match_hours * p.training.cost_per_hour_gbp
 
     # --- 5. matching -------------------------------------------------------------------
-    def match(self) -> None:
-        """Match waiting mentees to free mentors (see ``sim.matching``)."""
-        if self.status not in (RUNNING, BRIDGING) or not self.waiting:
+    def match(self, free: np.ndarray) -> None:
+        """Match waiting mentees to ``free`` mentors (rows of this agency's mentors who
+        could take a mentee now, in the order they joined; see ``sim.matching``)."""
+        if self.status not in (RUNNING, BRIDGING) or not self.waiting or not len(free):
             return
         model = self.model
-        free = model.free_mentors(self)
-        if not len(free):
-            return
         waiting = list(self.waiting)
         minority = model.mentees.minority[[mentee.index for mentee in waiting]]
         for position, row in pair(minority, model.mentors, free, model.p.matching):
@@ -401,3 +391,29 @@ class Agency(Agent):
         model.spend_this_week += spend
         model.income_this_week += income
         self.spend_gbp = 0.0
+
+
+def drop_waiting(model: MentoringModel) -> None:
+    """Waiting mentees lose hope and give up (New Routes: engagement decays fast): each
+    with chance ``1 / give_up_weeks_mean`` a week, on its own draw, in each agency's
+    waiting-list order, agency by agency."""
+    waiting = [mentee for agency in model.agency_list for mentee in agency.waiting]
+    if not waiting:
+        return
+    give_up = 1.0 / model.p.mentees.give_up_weeks_mean
+    draws = model.streams.uniforms("give_up", np.fromiter(
+        (mentee.index for mentee in waiting), dtype=np.int64, count=len(waiting)))
+    for i in np.flatnonzero(draws < give_up).tolist():
+        model.mentee_gives_up(waiting[i])
+
+
+def free_mentors(model: MentoringModel) -> list[np.ndarray]:
+    """For each agency, the rows of its mentors who could take a mentee now, in the order
+    they joined. A match only changes its own mentor, so each agency's list stays right
+    while the agencies before it match."""
+    live = model.mentors.live()
+    free = live[mentors.available(model, live)]
+    agency = model.mentors.agency[free]
+    order = np.argsort(agency, kind="stable")  # by agency, each in the order they joined
+    counts = np.bincount(agency, minlength=len(model.agency_list))
+    return np.split(free[order], np.cumsum(counts)[:-1])
