@@ -45,11 +45,14 @@ class Columns:
         self.dtypes = {"alive": np.bool_, **dtypes}
         self.size = 0
         self.capacity = capacity
-        # The live rows, cached between changes, and the first row that may still be
-        # alive: rows mostly leave in the order they came, so live() scans only the window
-        # from there and its cost follows the entities alive, not all those ever created.
-        self._live: np.ndarray | None = None
-        self._first = 0
+        # The live rows, kept up to date from the last list and the changes since: the
+        # rows that were live, less those that left, then the rows added (always the
+        # newest, so creation order holds). Its cost follows the entities alive, not all
+        # those ever created (one long-serving mentor would otherwise hold a scan of
+        # every row since theirs).
+        self._live = np.zeros(0, dtype=np.int64)
+        self._removed = False
+        self._added_from = 0  # rows from here on were added since the last list
         self._arrays: dict[str, np.ndarray] | None = None  # name -> array, for add()
         for name, dtype in self.dtypes.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
@@ -74,7 +77,6 @@ class Columns:
             arrays = self._arrays = {name: getattr(self, name) for name in self.dtypes}
         self.size = row + 1
         arrays["alive"][row] = True
-        self._live = None
         for name, value in values.items():
             arrays[name][row] = value
         return row
@@ -82,16 +84,20 @@ class Columns:
     def remove(self, row: int) -> None:
         """The entity in ``row`` has left the model (its row keeps its last state)."""
         self.alive[row] = False
-        self._live = None
+        self._removed = True
 
     def live(self) -> np.ndarray:
         """Rows still in the model, in creation order (the order agents are stepped in)."""
-        if self._live is None:
-            alive = self.alive
-            while self._first < self.size and not alive[self._first]:
-                self._first += 1
-            self._live = np.flatnonzero(alive[self._first:self.size]) + self._first
-        return self._live
+        live = self._live
+        if self._removed:
+            live = live[self.alive[live]]
+            self._removed = False
+        if self._added_from < self.size:
+            added = np.arange(self._added_from, self.size, dtype=np.int64)
+            live = np.concatenate((live, added[self.alive[added]]))
+            self._added_from = self.size
+        self._live = live
+        return live
 
 
 class column:  # noqa: N801 - used like ``property``
