@@ -10,7 +10,7 @@ from mesa import DataCollector, Model
 from sim import relationship
 from sim.agents import mentee as mentees
 from sim.agents import mentor as mentors
-from sim.agents.agency import Agency, drop_waiting, free_mentors
+from sim.agents.agency import Agency, drop_waiting, match_waiting
 from sim.agents.mentee import (
     FOLLOW_UP_WEEKS,
     NEEDS,
@@ -207,8 +207,7 @@ class MentoringModel(Model):
         drop_waiting(self)
         for agency in agencies:
             agency.recruit()
-        for agency, free in zip(agencies, free_mentors(self), strict=True):
-            agency.match(free)
+        match_waiting(self)
         mentors.plan_week(self, self.mentors.live())
         ended, endings = relationship.advance(self)
         for row, ending in zip(ended.tolist(), endings, strict=True):

@@ -414,6 +414,18 @@ def free_mentors(model: MentoringModel) -> list[np.ndarray]:
     live = model.mentors.live()
     free = live[mentors.available(model, live)]
     agency = model.mentors.agency[free]
-    order = np.argsort(agency, kind="stable")  # by agency, each in the order they joined
-    counts = np.bincount(agency, minlength=len(model.agency_list))
-    return np.split(free[order], np.cumsum(counts)[:-1])
+    by_agency = free[np.argsort(agency, kind="stable")]  # each in the order they joined
+    ends = np.cumsum(np.bincount(agency, minlength=len(model.agency_list))).tolist()
+    return [by_agency[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+def match_waiting(model: MentoringModel) -> None:
+    """Phase 5: each agency that is matching (running or bridging, with mentees waiting)
+    pairs them with its free mentors, agency by agency."""
+    matching = [agency for agency in model.agency_list
+                if agency.waiting and agency.status in (RUNNING, BRIDGING)]
+    if not matching:
+        return
+    free = free_mentors(model)
+    for agency in matching:
+        agency.match(free[agency.index])
