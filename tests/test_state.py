@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.agents.mentee import Mentee
 from sim.agents.mentor import Mentor
@@ -68,6 +70,24 @@ def test_columns_grow_and_keep_rows() -> None:
         columns.remove(row)
     assert columns.live().tolist() == [4, 5, 6, 7, 8]
     assert columns.add(x=9.0) == 9 and columns.live().tolist() == [4, 5, 6, 7, 8, 9]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 10_000)), max_size=300))
+def test_live_rows_follow_every_add_and_remove(changes: list[tuple[bool, int]]) -> None:
+    # live() keeps its list from the changes since it was last called; whatever the order
+    # of adds, removes and calls, it must be the alive rows in creation order.
+    c = Columns({"x": np.float64}, capacity=4)
+    for add, pick in changes:
+        alive = np.flatnonzero(c.alive[:c.size])
+        if add or not len(alive):
+            c.add(x=1.0)
+        else:
+            c.remove(int(alive[pick % len(alive)]))
+        if pick % 3 == 0:  # list the live rows only sometimes, so changes pile up
+            assert c.live().tolist() == np.flatnonzero(c.alive[:c.size]).tolist()
+    assert c.live().tolist() == np.flatnonzero(c.alive[:c.size]).tolist()
+    assert c.live().dtype == np.int64
 
 
 def test_the_counts_kept_in_columns_match_the_agents_relations() -> None:
