@@ -185,15 +185,8 @@ class Table:
         Raises:
             SchemaError: a row lacks a declared column (it would be written as nulls).
         """
-        missing = self.missing(rows)
-        if missing:
-            raise SchemaError(f"{self.name} rows lack the declared column(s) "
-                              f"{', '.join(sorted(missing))}: every record must give a value "
-                              "for every column of sim/tables.py")
-        frame = pd.DataFrame(list(rows), columns=list(self.names))
-        if self.key is not None:
-            frame = frame.sort_values(self.key, kind="stable").reset_index(drop=True)
-        return cast(frame, self.columns, self.name)
+        self._refuse_missing(self.missing(rows))
+        return self._sorted_and_typed(pd.DataFrame(list(rows), columns=list(self.names)))
 
     def frame_of_columns(self, columns: Mapping[str, Any]) -> pd.DataFrame:
         """The table built from whole columns (name -> equally long values, one per row,
@@ -204,18 +197,22 @@ class Table:
             SchemaError: a declared column is missing, or an undeclared one is given (it
                 would never be written).
         """
-        missing = set(self.names) - columns.keys()
-        if missing:
-            raise SchemaError(f"{self.name} rows lack the declared column(s) "
-                              f"{', '.join(sorted(missing))}: every record must give a value "
-                              "for every column of sim/tables.py")
-        undeclared = columns.keys() - set(self.names)
+        self._refuse_missing(self.missing([columns]))
+        undeclared = self.undeclared([columns])
         if undeclared:
             raise SchemaError(f"{self.name} records give the undeclared column(s) "
                               f"{', '.join(sorted(undeclared))}: declare each in "
                               "sim/tables.py (name, dtype, unit, meaning) or stop recording it")
-        frame = pd.DataFrame({name: columns[name] for name in self.names},
-                             columns=list(self.names))
+        return self._sorted_and_typed(pd.DataFrame({name: columns[name] for name in self.names},
+                                                   columns=list(self.names)))
+
+    def _refuse_missing(self, missing: set[str]) -> None:
+        if missing:
+            raise SchemaError(f"{self.name} rows lack the declared column(s) "
+                              f"{', '.join(sorted(missing))}: every record must give a value "
+                              "for every column of sim/tables.py")
+
+    def _sorted_and_typed(self, frame: pd.DataFrame) -> pd.DataFrame:
         if self.key is not None:
             frame = frame.sort_values(self.key, kind="stable").reset_index(drop=True)
         return cast(frame, self.columns, self.name)

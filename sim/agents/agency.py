@@ -314,7 +314,6 @@ class Agency(Agent):
         for _ in range(count):
             model.refer_mentee(self)
 
-
     # --- 4. recruitment ----------------------------------------------------------------
     def recruit(self) -> None:
         """Recruit towards the target while funded and recruitment is not frozen; recruits
@@ -336,10 +335,15 @@ class Agency(Agent):
             self.spend_gbp += p.training.pre_match_hours * p.training.cost_per_hour_gbp
 
     # --- 5. matching -------------------------------------------------------------------
+    @property
+    def matching(self) -> bool:
+        """Running or bridging, with mentees waiting: this week it pairs them."""
+        return bool(self.waiting) and self.status in (RUNNING, BRIDGING)
+
     def match(self, free: np.ndarray) -> None:
         """Match waiting mentees to ``free`` mentors (rows of this agency's mentors who
         could take a mentee now, in the order they joined; see ``sim.matching``)."""
-        if self.status not in (RUNNING, BRIDGING) or not self.waiting or not len(free):
+        if not self.matching or not len(free):
             return
         model = self.model
         waiting = list(self.waiting)
@@ -422,8 +426,7 @@ def free_mentors(model: MentoringModel) -> list[np.ndarray]:
 def match_waiting(model: MentoringModel) -> None:
     """Phase 5: each agency that is matching (running or bridging, with mentees waiting)
     pairs them with its free mentors, agency by agency."""
-    matching = [agency for agency in model.agency_list
-                if agency.waiting and agency.status in (RUNNING, BRIDGING)]
+    matching = [agency for agency in model.agency_list if agency.matching]
     if not matching:
         return
     free = free_mentors(model)
