@@ -677,6 +677,21 @@ def _annual_spend_gbp(run: RunContext) -> float:
     return _ratio(run.spend, run.years)
 
 
+@metric(name="funding_unspent_gbp", label="Funding left unspent", unit="GBP",
+        definition="Funding received minus spending over the weeks (all agencies): money the "
+        "commissioner paid that the programme did not spend (negative when it spent "
+        "reserves it held before the window). Money left unspent, never a saving",
+        better="neither")
+def _funding_unspent_gbp(run: RunContext) -> float:
+    return _funding_received_gbp(run) - run.spend
+
+
+@metric(name="funding_unspent_share", label="Share of funding left unspent", unit="share",
+        definition="Funding left unspent / funding received", better="neither")
+def _funding_unspent_share(run: RunContext) -> float:
+    return _ratio(_funding_unspent_gbp(run), _funding_received_gbp(run))
+
+
 @metric(name="final_balance_gbp", label="Reserves at the end", unit="GBP",
         definition="All agencies' balance (reserves) in the window's last week",
         better="neither")
@@ -742,7 +757,7 @@ HEADLINE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "reoffending_itt_difference")),
     ("Money", ("cost_per_completed_match_gbp", "cost_per_commitment_reached_gbp",
                "funding_received_gbp", "total_spend_gbp", "annual_spend_gbp",
-               "final_balance_gbp", "weeks_below_floor")),
+               "funding_unspent_gbp", "final_balance_gbp", "weeks_below_floor")),
     ("Value for money", ("reoffenders_averted", "social_cost_averted_gbp", "net_benefit_gbp",
                          "benefit_cost_ratio")),
 )
