@@ -8,9 +8,43 @@ with full caseloads, so a planner is not surprised by the delivered amounts in t
 
 from __future__ import annotations
 
-from sim.commissioner import weekly_payment
+from sim.budget import Policy, planned_scale
+from sim.commissioner import grant_weekly_rate
 from sim.formats import format_mix
 from sim.params import ScenarioParams
+
+# Tolerance when comparing an offer with what staff or money can deliver (rounding only).
+_TOLERANCE = 1e-9  # literal-ok: floating-point tolerance, not behaviour
+# When a check speaks up (warnings only: none changes what the model does).
+MATERIAL_SHORTFALL = 0.1  # literal-ok: a plan more than 10% below the design is news
+MENTORS_PER_OPEN_RELATIONSHIP = 2.0  # literal-ok: beyond this most mentors sit idle
+# The published range of a year of mentoring per mentee (evidence: UK GBP 1,000-3,000, from
+# US $1.2k-3.3k per treated youth, Alfonso et al. c.2019, and WSIPP's $1,765 per
+# youth-year); "far outside" is beyond twice it either way.
+MENTEE_YEAR_COST_GBP = (1_000.0, 3_000.0)  # literal-ok: the calibration target's range
+FAR_OUTSIDE = 2.0  # literal-ok: a factor of two either way
+
+
+def supervision_capacity_per_fte(p: ScenarioParams) -> float:
+    """Supervision sessions one supervisor FTE can deliver a month, in the scenario's style
+    (therapeutic sessions are longer)."""
+    s = p.supervision
+    return (s.therapeutic_sessions_per_supervisor_fte_month if s.style == "therapeutic"
+            else s.sessions_per_supervisor_fte_month)
+
+
+def supervisor_cost(p: ScenarioParams) -> float:
+    """Yearly cost of a supervisor FTE: the salary, plus the premium of a qualified
+    therapeutic supervisor when the style is therapeutic."""
+    premium = (p.supervision.therapeutic_salary_premium_gbp
+               if p.supervision.style == "therapeutic" else 0.0)
+    return p.staff.supervisor_salary_gbp + premium
+
+
+def supervisor_training_cost(p: ScenarioParams) -> float:
+    """Yearly training and supervision of a supervisor FTE (therapeutic style only)."""
+    return (p.supervision.therapeutic_training_gbp_per_fte_year
+            if p.supervision.style == "therapeutic" else 0.0)
 
 
 def planned_annual_spend(p: ScenarioParams) -> float:
@@ -21,7 +55,7 @@ def planned_annual_spend(p: ScenarioParams) -> float:
     matches = (paid * p.matching.caseload_cap_paid
                + (mentors - paid) * p.matching.caseload_cap_volunteer)
     staff = (p.staff.coordinators_fte * p.staff.coordinator_salary_gbp
-             + p.staff.supervisors_fte * p.staff.supervisor_salary_gbp)
+             + p.staff.supervisors_fte * (supervisor_cost(p) + supervisor_training_cost(p)))
     people = 52 * (paid * p.mentors.paid_hours_per_week * p.mentors.paid_hourly_wage_gbp
                    + (mentors - paid) * p.mentors.expenses_per_week_gbp)
     training = 12 * mentors * p.training.ongoing_hours_per_month * p.training.cost_per_hour_gbp
@@ -37,15 +71,13 @@ def planned_annual_spend(p: ScenarioParams) -> float:
 
 
 def grant_annual_payment(p: ScenarioParams) -> float:
-    """What a grant pays a year while it runs (GBP/year): the budget, or with the pot
-    spread over the horizon, the higher rate that pays for the weeks of expected gaps."""
+    """What a grant pays a year while it runs (GBP/year) under the payment rule: the
+    budget, or with the same pot, the higher rate that pays for the weeks of expected
+    gaps."""
     f = p.funding
-    if f.gap_money == "withheld":
-        return f.annual_budget_gbp
     term = max(1, round(f.grant_term_years * 52))
-    weeks = p.run.weeks
-    return 52 * weekly_payment(f.annual_budget_gbp / 52 * weeks, weeks, term,
-                               f.renewal_probability, f.gap_weeks_mean)
+    return 52 * grant_weekly_rate(f.annual_budget_gbp, f.payment_rule, p.run.weeks, term,
+                                  f.renewal_probability, f.gap_weeks_mean)
 
 
 def capacity_warnings(p: ScenarioParams) -> list[str]:
@@ -60,20 +92,21 @@ def capacity_warnings(p: ScenarioParams) -> list[str]:
     mentors = p.programme.target_mentors
     s = p.supervision
     needed = mentors * s.sessions_per_month
-    can = p.staff.supervisors_fte * s.sessions_per_supervisor_fte_month
-    if needed > can + 1e-9:
+    per_fte = supervision_capacity_per_fte(p)
+    can = p.staff.supervisors_fte * per_fte
+    if needed > can + _TOLERANCE:
         out.append(
             f"supervision: {s.sessions_per_month:g} session(s) a month for {mentors} mentors "
             f"needs {needed:g} sessions a month, but staff.supervisors_fte = "
             f"{p.staff.supervisors_fte:g} can deliver at most {can:g} "
-            f"({s.sessions_per_supervisor_fte_month:g} per FTE): about {100 * can / needed:.0f}% "
+            f"({per_fte:g} per FTE in {s.style} style): about {100 * can / needed:.0f}% "
             "of the offer will be delivered, and only that is charged")
     paid = mentors * p.mentors.peer_share * p.mentors.paid_peer_share
     matches = (paid * p.matching.caseload_cap_paid
                + (mentors - paid) * p.matching.caseload_cap_volunteer)
     contacts = matches * p.support.contacts_per_month
     can = p.staff.coordinators_fte * p.support.contacts_per_coordinator_fte_month
-    if contacts > can + 1e-9:
+    if contacts > can + _TOLERANCE:
         out.append(
             f"support: {p.support.contacts_per_month:g} contact(s) a month for up to "
             f"{matches:.0f} relationships (full caseloads) needs {contacts:.0f} contacts a "
@@ -82,12 +115,41 @@ def capacity_warnings(p: ScenarioParams) -> list[str]:
             f"{100 * can / contacts:.0f}% when caseloads are full")
     spend = planned_annual_spend(p)
     budget = grant_annual_payment(p)
-    if spend > budget * (1 + 1e-9):
-        steps = ", ".join(step for step in p.funding.cut_order
-                          if not (step == "extra_role" and p.funding.protect_mentor_role))
+    term = max(1, round(p.funding.grant_term_years * 52))
+    reserves = p.funding.initial_reserves_weeks * p.funding.annual_budget_gbp / 52
+    scale = planned_scale(budget / 52, reserves, term, spend / 52, 1.0, Policy.of(p))
+    if scale < 1.0 - MATERIAL_SHORTFALL:
         out.append(
-            f"money: with all {mentors} mentors' caseloads full the offer costs up to "
+            f"money: the design (all {mentors} mentors' caseloads full) costs up to "
             f"GBP {spend:,.0f} a year, more than the GBP {budget:,.0f} a year a grant pays "
-            f"(funding.annual_budget_gbp = {p.funding.annual_budget_gbp:,.0f}); if reserves "
-            f"run low the budget will cut, in this order: {steps}")
+            f"can sustain with its starting reserves while keeping the reserves policy's "
+            f"{p.funding.reserves_target_months:g} months: each grant will be planned at "
+            f"about {100 * scale:.0f}% of the design (about "
+            f"{round(mentors * scale)} mentors and posts to match), and cut further in the "
+            "cut order if money runs short")
+    open_ = expected_open_relationships(p)
+    if open_ > 0 and mentors / open_ > MENTORS_PER_OPEN_RELATIONSHIP:
+        out.append(
+            f"capacity: {mentors} mentors an agency for about {open_:.0f} relationships "
+            f"open at a time ({p.programme.referrals_per_year:g} referrals a year, each "
+            f"holding a place for about {p.programme.planned_match_weeks} weeks): "
+            f"{mentors / open_:.1f} mentors per open relationship, far beyond demand (more "
+            f"than {MENTORS_PER_OPEN_RELATIONSHIP:g}); most mentors would have nobody to "
+            "mentor")
+    if open_ > 0:
+        per_mentee_year = spend / open_
+        low, high = MENTEE_YEAR_COST_GBP
+        if not low / FAR_OUTSIDE <= per_mentee_year <= high * FAR_OUTSIDE:
+            out.append(
+                f"cost: the design costs about GBP {per_mentee_year:,.0f} per mentee-year at "
+                f"that demand, far outside the GBP {low:,.0f}-{high:,.0f} published for "
+                "mentoring (Alfonso et al. c.2019; WSIPP): check the budget against the "
+                "referrals and mentors")
     return out
+
+
+def expected_open_relationships(p: ScenarioParams) -> float:
+    """Relationships an agency's referrals keep open at a time if every referral is matched
+    and stays its planned length: ``referrals a year x planned weeks / 52`` (Little's
+    law). An upper bound on demand for mentors' places."""
+    return p.programme.referrals_per_year * p.programme.planned_match_weeks / 52

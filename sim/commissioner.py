@@ -1,13 +1,15 @@
-"""The commissioner's pot: how a fixed sum for the horizon is paid out as grants.
+"""How a commissioner pays: the two payment rules (``funding.payment_rule``).
 
-With ``funding.gap_money = "spread"`` a commissioner holds ``annual_budget_gbp`` a year
-for the whole horizon and pays every grant the same weekly rate: the pot divided by the
-weeks it expects to fund, given the term, the renewal odds and the gaps it expects. Money
-not paid in a gap is therefore paid in the grants around it, and scenarios that differ
-only in how the money is cut into grants receive the same total in expectation (a
-commissioner's five-year pot paid as stable funding or as short grants with gaps); a run
-with fewer gaps than expected receives more, one with more gaps less. With ``"withheld"``
-every grant pays ``annual_budget_gbp`` a year and a gap's money is lost to the programme.
+- ``same_annual_rate`` (default): a grant pays ``annual_budget_gbp`` a year while it runs,
+  and money not paid in a gap is not paid. Options that differ in how the money is cut into
+  grants are paid the same per funded week, and an option with gaps receives less in all.
+- ``same_pot``: the commissioner holds ``annual_budget_gbp`` a year for the whole horizon
+  and pays every grant the same weekly rate, the pot divided by the weeks it expects to
+  fund given the term, the renewal odds and the gaps it expects (:func:`weekly_payment`).
+  Money not paid in a gap is therefore paid in the grants around it, so options that differ
+  only in how the money is cut into grants receive the same total in expectation, and an
+  option with gaps is paid more per funded week; a run with fewer gaps than expected
+  receives more, one with more gaps less.
 
 One rate for the horizon, rather than one recomputed from what is left at each grant,
 keeps the expected total equal to the pot: recomputing it after each gap pays out about
@@ -35,9 +37,10 @@ def _gap_probabilities(mean_weeks: float, longest: int) -> list[float]:
     def below(x: float) -> float:  # P(exponential < x)
         return 1.0 - math.exp(-max(0.0, x) / mean_weeks)
 
-    probs[1] = below(1.5)
-    for g in range(2, longest + 1):
-        probs[g] = below(g + 0.5) - below(g - 0.5)
+    # Rounded to whole weeks, at least one: one week takes everything below 1.5.
+    probs[1] = below(1.5)  # literal-ok: rounding to whole weeks
+    for g in range(2, longest + 1):  # literal-ok: g = 2, 3, ... after the first week
+        probs[g] = below(g + 0.5) - below(g - 0.5)  # literal-ok: rounding to whole weeks
     return probs
 
 
@@ -50,7 +53,7 @@ def _after(gaps: list[float], funded: list[float] | tuple[float, ...], rest: int
     return renewal * funded[rest] + (1.0 - renewal) * gap
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=64)  # literal-ok: a cache size
 def _funded_from_start(weeks: int, term: int, renewal: float, gap_mean: float
                        ) -> tuple[list[float], tuple[float, ...]]:
     """The gap probabilities, and ``funded[t]``: expected funded weeks in the ``t`` weeks
@@ -63,7 +66,7 @@ def _funded_from_start(weeks: int, term: int, renewal: float, gap_mean: float
     return gaps, tuple(funded)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=256)  # literal-ok: a cache size
 def expected_funded_weeks(weeks: int, term: int, renewal: float, gap_mean: float,
                           first_term: int | None = None) -> float:
     """Expected weeks with a grant paying in the next ``weeks`` weeks, starting at the
@@ -84,6 +87,23 @@ def expected_funded_weeks(weeks: int, term: int, renewal: float, gap_mean: float
         return float(weeks)
     gaps, funded = _funded_from_start(weeks, term, renewal, gap_mean)
     return first + _after(gaps, funded, weeks - first, renewal)
+
+
+def grant_weekly_rate(annual_budget_gbp: float, payment_rule: str, weeks: int, term: int,
+                      renewal: float, gap_mean: float, first_term: int | None = None) -> float:
+    """What a grant pays a week under ``payment_rule``: the annual budget over 52, or (same
+    pot) the pot for ``weeks`` over the weeks the commissioner expects to fund.
+
+    Example:
+        >>> grant_weekly_rate(52_000, "same_annual_rate", 260, 104, 0.5, 26.0)
+        1000.0
+        >>> grant_weekly_rate(52_000, "same_pot", 260, 260, 0.9, 26.0)  # no gaps expected
+        1000.0
+    """
+    base = annual_budget_gbp / 52
+    if payment_rule == "same_annual_rate":
+        return base
+    return weekly_payment(base * weeks, weeks, term, renewal, gap_mean, first_term)
 
 
 def weekly_payment(pot_gbp: float, weeks: int, term: int, renewal: float, gap_mean: float,

@@ -50,10 +50,9 @@ class FactorDrivers:
 FAILURE_DRIVERS: tuple[FactorDrivers, ...] = (
     FactorDrivers(
         "abandonment",
-        Driver("supervision.sessions_per_month", 0.0, 2.0, raises=False,
-               mechanism="therapeutic supervision speeds recovery from exhaustion, so fewer "
-                         "burnt-out mentors stop turning up",
-               also=("supervision.style='therapeutic'",)),
+        Driver("mentors.extra_role_hours_per_week", 0.0, 2.0, raises=True,
+               mechanism="extra-role tasks add to mentors' workload: more are overloaded or "
+                         "burnt out and stop turning up, and mentees get less of their time"),
         Driver("relationships.crisis_weekly", 0.005, 0.03, raises=True,
                mechanism="more crises in mentees' lives end contact"),
     ),

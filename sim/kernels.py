@@ -38,10 +38,14 @@ ENGINES = ("numpy", "numba", "auto")
 # few baseline-sized runs.
 KERNEL_MIN_RUNS = 4  # literal-ok: a performance threshold, not behaviour
 
-_GAMMA = 0x9E3779B97F4A7C15
-_M1 = 0xBF58476D1CE4E5B9
-_M2 = 0x94D049BB133111EB
-_TO_UNIT = 2.0 ** -53
+# SplitMix64 (Steele, Lea & Flood 2014), as sim.rng: mathematics, not behaviour.
+_GAMMA = 0x9E3779B97F4A7C15  # literal-ok: SplitMix64's increment
+_M1 = 0xBF58476D1CE4E5B9  # literal-ok: SplitMix64's first multiplier
+_M2 = 0x94D049BB133111EB  # literal-ok: SplitMix64's second multiplier
+_TO_UNIT = 2.0 ** -53  # literal-ok: 53 bits to a double in [0, 1)
+
+# Spencer's (2007) six failure factors: the competing closure hazards of a relationship.
+SIX_FACTORS = 6  # literal-ok: a count of mechanisms, not a strength
 
 _compiled: dict[str, Any] | None = None
 _active = False
@@ -152,10 +156,10 @@ def _load() -> None:
 def uniform(key: np.uint64, index: int) -> float:
     """``Streams.uniform``: output ``index`` of the SplitMix64 stream ``key``, in [0, 1)."""
     z = np.uint64(key) + (np.uint64(index) + np.uint64(1)) * np.uint64(_GAMMA)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)
-    z = z ^ (z >> np.uint64(31))
-    return float(z >> np.uint64(11)) * _TO_UNIT
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)  # literal-ok: SplitMix64's shifts
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)  # literal-ok: SplitMix64's shifts
+    z = z ^ (z >> np.uint64(31))  # literal-ok: SplitMix64's shifts
+    return float(z >> np.uint64(11)) * _TO_UNIT  # literal-ok: 64 - 53 bits
 
 
 def failure_codes(rows: np.ndarray, mentor: np.ndarray, mentee: np.ndarray,
@@ -177,8 +181,8 @@ def failure_codes(rows: np.ndarray, mentor: np.ndarray, mentee: np.ndarray,
     """
     n = len(rows)
     codes = np.empty(n, dtype=np.int64)
-    hazards = np.empty(6)
-    details = np.empty(6, dtype=np.int64)
+    hazards = np.empty(SIX_FACTORS)
+    details = np.empty(SIX_FACTORS, dtype=np.int64)
     for i in range(n):
         row = rows[i]
         m = mentor[row]
@@ -199,7 +203,7 @@ def failure_codes(rows: np.ndarray, mentor: np.ndarray, mentee: np.ndarray,
         hazards[4] = hazard[4] * pull[i] * unbonded * weight[4]
         hazards[5] = hazard[5] * (weight[5] * deficit[a] + c) * (1.0 - weight[6] * q)
         total = hazards[0]
-        for k in range(1, 6):
+        for k in range(1, SIX_FACTORS):
             total = total + hazards[k]
         codes[i] = detail[10]
         if not total > 0.0:
@@ -214,7 +218,7 @@ def failure_codes(rows: np.ndarray, mentor: np.ndarray, mentee: np.ndarray,
         details[5] = detail[8] if c > deficit[a] else detail[9]
         pick = uniform(key_reason, person) * total
         chosen = details[5]
-        for k in range(6):
+        for k in range(SIX_FACTORS):
             pick = pick - hazards[k]
             if pick < 0.0:
                 chosen = details[k]
@@ -223,29 +227,27 @@ def failure_codes(rows: np.ndarray, mentor: np.ndarray, mentee: np.ndarray,
     return codes
 
 
-def exhaustion_update(rows: np.ndarray, agency: np.ndarray, open_matches: np.ndarray,
-                      load: np.ndarray, hours: np.ndarray, distress: np.ndarray,
-                      kind: np.ndarray, resilience: np.ndarray, exhaustion: np.ndarray,
-                      burnt_out: np.ndarray, burnout_episodes: np.ndarray,
-                      extra: np.ndarray, stress: np.ndarray, supervision: np.ndarray,
-                      novice: np.ndarray, effect: np.ndarray, count_episodes: bool,
-                      peer_code: int) -> int:
+def exhaustion_update(rows: np.ndarray, agency: np.ndarray, load: np.ndarray,
+                      distress: np.ndarray, kind: np.ndarray, resilience: np.ndarray,
+                      exhaustion: np.ndarray, burnt_out: np.ndarray,
+                      burnout_episodes: np.ndarray, stress: np.ndarray,
+                      supervision: np.ndarray, novice: np.ndarray, effect: np.ndarray,
+                      count_episodes: bool, peer_code: int) -> int:
     """``sim.agents.mentor.exhaustion`` row by row (see its docstring), in place.
 
-    ``effect``: exhaustion_load, exhaustion_extra_role, exhaustion_distress,
-    exhaustion_peer, recovery_base, recovery_supervision, burnout_threshold, the
-    recovery level ``min(recovered_below, burnout_threshold)``. ``novice`` is per row;
-    ``extra``, ``stress`` and ``supervision`` are by agency. Returns the burnout onsets.
+    ``effect``: exhaustion_load, exhaustion_distress, exhaustion_peer, recovery_base,
+    recovery_supervision, burnout_threshold, the recovery level ``min(recovered_below,
+    burnout_threshold)``. ``novice`` is per row; ``stress`` and ``supervision`` are by
+    agency. Returns the burnout onsets.
     """
     onsets = 0
     for i in range(len(rows)):
         row = rows[i]
         a = agency[row]
-        busy = 1.0 if open_matches[row] > 0 else 0.0
-        gain = (effect[0] * load[row] * busy + effect[1] * extra[a] / hours[row]
-                + effect[2] * distress[row] + (effect[3] if kind[row] == peer_code else 0.0)
+        gain = (effect[0] * load[row] + effect[1] * distress[row]
+                + (effect[2] if kind[row] == peer_code else 0.0)
                 + stress[a] + novice[i]) * resilience[row]
-        r = effect[4] + effect[5] * supervision[a]
+        r = effect[3] + effect[4] * supervision[a]
         recovery = r if r < 1.0 else 1.0
         x = exhaustion[row]
         x = x + gain - recovery * x
@@ -254,8 +256,8 @@ def exhaustion_update(rows: np.ndarray, agency: np.ndarray, open_matches: np.nda
         exhaustion[row] = x
         distress[row] = 0
         burnt = burnt_out[row]
-        onset = not burnt and x >= effect[6]
-        recovered = burnt and x < effect[7]
+        onset = not burnt and x >= effect[5]
+        recovered = burnt and x < effect[6]
         burnt_out[row] = (burnt or onset) and not recovered
         if onset and count_episodes:
             burnout_episodes[row] += 1
@@ -402,9 +404,10 @@ def setback_update(rows: np.ndarray, mentee: np.ndarray, quality: np.ndarray,
 def mentee_week(rows: np.ndarray, waiting: np.ndarray, match: np.ndarray,
                 family: np.ndarray, informal_weeks_left: np.ndarray,
                 informal_weeks: np.ndarray, informal_quality: np.ndarray, dose: np.ndarray,
-                base_hazard: np.ndarray, early_end: np.ndarray, linked_count: np.ndarray,
-                network: np.ndarray, reoffence_week: np.ndarray,
-                counterfactual_reoffence_week: np.ndarray, motivation: np.ndarray,
+                base_hazard: np.ndarray, repeat_hazard: np.ndarray, early_end: np.ndarray,
+                linked_count: np.ndarray, network: np.ndarray, reoffence_week: np.ndarray,
+                counterfactual_reoffence_week: np.ndarray, reoffences: np.ndarray,
+                counterfactual_reoffences: np.ndarray, motivation: np.ndarray,
                 referral_week: np.ndarray, match_quality: np.ndarray,
                 match_mentor: np.ndarray, distress_events: np.ndarray,
                 linkage_cut: np.ndarray, effect: np.ndarray, keys: np.ndarray, week: int,
@@ -436,9 +439,15 @@ def mentee_week(rows: np.ndarray, waiting: np.ndarray, match: np.ndarray,
             informal_weeks[row] += 1
             dose[row] = dose[row] + effect[4] * informal_quality[row]
         u = uniform(keys[3], row)
-        base = base_hazard[row]
-        if u < base and counterfactual_reoffence_week[row] == unset:
-            counterfactual_reoffence_week[row] = week
+        counted = week <= referral_week[row] + follow_up_weeks
+        before = counterfactual_reoffence_week[row] != unset
+        if u < (repeat_hazard[row] if before else base_hazard[row]):
+            if not before:
+                counterfactual_reoffence_week[row] = week
+            if counted:
+                counterfactual_reoffences[row] += 1
+        before = reoffence_week[row] != unset
+        base = repeat_hazard[row] if before else base_hazard[row]
         multiplier = 1.0 - effect[5] * (1.0 - math.exp(-dose[row] / effect[6]))
         if early_end[row]:
             multiplier = multiplier * (1.0 + effect[7])
@@ -446,8 +455,10 @@ def mentee_week(rows: np.ndarray, waiting: np.ndarray, match: np.ndarray,
         if network[row]:
             multiplier = multiplier * (1.0 - effect[8])
         if u < base * multiplier:
-            if reoffence_week[row] == unset:
+            if not before:
                 reoffence_week[row] = week
+            if counted:
+                reoffences[row] += 1
             quality = 0.0
             if matched:
                 quality = match_quality[match[row]]
@@ -467,7 +478,7 @@ def pair_rows(waiting_minority: np.ndarray, rows: np.ndarray, open_matches: np.n
     """``sim.matching.pair`` (see its docstring and ``score``): the waiting list's
     positions and the mentor rows they are paired with, in waiting-list order."""
     n = len(rows)
-    base = np.empty((2, n))
+    base = np.empty((2, n))  # literal-ok: two backgrounds (minority or not)
     spare = np.empty(n, dtype=np.int64)
     given = np.zeros(n, dtype=np.int64)
     left = 0
@@ -477,7 +488,7 @@ def pair_rows(waiting_minority: np.ndarray, rows: np.ndarray, open_matches: np.n
         spare[j] = cap[row] - held
         if spare[j] > 0:
             left += 1
-        for same in range(2):
+        for same in range(2):  # literal-ok: two backgrounds
             value = -penalty * held
             if cultural_matching and (minority[row] == (same == 1)):
                 value = value + cultural_weight
@@ -514,15 +525,15 @@ def commitment_codes(rows: np.ndarray, mentee: np.ndarray, quality: np.ndarray,
                      extensions: np.ndarray, due_week: np.ndarray,
                      informal_weeks: np.ndarray, informal_weeks_left: np.ndarray,
                      informal_quality: np.ndarray, effect: np.ndarray, week: int,
-                     extension_weeks: int, codes_of: np.ndarray, keys: np.ndarray
-                     ) -> np.ndarray:
+                     codes_of: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """``sim.relationship.commitment_point`` row by row (see its docstring), in place.
 
-    ``effect``: continuation_max, extension_share, informal_weeks_mean; ``codes_of``: the
-    ending codes completed planned, completed extended, completed informal, and the open
-    code; ``keys``: the streams continuation, extension, informal_length. The informal
-    length is ``max(1, round(-mean x log(1 - u)))``, Python's ``round`` being ``rint``
-    (both round half to even).
+    ``effect``: continuation_max, extension_share, informal_weeks_mean, extension_weeks,
+    extension_length_spread; ``codes_of``: the ending codes completed planned, completed
+    extended, completed informal, and the open code; ``keys``: the streams continuation,
+    extension, informal_length, extension_length. The informal length is ``max(1,
+    round(-mean x log(1 - u)))``, Python's ``round`` being ``rint`` (both round half to
+    even); an extension's length is ``sim.relationship.extension_lengths``.
     """
     n = len(rows)
     codes = np.empty(n, dtype=np.int64)
@@ -534,7 +545,10 @@ def commitment_codes(rows: np.ndarray, mentee: np.ndarray, quality: np.ndarray,
             codes[i] = codes_of[1] if extensions[row] > 0 else codes_of[0]
         elif uniform(keys[1], person) < effect[1]:
             extensions[row] += 1
-            due_week[row] = week + extension_weeks
+            u = uniform(keys[3], person)
+            u = 2.0 * u - 1.0  # literal-ok: U(0, 1) to U(-1, 1)
+            length = np.int64(np.rint(effect[3] * (1.0 + effect[4] * u)))
+            due_week[row] = week + (length if length > 1 else np.int64(1))
             codes[i] = codes_of[3]
         else:
             weeks = np.int64(np.rint(-effect[2] * math.log(1.0 - uniform(keys[2], person))))

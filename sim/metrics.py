@@ -24,8 +24,9 @@ from sim.params import ScenarioParams
 from sim.vocabulary import CLOSURE_REASONS, RISK_BANDS
 
 ABANDONMENT = ("mentor_abandonment", "mentee_abandonment")
-MATCHING_GRACE_WEEKS = 13  # a referral this close to the horizon may still be waiting
-EARLY_ENDING_WEEKS = 8  # "very early" endings (Grossman & Rhodes 2002)
+# A referral this close to the horizon may still be waiting: a quarter of a year, part of
+# the matched-share metric's definition.
+MATCHING_GRACE_WEEKS = 13  # literal-ok: a metric's definition (a quarter), not behaviour
 
 
 @dataclass
@@ -221,6 +222,21 @@ class RunContext:
         return _ratio(averted * len(self.mentees), len(followed))
 
     @cached_property
+    def reoffences_averted(self) -> float:
+        """Proven reoffences averted by the programme: the intention-to-treat difference in
+        reoffences per person followed up (without mentoring minus with, same random
+        numbers), times everyone referred in the window."""
+        followed = self.arrivals_followed
+        averted = int(followed["reoffences_12m_without_mentoring"].sum()
+                      - followed["reoffences_12m"].sum())
+        return _ratio(averted * len(self.mentees), len(followed))
+
+    @cached_property
+    def funding(self) -> float:
+        """Money the commissioner paid in the window (grant income)."""
+        return float(self.weekly["income_gbp"].sum())
+
+    @cached_property
     def arrivals_followed(self) -> pd.DataFrame:
         """The intention-to-treat cohort: everyone referred in the window (joined a waiting
         list, lost while the programme could not take them, or diverted) with 12 months of
@@ -303,6 +319,18 @@ def _ratio(numerator: float, denominator: float) -> float:
 def _premature_closure_rate(run: RunContext) -> float:
     resolved = run.resolved
     return _ratio((~resolved["reached_commitment"].astype(bool)).sum(), len(resolved))
+
+
+@metric(name="premature_closure_not_programme_rate",
+        label="Relationships ending early, programme closures aside", unit="share",
+        definition="Of the same relationships, the share that ended before their commitment "
+        "point for a reason other than the programme closing (the relationship's own "
+        "failures, a reoffence, a mentor moving on)")
+def _premature_closure_not_programme_rate(run: RunContext) -> float:
+    resolved = run.resolved
+    early = ~resolved["reached_commitment"].astype(bool)
+    return _ratio((early & (resolved["closure_reason"] != "programme_closed")).sum(),
+                  len(resolved))
 
 
 @metric(name="commitment_reached_share", label="Relationships reaching commitment",
@@ -534,13 +562,14 @@ def _reoffending_rr_completed(run: RunContext) -> float:
 
 
 @metric(name="reoffending_rr_early", label="Reoffending ratio, very early endings",
-        unit="ratio", definition="The same ratio for mentees whose only relationship ended "
-        f"early in its first {EARLY_ENDING_WEEKS} weeks")
+        unit="ratio", definition="The same ratio for mentees whose last relationship ended, "
+        "other than by completion, within effects.early_end_weeks of its start (a very early "
+        "ending, Grossman & Rhodes 2002)")
 def _reoffending_rr_early(run: RunContext) -> float:
     last = run.last_match
     reason = last["closure_reason"]
     early = ((reason != "completed") & (reason != "ongoing")
-             & (last["duration_weeks"] <= EARLY_ENDING_WEEKS))
+             & (last["duration_weeks"] <= run.params.effects.early_end_weeks))
     return _reoffending_ratio(run, last.index[early])
 
 
@@ -592,32 +621,63 @@ del _band
 @metric(name="reoffenders_averted", label="People not reoffending because of the programme",
         unit="people", definition="Everyone referred in the window times the intention-to-"
         "treat effect (people reoffending without mentoring minus with, per person followed "
-        "up for 12 months): the difference made to the whole referred cohort. Fewer "
-        "reoffences by people who still reoffend are not counted", better="higher")
+        "up for 12 months): the difference made to the whole referred cohort, in people",
+        better="higher")
 def _reoffenders_averted(run: RunContext) -> float:
     return run.reoffenders_averted
 
 
-@metric(name="social_cost_averted_gbp", label="Cost of reoffending averted", unit="GBP",
-        definition="People not reoffending times value.cost_per_reoffender_gbp (economic and "
-        "social cost of a person's proven reoffending over 12 months: Newton et al. 2019). "
-        "Wellbeing and mentors' own gains (e.g. peer mentors into work) are not counted",
+@metric(name="reoffences_averted", label="Proven reoffences averted", unit="reoffences",
+        definition="Everyone referred in the window times the intention-to-treat difference "
+        "in proven reoffences per person over 12 months (without mentoring minus with, on the "
+        "same random numbers): fewer reoffences by people who still reoffend count too",
         better="higher")
+def _reoffences_averted(run: RunContext) -> float:
+    return run.reoffences_averted
+
+
+@metric(name="reoffences_itt_ratio", label="Reoffences ratio, everyone referred",
+        unit="ratio", definition="Proven reoffences within 12 months of everyone referred, "
+        "with mentoring / without: the cohort-level effect on reoffences, the measure of "
+        "Peterborough's -9% reconviction events (below 1 means the programme helped)")
+def _reoffences_itt_ratio(run: RunContext) -> float:
+    followed = run.arrivals_followed
+    return _ratio(float(followed["reoffences_12m"].sum()),
+                  float(followed["reoffences_12m_without_mentoring"].sum()))
+
+
+@metric(name="reoffences_per_reoffender_without_mentoring",
+        label="Reoffences per reoffender, without mentoring", unit="reoffences/person",
+        definition="Proven reoffences within 12 months per person proven to reoffend, for "
+        "everyone referred, had mentoring had no effect (comparable with the published "
+        "frequency of reoffending)", better="neither")
+def _reoffences_per_reoffender(run: RunContext) -> float:
+    followed = run.arrivals_followed
+    return _ratio(float(followed["reoffences_12m_without_mentoring"].sum()),
+                  int(followed["reoffended_12m_without_mentoring"].astype(bool).sum()))
+
+
+@metric(name="social_cost_averted_gbp", label="Cost of reoffending averted", unit="GBP",
+        definition="Proven reoffences averted times value.cost_per_reoffence_gbp (the "
+        "economic and social cost of a proven reoffence, derived from Newton et al. 2019 in "
+        "sim/unit_value.py). Wellbeing and mentors' own gains (e.g. peer mentors into work) "
+        "are not counted", better="higher")
 def _social_cost_averted_gbp(run: RunContext) -> float:
-    return run.reoffenders_averted * run.params.value.cost_per_reoffender_gbp
+    return run.reoffences_averted * run.params.value.cost_per_reoffence_gbp
 
 
 @metric(name="net_benefit_gbp", label="Net benefit", unit="GBP",
-        definition="Cost of reoffending averted minus total spending", better="higher")
+        definition="Cost of reoffending averted minus the money the commissioner paid "
+        "(funding received); money left unspent is not a saving", better="higher")
 def _net_benefit_gbp(run: RunContext) -> float:
-    return _social_cost_averted_gbp(run) - run.spend
+    return _social_cost_averted_gbp(run) - run.funding
 
 
 @metric(name="benefit_cost_ratio", label="Benefit-cost ratio", unit="ratio",
-        definition="Cost of reoffending averted / total spending (GBP of reoffending costs "
-        "avoided per GBP spent)", better="higher")
+        definition="Cost of reoffending averted / the money the commissioner paid (GBP of "
+        "reoffending costs avoided per GBP paid)", better="higher")
 def _benefit_cost_ratio(run: RunContext) -> float:
-    return _ratio(_social_cost_averted_gbp(run), run.spend)
+    return _ratio(_social_cost_averted_gbp(run), run.funding)
 
 
 @metric(name="cost_per_commitment_reached_gbp", label="Cost per relationship reaching commitment",
@@ -661,7 +721,7 @@ def _mentors_per_staff_fte(run: RunContext) -> float:
 @metric(name="funding_received_gbp", label="Funding received", unit="GBP",
         definition="Grant income received over the weeks (all agencies)", better="neither")
 def _funding_received_gbp(run: RunContext) -> float:
-    return float(run.weekly["income_gbp"].sum())
+    return run.funding
 
 
 @metric(name="total_spend_gbp", label="Total spending", unit="GBP",
@@ -707,6 +767,17 @@ def _weeks_below_floor(run: RunContext) -> float:
     return float(run.weekly["agencies_below_floor"].sum())
 
 
+@metric(name="money_bound_share", label="Weeks money held the offer back", unit="share",
+        definition="Of agency-weeks with a grant paying, the share in which money held the "
+        "offer back (a grant planned below its design, a cut in force, or too little money "
+        "for the offer or for growth the waiting list called for): whether the money binds",
+        better="neither")
+def _money_bound_share(run: RunContext) -> float:
+    weekly = run.weekly
+    return _ratio(float(weekly["agencies_money_bound"].sum()),
+                  float(weekly["agencies_funded"].sum()))
+
+
 @metric(name="weeks_with_cuts", label="Weeks with budget cuts", unit="weeks",
         definition="Weeks in which at least one budget cut was in force at some agency")
 def _weeks_with_cuts(run: RunContext) -> float:
@@ -747,7 +818,8 @@ del _reason
 # The headline measures, in the groups the terminal table prints them under: what the
 # funding question asks about (relationships and mentors) first, then mentees and money.
 HEADLINE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Relationships", ("premature_closure_rate", "abandonment_rate", "median_match_weeks",
+    ("Relationships", ("premature_closure_rate", "premature_closure_not_programme_rate",
+                       "abandonment_rate", "median_match_weeks",
                        "continued_past_commitment_share")),
     ("Mentors", ("burnout_incidence_per_100_mentor_years", "mentor_burnout_prevalence",
                  "mentor_burnout_exits_annual", "mentor_attrition_annual",
@@ -757,8 +829,9 @@ HEADLINE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "reoffending_itt_difference")),
     ("Money", ("cost_per_completed_match_gbp", "cost_per_commitment_reached_gbp",
                "funding_received_gbp", "total_spend_gbp", "annual_spend_gbp",
-               "funding_unspent_gbp", "final_balance_gbp", "weeks_below_floor")),
-    ("Value for money", ("reoffenders_averted", "social_cost_averted_gbp", "net_benefit_gbp",
+               "funding_unspent_gbp", "final_balance_gbp", "money_bound_share",
+               "weeks_below_floor")),
+    ("Value for money", ("reoffences_averted", "social_cost_averted_gbp", "net_benefit_gbp",
                          "benefit_cost_ratio")),
 )
 HEADLINE: tuple[str, ...] = tuple(m for _, group in HEADLINE_GROUPS for m in group)
@@ -772,7 +845,7 @@ def yearly_metrics(tables: Mapping[str, pd.DataFrame], params: ScenarioParams
     weeks = params.run.weeks
     rows = []
     for year, start in enumerate(range(1, weeks + 1, 52), start=1):
-        end = min(weeks, start + 51)
+        end = min(weeks, start + 52 - 1)
         run = RunContext(tables, params, start, end)
         rows.append({"year": year, "start_week": start, "end_week": end, **metrics_of(run)})
     return pd.DataFrame(rows)

@@ -132,7 +132,7 @@ class MentoringModel(Model):
         self._reset_counters()
         if not start_new:  # an established programme has a trained pool...
             for agency in self.agency_list:
-                for _ in range(params.programme.target_mentors):
+                for _ in range(agency.target_mentors):
                     self.recruit_mentor(agency, trained_at_week=self.week)
             # ...and has run long enough to be in a steady state. The burn-in runs the
             # week directly, not through Mesa's clock, so model.steps counts measured weeks.
@@ -385,8 +385,9 @@ class MentoringModel(Model):
         self.spend_gbp = self.spend_this_week
         self.income_gbp = self.income_this_week
         self.agencies_below_floor = sum(
-            1 for a in agencies if a.funded and a.balance_gbp < a.budget.floor_gbp())
+            1 for a in agencies if a.funded and a.balance_gbp < a.floor_gbp())
         self.cuts_in_force = sum(a.budget.depth for a in agencies)
+        self.agencies_money_bound = sum(1 for a in agencies if a.money_bound)
         self.support_contacts_offered = sum(a.contacts_offered for a in agencies)
         self.support_contacts_delivered = sum(a.contacts_delivered for a in agencies)
         self.supervision_sessions_offered = sum(a.sessions_offered for a in agencies)

@@ -49,11 +49,23 @@ def P(  # noqa: N802 - reads as a declaration, like dataclasses.field
     gt: float | None = None,
     lt: float | None = None,
     plausible: tuple[float, float] | None = None,
+    no_effect: float | None = None,
+    excludes_no_effect: str = "",
 ) -> Any:
-    """Declare one parameter with its unit, source, meaning and allowed range."""
+    """Declare one parameter with its unit, source, meaning and allowed range.
+
+    An effect (a mechanism's strength) also declares ``no_effect``, the value at which the
+    mechanism does nothing (0 for a weight or a share, 1 for a multiplier). Its plausible
+    range includes that value unless a cited source excludes it, said in
+    ``excludes_no_effect`` (``tests/test_bounds.py`` checks every declaration).
+    """
     extra: dict[str, Any] = {"unit": unit, "source": source, "kind": kind}
     if plausible is not None:
         extra["plausible"] = list(plausible)
+    if no_effect is not None:
+        extra["no_effect"] = no_effect
+    if excludes_no_effect:
+        extra["excludes_no_effect"] = excludes_no_effect
     return Field(default, ge=ge, le=le, gt=gt, lt=lt, description=meaning,
                  json_schema_extra=extra)
 
@@ -139,6 +151,9 @@ def error_text(err: Mapping[str, Any]) -> str:
     return str(err.get("msg", "")).removeprefix("Value error, ")
 
 
+WEEKS_PER_MONTH = 52 / 12  # a unit conversion: 52 weeks in 12 months
+
+
 def weekly_rate(annual_probability: float) -> float:
     """Convert a probability per year into a constant weekly probability."""
     return 1.0 - (1.0 - annual_probability) ** (1.0 / 52.0)
@@ -177,7 +192,8 @@ class Programme(Section):
         meaning="Spread of planned lengths between matches in the youth_justice setting")
     extension_weeks: int = P(
         13, unit="weeks", ge=1, le=260, kind="lever", plausible=(8, 26), source="assumption",
-        meaning="Length of a formal extension agreed at the commitment point")
+        meaning="Mean length of a formal extension agreed at the commitment point (each "
+                "varies: relationships.extension_length_spread)")
     referrals_per_year: float = P(
         126.0, unit="mentees/agency/year", ge=0, le=5000, plausible=(80, 240),
         source=f"{CALIBRATED} to cost per mentee-year GBP 1,000-3,000 and early exits "
@@ -204,14 +220,16 @@ class Programme(Section):
 
 
 class Funding(Section):
-    """Grant money and how long it lasts."""
+    """Grant money, how a commissioner pays it, and how an agency plans and keeps it."""
 
     annual_budget_gbp: float = P(
         120_000.0, unit="GBP/agency/year", ge=0, le=1e9, kind="lever",
         plausible=(80_000, 240_000),
         source="assumption sized to UK cost per mentee-year GBP 1,000-3,000 "
                "(Alfonso et al. c.2019; WSIPP)",
-        meaning="Money an agency receives per year while a grant runs")
+        meaning="Money per agency per year: what a grant pays a year while it runs "
+                "(payment_rule 'same_annual_rate'), or the commissioner's pot per year of the "
+                "horizon (payment_rule 'same_pot')")
     grant_term_years: float = P(
         2.0, unit="years", gt=0, le=20, kind="lever", plausible=(1, 5),
         source="Scottish Government RRCF: GBP 7.7m for 2 years",
@@ -233,37 +251,55 @@ class Funding(Section):
         meaning="Weeks before a grant ends in which staff leave and support thins")
     initial_reserves_weeks: float = P(
         8.0, unit="weeks of budget", ge=0, le=520, source="assumption",
-        meaning="Reserves an agency holds at the start, in weeks of budget")
-    gap_money: Literal["withheld", "spread"] = P(
-        "spread", unit="category", kind="lever",
-        source="assumption (how a commissioner's multi-year pot is paid; see "
-               "sim/commissioner.py)",
-        meaning="'spread': the commissioner holds annual_budget_gbp a year for the horizon and "
-                "pays each grant the rest of the pot over the weeks it expects to fund, so "
-                "money not paid in a gap is paid in other grants and scenarios differing only "
-                "in how the money is cut into grants receive the same total on average; "
-                "'withheld': every grant pays annual_budget_gbp a year and a gap's money is "
-                "lost to the programme")
-    reserve_floor_weeks: float = P(
-        4.0, unit="weeks of budget", ge=0, le=520, kind="lever", plausible=(0, 13),
-        source="assumption (a reserves policy, as the Charity Commission's CC19 guidance asks "
-               "charities to set)",
+        meaning="Reserves an agency holds when the funding clock starts, in weeks of budget")
+    payment_rule: Literal["same_annual_rate", "same_pot"] = P(
+        "same_annual_rate", unit="category", kind="lever",
+        source="assumption (how a commissioner pays; see sim/commissioner.py)",
+        meaning="'same_annual_rate': a grant pays annual_budget_gbp a year while it runs and "
+                "money not paid in a gap is not paid, so options differing in grant length are "
+                "paid the same per funded week; 'same_pot': the commissioner holds "
+                "annual_budget_gbp a year for the horizon and pays every grant one weekly rate "
+                "set so the expected total is the pot, so options differing in grant length "
+                "receive the same total in expectation (and one with gaps is paid more per "
+                "funded week)")
+    reserves_target_months: float = P(
+        3.0, unit="months of running costs", ge=0, le=60, kind="lever", plausible=(1, 6),
+        source="assumption (Charity Commission (2016) CC19 Charity reserves: each charity "
+               "sets its own reserves policy, with no set level; three to six months of "
+               "running costs is the range charities commonly state)",
+        meaning="Reserves the agency's policy holds: it plans to spend its income and "
+                "anything above this, grows or restores its offer only while the projection "
+                "to the end of the grant keeps this much, and bridges funding gaps from it")
+    reserve_floor_months: float = P(
+        1.0, unit="months of running costs", ge=0, le=60, kind="lever", plausible=(0, 3),
+        source="assumption (a reserves policy's minimum, below the target: CC19)",
         meaning="Balance below which the agency will not plan to fall while a grant runs; "
-                "a projected fall below it triggers the next cut")
+                "a projected fall below it undoes growth, then cuts the next step")
     planning_weeks: int = P(
         52, unit="weeks", ge=1, le=520, plausible=(13, 104),
         source="assumption (an annual budget)",
-        meaning="How far ahead the agency projects its balance (at most to the end of the "
-                "current grant, the income it is sure of)")
+        meaning="How far ahead the agency projects its balance when deciding a cut (at most "
+                "to the end of the current grant, the income it is sure of)")
     review_weeks: int = P(
         4, unit="weeks", ge=1, le=52, plausible=(2, 13),
         source="assumption (monthly management accounts)",
-        meaning="Weeks between budget reviews; each review makes at most one cut or one "
-                "restoration")
-    restore_margin_weeks: float = P(
-        2.0, unit="weeks of budget", ge=0, le=52, plausible=(0, 8), source="assumption",
-        meaning="Headroom above the floor the projection must keep after a restoration "
-                "(stops a cut being undone and redone month after month)")
+        meaning="Weeks between budget reviews; each review makes at most one change of offer")
+    change_hold_weeks: int = P(
+        26, unit="weeks", ge=0, le=520, plausible=(13, 52), source="assumption (a change of "
+        "service is planned for at least half a year)",
+        meaning="A change of offer (a cut, a restoration, growth) is not reversed within this "
+                "many weeks, unless the balance itself is below the floor")
+    growth_step_share: float = P(
+        0.1, unit="share of the design", ge=0, le=1, kind="lever", plausible=(0, 0.25),
+        source="assumption (posts and volunteers are added a few at a time)",
+        meaning="Largest growth of the programme's size at one review, as a share of its "
+                "design (programme.target_mentors and staff posts); 0 never grows")
+    min_scale: float = P(
+        0.5, unit="share of the design", gt=0, le=1, plausible=(0.25, 0.75),
+        source="assumption (a programme much smaller than its design is not offered; the "
+               "cut order takes over)",
+        meaning="Smallest size, relative to its design, an agency plans a grant at when the "
+                "money cannot pay for the design")
     cut_order: Annotated[tuple[CutStep, ...], BeforeValidator(_listed)] = P(
         ("leisure", "ongoing_training", "support_contacts", "supervision_sessions",
          "vacancies", "recruitment", "extra_role", "closure"),
@@ -271,7 +307,8 @@ class Funding(Section):
         source="assumption (the order voluntary-sector providers report cutting in: Clinks "
                "State of the Sector 2023, 2024)",
         meaning="Order in which spending is cut when the projected balance falls below the "
-                "floor (restored in reverse); each step at most once, ending with 'closure'")
+                "floor and no growth is left to undo (restored in reverse); each step at most "
+                "once, ending with 'closure'")
     protect_mentor_role: bool = P(
         False, unit="yes/no", kind="lever", source="Buck (2021) Academic Insight",
         meaning="Never ask mentors to take on extra-role tasks to cover a budget cut "
@@ -288,11 +325,16 @@ class Funding(Section):
         2.0, unit="hours/mentor/week", ge=0, le=40, plausible=(1, 4),
         source="Buck (2021) 'punitive dilution' (mentors used as unpaid support staff)",
         meaning="Extra-role hours each mentor is asked to take on at the 'extra_role' step")
-    gap_policy: Literal["close", "skeleton"] = P(
-        "close", unit="category", kind="lever", source="assumption",
-        meaning="When a grant ends unrenewed: 'close' the programme, or run a 'skeleton' "
-                "service on reserves (every cut short of closure; no new referrals) until "
-                "new money comes or the reserves cannot pay for the next review period")
+    gap_policy: Literal["reserves", "skeleton", "close"] = P(
+        "reserves", unit="category", kind="lever",
+        source="assumption (Charity Commission (2016) CC19: reserves exist to bridge a loss "
+               "of income)",
+        meaning="When a grant ends unrenewed: 'reserves' decides by the reserves held (bridge "
+                "the full service while the reserves above the floor cover the expected gap, "
+                "else a skeleton service while they pay for it, else close); 'skeleton' runs a "
+                "skeleton service (every cut short of closure, no new referrals) while the "
+                "reserves pay for it; 'close' closes at once (staff contracts end with the "
+                "grant; the reserves stay with the organisation)")
 
 
 class Staff(Section):
@@ -317,7 +359,7 @@ class Staff(Section):
                "programmes (Clinks State of the Sector 2023, 2024: widespread staff burnout)",
         meaning="Staff turnover outside the insecurity period")
     insecurity_attrition_multiplier: float = P(
-        4.0, unit="x", ge=1, le=50, plausible=(2, 8), source="assumption",
+        4.0, no_effect=1, unit="x", ge=1, le=50, plausible=(1, 8), source="assumption",
         meaning="How much faster staff leave when the grant is about to end")
     hire_weeks: float = P(
         10.0, unit="weeks", ge=1, le=104, source="assumption",
@@ -369,6 +411,23 @@ class Supervision(Section):
     cost_per_session_gbp: float = P(
         20.0, unit="GBP/session", ge=0, le=1000, source="assumption",
         meaning="Non-staff cost of a supervision session (room, travel)")
+    therapeutic_sessions_per_supervisor_fte_month: float = P(
+        40.0, unit="sessions/FTE/month", gt=0, le=500, plausible=(25, 60),
+        source="assumption (reflective sessions of about 90 minutes with preparation and "
+               "notes, three hours each, in about three quarters of an FTE's 160 hours a "
+               "month; Buck 2021 recommends therapeutic supervision)",
+        meaning="Therapeutic supervision sessions one supervisor FTE can deliver a month "
+                "(replaces sessions_per_supervisor_fte_month when style is therapeutic)")
+    therapeutic_salary_premium_gbp: float = P(
+        5_000.0, unit="GBP/FTE/year", ge=0, le=1e6, plausible=(0, 12_000),
+        source="assumption (a supervisor qualified in reflective or clinical supervision "
+               "costs more than a line manager; incl. on-costs)",
+        meaning="Extra cost a year of a supervisor FTE who gives therapeutic supervision")
+    therapeutic_training_gbp_per_fte_year: float = P(
+        1_500.0, unit="GBP/FTE/year", ge=0, le=1e5, plausible=(500, 3_000),
+        source="assumption (training and the supervisor's own supervision, as reflective "
+               "practice requires)",
+        meaning="Training and supervision of a therapeutic supervisor, a year per FTE")
 
 
 class Support(Section):
@@ -514,12 +573,15 @@ class Mentors(Section):
         0.95, unit="0-1", ge=0, le=1, source="assumption",
         meaning="Highest relational skill (and cultural competence) of a new mentor")
     training_skill_gain: float = P(
-        0.25, unit="0-1", ge=0, le=1, plausible=(0.1, 0.4),
+        0.25, no_effect=0,
+        excludes_no_effect="Kupersmidt et al. (2017): training was the practice standard that "
+                           "predicted match length (29,708 matches)",
+        unit="0-1", ge=0, le=1, plausible=(0.1, 0.4),
         source="Kupersmidt et al. (2017): training was the practice standard that predicted "
                "match length; size assumption",
         meaning="Skill added by pre-match training at its full effect")
     training_competence_gain: float = P(
-        0.15, unit="0-1", ge=0, le=1, plausible=(0.05, 0.3), source="assumption",
+        0.15, no_effect=0, unit="0-1", ge=0, le=1, plausible=(0, 0.3), source="assumption",
         meaning="Cultural competence added by pre-match training at its full effect")
     training_scale_hours: float = P(
         10.0, unit="hours", gt=0, le=200, plausible=(5, 20),
@@ -547,15 +609,16 @@ class Mentors(Section):
         8.0, unit="a+b", ge=0.1, le=1000, source="assumption",
         meaning="Concentration of the beta distribution of a recruit's exhaustion")
     manager_shield_share: float = P(
-        0.5, unit="share", ge=0, le=1, source="assumption (Buck 2021: staff and managers who "
+        0.5, no_effect=0, plausible=(0, 0.8), unit="share", ge=0, le=1,
+        source="assumption (Buck 2021: staff and managers who "
                                               "understand the role protect it)",
         meaning="Share of extra-role hours that trained staff and managers keep off mentors")
     relapse_work_protection: float = P(
-        0.3, unit="share", ge=0, le=1, plausible=(0, 0.5),
+        0.3, no_effect=0, unit="share", ge=0, le=1, plausible=(0, 0.5),
         source="LeBel, Richie & Maruna (2015): giving back supports desistance; size "
                "assumption", meaning="Cut in a peer mentor's relapse hazard while mentoring")
     relapse_exhaustion_weight: float = P(
-        1.0, unit="x", ge=0, le=10, source="assumption",
+        1.0, no_effect=0, plausible=(0, 2), unit="x", ge=0, le=10, source="assumption",
         meaning="Rise in relapse hazard per unit of exhaustion")
     progression_after_weeks: int = P(
         26, unit="weeks", ge=0, le=520, source="Frontier Economics (2010) Walk the Talk "
@@ -620,6 +683,14 @@ class Mentees(Section):
     max_weekly_reoffending_hazard: float = P(
         0.5, unit="probability/week", ge=0, le=1, plausible=(0.2, 0.5), source="assumption",
         meaning="Cap on one mentee's weekly reoffending hazard (bounds the log-normal tail)")
+    repeat_reoffending_multiplier: float = P(
+        9.8, unit="x", ge=1, le=100, plausible=(6, 14),
+        source="calibrated (see docs/calibration.md) to proven reoffences per reoffender "
+               "(MoJ Proven reoffending statistics: 2.9 a year for the July 2011 to June 2012 "
+               "cohort; about 3.9 for the 2016 cohorts the unit value comes from)",
+        meaning="After a person's first proven reoffence, their weekly hazard of the next is "
+                "this times their base hazard (capped at mentees.max_weekly_reoffending_"
+                "hazard): a few people commit most reoffences")
     motivation_concentration: float = P(
         4.0, unit="beta a + b", ge=0.1, le=1000, plausible=(2, 10), source="assumption",
         meaning="Concentration of the beta distribution of motivation at referral (higher: "
@@ -721,7 +792,7 @@ class Effects(Section):
                               source="assumption",
                               meaning="Rate quality grows through caring, listening and "
                                       "encouraging small steps (Buck 2021)")
-    peer_bonding: float = P(1.3, unit="x", ge=1, le=3, plausible=(1.0, 1.6),
+    peer_bonding: float = P(1.3, no_effect=1, unit="x", ge=1, le=3, plausible=(1.0, 1.6),
                             source="Buck (2021); LeBel et al. (2015)",
                             meaning="Faster bonding of peer mentors with lived experience")
     engagement_base: float = P(0.858, unit="probability", ge=0, le=1, plausible=(0.65, 0.92),
@@ -730,7 +801,7 @@ class Effects(Section):
                                meaning="Weekly chance a mentee turns up, before motivation "
                                        "and quality")
     engagement_motivation_weight: float = P(
-        0.35, unit="probability per unit motivation", ge=0, le=1, plausible=(0.15, 0.5),
+        0.35, no_effect=0, unit="probability per unit motivation", ge=0, le=1, plausible=(0, 0.5),
         source="assumption",
         meaning="Rise in the weekly chance of turning up per unit of motivation above "
                 "effects.engagement_neutral_motivation (and fall below it)")
@@ -739,16 +810,16 @@ class Effects(Section):
         meaning="Motivation at which motivation neither raises nor lowers the chance of "
                 "turning up")
     engagement_quality_weight: float = P(
-        0.35, unit="probability per unit quality", ge=0, le=1, plausible=(0.15, 0.5),
+        0.35, no_effect=0, unit="probability per unit quality", ge=0, le=1, plausible=(0, 0.5),
         source="assumption",
         meaning="Rise in the weekly chance of turning up per unit of relationship quality")
     engagement_family_weight: float = P(
-        0.25, unit="probability per unit family", ge=0, le=1, plausible=(0.1, 0.4),
+        0.25, no_effect=0, unit="probability per unit family", ge=0, le=1, plausible=(0, 0.4),
         source="assumption (Spencer 2007, qualitative)",
         meaning="Fall in the weekly chance of turning up with a fully interfering family and "
                 "no bond (scaled by family x (1 - quality))")
     engagement_chaos_weight: float = P(
-        0.15, unit="probability per unit chaos", ge=0, le=1, plausible=(0.05, 0.3),
+        0.15, no_effect=0, unit="probability per unit chaos", ge=0, le=1, plausible=(0, 0.3),
         source="assumption",
         meaning="Fall in the weekly chance of turning up at full programme chaos")
     engagement_floor: float = P(
@@ -781,7 +852,8 @@ class Effects(Section):
     skill_hazard: float = P(0.034, unit="per week", ge=0, le=1, plausible=(0.01, 0.1),
                             source=f"{CALIBRATED} to early exits (mechanism: Spencer 2007)",
                             meaning="Closure hazard for a wholly unskilled mentor")
-    cultural_gap_weight: float = P(0.6, unit="0-1", ge=0, le=1, source="assumption",
+    cultural_gap_weight: float = P(0.6, no_effect=0, plausible=(0, 0.9), unit="0-1", ge=0, le=1,
+                                   source="assumption",
                                    meaning="How much a cultural divide cuts effective skill "
                                            "when cultural competence is low")
     family_hazard: float = P(0.0309, unit="per week", ge=0, le=1, plausible=(0.008, 0.08),
@@ -792,7 +864,8 @@ class Effects(Section):
                               source=f"{CALIBRATED} to early exits (McQuillin & Lyons 2021: "
                                      "support contacts predict closure)",
                               meaning="Closure hazard with no support and full programme chaos")
-    burnt_out_attendance: float = P(0.945, unit="probability", ge=0, le=1, plausible=(0.7, 1.0),
+    burnt_out_attendance: float = P(0.945, no_effect=1, unit="probability", ge=0, le=1,
+                                    plausible=(0.7, 1.0),
                                     source=f"{CALIBRATED} to early exits at 20-40% high "
                                            "exhaustion (the 40% of mental health professionals "
                                            "with high exhaustion in O'Connor et al. 2018 were "
@@ -803,43 +876,48 @@ class Effects(Section):
                                      plausible=(0.005, 0.12),
                                      source=f"{CALIBRATED} to early exits and median length",
                                      meaning="Hazard a burnt-out mentor stops turning up")
-    exhaustion_load: float = P(0.0255, unit="per week", ge=0, le=1, plausible=(0.02, 0.06),
+    exhaustion_load: float = P(0.021, unit="per week", ge=0, le=1, plausible=(0.015, 0.06),
                                source=f"{CALIBRATED} to high exhaustion in 20-40% of mentors "
                                       "(O'Connor et al. 2018: 40% of mental health "
                                       "professionals)",
-                               meaning="Exhaustion gained per week at full workload")
-    exhaustion_extra_role: float = P(0.015, unit="per week", ge=0, le=1, plausible=(0, 0.03),
-                                     source="assumption, bounded by Retaining peers (2025) "
-                                            "PRJ 48(3): extra tasks OR 2.91 for intention to "
-                                            "leave (see docs/ODD.md)",
-                                     meaning="Exhaustion gained per week when extra-role "
-                                             "tasks take as many hours as the mentor gives; "
-                                             "the one pathway of extra-role tasks")
-    exhaustion_distress: float = P(0.08, unit="per event", ge=0, le=1, source="assumption",
+                               meaning="Exhaustion gained per week at full workload (load 1: "
+                                       "mentoring and extra-role hours filling the hours a "
+                                       "mentor gives)")
+    exhaustion_distress: float = P(0.08, no_effect=0, plausible=(0, 0.15), unit="per event", ge=0,
+                                   le=1, source="assumption",
                                    meaning="Exhaustion from a mentee reoffending or crisis")
-    exhaustion_peer: float = P(0.004, unit="per week", ge=0, le=1, source="Buck (2018) "
+    exhaustion_peer: float = P(0.004, no_effect=0, plausible=(0, 0.01), unit="per week", ge=0, le=1,
+                               source="Buck (2018) "
                                "'emotional toil'", meaning="Extra weekly exhaustion of peer "
                                                            "mentors (their own pressures)")
     recovery_base: float = P(0.05, unit="share/week", ge=0, le=1, source="assumption",
                              meaning="Share of exhaustion that fades each week unaided")
-    recovery_supervision: float = P(0.06, unit="share/week", ge=0, le=1,
-                                    plausible=(0.02, 0.12), source="assumption (evidence gap "
-                                    "table: supervision -10 to -30% on burnout)",
+    recovery_supervision: float = P(0.005, no_effect=0, unit="share/week", ge=0, le=1,
+                                    plausible=(0, 0.015),
+                                    source="assumption sized to the evidence gap table's -10 to "
+                                           "-30% effect of therapeutic supervision on burnout "
+                                           "or exits (only qualitative and correlational "
+                                           "evidence): two therapeutic sessions a month instead "
+                                           "of one managerial cut burnout by about a fifth "
+                                           "(docs/ODD.md, lever effects)",
                                     meaning="Extra recovery at two therapeutic sessions a month")
-    managerial_weight: float = P(0.35, unit="x", ge=0, le=1, source="assumption (Buck 2021 "
+    managerial_weight: float = P(0.35, no_effect=0, plausible=(0, 1), unit="x", ge=0, le=1,
+                                 source="assumption (Buck 2021 "
                                  "recommends therapeutic)",
                                  meaning="Effect of managerial relative to therapeutic "
                                          "supervision on exhaustion")
     burnout_threshold: float = P(0.6, unit="0-1", ge=0, le=1, source="Maslach-style cut-off; "
                                  "assumption", meaning="Exhaustion at which a mentor is "
                                                        "burnt out")
-    burnout_exit_multiplier: float = P(1.29, unit="x", ge=1, le=20, plausible=(1.0, 1.54),
+    burnout_exit_multiplier: float = P(1.29, no_effect=1, unit="x", ge=1, le=20,
+                                       plausible=(1.0, 1.54),
                                        source=f"{CALIBRATED} within 1-1.54 (Retaining peers "
                                               "2025, PRJ 48(3): burnout OR 1.54 for "
                                               "intention to leave, an upper bound for actual "
                                               "exits)",
                                        meaning="Exit hazard multiplier while burnt out")
-    insecurity_exit_multiplier: float = P(2.0, unit="x", ge=1, le=20, plausible=(1.0, 3.0),
+    insecurity_exit_multiplier: float = P(2.0, no_effect=1, unit="x", ge=1, le=20,
+                                          plausible=(1.0, 3.0),
                                           source="assumption (Clinks State of the Sector "
                                                  "2023: people lost near contract ends)",
                                           meaning="Exit hazard multiplier of mentors while "
@@ -848,34 +926,40 @@ class Effects(Section):
                                source="assumption (hysteresis below the burnout threshold)",
                                meaning="Exhaustion below which a burnt-out mentor has "
                                        "recovered")
-    stress_insecurity: float = P(0.01, unit="per week", ge=0, le=1, plausible=(0, 0.03),
+    stress_insecurity: float = P(0.01, no_effect=0, unit="per week", ge=0, le=1,
+                                 plausible=(0, 0.03),
                                  source="Sverke, Hellgren & Naswall (2002) meta-analysis: job "
                                         "insecurity goes with exhaustion; size assumption",
                                  meaning="Exhaustion gained per week while the grant's "
                                          "future is in doubt")
-    stress_restart: float = P(0.01, unit="per week", ge=0, le=1, plausible=(0, 0.03),
+    stress_restart: float = P(0.01, no_effect=0, unit="per week", ge=0, le=1, plausible=(0, 0.03),
                               source="Phillips et al. (2024): organisational stressors drive "
                                      "burnout; size assumption",
                               meaning="Exhaustion gained per week with staff who have no "
                                       "know-how of the programme (scaled by 1 - know-how)")
-    stress_waiting_list: float = P(0.005, unit="per week", ge=0, le=1, plausible=(0, 0.02),
+    stress_waiting_list: float = P(0.005, no_effect=0, unit="per week", ge=0, le=1,
+                                   plausible=(0, 0.02),
                                    source="Phillips et al. (2024); HMI Probation (2021) "
                                           "caseloads; size assumption",
                                    meaning="Exhaustion gained per week when as many people "
                                            "wait as there are mentors (scaled by that ratio, "
                                            "at most 1)")
-    stress_reorganisation: float = P(0.01, unit="per week", ge=0, le=1, plausible=(0, 0.03),
+    stress_reorganisation: float = P(0.01, no_effect=0, unit="per week", ge=0, le=1,
+                                     plausible=(0, 0.03),
                                      source="Phillips et al. (2024); Justice Committee "
                                             "(2021) on probation reunification; size "
                                             "assumption",
                                      meaning="Exhaustion gained per week during a "
                                              "reorganisation")
-    stress_supervision_buffer: float = P(0.5, unit="share", ge=0, le=1, plausible=(0, 0.8),
+    stress_supervision_buffer: float = P(0.4, no_effect=0, unit="share", ge=0, le=1,
+                                         plausible=(0, 0.8),
                                          source="assumption (Buck 2021: supervision as "
-                                                "emotional support)",
+                                                "emotional support; sized with "
+                                                "effects.recovery_supervision to the -10 to "
+                                                "-30% of the evidence gap table)",
                                          meaning="Share of organisational stress that full "
                                                  "supervision absorbs")
-    novice_strain: float = P(0.01, unit="per week", ge=0, le=1, plausible=(0, 0.03),
+    novice_strain: float = P(0.01, no_effect=0, unit="per week", ge=0, le=1, plausible=(0, 0.03),
                              source="VA peer specialists study (2016); BMC Psychiatry (2022): "
                                     "a small rise in burnout at about 4 months, gone by 12; "
                                     "size assumption",
@@ -885,15 +969,25 @@ class Effects(Section):
                                                "rises at 4 months",
                                         meaning="Tenure at which a new mentor's strain "
                                                 "peaks (it fades over the following months)")
-    supervision_exit_reduction: float = P(0.25, unit="share", ge=0, le=1,
-                                          plausible=(0.1, 0.3), source="assumption (evidence "
+    supervision_exit_reduction: float = P(0.25, no_effect=0, unit="share", ge=0, le=1,
+                                          plausible=(0, 0.3), source="assumption (evidence "
                                           "gap table: -10 to -30%)",
                                           meaning="Cut in exit hazard at full supervision")
-    paid_exit_reduction: float = P(0.42, unit="share", ge=0, le=1,
+    paid_exit_reduction: float = P(0.42, no_effect=0,
+                                   excludes_no_effect="Retaining peers (2025): being able to meet "
+                                                      "financial needs, OR 0.58 for intention to "
+                                                      "leave (n = 454)",
+        plausible=(0.2, 0.6), unit="share", ge=0, le=1,
                                    source="Retaining peers (2025): meeting financial needs "
                                           "OR 0.58",
                                    meaning="Cut in burnout-driven exits for paid mentors")
-    reoffending_effect: float = P(0.291, unit="hazard share", ge=0, le=1,
+    reoffending_effect: float = P(0.291, no_effect=0,
+                                  excludes_no_effect="calibrated to the cohort-level effect of "
+                                                     "Peterborough (-9% reconviction events) and "
+                                                     "Jolliffe & Farrington (2007, 4-11%); the "
+                                                     "College of Policing toolkit finds reductions"
+                                                     " in 14 of 25 studies",
+        unit="hazard share", ge=0, le=1,
                                   plausible=(0.06, 0.5),
                                   source=f"{CALIBRATED} to the cohort-level (intention-to-"
                                          "treat) effect: Peterborough SIB -9% reconviction "
@@ -910,19 +1004,21 @@ class Effects(Section):
                                              "relationship's quality) at which the benefit "
                                              "reaches 1 - 1/e (63%) of effects.reoffending_"
                                              "effect")
-    informal_benefit_share: float = P(0.5, unit="share", ge=0, le=1, plausible=(0, 1),
+    informal_benefit_share: float = P(0.5, no_effect=0, unit="share", ge=0, le=1, plausible=(0, 1),
                                       source="assumption (DeWit et al. 2016; Keller & Spencer "
                                              "2017: many relationships carry on informally)",
                                       meaning="Dose a week of informal contact after the "
                                               "formal end earns, relative to a mentored week "
                                               "at the same quality")
-    family_engagement_effect: float = P(0.3, unit="share", ge=0, le=1, plausible=(0, 0.6),
+    family_engagement_effect: float = P(0.3, no_effect=0, unit="share", ge=0, le=1,
+                                        plausible=(0, 0.6),
                                         source="assumption (weak evidence: DeWit et al. 2016 "
                                                "family support lowers closure; the range "
                                                "includes no effect)",
                                         meaning="Share of a family's interference that "
                                                 "engaging the family removes")
-    early_end_harm: float = P(0.05, unit="hazard share", ge=0, le=1, plausible=(0, 0.15),
+    early_end_harm: float = P(0.05, no_effect=0, unit="hazard share", ge=0, le=1,
+                              plausible=(0, 0.15),
                               source="Grossman & Rhodes (2002): early terminations followed "
                                      "by decrements",
                               meaning="Rise in reoffending hazard after a relationship ends "
@@ -937,10 +1033,12 @@ class Effects(Section):
     linkage_rate: float = P(0.12, unit="per week", ge=0, le=1, source="Taylor et al. (2013); "
                             "assumption for size", meaning="Weekly chance a good relationship "
                                                           "bridges an unmet need to a service")
-    linkage_reoffending_cut: float = P(0.08, unit="hazard share", ge=0, le=1,
+    linkage_reoffending_cut: float = P(0.08, no_effect=0, plausible=(0, 0.15), unit="hazard share",
+                                       ge=0, le=1,
                                        source="assumption", meaning="Cut in reoffending hazard "
                                        "per service linked")
-    network_probability: float = P(0.3, unit="probability", ge=0, le=1, plausible=(0, 0.6),
+    network_probability: float = P(0.3, no_effect=0, unit="probability", ge=0, le=1,
+                                   plausible=(0, 0.6),
                                    source="Buck (2021): schemes 'sometimes forge longer lasting "
                                           "support networks'; size assumption",
                                    meaning="Chance a long, good relationship leaves a lasting "
@@ -953,7 +1051,7 @@ class Effects(Section):
                                    source="assumption",
                                    meaning="Quality a relationship must reach to leave a "
                                            "network")
-    network_reoffending_cut: float = P(0.05, unit="hazard share", ge=0, le=1,
+    network_reoffending_cut: float = P(0.05, no_effect=0, unit="hazard share", ge=0, le=1,
                                        plausible=(0, 0.15), source="assumption (weak evidence)",
                                        meaning="Cut in reoffending hazard from that network")
 
@@ -965,50 +1063,52 @@ class Relationships(Section):
         0.1, unit="0-1", ge=0, le=1, plausible=(0, 0.3), source="assumption",
         meaning="Quality of a relationship when it is matched")
     missed_week_erosion: float = P(
-        0.03, unit="quality/missed week", ge=0, le=1, plausible=(0.01, 0.06),
+        0.03, no_effect=0, unit="quality/missed week", ge=0, le=1, plausible=(0, 0.06),
         source="assumption", meaning="Quality lost in a week without contact")
     setback_probability: float = P(
         0.05, unit="probability/week", ge=0, le=1, plausible=(0.02, 0.1), source="assumption",
         meaning="Weekly chance of a setback in the mentee's life")
     setback_size: float = P(
-        0.12, unit="motivation", ge=0, le=1, plausible=(0.05, 0.2), source="assumption",
+        0.12, no_effect=0, unit="motivation", ge=0, le=1, plausible=(0, 0.2), source="assumption",
         meaning="Motivation a setback costs a mentee with no bond (scaled by 1 - quality)")
     small_step_gain: float = P(
-        0.05, unit="motivation/met week", ge=0, le=1, plausible=(0.02, 0.1),
+        0.05, no_effect=0, unit="motivation/met week", ge=0, le=1, plausible=(0, 0.1),
         source="Buck (2021): encouraging small steps; size assumption",
         meaning="Motivation gained from a met week at full skill, time and quality")
     support_growth_share: float = P(
-        0.2, unit="share", ge=0, le=1, plausible=(0, 0.4), source="assumption",
+        0.2, no_effect=0, unit="share", ge=0, le=1, plausible=(0, 0.4), source="assumption",
         meaning="Share of quality growth that needs agency support (growth is scaled by "
                 "1 - share + share x support ratio)")
     family_motivation_drain: float = P(
-        0.01, unit="motivation/week", ge=0, le=1, plausible=(0, 0.03),
+        0.01, no_effect=0, unit="motivation/week", ge=0, le=1, plausible=(0, 0.03),
         source="assumption (Spencer 2007, qualitative)",
         meaning="Motivation a fully interfering family costs each week (scaled by family)")
     linkage_motivation_gain: float = P(
-        0.1, unit="motivation/service", ge=0, le=1, plausible=(0, 0.2), source="assumption",
+        0.1, no_effect=0, unit="motivation/service", ge=0, le=1, plausible=(0, 0.2),
+        source="assumption",
         meaning="Motivation gained when the mentee is linked to a service")
     youth_family_multiplier: float = P(
-        1.5, unit="x", ge=0, le=10, plausible=(1, 2), source="assumption",
+        1.5, no_effect=1, unit="x", ge=0, le=10, plausible=(1, 2), source="assumption",
         meaning="Family-interference closure hazard in youth justice, relative to adults")
     low_skill_exponent: float = P(
         2.0, unit="exponent", ge=0, le=10, plausible=(1, 3), source="assumption",
         meaning="Shape of the relational-skills hazard: it scales with (1 - effective skill) "
                 "to this power")
     skilled_motivation_buffer: float = P(
-        0.5, unit="share", ge=0, le=1, plausible=(0.25, 0.75),
+        0.5, no_effect=0, unit="share", ge=0, le=1, plausible=(0, 0.75),
         source="assumption (Spencer 2007: low motivation is read by the mentor)",
         meaning="Share of the low-motivation hazard a fully skilled mentor avoids")
     overload_abandon_weight: float = P(
-        0.5, unit="x per unit overload", ge=0, le=10, plausible=(0.25, 1), source="assumption",
+        0.5, no_effect=0, unit="x per unit overload", ge=0, le=10, plausible=(0, 1),
+        source="assumption",
         meaning="Mentor-abandonment hazard per unit of load above full, relative to being "
                 "burnt out")
     support_deficit_weight: float = P(
-        0.6, unit="x", ge=0, le=10, plausible=(0.3, 1), source="assumption",
+        0.6, no_effect=0, unit="x", ge=0, le=10, plausible=(0, 1), source="assumption",
         meaning="Agency-support closure hazard at a full support deficit, relative to full "
                 "programme chaos")
     bond_support_buffer: float = P(
-        0.5, unit="share", ge=0, le=1, plausible=(0.25, 0.75), source="assumption",
+        0.5, no_effect=0, unit="share", ge=0, le=1, plausible=(0, 0.75), source="assumption",
         meaning="Share of the agency-support closure hazard a fully bonded relationship "
                 "withstands")
     cultural_gap_detail_ratio: float = P(
@@ -1029,7 +1129,7 @@ class Relationships(Section):
         meaning="Pre-match training that cuts the length part of the gap to 1/e (scaled by "
                 "exp(-hours / this))")
     expectation_setting_residual: float = P(
-        0.5, unit="share", ge=0, le=1, plausible=(0.25, 0.75),
+        0.5, no_effect=1, unit="share", ge=0, le=1, plausible=(0.25, 1),
         source="assumption (Spencer 2007; Keller & Spencer 2017 STAR)",
         meaning="Share of the expectations gap left when expectations are agreed at matching "
                 "(matching.expectation_setting)")
@@ -1042,24 +1142,27 @@ class Relationships(Section):
         meaning="Weekly chance of a crisis (custody, a move, a relapse, a housing loss) for a "
                 "mentee of average risk with no unmet needs")
     crisis_risk_exponent: float = P(
-        1.0, unit="exponent", ge=0, le=5, plausible=(0.5, 2),
+        1.0, no_effect=0,
+        excludes_no_effect="Kupersmidt et al. (2017): accumulated risk factors raise premature "
+                           "closure (6,468 matches)",
+        unit="exponent", ge=0, le=5, plausible=(0.5, 2),
         source="Kupersmidt et al. (2017): accumulated risk factors raise premature closure; "
                "shape assumption",
         meaning="Crises scale with the mentee's individual risk (mean 1) to this power")
     crisis_need_weight: float = P(
-        0.3, unit="x per need", ge=0, le=5, plausible=(0, 0.6),
+        0.3, no_effect=0, unit="x per need", ge=0, le=5, plausible=(0, 0.6),
         source="assumption (Taylor et al. 2013: unmet housing, substance and employment "
                "needs)",
         meaning="Rise in the crisis rate per unmet need (needs linked to a service no longer "
                 "count)")
     crisis_motivation_loss: float = P(
-        0.15, unit="motivation", ge=0, le=1, plausible=(0.05, 0.3), source="assumption",
+        0.15, no_effect=0, unit="motivation", ge=0, le=1, plausible=(0, 0.3), source="assumption",
         meaning="Motivation a crisis that does not end contact costs (scaled by 1 - quality)")
     missed_week_motivation_loss: float = P(
-        0.02, unit="motivation/missed week", ge=0, le=1, plausible=(0, 0.05),
+        0.02, no_effect=0, unit="motivation/missed week", ge=0, le=1, plausible=(0, 0.05),
         source="assumption", meaning="Motivation lost in a week the pair did not meet")
     reoffence_motivation_loss: float = P(
-        0.15, unit="motivation", ge=0, le=1, plausible=(0.05, 0.3), source="assumption",
+        0.15, no_effect=0, unit="motivation", ge=0, le=1, plausible=(0, 0.3), source="assumption",
         meaning="Motivation a reoffence (recalled or not) costs (scaled by 1 - quality)")
     continuation_max: float = P(
         0.6, unit="probability", ge=0, le=1, plausible=(0.3, 0.8),
@@ -1078,6 +1181,13 @@ class Relationships(Section):
         meaning="Chance a mentee whose relationship ended early because the mentor or the "
                 "pairing failed (mentor abandonment or moving on, relational skills, "
                 "mismatched expectations) goes back on the waiting list for a new mentor")
+    extension_length_spread: float = P(
+        0.5, unit="share", ge=0, lt=1, plausible=(0, 0.8),
+        source="assumption (extensions are agreed case by case: to the end of an order or "
+               "licence, or of a piece of work)",
+        meaning="Each formal extension lasts programme.extension_weeks x (1 + this x (2U - "
+                "1)), U uniform on [0, 1), rounded, at least a week: lengths spread evenly "
+                "within this share either side of the mean")
     informal_weeks_mean: float = P(
         13.0, unit="weeks", ge=1, le=520, plausible=(4, 52), source="assumption",
         meaning="Mean length of informal contact after a relationship's formal end")
@@ -1087,18 +1197,20 @@ class Growth(Section):
     """How mentors' skills and staff know-how grow (all assumptions, weakly evidenced)."""
 
     skill_experience: float = P(
-        0.002, unit="share/week", ge=0, le=1, plausible=(0, 0.005), source="assumption",
+        0.002, no_effect=0, unit="share/week", ge=0, le=1, plausible=(0, 0.005),
+        source="assumption",
         meaning="Share of the remaining skill gap closed by a week of mentoring")
     skill_training: float = P(
-        0.003, unit="share/week per hour/month", ge=0, le=1, plausible=(0, 0.006),
+        0.003, no_effect=0, unit="share/week per hour/month", ge=0, le=1, plausible=(0, 0.006),
         source="assumption (Kupersmidt et al. 2017: training predicts match length)",
         meaning="Gap closed per week for each hour a month of ongoing training")
     skill_supervision: float = P(
-        0.004, unit="share/week", ge=0, le=1, plausible=(0, 0.008),
+        0.004, no_effect=0, unit="share/week", ge=0, le=1, plausible=(0, 0.008),
         source="assumption (Buck 2021)",
         meaning="Gap closed per week at full supervision")
     skill_manager_training: float = P(
-        0.001, unit="share/week", ge=0, le=1, plausible=(0, 0.003), source="assumption",
+        0.001, no_effect=0, unit="share/week", ge=0, le=1, plausible=(0, 0.003),
+        source="assumption",
         meaning="Gap closed per week when staff and managers are trained")
     competence_share: float = P(
         0.5, unit="x", ge=0, le=1, source="assumption",
@@ -1109,22 +1221,30 @@ class Growth(Section):
                "time constant an assumption",
         meaning="Time constant for new staff to learn the programme")
     inexperienced_support_share: float = P(
-        0.5, unit="share", ge=0, le=1, plausible=(0.3, 0.8), source="assumption",
+        0.5, no_effect=1, unit="share", ge=0, le=1, plausible=(0.3, 1), source="assumption",
         meaning="Value of a support contact from staff with no know-how, relative to an "
                 "experienced coordinator's")
     trained_manager_deficit: float = P(
-        0.8, unit="x", ge=0, le=1, plausible=(0.6, 1.0), source="assumption (Buck 2021)",
+        0.8, no_effect=1, unit="x", ge=0, le=1, plausible=(0.6, 1.0),
+        source="assumption (Buck 2021)",
         meaning="Felt support deficit when staff and managers are trained, relative to "
                 "untrained")
     chaos_reorganisation: float = P(
-        0.8, unit="0-1", ge=0, le=1, plausible=(0.4, 1.0), source="assumption",
+        0.8, no_effect=0, unit="0-1", ge=0, le=1, plausible=(0, 1), source="assumption",
         meaning="Programme chaos during a reorganisation")
     chaos_insecurity: float = P(
-        0.4, unit="0-1", ge=0, le=1, plausible=(0.1, 0.6), source="assumption (Clinks State "
+        0.4, no_effect=0, unit="0-1", ge=0, le=1, plausible=(0, 0.6),
+        source="assumption (Clinks State "
                                                                     "of the Sector 2023)",
         meaning="Programme chaos while the grant's future is in doubt")
+    chaos_vacancy: float = P(
+        1.0, no_effect=0, unit="0-1 per unfilled share", ge=0, le=1, plausible=(0, 1),
+        source="assumption (Clinks State of the Sector 2023, 2024: vacancies and turnover "
+               "disrupt services)",
+        meaning="Programme chaos per share of planned coordinator posts left unfilled "
+                "(all posts empty: this much chaos)")
     chaos_inexperience: float = P(
-        0.3, unit="0-1", ge=0, le=1, plausible=(0.1, 0.5), source="assumption",
+        0.3, no_effect=0, unit="0-1", ge=0, le=1, plausible=(0, 0.5), source="assumption",
         meaning="Programme chaos with staff who have no know-how (scaled by 1 - know-how)")
     partner_stock_weeks: float = P(
         4.0, unit="weeks", ge=0, le=52, source="assumption",
@@ -1135,16 +1255,17 @@ class Value(Section):
     """Unit costs that turn reoffending averted into money (a commissioner may put in
     their own)."""
 
-    cost_per_reoffender_gbp: float = P(
-        120_700.0, unit="GBP/reoffender", ge=0, le=1e7, plausible=(60_000, 180_000),
-        source="derived: Newton, May, Eames & Ahmad (2019) Economic and social costs of "
-               "reoffending (MoJ): GBP 18.1bn a year for the 2016 cohort's proven reoffending "
-               "over 12 months (2017/18 prices), divided by about 150,000 people proven to "
-               "reoffend in a year (MoJ Proven reoffending statistics, July 2011 to June "
-               "2012: ~590,000 offenders, ~150,000 reoffended, 2.9 reoffences each); the "
-               "divisor is from another cohort, so treat it as +/-50%",
-        meaning="Economic and social cost of one person's proven reoffending over 12 months "
-                "(costs in anticipation of, as a consequence of and in response to crime)")
+    cost_per_reoffence_gbp: float = P(
+        29_000.0, unit="GBP/proven reoffence", ge=0, le=1e7, plausible=(20_000, 42_000),
+        source="derived in sim/unit_value.py: Newton, May, Eames & Ahmad (2019) Economic and "
+               "social costs of reoffending (MoJ), GBP 18.1bn for the 2016 cohort's proven "
+               "reoffending over 12 months (2017/18 prices), divided by that cohort's proven "
+               "reoffences (MoJ Proven reoffending statistics, 2016 cohorts: about 160,000 "
+               "reoffenders x about 3.9 each, recalled, grade C); the range reaches the 2011-12 "
+               "divisor's GBP 41,600",
+        meaning="Economic and social cost of one proven reoffence (costs in anticipation of, "
+                "as a consequence of and in response to crime, with the unrecorded crime that "
+                "goes with it): what each reoffence averted is worth")
 
 
 class Run(Section):
@@ -1237,6 +1358,12 @@ class ScenarioParams(Section):
                 f"staff cost GBP {staff_cost:,.0f}/year (staff.coordinators_fte and "
                 f"staff.supervisors_fte at their salaries) exceeds funding.annual_budget_gbp "
                 f"= {self.funding.annual_budget_gbp:,.0f}")
+        f = self.funding
+        if f.reserve_floor_months > f.reserves_target_months:
+            raise ValueError(
+                f"funding.reserve_floor_months = {f.reserve_floor_months:g} is above "
+                f"funding.reserves_target_months = {f.reserves_target_months:g}: the floor "
+                "is the least the reserves policy keeps, below its target")
         order = self.funding.cut_order
         if len(set(order)) != len(order) or not order or order[-1] != "closure":
             raise ValueError(

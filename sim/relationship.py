@@ -308,7 +308,8 @@ def commitment_point(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
 
     Each carries on with probability ``continuation_max x quality`` (a good bond is what
     makes people keep meeting: Herrera et al. 2007; DeWit et al. 2016); of those that carry
-    on, ``extension_share`` are formally extended by ``programme.extension_weeks`` and the
+    on, ``extension_share`` are formally extended (for ``extension_weeks x (1 +
+    extension_length_spread x (2U - 1))`` weeks, rounded, at least one) and the
     rest continue informally for an exponentially distributed time (mean
     ``informal_weeks_mean``), recorded on the match and adding (reduced) dose to the
     mentee. The rest end as planned.
@@ -322,17 +323,20 @@ def commitment_point(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
         return kernel(
             rows, c.mentee, c.quality, c.extensions, c.due_week, c.informal_weeks,
             m.informal_weeks_left, m.informal_quality,
-            np.array([r.continuation_max, r.extension_share, r.informal_weeks_mean]),
-            model.week, model.p.programme.extension_weeks, _COMMITMENT_CODES,
+            np.array([r.continuation_max, r.extension_share, r.informal_weeks_mean,
+                      model.p.programme.extension_weeks, r.extension_length_spread]),
+            model.week, _COMMITMENT_CODES,
             np.array([streams.key(name) for name in (
-                "continuation", "extension", "informal_length")]))
+                "continuation", "extension", "informal_length", "extension_length")]))
     mentee = c.mentee[rows]
     quality = c.quality[rows]
     ends = streams.uniforms("continuation", mentee) >= r.continuation_max * quality
     extend = ~ends & (streams.uniforms("extension", mentee) < r.extension_share)
     informal = ~ends & ~extend
     c.extensions[rows[extend]] += 1
-    c.due_week[rows[extend]] = model.week + model.p.programme.extension_weeks
+    c.due_week[rows[extend]] = model.week + extension_lengths(
+        model.p.programme.extension_weeks, r.extension_length_spread,
+        streams.uniforms("extension_length", mentee[extend]))
     codes = np.where(ends, np.where(c.extensions[rows] > 0, _END["completed", "extended"],
                                     _END["completed", "planned"]), _OPEN)
     codes[informal] = _END["completed", "informal"]
@@ -457,6 +461,14 @@ def advance(model: MentoringModel) -> tuple[np.ndarray, list[tuple[str, str]]]:
     codes[going] = failure(model, rows[going], skill[going])
     ended = codes != _OPEN
     return rows[ended], [ENDINGS[code] for code in codes[ended].tolist()]
+
+
+def extension_lengths(mean_weeks: int, spread: float, u: np.ndarray) -> np.ndarray:
+    """Lengths of formal extensions: ``max(1, round(mean x (1 + spread x (2u - 1))))``,
+    spread evenly within ``spread`` of the mean either side (rounding half to even, as
+    numba's ``np.rint`` does)."""
+    u = 2.0 * u - 1.0  # literal-ok: U(0, 1) to U(-1, 1)
+    return np.maximum(1, np.rint(mean_weeks * (1.0 + spread * u))).astype(np.int64)
 
 
 def planned_weeks(commitment_weeks: int, factor: float) -> int:

@@ -348,8 +348,11 @@ WEEKLY = Table("weekly", "week of the run", (
     Column("spend_gbp", "float64", "GBP", "Spending this week"),
     Column("income_gbp", "float64", "GBP", "Grant income received this week"),
     Column("agencies_below_floor", "int64", "agencies", "Funded agencies whose reserves are below "
-       "the reserves policy's floor (funding.reserve_floor_weeks of budget)"),
+       "the reserves policy's floor (funding.reserve_floor_months of running costs)"),
     Column("cuts_in_force", "int64", "cuts", "Budget cuts in force, summed over agencies"),
+    Column("agencies_money_bound", "int64", "agencies", "Funded agencies whose offer money "
+       "holds back: a grant planned below its design, a cut in force, or too little money "
+       "at the last review for what it offers or for the growth its waiting list called for"),
     Column("support_contacts_offered", "float64", "contacts", "Coordinator support contacts due "
        "to the open relationships this week"),
     Column("support_contacts_delivered", "float64", "contacts", "Of those, contacts delivered (up "
@@ -433,6 +436,10 @@ MENTEES = Table("mentees", "mentee referred", (
        "null when fewer than 52 weeks of follow-up remain at the horizon"),
     Column("reoffended_12m_without_mentoring", "boolean", "flag", "The same person on the same "
        "random numbers with mentoring's effects switched off"),
+    Column("reoffences_12m", "Int64", "reoffences", "Proven reoffences within 52 weeks of "
+       "referral (a frequency); null when fewer than 52 weeks of follow-up remain"),
+    Column("reoffences_12m_without_mentoring", "Int64", "reoffences", "The same count for the "
+       "same person on the same random numbers with mentoring's effects switched off"),
     Column("support_network", "bool", "flag", "A relationship left the mentee with a lasting "
        "informal support network"),
 ), key="mentee_id")
@@ -441,8 +448,10 @@ EVENTS = Table("events", "funding, budget or organisational event", (
     Column("week", "int64", "week", "Week of the event"),
     Column("agency_id", "int64", "id", "Agency concerned; -1 means every agency"),
     Column("event", "category", "category", "`grant_started`, `grant_renewed`, "
-       "`grant_ended`, `bridging_started`, `cut`, `restored`, `programme_closed`, "
-       "`reorganisation_started` or `reorganisation_ended`", vocabulary.EVENTS),
+       "`grant_ended`, `offer_planned` (a grant's plan: its size and yearly cost), `grown`, "
+       "`shrunk`, `cut`, `restored`, `bridging_started` (the full service on reserves "
+       "between grants), `skeleton_started`, `programme_closed`, `reorganisation_started` "
+       "or `reorganisation_ended`", vocabulary.EVENTS),
     Column("amount_gbp", "float64", "GBP/year", "Money the event is about: a grant's yearly "
        "payment, a cut's estimated yearly saving or a restoration's yearly cost; NaN when none"),
     Column("detail", "str", "text", "For cuts, the step and why (`leisure: projected balance "

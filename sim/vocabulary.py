@@ -47,8 +47,9 @@ EXIT_CATEGORIES = ("active", "negative", "progression", "closure")
 REFERRAL_OUTCOMES = ("referred", "lost", "diverted")
 # Funding, budget and organisational events (``events.event``).
 EVENTS = (
-    "grant_started", "grant_renewed", "grant_ended", "bridging_started", "cut", "restored",
-    "programme_closed", "reorganisation_started", "reorganisation_ended",
+    "grant_started", "grant_renewed", "grant_ended", "offer_planned", "grown", "shrunk",
+    "cut", "restored", "bridging_started", "skeleton_started", "programme_closed",
+    "reorganisation_started", "reorganisation_ended",
 )
 # summary.csv: a scenario's own value, or its paired difference against the reference.
 STATISTICS = ("value", "paired_difference")

@@ -89,7 +89,8 @@ def _repair(values: dict[str, dict[str, Any]]) -> ScenarioParams:
     for section, low, high in (("mentors", "skill_min", "skill_max"),
                                ("mentees", "motivation_floor", "motivation_ceiling"),
                                ("mentees", "family_interference_min", "family_interference_max"),
-                               ("effects", "engagement_floor", "engagement_ceiling")):
+                               ("effects", "engagement_floor", "engagement_ceiling"),
+                               ("funding", "reserve_floor_months", "reserves_target_months")):
         t = v[section]
         t[low], t[high] = sorted((t[low], t[high]))
     if v["supervision"]["sessions_per_month"] > 0 and v["staff"]["supervisors_fte"] == 0:

@@ -124,4 +124,4 @@ def test_valid_files_pass(capsys: pytest.CaptureFixture[str]) -> None:
 def test_scenarios_command_lists_questions(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scenarios"]) == 0
     out = capsys.readouterr().out
-    assert "long_term_investment" in out and "multi-year funding" in out
+    assert "long_term_investment" in out and "five-year grant" in out

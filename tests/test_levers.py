@@ -42,9 +42,24 @@ def test_supervision_reduces_burnout_and_attrition(metric: str) -> None:
 
 
 def test_therapeutic_beats_managerial_supervision_on_burnout() -> None:
-    therapeutic, managerial = paired_metric(
-        scenario("baseline", "supervision.style='therapeutic'", name="therapeutic"),
-        scenario("baseline", name="managerial"), "mentor_burnout_prevalence", REPS)
+    """The same sessions in each style, each paid for: therapeutic sessions are longer, so
+    they need more supervisor time (and a qualified supervisor costs more); the budget
+    rises by what the style adds, so only the style differs."""
+    from sim.capacity import planned_annual_spend
+
+    managerial = scenario("baseline", name="managerial")
+    s = managerial.params.supervision
+    fte = managerial.params.staff.supervisors_fte * s.sessions_per_supervisor_fte_month \
+        / s.therapeutic_sessions_per_supervisor_fte_month
+    styled = scenario("baseline", "supervision.style='therapeutic'",
+                      f"staff.supervisors_fte={fte}", name="styled")
+    extra = planned_annual_spend(styled.params) - planned_annual_spend(managerial.params)
+    budget = managerial.params.funding.annual_budget_gbp + extra
+    therapeutic, managerial_values = paired_metric(
+        scenario("baseline", "supervision.style='therapeutic'", f"staff.supervisors_fte={fte}",
+                 f"funding.annual_budget_gbp={budget}", name="therapeutic"),
+        managerial, "mentor_burnout_prevalence", REPS)
+    managerial = managerial_values
     assert_paired_lower(therapeutic, managerial,
                         "the same number of therapeutic sessions should leave fewer mentors "
                         "burnt out than managerial ones")

@@ -32,21 +32,27 @@ def root_seed(request: pytest.FixtureRequest) -> int:
 
 # --- 1. Long-term stable funding vs stop-start funding --------------------------------------
 # "Long-term stable funding -> fewer abandoned and prematurely closed relationships than
-# stop-start funding of the same total." Both programmes are paid from the same pot for the
-# horizon (funding.gap_money = "spread": the money not paid in gaps is paid in the grants
-# around them) and plan their spending within it; only the funding horizon differs:
-# five-year grants usually renewed, against one-year grants often not renewed, with gaps.
+# stop-start funding of the same total." Checked under both payment rules: each grant paid
+# the same annual rate (the default; stop-start then receives less in all), and the same
+# pot for the horizon (the money not paid in gaps is paid in the grants around them, so
+# both receive the same total in expectation). Only the funding horizon differs: five-year
+# grants usually renewed, against one-year grants often not renewed, with gaps.
 
+@pytest.mark.parametrize("rule", ["same_annual_rate", "same_pot"])
 @pytest.mark.parametrize("metric, words", [
     ("premature_closure_rate", "close fewer relationships before their planned end"),
     ("abandonment_per_100_match_years", "see mentors and mentees walk away less often"),
 ])
-def test_stable_funding_beats_stop_start_funding(metric: str, words: str, root_seed: int) -> None:
-    stable, stop_start = paired_metric(scenario("long_term_investment"),
-                                       scenario("stop_start_grants"), metric, REPS, root_seed)
+def test_stable_funding_beats_stop_start_funding(metric: str, words: str, rule: str,
+                                                 root_seed: int) -> None:
+    paid = f"funding.payment_rule='{rule}'"
+    stable, stop_start = paired_metric(
+        scenario("long_term_investment", paid, name=f"long_term_{rule}"),
+        scenario("stop_start_grants", paid, name=f"stop_start_{rule}"), metric, REPS,
+        root_seed)
     assert_paired_lower(stable, stop_start,
                         f"a programme on stable multi-year funding should {words} than one "
-                        f"on stop-start grants of the same total money ({metric})")
+                        f"on stop-start grants, paid by the rule {rule} ({metric})")
 
 
 # --- 2. Therapeutic supervision vs none -----------------------------------------------------

@@ -30,14 +30,31 @@ def test_scenario_states_question_and_runs(name: str) -> None:
     assert tables["weekly"]["active_mentors"].iloc[-1] > 0
 
 
-def test_national_scale() -> None:
-    params = load_scenario("national").params
-    assert params.programme.agencies >= 10
-    mentors = params.programme.agencies * params.programme.target_mentors
-    referrals = params.programme.agencies * params.programme.referrals_per_year * (
-        params.run.weeks / 52)
-    assert 900 <= mentors <= 1100, "about 1,000 mentors"
-    assert 4500 <= referrals <= 5500, "about 5,000 mentees referred over the horizon"
+def test_national_is_the_baseline_programme_at_national_scale() -> None:
+    from sim.capacity import capacity_warnings
+
+    national = load_scenario("national").params
+    baseline = load_scenario("baseline").params
+    assert national.programme.agencies >= 10
+    # Each agency is run like the baseline programme: the same demand, mentors, staff and
+    # money per agency, so capacity matches demand as it does there.
+    for section in ("funding", "staff", "partners", "mentors", "mentees"):
+        assert getattr(national, section) == getattr(baseline, section), section
+    for key in ("referrals_per_year", "target_mentors", "planned_match_weeks"):
+        assert getattr(national.programme, key) == getattr(baseline.programme, key), key
+    assert capacity_warnings(national) == []
+
+
+def test_validate_warns_when_capacity_or_cost_is_far_from_demand() -> None:
+    from sim.capacity import capacity_warnings
+
+    idle = load_scenario("baseline", ["programme.target_mentors=150",
+                                      "funding.annual_budget_gbp=500000",
+                                      "staff.coordinators_fte=5", "staff.supervisors_fte=2.5"])
+    warnings = capacity_warnings(idle.params)
+    assert any(w.startswith("capacity: 150 mentors an agency for about 63 relationships")
+               for w in warnings), warnings
+    assert any(w.startswith("cost: the design costs about GBP") for w in warnings), warnings
 
 
 def test_extends_overrides_only_what_differs() -> None:

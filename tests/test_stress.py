@@ -56,7 +56,7 @@ def test_each_stressor_raises_burnout_where_it_occurs(name: str, ref: str,
     ("effects.stress_reorganisation", ()),  # the baseline has no reorganisation
     ("effects.stress_insecurity", ("funding.insecurity_weeks=0", "funding.gap_policy='close'")),
     ("effects.stress_restart", ("staff.attrition_annual=0", "funding.renewal_probability=1",
-                                "funding.grant_term_years=1")),
+                                "funding.grant_term_years=1", "funding.growth_step_share=0")),
 ])
 def test_a_stress_parameter_does_nothing_without_its_stressor(name: str,
                                                                absent: tuple[str, ...]) -> None:

@@ -52,7 +52,7 @@ EXPLICIT = """
 """
 MORRIS = """
     extends = "baseline"
-    horizon_weeks = 26
+    horizon_weeks = 52
     seed = 5
     outcomes = ["abandonment_rate"]
     replications = 1

@@ -47,12 +47,14 @@ def mentee_columns() -> Columns:
         "expectation": np.int8, "minority": np.bool_, "family": np.float64,
         "needs": np.int8, "linked_count": np.int64, "risk": np.float64,
         "crisis_risk": np.float64, "risk_band": np.int8, "base_hazard": np.float64,
+        "repeat_hazard": np.float64,
         "planned_length_factor": np.float64, "match": np.int64, "waiting": np.bool_,
         "referral_outcome": np.int8, "gave_up": np.bool_, "ever_matched": np.bool_,
         "weeks_mentored": np.int64, "dose": np.float64, "informal_weeks_left": np.int64,
         "informal_weeks": np.int64, "informal_quality": np.float64, "early_end": np.bool_,
         "network": np.bool_, "reoffence_week": np.int64,
-        "counterfactual_reoffence_week": np.int64, "left_week": np.int64,
+        "counterfactual_reoffence_week": np.int64, "reoffences": np.int64,
+        "counterfactual_reoffences": np.int64, "left_week": np.int64,
     })
 
 
@@ -69,7 +71,7 @@ class ReferralDraws:
                  "motivation_ceiling", "expectation_cum_weights", "minority_share",
                  "family_prevalence", "family_min", "family_max", "need_bits", "risk_spread",
                  "risk_half_variance", "crisis_risk_exponent", "max_hazard",
-                 "weekly_base_hazard", "planned_length_spread")
+                 "weekly_base_hazard", "repeat_multiplier", "planned_length_spread")
 
     def __init__(self, p: ScenarioParams) -> None:
         m = p.mentees
@@ -98,6 +100,7 @@ class ReferralDraws:
         base_12m = getattr(m, f"base_reoffending_{setting}")
         # The setting's weekly hazard for a mentee of average risk (1 - (1 - h)^52 = 12m).
         self.weekly_base_hazard = -math.log(1 - base_12m) / FOLLOW_UP_WEEKS
+        self.repeat_multiplier = m.repeat_reoffending_multiplier
         self.planned_length_spread = getattr(p.programme, f"planned_length_spread_{setting}")
 
 
@@ -137,6 +140,8 @@ class Mentee(Agent):
     network = column()
     reoffence_week = column(optional=True)
     counterfactual_reoffence_week = column(optional=True)
+    reoffences = column()  # proven reoffences within the 12-month follow-up
+    counterfactual_reoffences = column()
 
     def __init__(self, model: MentoringModel, agency: Agency, index: int) -> None:
         super().__init__(model)
@@ -168,6 +173,7 @@ class Mentee(Agent):
             crisis_risk=risk ** c.crisis_risk_exponent,
             risk_band=(z > -RISK_BAND_Z) + (z > RISK_BAND_Z),
             base_hazard=min(c.max_hazard, c.weekly_base_hazard * risk),
+            repeat_hazard=min(c.max_hazard, c.weekly_base_hazard * risk * c.repeat_multiplier),
             planned_length_factor=math.exp(draw.gauss(0.0, c.planned_length_spread)),
             match=UNSET, waiting=True, reoffence_week=UNSET,
             counterfactual_reoffence_week=UNSET)
@@ -228,6 +234,9 @@ def records(model: MentoringModel, rows: np.ndarray) -> dict[str, object]:
         "services_linked": c.linked_count[rows],
         "reoffended_12m": within(c.reoffence_week[rows]),
         "reoffended_12m_without_mentoring": within(c.counterfactual_reoffence_week[rows]),
+        "reoffences_12m": np.where(complete, c.reoffences[rows], None),
+        "reoffences_12m_without_mentoring": np.where(
+            complete, c.counterfactual_reoffences[rows], None),
         "support_network": c.network[rows],
     }
 
@@ -354,8 +363,9 @@ def step_mentees(model: MentoringModel) -> None:
         e = model.p.effects
         recalled, due_free = kernel(
             rows, c.waiting, c.match, c.family, c.informal_weeks_left, c.informal_weeks,
-            c.informal_quality, c.dose, c.base_hazard, c.early_end, c.linked_count, c.network,
-            c.reoffence_week, c.counterfactual_reoffence_week, c.motivation, c.referral_week,
+            c.informal_quality, c.dose, c.base_hazard, c.repeat_hazard, c.early_end,
+            c.linked_count, c.network, c.reoffence_week, c.counterfactual_reoffence_week,
+            c.reoffences, c.counterfactual_reoffences, c.motivation, c.referral_week,
             model.matches.quality, model.matches.mentor, model.mentors.distress_events,
             model.linkage_cut_by_count,
             np.array([m.family_change_weekly, m.family_interference_prevalence,
@@ -371,12 +381,17 @@ def step_mentees(model: MentoringModel) -> None:
     family_changes(model, rows)
     informal_contact(model, rows)
     u = model.streams.uniforms("reoffend", rows)
-    base = c.base_hazard[rows]
-    first = (u < base) & (c.counterfactual_reoffence_week[rows] == UNSET)
-    c.counterfactual_reoffence_week[rows[first]] = week
-    offends = u < base * hazard_multiplier(model, rows)
+    counted = week <= c.referral_week[rows] + FOLLOW_UP_WEEKS
+    before = c.counterfactual_reoffence_week[rows] != UNSET
+    without = u < np.where(before, c.repeat_hazard[rows], c.base_hazard[rows])
+    c.counterfactual_reoffence_week[rows[without & ~before]] = week
+    c.counterfactual_reoffences[rows[without & counted]] += 1
+    before = c.reoffence_week[rows] != UNSET
+    offends = u < np.where(before, c.repeat_hazard[rows], c.base_hazard[rows]) \
+        * hazard_multiplier(model, rows)
     offenders = rows[offends]
-    c.reoffence_week[offenders[c.reoffence_week[offenders] == UNSET]] = week
+    c.reoffence_week[rows[offends & ~before]] = week
+    c.reoffences[rows[offends & counted]] += 1
     match = c.match[offenders]
     in_match = match != UNSET
     quality = np.where(in_match, model.matches.quality[np.where(in_match, match, 0)], 0.0)

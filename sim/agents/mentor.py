@@ -240,15 +240,18 @@ def extra_role_hours(model: MentoringModel) -> np.ndarray:
 
 
 def plan_week(model: MentoringModel, rows: np.ndarray) -> None:
-    """This week's mentoring load, ``open matches x hours per mentee / hours``, and the
-    share of needed time each mentee gets once extra-role tasks have taken their hours:
-    1 if the needed hours fit in ``max(0, hours - extra)``, else that spare / needed."""
+    """This week's workload, ``load = (open matches x hours per mentee + extra-role hours) /
+    hours``, and the share of needed time each mentee gets once extra-role tasks have taken
+    their hours: 1 if the needed hours fit in ``max(0, hours - extra)``, else that spare /
+    needed. Extra-role tasks come first out of the mentor's time (Buck 2021's "punitive
+    dilution"), so they raise the load that tires mentors and, above 1, overloads them."""
     c = model.mentors
     agency = c.agency[rows]
     needed = c.open_matches[rows] * model.agency_values("hours_per_mentee")[agency]
     hours = c.hours[rows]
-    c.load[rows] = needed / hours
-    spare = exact.maximum(0.0, hours - extra_role_hours(model)[agency])
+    extra = extra_role_hours(model)[agency]
+    c.load[rows] = (needed + extra) / hours
+    spare = exact.maximum(0.0, hours - extra)
     fits = needed <= spare
     c.time_factor[rows] = np.where(fits, 1.0, spare / np.where(fits, 1.0, needed))
 
@@ -291,31 +294,29 @@ def novice_strain_table(e: Effects, longest: int) -> np.ndarray:
 
 def exhaustion(model: MentoringModel, rows: np.ndarray) -> None:
     """Weekly exhaustion, ``x + gain - recovery x x`` kept in [0, 1], where ``gain`` is
-    ``(exhaustion_load x load (when mentoring) + exhaustion_extra_role x extra-role hours /
-    hours + exhaustion_distress x distressing events + exhaustion_peer (peer mentors) +
-    organisational stress + novice strain) x resilience`` and ``recovery`` is
-    ``min(1, recovery_base + recovery_supervision x supervision effect)``. Burnout starts at
+    ``(exhaustion_load x load + exhaustion_distress x distressing events + exhaustion_peer
+    (peer mentors) + organisational stress + novice strain) x resilience`` (``load``
+    includes extra-role hours: see :func:`plan_week`) and ``recovery`` is ``min(1,
+    recovery_base + recovery_supervision x supervision effect)``. Burnout starts at
     ``burnout_threshold`` and ends below ``recovered_below``."""
     e = model.p.effects
     c = model.mentors
     kernel = kernels.compiled("exhaustion_update")
     if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
         onsets = kernel(
-            rows, c.agency, c.open_matches, c.load, c.hours, c.distress_events, c.kind,
+            rows, c.agency, c.load, c.distress_events, c.kind,
             c.resilience, c.exhaustion, c.burnt_out, c.burnout_episodes,
-            extra_role_hours(model), organisational_stress(model),
+            organisational_stress(model),
             model.agency_values("supervision_effect"), novice_strain(model, rows),
-            np.array([e.exhaustion_load, e.exhaustion_extra_role, e.exhaustion_distress,
+            np.array([e.exhaustion_load, e.exhaustion_distress,
                       e.exhaustion_peer, e.recovery_base, e.recovery_supervision,
                       e.burnout_threshold, min(e.recovered_below, e.burnout_threshold)]),
             model.week >= 1, PEER)
         model.burnout_onsets += onsets  # 0 in the burn-in, whose episodes are not counted
         return
     agency = c.agency[rows]
-    busy = c.open_matches[rows] > 0
     sup = model.agency_values("supervision_effect")[agency]
-    gain = (e.exhaustion_load * c.load[rows] * busy
-            + e.exhaustion_extra_role * extra_role_hours(model)[agency] / c.hours[rows]
+    gain = (e.exhaustion_load * c.load[rows]
             + e.exhaustion_distress * c.distress_events[rows]
             + np.where(c.kind[rows] == PEER, e.exhaustion_peer, 0.0)
             + organisational_stress(model)[agency] + novice_strain(model, rows)

@@ -67,7 +67,7 @@ def _defaults_vs_fit(spec: Any) -> list[str]:
     fit = read_fit(fit_path)
     params = variant_params(spec.variants[fit["settings"]["variants"][0]])
     out = []
-    for name, value in fit["rounded"].items():
+    for name, value in spec.calibrated_point(fit).items():
         section, field = name.split(".")
         current = getattr(getattr(params, section), field)
         if current != value:
@@ -96,7 +96,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     fit_path, report_path = _outputs(spec)
     if args.report:
         record = fitting.read_fit(fit_path)
-        check = checking.run_check(spec, workers, args.reps, point=record["rounded"])
+        check = checking.run_check(spec, workers, args.reps,
+                                   point=spec.calibrated_point(record))
         report.write(report.build(spec, record, check, workers, _report_notes(spec.path)),
                      report_path)
         print(checking.text_table(check))

@@ -126,6 +126,18 @@ def _parameters_table(fit: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _adjusted_table(spec: CalibrationSpec) -> list[str]:
+    """Values set after the last search (``[[fit.adjusted]]``), each with why; the check
+    above runs on them."""
+    if not spec.fit.adjusted:
+        return []
+    return ["**Set after the last search.** The check runs on the search's chosen values "
+            "with these calibrated on their own (declared, with the reason, in the targets "
+            "file):", "", "| parameter | value | why |", "|---|---|---|",
+            *[f"| `{a.name}` | {_g(a.value)} | {_cell(a.why)} |" for a in spec.fit.adjusted],
+            ""]
+
+
 def build(spec: CalibrationSpec, fit: dict[str, Any], check: CheckResult,
           workers: int, notes: str = "") -> str:
     """The report as Markdown.
@@ -169,6 +181,7 @@ def build(spec: CalibrationSpec, fit: dict[str, Any], check: CheckResult,
         "",
         markdown_table(check).rstrip(),
         "",
+        *_adjusted_table(spec),
         "## Targets and their sources",
         "",
         *_targets_table(spec),

@@ -107,6 +107,18 @@ class FitParameter:
 
 
 @dataclass(frozen=True)
+class Adjustment:
+    """A calibrated value set after the last search, with why: a parameter the search
+    fitted whose value a later change of the model moved, or one calibrated on its own
+    (``[[fit.adjusted]]``). The calibrated point is the search's rounded values with these
+    applied (:meth:`CalibrationSpec.calibrated_point`)."""
+
+    name: str
+    value: float
+    why: str
+
+
+@dataclass(frozen=True)
 class FitSettings:
     """How the search is run (see :mod:`sim.calibration.fit`)."""
 
@@ -120,6 +132,7 @@ class FitSettings:
     choose_reason: str
     significant_digits: int
     parameters: tuple[FitParameter, ...]
+    adjusted: tuple[Adjustment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,6 +144,11 @@ class CalibrationSpec:
     fit: FitSettings
     check_seed: int
     path: Path = field(default=TARGETS_FILE)
+
+    def calibrated_point(self, record: dict[str, Any]) -> dict[str, float]:
+        """The calibrated values: the fit record's rounded point with the declared
+        adjustments applied."""
+        return {**record["rounded"], **{a.name: a.value for a in self.fit.adjusted}}
 
     def targets_on(self, variant: str, enforced_only: bool = False) -> list[Target]:
         """Targets measured on one variant."""
@@ -232,6 +250,16 @@ def load_spec(path: Path | None = None) -> CalibrationSpec:
     cutoffs = tuple(float(c) for c in fit.get("cutoffs", [2.0] * (len(waves) - 1)))
     if len(cutoffs) != len(waves) - 1:
         raise UserError(f"{path}: fit.cutoffs needs one value per wave after the first")
+    adjusted = []
+    for table in fit.get("adjusted", []):
+        name = _require(table, "name", f"{path}: fit.adjusted")
+        _plausible(name)  # a real parameter
+        why = str(table.get("why", ""))
+        if not why:
+            raise UserError(f"{path}: fit.adjusted {name}: say why the value was set after "
+                            "the search (why)")
+        adjusted.append(Adjustment(name, float(_require(table, "value",
+                                                        f"{path}: fit.adjusted {name}")), why))
     settings = FitSettings(
         seed=int(fit.get("seed", 1)), waves=waves,
         candidates=int(fit.get("candidates", 2**16)), cutoffs=cutoffs,
@@ -240,7 +268,7 @@ def load_spec(path: Path | None = None) -> CalibrationSpec:
         choose=int(fit["choose"]) if "choose" in fit else None,
         choose_reason=str(fit.get("choose_reason", "")),
         significant_digits=int(fit.get("significant_digits", 2)),
-        parameters=tuple(parameters))
+        parameters=tuple(parameters), adjusted=tuple(adjusted))
     check = data.get("check", {})
     return CalibrationSpec(variants, tuple(targets), settings,
                            int(check.get("seed", 20210626)), path)
