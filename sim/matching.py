@@ -7,41 +7,99 @@ matching policy; it draws no random numbers, so the same inputs always give the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim import kernels
 from sim.agents.mentor import PEER
+from sim.compiled import mechanism
+from sim.params import Matching
 
 if TYPE_CHECKING:
-    from sim.params import Matching
     from sim.state import Columns
 
 
-def score(same_background: np.ndarray, peer: np.ndarray, held: np.ndarray, policy: Matching
-          ) -> np.ndarray:
-    """How well each free mentor suits a mentee under the policy (higher is better).
+class MatchingParams(NamedTuple):
+    """The matching policy :func:`best_mentors` applies (``matching.*``)."""
 
-    ``-load_penalty x mentees held + cultural_match_weight (same background, with cultural
-    matching) + lived_experience_weight (a peer mentor, with lived-experience matching)``;
-    during a round of matching :func:`pair` also takes off ``load_penalty`` for each
-    mentee given to the mentor earlier in the round. Cultural matching prefers a shared
-    background (Spencer 2007: failing to bridge cultural divides ends relationships);
-    lived-experience matching prefers a peer mentor (Buck 2021). Among equals, the mentor
-    with fewer mentees wins, spreading the load.
-    """
-    value = -policy.load_penalty * held
-    if policy.cultural_matching:
-        value = np.where(same_background, value + policy.cultural_match_weight, value)
-    if policy.lived_experience_matching:
-        value = np.where(peer, value + policy.lived_experience_weight, value)
-    return value
+    load_penalty: float
+    cultural_match_weight: float
+    lived_experience_weight: float
+    cultural_matching: bool
+    lived_experience_matching: bool
+
+    @classmethod
+    def of(cls, policy: Matching) -> MatchingParams:
+        """The values of a scenario's matching policy."""
+        return cls(policy.load_penalty, policy.cultural_match_weight,
+                   policy.lived_experience_weight, policy.cultural_matching,
+                   policy.lived_experience_matching)
+
+
+@mechanism
+def best_mentors(waiting_minority: np.ndarray, rows: np.ndarray, open_matches: np.ndarray,
+                 cap: np.ndarray, minority: np.ndarray, kind: np.ndarray, p: MatchingParams,
+                 peer: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pair waiting mentees, in referral order, with the free mentor of highest score::
+
+        score = -load_penalty x (mentees held + mentees given earlier this round)
+                + cultural_match_weight x [cultural_matching and same background]
+                + lived_experience_weight x [lived_experience_matching and peer mentor]
+
+    Cultural matching prefers a shared background (Spencer 2007: failing to bridge
+    cultural divides ends relationships); lived-experience matching prefers a peer mentor
+    (Buck 2021); the load penalty spreads mentees across mentors, and among equal scores
+    the longest-serving free mentor wins. A mentor takes mentees up to their spare
+    capacity. Returns the waiting list's positions and the mentor rows they are
+    paired with, in waiting-list order."""
+    n = len(rows)
+    base = np.empty((2, n))  # literal-ok: two backgrounds (minority or not)
+    spare = np.empty(n, dtype=np.int64)
+    given = np.zeros(n, dtype=np.int64)
+    left = 0
+    for j in range(n):
+        row = rows[j]
+        held = open_matches[row]
+        spare[j] = cap[row] - held
+        if spare[j] > 0:
+            left += 1
+        for same in range(2):  # literal-ok: two backgrounds
+            value = -p.load_penalty * held
+            if p.cultural_matching and (minority[row] == (same == 1)):
+                value = value + p.cultural_match_weight
+            if p.lived_experience_matching and kind[row] == peer:
+                value = value + p.lived_experience_weight
+            base[same, j] = value
+    positions = np.empty(len(waiting_minority), dtype=np.int64)
+    chosen = np.empty(len(waiting_minority), dtype=np.int64)
+    pairs = 0
+    for k in range(len(waiting_minority)):
+        if left == 0:
+            break
+        background = 1 if waiting_minority[k] else 0
+        best = -1
+        best_value = 0.0
+        for j in range(n):
+            if spare[j] <= 0:
+                continue
+            value = base[background, j] - p.load_penalty * given[j]
+            if best < 0 or value > best_value:
+                best = j
+                best_value = value
+        spare[best] -= 1
+        given[best] += 1
+        if spare[best] == 0:
+            left -= 1
+        positions[pairs] = k
+        chosen[pairs] = rows[best]
+        pairs += 1
+    return positions[:pairs], chosen[:pairs]
 
 
 def pair(waiting_minority: Sequence[bool] | np.ndarray, mentors: Columns, rows: np.ndarray,
          policy: Matching) -> list[tuple[int, int]]:
-    """Pair waiting mentees, in referral order, with the best free mentor each.
+    """Pair waiting mentees, in referral order, with the best free mentor each
+    (:func:`best_mentors`).
 
     Args:
         waiting_minority: for each waiting mentee, in the order they joined the waiting
@@ -59,37 +117,7 @@ def pair(waiting_minority: Sequence[bool] | np.ndarray, mentors: Columns, rows: 
     """
     if not len(waiting_minority) or not len(rows):
         return []
-    kernel = kernels.compiled("pair_rows")
-    if kernel is not None:  # the same choices, compiled (see sim.kernels)
-        positions, chosen = kernel(
-            np.asarray(waiting_minority, dtype=np.bool_), rows, mentors.open_matches,
-            mentors.cap, mentors.minority, mentors.kind, policy.load_penalty,
-            policy.cultural_match_weight, policy.lived_experience_weight,
-            policy.cultural_matching, policy.lived_experience_matching, PEER)
-        return list(zip(positions.tolist(), chosen.tolist(), strict=True))
-    held = mentors.open_matches[rows]
-    spare = mentors.cap[rows] - held
-    minority = mentors.minority[rows]
-    peer = mentors.kind[rows] == PEER
-    # A mentor's score depends on the mentee only through a shared background: one array
-    # for each background.
-    base = {same: score(minority == same, peer, held, policy) for same in (False, True)}
-    penalty = policy.load_penalty
-    given = np.zeros(len(rows), dtype=np.int64)
-    room = spare > 0
-    left = int(np.count_nonzero(room))
-    pairs: list[tuple[int, int]] = []
-    for position, background in enumerate(waiting_minority):
-        if not left:
-            break
-        # The first of equal scores (the longest-serving free mentor) wins: argmax takes
-        # the first maximum.
-        best = int(np.argmax(np.where(room, base[bool(background)] - penalty * given,
-                                      -np.inf)))
-        spare[best] -= 1
-        given[best] += 1
-        if spare[best] == 0:
-            room[best] = False
-            left -= 1
-        pairs.append((position, int(rows[best])))
-    return pairs
+    positions, chosen = best_mentors(
+        np.asarray(waiting_minority, dtype=np.bool_), rows, mentors.open_matches, mentors.cap,
+        mentors.minority, mentors.kind, MatchingParams.of(policy), PEER)
+    return list(zip(positions.tolist(), chosen.tolist(), strict=True))

@@ -13,7 +13,6 @@ from sim.agents import mentor as mentors
 from sim.agents.agency import Agency, drop_waiting, match_waiting
 from sim.agents.mentee import (
     FOLLOW_UP_WEEKS,
-    NEEDS,
     Mentee,
     ReferralDraws,
     mentee_columns,
@@ -121,8 +120,7 @@ class MentoringModel(Model):
         self.match_views: list[Match] = []
         self.novice_strain_by_tenure = mentors.novice_strain_table(
             params.effects, burn_in + params.run.weeks)
-        self.linkage_cut_by_count = np.array([
-            (1.0 - params.effects.linkage_reoffending_cut) ** k for k in range(len(NEEDS) + 1)])
+        self.linkage_cut_by_count = mentees.linkage_cuts(params.effects)
         self.agency_list = [Agency(self, i, start_new)
                             for i in range(params.programme.agencies)]
         # Events are rows; mentors, mentees and relationships are read from their columns

@@ -31,14 +31,15 @@ the end of its extension.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim import exact, kernels
 from sim.agents import mentee as mentees
 from sim.agents import mentor as mentors
+from sim.agents.mentee import CrisisParams, EngagementParams, crisis_chance, engagement
 from sim.agents.mentor import PEER
+from sim.compiled import mechanism, uniform
 from sim.state import Columns, column
 from sim.vocabulary import CLOSURE_DETAILS, CLOSURE_REASONS
 
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from sim.agents.mentee import Mentee
     from sim.agents.mentor import Mentor
     from sim.model import MentoringModel
-    from sim.params import Relationships
+    from sim.params import Relationships, ScenarioParams
 
 
 
@@ -69,10 +70,12 @@ DETAIL_CODES = {detail: code for code, detail in enumerate(CLOSURE_DETAILS)}
 _REASON_LABELS = np.array(CLOSURE_REASONS, dtype=object)
 _DETAIL_LABELS = np.array(CLOSURE_DETAILS, dtype=object)
 _OPEN = -1  # the code of a relationship that carries on this week
-# The codes :func:`commitment_point` gives, in the order sim.kernels.commitment_codes reads.
+# Spencer's (2007) six failure factors: the competing closure hazards of a relationship.
+SIX_FACTORS = 6  # literal-ok: a count of mechanisms, not a strength
+# The codes :func:`commitment_week` gives, in the order it reads them.
 _COMMITMENT_CODES = np.array([_END["completed", "planned"], _END["completed", "extended"],
                               _END["completed", "informal"], _OPEN])
-# The ending codes :func:`failure` picks from, in the order sim.kernels.failure_codes reads.
+# The ending codes :func:`failure_week` picks from, in the order it reads them.
 _FAILURE_DETAILS = np.array([_END[ending] for ending in (
     ("mentor_abandonment", "burnout"), ("mentor_abandonment", "overload"),
     ("mentor_abandonment", "programme_chaos"), ("low_motivation", "perceived"),
@@ -186,65 +189,96 @@ def records(model: MentoringModel, rows: np.ndarray, horizon: int) -> dict[str, 
 
 # --- the weekly mechanisms, on every open relationship at once ------------------------
 
-def meet(model: MentoringModel, rows: np.ndarray, skill: np.ndarray) -> np.ndarray:
-    """Whether each pair meets this week, and what a meeting or a missed week does.
+class MeetParams(NamedTuple):
+    """The parameters :func:`meet_week` reads."""
+
+    burnt_out_attendance: float
+    peer_bonding: float
+    support_growth_share: float
+    quality_growth: float
+    missed_week_erosion: float
+    small_step_gain: float
+    missed_week_motivation_loss: float
+
+    @classmethod
+    def of(cls, p: ScenarioParams) -> MeetParams:
+        """The values of a scenario."""
+        e, r = p.effects, p.relationships
+        return cls(e.burnt_out_attendance, e.peer_bonding, r.support_growth_share,
+                   e.quality_growth, r.missed_week_erosion, r.small_step_gain,
+                   r.missed_week_motivation_loss)
+
+
+@mechanism
+def meet_week(rows: np.ndarray, mentor: np.ndarray, mentee: np.ndarray, agency: np.ndarray,
+              quality: np.ndarray, missed: np.ndarray, burnt_out: np.ndarray,
+              time_factor: np.ndarray, kind: np.ndarray, motivation: np.ndarray,
+              weeks_mentored: np.ndarray, dose: np.ndarray, chaos: np.ndarray,
+              bonding: np.ndarray, support_ratio: np.ndarray, skill: np.ndarray,
+              pull: np.ndarray, p: MeetParams, engage_p: EngagementParams,
+              key_shows: np.uint64, key_engage: np.uint64, peer: int) -> np.ndarray:
+    """Whether each pair meets this week, and what a meeting or a missed week does, in
+    place; returns whether each row met.
 
     The mentor turns up (a burnt-out one with chance ``burnt_out_attendance``) and the
-    mentee engages (see ``engagement_probability``). A meeting grows quality by ``growth x
-    (1 - quality)`` with ``growth = min(1, quality_growth x format bonding (x peer_bonding
-    for a peer mentor) x core x support)``, where ``core = effective skill x time factor``
-    (caring and listening need skill and time) and ``support = 1 - support_growth_share +
-    support_growth_share x support ratio``; motivation gains ``small_step_gain x core x
-    quality``, and the dose one quality-weighted week. A missed week erodes quality by
-    ``missed_week_erosion`` and motivation by ``missed_week_motivation_loss``. Returns the
-    rows that met.
-    """
-    e = model.p.effects
-    r = model.p.relationships
+    mentee engages (:func:`sim.agents.mentee.engagement`). A meeting, Buck's (2021) three
+    core conditions at work::
+
+        core       = effective skill x time factor
+        support    = 1 - support_growth_share + support_growth_share x support ratio
+        growth     = min(1, quality_growth x format bonding (x peer_bonding, peer) x core x support)
+        quality    = quality + growth x (1 - quality)
+        motivation = min(1, motivation + small_step_gain x core x quality)
+        dose       = dose + quality
+
+    A missed week erodes quality by ``missed_week_erosion`` and motivation by
+    ``missed_week_motivation_loss``. ``skill`` (effective skill) and ``pull`` (family pull)
+    are by row; ``chaos``, ``bonding`` and ``support_ratio`` by agency."""
+    n = len(rows)
+    met = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        row = rows[i]
+        m = mentor[row]
+        person = mentee[row]
+        a = agency[row]
+        shows = not burnt_out[m] or uniform(key_shows, person) < p.burnt_out_attendance
+        q = quality[row]
+        mot = motivation[person]
+        chance = engagement(engage_p, mot, q, pull[i], chaos[a])
+        met[i] = shows and uniform(key_engage, person) < chance
+        core = skill[i] * time_factor[m]
+        bond = bonding[a] * (p.peer_bonding if kind[m] == peer else 1.0)
+        support = (1.0 - p.support_growth_share) + p.support_growth_share * support_ratio[a]
+        g = p.quality_growth * bond * core * support
+        growth = g if g < 1.0 else 1.0
+        grown = q + growth * (1.0 - q)
+        if met[i]:
+            quality[row] = grown
+            x = mot + p.small_step_gain * core * grown
+            motivation[person] = x if x < 1.0 else 1.0
+            missed[row] = 0
+            weeks_mentored[person] += 1
+            dose[person] = dose[person] + grown
+        else:
+            x = q - p.missed_week_erosion
+            quality[row] = x if x > 0.0 else 0.0
+            x = mot - p.missed_week_motivation_loss
+            motivation[person] = x if x > 0.0 else 0.0
+            missed[row] = missed[row] + 1
+    return met
+
+
+def meet(model: MentoringModel, rows: np.ndarray, skill: np.ndarray) -> np.ndarray:
+    """Phase 6: who meets this week (:func:`meet_week`); returns the rows that met."""
     c = model.matches
     m = model.mentees
-    streams = model.streams
-    kernel = kernels.compiled("meet_update")
-    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
-        return rows[kernel(
-            rows, c.mentor, c.mentee, c.agency, c.quality, c.missed, model.mentors.burnt_out,
-            model.mentors.time_factor, model.mentors.kind, m.motivation,
-            m.weeks_mentored, m.dose, model.agency_values("chaos"),
-            model.agency_values("bonding"), model.agency_values("support_ratio"), skill,
-            mentees.family_pull(model, c.mentee[rows]),
-            np.array([e.burnt_out_attendance, e.engagement_base,
-                      e.engagement_motivation_weight, e.engagement_neutral_motivation,
-                      e.engagement_quality_weight, e.engagement_family_weight,
-                      e.engagement_chaos_weight, e.engagement_floor, e.engagement_ceiling,
-                      e.peer_bonding, r.support_growth_share, e.quality_growth,
-                      r.missed_week_erosion, r.small_step_gain,
-                      r.missed_week_motivation_loss]),
-            streams.key("burnt_shows"), streams.key("engage"), PEER)]
-    mentor, mentee, agency = c.mentor[rows], c.mentee[rows], c.agency[rows]
-    burnt = model.mentors.burnt_out[mentor]
-    shows = ~burnt | (streams.uniforms("burnt_shows", mentee) < e.burnt_out_attendance)
-    quality = c.quality[rows]
-    engage = mentees.engagement_probability(model, mentee, quality,
-                                            model.agency_values("chaos")[agency])
-    met = shows & (streams.uniforms("engage", mentee) < engage)
-    core = skill * model.mentors.time_factor[mentor]
-    bonding = model.agency_values("bonding")[agency] * np.where(
-        model.mentors.kind[mentor] == PEER, e.peer_bonding, 1.0)
-    support = ((1.0 - r.support_growth_share)
-               + r.support_growth_share * model.agency_values("support_ratio")[agency])
-    # A week closes at most the whole remaining gap: quality stays in [0, 1] for any
-    # accepted growth rate and format bonding.
-    growth = exact.minimum(1.0, e.quality_growth * bonding * core * support)
-    grown = quality + growth * (1.0 - quality)
-    motivation = m.motivation[mentee]
-    c.quality[rows] = np.where(met, grown, exact.maximum(0.0, quality - r.missed_week_erosion))
-    m.motivation[mentee] = np.where(
-        met, exact.minimum(1.0, motivation + r.small_step_gain * core * grown),
-        exact.maximum(0.0, motivation - r.missed_week_motivation_loss))
-    c.missed[rows] = np.where(met, 0, c.missed[rows] + 1)
-    m.weeks_mentored[mentee[met]] += 1
-    m.dose[mentee[met]] = m.dose[mentee[met]] + grown[met]
-    return rows[met]
+    return rows[meet_week(
+        rows, c.mentor, c.mentee, c.agency, c.quality, c.missed, model.mentors.burnt_out,
+        model.mentors.time_factor, model.mentors.kind, m.motivation, m.weeks_mentored, m.dose,
+        model.agency_values("chaos"), model.agency_values("bonding"),
+        model.agency_values("support_ratio"), skill, mentees.family_pull(model, c.mentee[rows]),
+        MeetParams.of(model.p), EngagementParams.of(model.p), model.streams.key("burnt_shows"),
+        model.streams.key("engage"), PEER)]
 
 
 def bridge_to_services(model: MentoringModel, rows: np.ndarray) -> None:
@@ -266,177 +300,272 @@ def bridge_to_services(model: MentoringModel, rows: np.ndarray) -> None:
             m.motivation[person] = min(1.0, m.motivation[person] + gain)
 
 
-def setbacks(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
-    """Crises and setbacks. A crisis comes with ``crisis_probability``; a share
-    ``crisis_closure_share`` of them end the relationship (the mentee drifts away), the rest
-    cost ``crisis_motivation_loss``; an ordinary setback (``setback_probability``) costs
-    ``setback_size``; both cushioned by the bond (see ``set_back``). Family pull then drains
-    ``family_motivation_drain x pull`` of motivation. Returns, for each row, whether a
-    crisis ended it."""
-    r = model.p.relationships
-    e = model.p.effects
-    c = model.matches
-    streams = model.streams
-    mentee = c.mentee[rows]
-    kernel = kernels.compiled("setback_update")
-    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
-        m = model.mentees
-        return kernel(
-            rows, c.mentee, c.quality, m.motivation, m.crisis_risk, m.needs, m.linked_count,
-            mentees._NEEDS_COUNT, mentees.family_pull(model, mentee),
-            np.array([r.crisis_weekly, r.crisis_need_weight, e.crisis_closure_share,
-                      r.crisis_motivation_loss, r.setback_probability, r.setback_size,
-                      r.family_motivation_drain]),
-            streams.key("crisis"), streams.key("crisis_ends"), streams.key("setback"))
-    crisis = streams.uniforms("crisis", mentee) < mentees.crisis_probability(model, mentee)
-    ends = crisis & (streams.uniforms("crisis_ends", mentee) < e.crisis_closure_share)
-    go_on = ~ends
-    rows, mentee, crisis = rows[go_on], mentee[go_on], crisis[go_on]
-    quality = c.quality[rows]
-    mentees.set_back(model, mentee[crisis], r.crisis_motivation_loss, quality[crisis])
-    setback = streams.uniforms("setback", mentee) < r.setback_probability
-    mentees.set_back(model, mentee[setback], r.setback_size, quality[setback])
-    m = model.mentees
-    m.motivation[mentee] = exact.maximum(0.0, m.motivation[mentee] - r.family_motivation_drain
-                                      * mentees.family_pull(model, mentee))
+class SetbackParams(NamedTuple):
+    """The parameters :func:`setbacks_week` reads."""
+
+    crisis_closure_share: float
+    crisis_motivation_loss: float
+    setback_probability: float
+    setback_size: float
+    family_motivation_drain: float
+
+    @classmethod
+    def of(cls, p: ScenarioParams) -> SetbackParams:
+        """The values of a scenario."""
+        r = p.relationships
+        return cls(p.effects.crisis_closure_share, r.crisis_motivation_loss,
+                   r.setback_probability, r.setback_size, r.family_motivation_drain)
+
+
+@mechanism
+def setbacks_week(rows: np.ndarray, mentee: np.ndarray, quality: np.ndarray,
+                  motivation: np.ndarray, crisis_risk: np.ndarray, needs: np.ndarray,
+                  linked_count: np.ndarray, needs_count: np.ndarray, pull: np.ndarray,
+                  p: SetbackParams, crisis_p: CrisisParams, key_crisis: np.uint64,
+                  key_ends: np.uint64, key_setback: np.uint64) -> np.ndarray:
+    """Crises and setbacks, in place; returns whether a crisis ended each row.
+
+    A crisis comes with :func:`sim.agents.mentee.crisis_chance`; a share
+    ``crisis_closure_share`` of them end the relationship (the mentee drifts away), the
+    rest cost ``crisis_motivation_loss x (1 - quality)``; an ordinary setback (chance
+    ``setback_probability``) costs ``setback_size x (1 - quality)``: a strong bond cushions
+    both. Family pull then drains ``family_motivation_drain x pull`` of motivation.
+    ``pull`` is by row."""
+    n = len(rows)
+    ends = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        row = rows[i]
+        person = mentee[row]
+        unmet = needs_count[needs[person]] - linked_count[person]
+        crisis = uniform(key_crisis, person) < crisis_chance(crisis_p, crisis_risk[person],
+                                                               unmet)
+        ends[i] = crisis and uniform(key_ends, person) < p.crisis_closure_share
+        if ends[i]:
+            continue
+        q = quality[row]
+        if crisis:
+            x = motivation[person] - p.crisis_motivation_loss * (1.0 - q)
+            motivation[person] = x if x > 0.0 else 0.0
+        if uniform(key_setback, person) < p.setback_probability:
+            x = motivation[person] - p.setback_size * (1.0 - q)
+            motivation[person] = x if x > 0.0 else 0.0
+        x = motivation[person] - p.family_motivation_drain * pull[i]
+        motivation[person] = x if x > 0.0 else 0.0
     return ends
 
 
-def commitment_point(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
-    """Relationships at their planned length (or the end of an extension). Returns an
-    ending code per row (``_OPEN`` for one that carries on).
-
-    Each carries on with probability ``continuation_max x quality`` (a good bond is what
-    makes people keep meeting: Herrera et al. 2007; DeWit et al. 2016); of those that carry
-    on, ``extension_share`` are formally extended (for ``extension_weeks x (1 +
-    extension_length_spread x (2U - 1))`` weeks, rounded, at least one) and the
-    rest continue informally for an exponentially distributed time (mean
-    ``informal_weeks_mean``), recorded on the match and adding (reduced) dose to the
-    mentee. The rest end as planned.
-    """
-    r = model.p.relationships
+def setbacks(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
+    """Phase 6: crises and setbacks (:func:`setbacks_week`); returns, per row, whether a
+    crisis ended it."""
     c = model.matches
     m = model.mentees
     streams = model.streams
-    kernel = kernels.compiled("commitment_codes")
-    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
-        return kernel(
-            rows, c.mentee, c.quality, c.extensions, c.due_week, c.informal_weeks,
-            m.informal_weeks_left, m.informal_quality,
-            np.array([r.continuation_max, r.extension_share, r.informal_weeks_mean,
-                      model.p.programme.extension_weeks, r.extension_length_spread]),
-            model.week, _COMMITMENT_CODES,
-            np.array([streams.key(name) for name in (
-                "continuation", "extension", "informal_length", "extension_length")]))
-    mentee = c.mentee[rows]
-    quality = c.quality[rows]
-    ends = streams.uniforms("continuation", mentee) >= r.continuation_max * quality
-    extend = ~ends & (streams.uniforms("extension", mentee) < r.extension_share)
-    informal = ~ends & ~extend
-    c.extensions[rows[extend]] += 1
-    c.due_week[rows[extend]] = model.week + extension_lengths(
-        model.p.programme.extension_weeks, r.extension_length_spread,
-        streams.uniforms("extension_length", mentee[extend]))
-    codes = np.where(ends, np.where(c.extensions[rows] > 0, _END["completed", "extended"],
-                                    _END["completed", "planned"]), _OPEN)
-    codes[informal] = _END["completed", "informal"]
-    lengths = streams.uniforms("informal_length", mentee[informal])
-    for row, person, u, q in zip(rows[informal].tolist(), mentee[informal].tolist(),
-                                 lengths.tolist(), quality[informal].tolist(), strict=True):
-        weeks = max(1, round(-r.informal_weeks_mean * math.log(1.0 - u)))
-        c.informal_weeks[row] = weeks
-        m.informal_weeks_left[person] = weeks
-        m.informal_quality[person] = q
+    return setbacks_week(
+        rows, c.mentee, c.quality, m.motivation, m.crisis_risk, m.needs, m.linked_count,
+        mentees.NEEDS_COUNT, mentees.family_pull(model, c.mentee[rows]),
+        SetbackParams.of(model.p), CrisisParams.of(model.p), streams.key("crisis"),
+        streams.key("crisis_ends"), streams.key("setback"))
+
+
+class CommitmentParams(NamedTuple):
+    """The parameters :func:`commitment_week` reads."""
+
+    continuation_max: float
+    extension_share: float
+    informal_weeks_mean: float
+    extension_weeks: float  # programme.extension_weeks, the mean
+    extension_length_spread: float
+
+    @classmethod
+    def of(cls, p: ScenarioParams) -> CommitmentParams:
+        """The values of a scenario."""
+        r = p.relationships
+        return cls(r.continuation_max, r.extension_share, r.informal_weeks_mean,
+                   float(p.programme.extension_weeks), r.extension_length_spread)
+
+
+@mechanism
+def extension_length(p: CommitmentParams, u: float) -> np.int64:
+    """A formal extension's length, ``max(1, round(extension_weeks x (1 +
+    extension_length_spread x (2u - 1))))`` weeks: spread evenly within the share either
+    side of the mean (rounding half to even)."""
+    u = 2.0 * u - 1.0  # literal-ok: U(0, 1) to U(-1, 1)
+    length = np.int64(np.rint(p.extension_weeks * (1.0 + p.extension_length_spread * u)))
+    return length if length > 1 else np.int64(1)
+
+
+@mechanism
+def commitment_week(rows: np.ndarray, mentee: np.ndarray, quality: np.ndarray,
+                    extensions: np.ndarray, due_week: np.ndarray, informal_weeks: np.ndarray,
+                    informal_weeks_left: np.ndarray, informal_quality: np.ndarray,
+                    p: CommitmentParams, week: int, codes_of: np.ndarray,
+                    keys: np.ndarray) -> np.ndarray:
+    """Relationships at their planned length (or the end of an extension), in place;
+    returns an ending code per row (``codes_of[3]``: carries on).
+
+    Each carries on with probability ``continuation_max x quality`` (a good bond is what
+    makes people keep meeting: Herrera et al. 2007; DeWit et al. 2016); of those that carry
+    on, ``extension_share`` are formally extended (:func:`extension_length`) and the rest
+    continue informally for ``max(1, round(-informal_weeks_mean x log(1 - u)))`` weeks
+    (exponential), recorded on the match and adding reduced dose to the mentee. The rest
+    end as planned. ``codes_of``: the ending codes completed planned, completed extended,
+    completed informal, and the open code; ``keys``: the streams continuation, extension,
+    informal_length, extension_length."""
+    n = len(rows)
+    codes = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        row = rows[i]
+        person = mentee[row]
+        q = quality[row]
+        if uniform(keys[0], person) >= p.continuation_max * q:
+            codes[i] = codes_of[1] if extensions[row] > 0 else codes_of[0]
+        elif uniform(keys[1], person) < p.extension_share:
+            extensions[row] += 1
+            due_week[row] = week + extension_length(p, uniform(keys[3], person))
+            codes[i] = codes_of[3]
+        else:
+            weeks = np.int64(np.rint(-p.informal_weeks_mean
+                                     * math.log(1.0 - uniform(keys[2], person))))
+            weeks = weeks if weeks > 1 else np.int64(1)
+            informal_weeks[row] = weeks
+            informal_weeks_left[person] = weeks
+            informal_quality[person] = q
+            codes[i] = codes_of[2]
+    return codes
+
+
+def commitment_point(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
+    """Phase 6: relationships at their commitment point (:func:`commitment_week`);
+    returns an ending code per row (``_OPEN`` for one that carries on)."""
+    c = model.matches
+    m = model.mentees
+    return commitment_week(
+        rows, c.mentee, c.quality, c.extensions, c.due_week, c.informal_weeks,
+        m.informal_weeks_left, m.informal_quality, CommitmentParams.of(model.p), model.week,
+        _COMMITMENT_CODES, np.array([model.streams.key(name) for name in (
+            "continuation", "extension", "informal_length", "extension_length")]))
+
+
+class FailureParams(NamedTuple):
+    """The parameters :func:`failure_week` reads."""
+
+    mentor_abandon_hazard: float
+    low_motivation_hazard: float
+    expectation_hazard: float
+    skill_hazard: float
+    family_hazard: float
+    support_hazard: float
+    overload_abandon_weight: float
+    motivation_threshold: float
+    skilled_motivation_buffer: float
+    low_skill_exponent: float
+    youth_family_multiplier: float  # relationships.youth_family_multiplier in youth justice, else 1
+    support_deficit_weight: float
+    bond_support_buffer: float
+    cultural_gap_detail_ratio: float
+
+    @classmethod
+    def of(cls, p: ScenarioParams) -> FailureParams:
+        """The values of a scenario."""
+        e, r = p.effects, p.relationships
+        youth = r.youth_family_multiplier if p.programme.setting == "youth_justice" else 1.0
+        return cls(e.mentor_abandon_hazard, e.low_motivation_hazard, e.expectation_hazard,
+                   e.skill_hazard, e.family_hazard, e.support_hazard, r.overload_abandon_weight,
+                   e.motivation_threshold, r.skilled_motivation_buffer, r.low_skill_exponent,
+                   youth, r.support_deficit_weight, r.bond_support_buffer,
+                   r.cultural_gap_detail_ratio)
+
+
+@mechanism
+def failure_week(rows: np.ndarray, mentor: np.ndarray, mentee: np.ndarray,
+                 agency: np.ndarray, quality: np.ndarray, expectation_gap: np.ndarray,
+                 burnt_out: np.ndarray, load: np.ndarray, raw_skill: np.ndarray,
+                 motivation: np.ndarray, chaos: np.ndarray, deficit: np.ndarray,
+                 skill: np.ndarray, pull: np.ndarray, p: FailureParams, detail: np.ndarray,
+                 key_close: np.uint64, key_reason: np.uint64) -> np.ndarray:
+    """Spencer's (2007) failure factors as competing weekly hazards on one random number;
+    returns an ending code per row (``detail[10]``: none).
+
+    - abandonment by the mentor: ``mentor_abandon_hazard x (burnt out +
+      overload_abandon_weight x max(0, load - 1) + chaos)``;
+    - perceived low motivation: ``low_motivation_hazard x max(0, (motivation_threshold -
+      motivation) / motivation_threshold) x (1 - skilled_motivation_buffer x skill)``;
+    - mismatched expectations: ``expectation_hazard x gap x (1 - quality)``;
+    - relational skills: ``skill_hazard x (1 - effective skill)^low_skill_exponent x (1 -
+      quality)``, a ``cultural_gap`` when the divide cut skill by more than
+      ``cultural_gap_detail_ratio x (1 - skill)``, else ``low_skill``;
+    - family interference: ``family_hazard x family pull x (1 - quality) x
+      youth_family_multiplier``;
+    - inadequate agency support: ``support_hazard x (support_deficit_weight x support
+      deficit + chaos) x (1 - bond_support_buffer x quality)``.
+
+    The relationship ends with probability ``1 - exp(-total)`` and the reason is drawn in
+    proportion to each hazard. ``detail``: the ending codes burnout, overload,
+    programme_chaos, low_motivation, expectations, cultural_gap, low_skill, family, chaos,
+    contacts, and the open code. ``skill`` (effective) and ``pull`` are by row; ``chaos``
+    and ``deficit`` by agency; the rest are whole columns, indexed through ``rows``."""
+    n = len(rows)
+    codes = np.empty(n, dtype=np.int64)
+    hazards = np.empty(SIX_FACTORS)
+    details = np.empty(SIX_FACTORS, dtype=np.int64)
+    for i in range(n):
+        row = rows[i]
+        m = mentor[row]
+        person = mentee[row]
+        q = quality[row]
+        unbonded = 1.0 - q
+        burnt = 1.0 if burnt_out[m] else 0.0
+        x = load[m] - 1.0
+        over = x if x > 0.0 else 0.0
+        a = agency[row]
+        c = chaos[a]
+        raw = raw_skill[m]
+        hazards[0] = p.mentor_abandon_hazard * (burnt + p.overload_abandon_weight * over + c)
+        x = (p.motivation_threshold - motivation[person]) / p.motivation_threshold
+        hazards[1] = (p.low_motivation_hazard * (x if x > 0.0 else 0.0)
+                      * (1.0 - p.skilled_motivation_buffer * raw))
+        hazards[2] = p.expectation_hazard * expectation_gap[row] * unbonded
+        hazards[3] = p.skill_hazard * (1.0 - skill[i]) ** p.low_skill_exponent * unbonded
+        hazards[4] = p.family_hazard * pull[i] * unbonded * p.youth_family_multiplier
+        hazards[5] = (p.support_hazard * (p.support_deficit_weight * deficit[a] + c)
+                      * (1.0 - p.bond_support_buffer * q))
+        total = hazards[0]
+        for k in range(1, SIX_FACTORS):
+            total = total + hazards[k]
+        codes[i] = detail[10]
+        if not total > 0.0:
+            continue
+        if not uniform(key_close, person) < 1.0 - math.exp(-total):
+            continue
+        details[0] = detail[0] if burnt_out[m] else (detail[1] if load[m] > 1.0 else detail[2])
+        details[1] = detail[3]
+        details[2] = detail[4]
+        details[3] = (detail[5] if raw - skill[i] > p.cultural_gap_detail_ratio * (1.0 - raw)
+                      else detail[6])
+        details[4] = detail[7]
+        details[5] = detail[8] if c > deficit[a] else detail[9]
+        pick = uniform(key_reason, person) * total
+        chosen = details[5]
+        for k in range(SIX_FACTORS):
+            pick = pick - hazards[k]
+            if pick < 0.0:
+                chosen = details[k]
+                break
+        codes[i] = chosen
     return codes
 
 
 def failure(model: MentoringModel, rows: np.ndarray, skill: np.ndarray) -> np.ndarray:
-    """Spencer's (2007) failure factors as competing weekly hazards on one random number;
-    the relationship ends with probability ``1 - exp(-total hazard)`` and the reason is
-    drawn in proportion to each hazard. Returns an ending code per row (``_OPEN``: none).
-
-    - abandonment by the mentor: ``mentor_abandon_hazard x (burnt out +
-      overload_abandon_weight x max(0, load - 1) + chaos)``;
-    - perceived low motivation: ``low_motivation_hazard x max(0, (threshold - motivation) /
-      threshold) x (1 - skilled_motivation_buffer x skill)``;
-    - mismatched expectations: ``expectation_hazard x gap x (1 - quality)``;
-    - relational skills: ``skill_hazard x (1 - effective skill)^low_skill_exponent x (1 -
-      quality)`` (a cultural gap when the cultural divide is most of the shortfall);
-    - family interference: ``family_hazard x family pull x (1 - quality)`` (x
-      ``youth_family_multiplier`` in youth justice);
-    - inadequate agency support: ``support_hazard x (support_deficit_weight x support
-      deficit + chaos) x (1 - bond_support_buffer x quality)``.
-    """
-    e = model.p.effects
-    r = model.p.relationships
+    """Phase 6: the failure hazards (:func:`failure_week`); returns an ending code per row
+    (``_OPEN``: none)."""
     c = model.matches
-    threshold = e.motivation_threshold
-    youth = r.youth_family_multiplier if model.p.programme.setting == "youth_justice" else 1.0
-    kernel = kernels.compiled("failure_codes")
-    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
-        return kernel(
-            rows, c.mentor, c.mentee, c.agency, c.quality, c.expectation_gap,
-            model.mentors.burnt_out, model.mentors.load, model.mentors.skill,
-            model.mentees.motivation, model.agency_values("chaos"),
-            model.agency_values("support_deficit"), skill,
-            mentees.family_pull(model, c.mentee[rows]),
-            np.array([e.mentor_abandon_hazard, e.low_motivation_hazard, e.expectation_hazard,
-                      e.skill_hazard, e.family_hazard, e.support_hazard]),
-            np.array([r.overload_abandon_weight, threshold, r.skilled_motivation_buffer,
-                      r.low_skill_exponent, youth, r.support_deficit_weight,
-                      r.bond_support_buffer, r.cultural_gap_detail_ratio]),
-            _FAILURE_DETAILS, model.streams.key("closure"), model.streams.key("closure_reason"))
-    mentor, mentee, agency = c.mentor[rows], c.mentee[rows], c.agency[rows]
-    quality = c.quality[rows]
-    unbonded = 1.0 - quality
-    burnt = model.mentors.burnt_out[mentor]
-    load = model.mentors.load[mentor]
-    raw_skill = model.mentors.skill[mentor]
-    chaos = model.agency_values("chaos")[agency]
-    deficit = model.agency_values("support_deficit")[agency]
-    hazards = (
-        e.mentor_abandon_hazard * (
-            burnt + r.overload_abandon_weight * exact.maximum(0.0, load - 1.0) + chaos),
-        e.low_motivation_hazard * exact.maximum(
-            0.0, (threshold - model.mentees.motivation[mentee]) / threshold)
-        * (1.0 - r.skilled_motivation_buffer * raw_skill),
-        e.expectation_hazard * c.expectation_gap[rows] * unbonded,
-        e.skill_hazard * exact.power(1.0 - skill, r.low_skill_exponent) * unbonded,
-        e.family_hazard * mentees.family_pull(model, mentee) * unbonded * youth,
-        e.support_hazard * (r.support_deficit_weight * deficit + chaos)
-        * (1.0 - r.bond_support_buffer * quality),
-    )
-    details = (
-        np.where(burnt, _END["mentor_abandonment", "burnout"],
-                 np.where(load > 1.0, _END["mentor_abandonment", "overload"],
-                          _END["mentor_abandonment", "programme_chaos"])),
-        _END["low_motivation", "perceived"],
-        _END["mismatched_expectations", "expectations"],
-        np.where(raw_skill - skill > r.cultural_gap_detail_ratio * (1.0 - raw_skill),
-                 _END["relational_skills", "cultural_gap"], _END["relational_skills", "low_skill"]),
-        _END["family_interference", "family"],
-        np.where(chaos > deficit, _END["agency_support", "chaos"],
-                 _END["agency_support", "contacts"]),
-    )
-    total = hazards[0]
-    for hazard in hazards[1:]:
-        total = total + hazard
-    codes = np.full(len(rows), _OPEN)
-    at_risk = total > 0.0
-    closes = np.zeros(len(rows), dtype=bool)
-    u = model.streams.uniforms("closure", mentee[at_risk])
-    closes[at_risk] = u < 1.0 - exact.exp(-total[at_risk])
-    # The reason: subtract each hazard in turn from u x total; the first to take it below
-    # zero is the reason (the last one if rounding leaves it at zero).
-    pick = model.streams.uniforms("closure_reason", mentee[closes]) * total[closes]
-    chosen = np.full(len(pick), _OPEN)
-    for hazard, detail in zip(hazards, details, strict=True):
-        pick = pick - hazard[closes]
-        chosen = np.where((chosen == _OPEN) & (pick < 0.0),
-                          np.broadcast_to(detail, len(rows))[closes], chosen)
-    last = np.broadcast_to(details[-1], len(rows))[closes]
-    codes[closes] = np.where(chosen == _OPEN, last, chosen)
-    return codes
+    return failure_week(
+        rows, c.mentor, c.mentee, c.agency, c.quality, c.expectation_gap,
+        model.mentors.burnt_out, model.mentors.load, model.mentors.skill,
+        model.mentees.motivation, model.agency_values("chaos"),
+        model.agency_values("support_deficit"), skill,
+        mentees.family_pull(model, c.mentee[rows]), FailureParams.of(model.p),
+        _FAILURE_DETAILS, model.streams.key("closure"), model.streams.key("closure_reason"))
 
 
 def advance(model: MentoringModel) -> tuple[np.ndarray, list[tuple[str, str]]]:
@@ -461,14 +590,6 @@ def advance(model: MentoringModel) -> tuple[np.ndarray, list[tuple[str, str]]]:
     codes[going] = failure(model, rows[going], skill[going])
     ended = codes != _OPEN
     return rows[ended], [ENDINGS[code] for code in codes[ended].tolist()]
-
-
-def extension_lengths(mean_weeks: int, spread: float, u: np.ndarray) -> np.ndarray:
-    """Lengths of formal extensions: ``max(1, round(mean x (1 + spread x (2u - 1))))``,
-    spread evenly within ``spread`` of the mean either side (rounding half to even, as
-    numba's ``np.rint`` does)."""
-    u = 2.0 * u - 1.0  # literal-ok: U(0, 1) to U(-1, 1)
-    return np.maximum(1, np.rint(mean_weeks * (1.0 + spread * u))).astype(np.int64)
 
 
 def planned_weeks(commitment_weeks: int, factor: float) -> int:

@@ -136,7 +136,7 @@ class Streams:
 
     def key(self, decision: str) -> np.uint64:
         """The (seed, decision, week) stream's key this week, for code that draws
-        :meth:`uniform` itself (the compiled kernels of ``sim.kernels``)."""
+        :meth:`uniform` itself (the compiled mechanisms, :func:`sim.compiled.uniform`)."""
         return np.uint64(self._week_key(decision))
 
     def uniform(self, decision: str, index: int) -> float:

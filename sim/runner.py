@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim import kernels
 from sim.metrics import run_metrics, yearly_metrics
 from sim.model import MentoringModel
 from sim.params import ScenarioParams
@@ -112,14 +111,19 @@ def simulate(params: ScenarioParams, seed: int) -> dict[str, pd.DataFrame]:
         >>> sorted(tables) == sorted(TABLES)
         True
     """
-    # A process that runs several models switches to the compiled kernels (sim.kernels);
-    # the tables are the same either way.
-    kernels.run_started()
     # The metrics are computed once, from these tables, by the caller.
     model = MentoringModel(params, seed, report_metrics=False)
     model.run_for(params.run.weeks)
     model.finish()
     return model.tables()
+
+
+def warm_up() -> None:
+    """Load the compiled mechanisms (numba's on-disk cache, or a first compile) by running
+    a tiny model for a few weeks, so a pool worker pays for it as it starts."""
+    tiny = ScenarioParams().with_changes({"programme.target_mentors": 2,
+                                          "programme.burn_in_weeks": 2, "run.weeks": 2})
+    simulate(tiny, 0)
 
 
 def run_job(job: Job) -> RunOutput:
@@ -168,7 +172,7 @@ def process_pool(workers: int, expected_runs: int = 0) -> ProcessPoolExecutor:
     """A process pool that starts clean interpreters (safe with threads and on any OS),
     all at once; its workers ignore Ctrl-C and exit when this process dies
     (:mod:`sim.workers`); ``expected_runs`` (about how many runs each worker will do)
-    lets them load the compiled kernels as they start (:mod:`sim.kernels`)."""
+    lets them load the compiled mechanisms as they start (:func:`warm_up`)."""
     return start_pool(workers, warm=("sim.runner",), expected_runs=expected_runs)
 
 
@@ -203,7 +207,6 @@ def map_batches[T](fn: Callable[[Sequence[Job]], T], jobs: Sequence[Job], worker
     size = size or batch_size(len(jobs), workers if workers > 1 else 1)
     chunks = batches(list(jobs), size)
     if workers <= 1 or len(chunks) <= 1:
-        kernels.expect(len(jobs))
         for seq, chunk in enumerate(chunks):
             yield seq, chunk, fn(chunk)
         return

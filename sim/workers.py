@@ -56,9 +56,9 @@ def initialise(parent_pid: int, by_main_thread: bool = True,
             started the process, so it is used only then).
         warm: modules to import now (the model takes 1-2 CPU-seconds to import), so that
             start-up overlaps the driver's own work.
-        expected_runs: about how many runs this worker will do; enough of them load the
-            compiled kernels now too (``sim.kernels.expect``), rather than after the
-            first few runs.
+        expected_runs: about how many runs this worker will do; any, and the compiled
+            mechanisms are loaded now (``sim.runner.warm_up``), overlapping the driver's
+            work, rather than in the first run.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if by_main_thread:
@@ -77,7 +77,7 @@ def initialise(parent_pid: int, by_main_thread: bool = True,
             importlib.import_module(name)
     if expected_runs:
         with contextlib.suppress(Exception):
-            importlib.import_module("sim.kernels").expect(expected_runs)
+            importlib.import_module("sim.runner").warm_up()
 
 
 @contextlib.contextmanager

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import math
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from mesa import Agent
 
-from sim import exact, kernels
+from sim.compiled import mechanism, uniform
+from sim.params import ScenarioParams
 from sim.state import UNSET, Columns, column
 from sim.vocabulary import RISK_BANDS
 
 if TYPE_CHECKING:
     from sim.agents.agency import Agency
     from sim.model import MentoringModel
-    from sim.params import ScenarioParams
+    from sim.params import Effects
     from sim.relationship import Match
 
 NEEDS = ("housing", "substance", "employment")
@@ -31,7 +32,7 @@ RISK_BAND_Z = 0.4307  # literal-ok: a definition (terciles of the normal), not a
 # referrals) or "diverted" (not referred during a reorganisation).
 REFERRAL_OUTCOMES = ("referred", "lost", "diverted")
 # Needs drawn at referral, as bits of ``needs`` in NEEDS order, counted.
-_NEEDS_COUNT = np.array([bin(mask).count("1") for mask in range(1 << len(NEEDS))])
+NEEDS_COUNT = np.array([bin(mask).count("1") for mask in range(1 << len(NEEDS))])
 # Code -> label, for reading whole columns into a table.
 _RISK_BAND_LABELS = np.array(RISK_BANDS, dtype=object)
 _OUTCOME_LABELS = np.array(REFERRAL_OUTCOMES, dtype=object)
@@ -230,7 +231,7 @@ def records(model: MentoringModel, rows: np.ndarray) -> dict[str, object]:
         # Python's round (correctly rounded), as each value has always been rounded.
         "dose": [round(dose, 6) for dose in c.dose[rows].tolist()],
         "risk_band": _RISK_BAND_LABELS[c.risk_band[rows]],
-        "needs": _NEEDS_COUNT[c.needs[rows]],
+        "needs": NEEDS_COUNT[c.needs[rows]],
         "services_linked": c.linked_count[rows],
         "reoffended_12m": within(c.reoffence_week[rows]),
         "reoffended_12m_without_mentoring": within(c.counterfactual_reoffence_week[rows]),
@@ -252,7 +253,7 @@ def matched(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
 def unmet_needs(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
     """Needs not yet linked to a partner service."""
     c = model.mentees
-    return _NEEDS_COUNT[c.needs[rows]] - c.linked_count[rows]
+    return NEEDS_COUNT[c.needs[rows]] - c.linked_count[rows]
 
 
 def family_pull(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
@@ -267,141 +268,232 @@ def family_pull(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
                     family * (1.0 - p.effects.family_engagement_effect), family)
 
 
-def crisis_probability(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
-    """Weekly chance of a crisis, ``min(1, crisis_weekly x risk^crisis_risk_exponent x (1 +
-    crisis_need_weight x unmet needs))``: it rises with individual risk (Kupersmidt et al.
-    2017) and with each need not yet linked to a service."""
-    r = model.p.relationships
-    return exact.minimum(1.0, r.crisis_weekly * model.mentees.crisis_risk[rows]
-                      * (1.0 + r.crisis_need_weight * unmet_needs(model, rows)))
+def linkage_cuts(e: Effects) -> np.ndarray:
+    """How services linked cut the reoffending hazard, by how many: ``(1 -
+    linkage_reoffending_cut) ^ k`` for k = 0 .. every need (a table, worked out once)."""
+    return np.array([(1.0 - e.linkage_reoffending_cut) ** k for k in range(len(NEEDS) + 1)])
 
 
-def set_back(model: MentoringModel, rows: np.ndarray, size: float | np.ndarray,
-             quality: np.ndarray) -> None:
-    """A setback costs motivation, ``size x (1 - quality)``: a strong bond cushions it."""
-    c = model.mentees
-    c.motivation[rows] = exact.maximum(0.0, c.motivation[rows] - size * (1.0 - quality))
+class EngagementParams(NamedTuple):
+    """The parameters :func:`engagement` reads (``effects.*``)."""
+
+    engagement_base: float
+    engagement_motivation_weight: float
+    engagement_neutral_motivation: float
+    engagement_quality_weight: float
+    engagement_family_weight: float
+    engagement_chaos_weight: float
+    engagement_floor: float
+    engagement_ceiling: float
+
+    @classmethod
+    def of(cls, p: ScenarioParams) -> EngagementParams:
+        """The values of a scenario."""
+        e = p.effects
+        return cls(e.engagement_base, e.engagement_motivation_weight,
+                   e.engagement_neutral_motivation, e.engagement_quality_weight,
+                   e.engagement_family_weight, e.engagement_chaos_weight, e.engagement_floor,
+                   e.engagement_ceiling)
 
 
-def engagement_probability(model: MentoringModel, rows: np.ndarray, quality: np.ndarray,
-                           chaos: np.ndarray) -> np.ndarray:
-    """Chance of turning up this week, ``engagement_base + engagement_motivation_weight x
-    (motivation - engagement_neutral_motivation) + engagement_quality_weight x quality -
-    engagement_family_weight x family pull x (1 - quality) - engagement_chaos_weight x
-    chaos``, kept within the floor and ceiling: motivation and the bond pull in, family and
-    programme chaos pull away."""
-    e = model.p.effects
-    p = (e.engagement_base
-         + e.engagement_motivation_weight
-         * (model.mentees.motivation[rows] - e.engagement_neutral_motivation)
-         + e.engagement_quality_weight * quality
-         - e.engagement_family_weight * family_pull(model, rows) * (1.0 - quality)
-         - e.engagement_chaos_weight * chaos)
-    return exact.minimum(e.engagement_ceiling, exact.maximum(e.engagement_floor, p))
+@mechanism
+def engagement(p: EngagementParams, motivation: float, quality: float, pull: float,
+               chaos: float) -> float:
+    """Chance a mentee turns up this week::
+
+        clip(engagement_base + engagement_motivation_weight x (motivation -
+             engagement_neutral_motivation) + engagement_quality_weight x quality
+             - engagement_family_weight x family pull x (1 - quality)
+             - engagement_chaos_weight x chaos, engagement_floor, engagement_ceiling)
+
+    Motivation and the bond pull in, family and programme chaos pull away."""
+    x = (p.engagement_base + p.engagement_motivation_weight
+         * (motivation - p.engagement_neutral_motivation) + p.engagement_quality_weight * quality
+         - p.engagement_family_weight * pull * (1.0 - quality)
+         - p.engagement_chaos_weight * chaos)
+    x = x if x > p.engagement_floor else p.engagement_floor
+    return x if x < p.engagement_ceiling else p.engagement_ceiling
 
 
-def hazard_multiplier(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
-    """How mentoring so far changes each person's reoffending hazard (1 = no change).
+class CrisisParams(NamedTuple):
+    """The parameters :func:`crisis_chance` reads (``relationships.*``)."""
+
+    crisis_weekly: float
+    crisis_need_weight: float
+
+    @classmethod
+    def of(cls, p: ScenarioParams) -> CrisisParams:
+        """The values of a scenario."""
+        r = p.relationships
+        return cls(r.crisis_weekly, r.crisis_need_weight)
+
+
+@mechanism
+def crisis_chance(p: CrisisParams, crisis_risk: float, unmet: int) -> float:
+    """Weekly chance of a crisis (custody, a move, a relapse, a housing loss)::
+
+        min(1, crisis_weekly x risk ^ crisis_risk_exponent x (1 + crisis_need_weight x unmet needs))
+
+    ``crisis_risk`` is the person's ``risk ^ relationships.crisis_risk_exponent``, worked
+    out at referral: crises rise with individual risk (Kupersmidt et al. 2017) and with
+    each need not yet linked to a service."""
+    x = p.crisis_weekly * crisis_risk * (1.0 + p.crisis_need_weight * unmet)
+    return x if x < 1.0 else 1.0
+
+
+class MultiplierParams(NamedTuple):
+    """The parameters :func:`hazard_multiplier` reads (``effects.*``)."""
+
+    reoffending_effect: float
+    dose_saturation_weeks: float
+    early_end_harm: float
+    network_reoffending_cut: float
+
+    @classmethod
+    def of(cls, p: ScenarioParams) -> MultiplierParams:
+        """The values of a scenario."""
+        e = p.effects
+        return cls(e.reoffending_effect, e.dose_saturation_weeks, e.early_end_harm,
+                   e.network_reoffending_cut)
+
+
+@mechanism
+def hazard_multiplier(p: MultiplierParams, dose: float, early_end: bool, linkage_cut: float,
+                      network: bool) -> float:
+    """How mentoring so far changes a person's reoffending hazard (1: no change)::
+
+        M = (1 - reoffending_effect x (1 - exp(-dose / dose_saturation_weeks)))
+            x (1 + early_end_harm if a very early ending)
+            x (1 - linkage_reoffending_cut) ^ services linked            (``linkage_cut``)
+            x (1 - network_reoffending_cut if a lasting support network formed)
 
     Benefit grows with the absolute dose, weeks actually mentored each weighted by the
-    relationship's quality, and saturates:
-    ``1 - effect x (1 - exp(-dose / saturation))`` (Grossman & Rhodes 2002: benefit grows
-    with duration; Ipsos MORI/McIvor 2015: length of engagement was the key predictor).
-    The dose is the mentee's, not a relationship's, so a rematch after an early ending
-    carries on from it rather than starting again. A very early ending adds a small harm
-    (``x (1 + early_end_harm)``); each service link (``x (1 - linkage_reoffending_cut)``)
-    and a lasting informal network (``x (1 - network_reoffending_cut)``) cut it a little.
-    """
-    e = model.p.effects
-    c = model.mentees
-    multiplier = 1.0 - e.reoffending_effect * (
-        1.0 - exact.exp(-c.dose[rows] / e.dose_saturation_weeks))
-    multiplier = np.where(c.early_end[rows], multiplier * (1.0 + e.early_end_harm), multiplier)
-    multiplier = multiplier * model.linkage_cut_by_count[c.linked_count[rows]]
-    return np.where(c.network[rows], multiplier * (1.0 - e.network_reoffending_cut), multiplier)
+    relationship's quality, and saturates (Grossman & Rhodes 2002; Ipsos MORI/McIvor
+    2015: length of engagement was the key predictor). The dose is the mentee's, so a
+    rematch after an early ending carries on from it."""
+    multiplier = 1.0 - p.reoffending_effect * (1.0 - math.exp(-dose / p.dose_saturation_weeks))
+    if early_end:
+        multiplier = multiplier * (1.0 + p.early_end_harm)
+    multiplier = multiplier * linkage_cut
+    if network:
+        multiplier = multiplier * (1.0 - p.network_reoffending_cut)
+    return multiplier
 
 
-def family_changes(model: MentoringModel, rows: np.ndarray) -> None:
-    """Family context is not fixed: each week, with chance ``family_change_weekly``, it
-    changes (a new partner, a return home, a conflict) and is redrawn from the population's
-    distribution. After the programme it no longer enters anything, so only people waiting
-    or mentored are redrawn."""
-    m = model.p.mentees
-    c = model.mentees
-    streams = model.streams
-    rows = rows[c.waiting[rows] | matched(model, rows)]
-    rows = rows[streams.uniforms("family_change", rows) < m.family_change_weekly]
-    present = streams.uniforms("family_present", rows) < m.family_interference_prevalence
-    level = m.family_interference_min + (
-        m.family_interference_max - m.family_interference_min
-    ) * streams.uniforms("family_level", rows)
-    c.family[rows] = np.where(present, level, 0.0)
+class WeekParams(NamedTuple):
+    """The parameters :func:`mentees_week` reads besides :class:`MultiplierParams`."""
+
+    family_change_weekly: float
+    family_interference_prevalence: float
+    family_interference_min: float
+    family_interference_max: float
+    informal_benefit_share: float
+    reoffence_motivation_loss: float
+    recall_share: float
+
+    @classmethod
+    def of(cls, p: ScenarioParams) -> WeekParams:
+        """The values of a scenario."""
+        m, e = p.mentees, p.effects
+        return cls(m.family_change_weekly, m.family_interference_prevalence,
+                   m.family_interference_min, m.family_interference_max,
+                   e.informal_benefit_share, p.relationships.reoffence_motivation_loss,
+                   e.recall_share)
 
 
-def informal_contact(model: MentoringModel, rows: np.ndarray) -> None:
-    """After a formal ending, each week of informal contact adds ``informal_benefit_share x
-    the relationship's final quality`` to the dose."""
-    c = model.mentees
-    rows = rows[(c.informal_weeks_left[rows] > 0) & ~matched(model, rows)]
-    c.informal_weeks_left[rows] -= 1
-    c.informal_weeks[rows] += 1
-    c.dose[rows] = c.dose[rows] + model.p.effects.informal_benefit_share * c.informal_quality[rows]
+@mechanism
+def mentees_week(rows: np.ndarray, waiting: np.ndarray, match: np.ndarray,
+                 family: np.ndarray, informal_weeks_left: np.ndarray,
+                 informal_weeks: np.ndarray, informal_quality: np.ndarray, dose: np.ndarray,
+                 base_hazard: np.ndarray, repeat_hazard: np.ndarray, early_end: np.ndarray,
+                 linked_count: np.ndarray, network: np.ndarray, reoffence_week: np.ndarray,
+                 counterfactual_reoffence_week: np.ndarray, reoffences: np.ndarray,
+                 counterfactual_reoffences: np.ndarray, motivation: np.ndarray,
+                 referral_week: np.ndarray, match_quality: np.ndarray,
+                 match_mentor: np.ndarray, distress_events: np.ndarray,
+                 linkage_cut: np.ndarray, p: WeekParams, m: MultiplierParams,
+                 keys: np.ndarray, week: int,
+                 unset: int, follow_up_weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """A week of everyone in follow-up, in place. Returns, per row, whether the person is
+    recalled and whether their follow-up is over with no relationship and no place on a
+    waiting list.
+
+    - **Family context changes** (waiting or mentored): with chance
+      ``family_change_weekly`` it is redrawn from the population's distribution
+      (interfering with probability ``family_interference_prevalence``, at a level between
+      ``family_interference_min`` and ``_max``).
+    - **Informal contact** after a formal ending adds ``informal_benefit_share x`` the
+      relationship's final quality to the dose each week it lasts.
+    - **Reoffending**, on one uniform ``u`` for both worlds: without mentoring the person
+      reoffends when ``u < h``, with it when ``u < h x M`` (:func:`hazard_multiplier`),
+      where ``h`` is the base hazard before the person's first reoffence in that world and
+      the repeat hazard after it; reoffences within ``follow_up_weeks`` of referral are
+      counted in each world. A reoffence costs motivation ``reoffence_motivation_loss x
+      (1 - quality)``, distresses the mentor and, with chance ``recall_share``, ends the
+      relationship (recall).
+
+    ``keys``: the streams family_change, family_present, family_level, reoffend, recall;
+    ``linkage_cut``: ``(1 - linkage_reoffending_cut) ^ k`` for k services linked."""
+    n = len(rows)
+    recalled = np.zeros(n, dtype=np.bool_)
+    due_free = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        row = rows[i]
+        matched = match[row] != unset
+        if (waiting[row] or matched) and uniform(keys[0], row) < p.family_change_weekly:
+            present = uniform(keys[1], row) < p.family_interference_prevalence
+            level = p.family_interference_min + (
+                p.family_interference_max - p.family_interference_min) * uniform(keys[2], row)
+            family[row] = level if present else 0.0
+        if informal_weeks_left[row] > 0 and not matched:
+            informal_weeks_left[row] -= 1
+            informal_weeks[row] += 1
+            dose[row] = dose[row] + p.informal_benefit_share * informal_quality[row]
+        u = uniform(keys[3], row)
+        counted = week <= referral_week[row] + follow_up_weeks
+        before = counterfactual_reoffence_week[row] != unset
+        if u < (repeat_hazard[row] if before else base_hazard[row]):
+            if not before:
+                counterfactual_reoffence_week[row] = week
+            if counted:
+                counterfactual_reoffences[row] += 1
+        before = reoffence_week[row] != unset
+        base = repeat_hazard[row] if before else base_hazard[row]
+        multiplier = hazard_multiplier(m, dose[row], early_end[row],
+                                       linkage_cut[linked_count[row]], network[row])
+        if u < base * multiplier:
+            if not before:
+                reoffence_week[row] = week
+            if counted:
+                reoffences[row] += 1
+            quality = 0.0
+            if matched:
+                quality = match_quality[match[row]]
+                distress_events[match_mentor[match[row]]] += 1
+                recalled[i] = uniform(keys[4], row) < p.recall_share
+            x = motivation[row] - p.reoffence_motivation_loss * (1.0 - quality)
+            motivation[row] = x if x > 0.0 else 0.0
+        due_free[i] = (week >= referral_week[row] + follow_up_weeks and not waiting[row]
+                       and not matched)
+    return recalled, due_free
 
 
 def step_mentees(model: MentoringModel) -> None:
-    """Weekly, for every person in follow-up: family context may change; informal contact
-    after a formal ending adds to the dose; the chance of reoffending, actual (base hazard
-    x :func:`hazard_multiplier`) and without mentoring (base hazard), on the same random
-    number; a reoffence sets motivation back, distresses the mentor and may end in recall
-    (``recall_share``); and people leave the model when the 12-month follow-up is over."""
-    week = model.week
+    """Phase 8: a week of everyone in follow-up (:func:`mentees_week`), then recalls close
+    their relationships and people whose 12-month follow-up is over leave the model."""
     c = model.mentees
     rows = c.live()
-    kernel = kernels.compiled("mentee_week")
-    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
-        m = model.p.mentees
-        e = model.p.effects
-        recalled, due_free = kernel(
-            rows, c.waiting, c.match, c.family, c.informal_weeks_left, c.informal_weeks,
-            c.informal_quality, c.dose, c.base_hazard, c.repeat_hazard, c.early_end,
-            c.linked_count, c.network, c.reoffence_week, c.counterfactual_reoffence_week,
-            c.reoffences, c.counterfactual_reoffences, c.motivation, c.referral_week,
-            model.matches.quality, model.matches.mentor, model.mentors.distress_events,
-            model.linkage_cut_by_count,
-            np.array([m.family_change_weekly, m.family_interference_prevalence,
-                      m.family_interference_min, m.family_interference_max,
-                      e.informal_benefit_share, e.reoffending_effect, e.dose_saturation_weeks,
-                      e.early_end_harm, e.network_reoffending_cut,
-                      model.p.relationships.reoffence_motivation_loss, e.recall_share]),
-            np.array([model.streams.key(name) for name in (
-                "family_change", "family_present", "family_level", "reoffend", "recall")]),
-            week, UNSET, FOLLOW_UP_WEEKS)
-        _end_follow_up(model, rows[recalled | due_free], rows[recalled])
-        return
-    family_changes(model, rows)
-    informal_contact(model, rows)
-    u = model.streams.uniforms("reoffend", rows)
-    counted = week <= c.referral_week[rows] + FOLLOW_UP_WEEKS
-    before = c.counterfactual_reoffence_week[rows] != UNSET
-    without = u < np.where(before, c.repeat_hazard[rows], c.base_hazard[rows])
-    c.counterfactual_reoffence_week[rows[without & ~before]] = week
-    c.counterfactual_reoffences[rows[without & counted]] += 1
-    before = c.reoffence_week[rows] != UNSET
-    offends = u < np.where(before, c.repeat_hazard[rows], c.base_hazard[rows]) \
-        * hazard_multiplier(model, rows)
-    offenders = rows[offends]
-    c.reoffence_week[rows[offends & ~before]] = week
-    c.reoffences[rows[offends & counted]] += 1
-    match = c.match[offenders]
-    in_match = match != UNSET
-    quality = np.where(in_match, model.matches.quality[np.where(in_match, match, 0)], 0.0)
-    set_back(model, offenders, model.p.relationships.reoffence_motivation_loss, quality)
-    np.add.at(model.mentors.distress_events, model.matches.mentor[match[in_match]], 1)
-    recalled = offenders[in_match][model.streams.uniforms("recall", offenders[in_match])
-                                   < model.p.effects.recall_share]
-    due = rows[(week >= c.referral_week[rows] + FOLLOW_UP_WEEKS)]
-    _end_follow_up(model, np.union1d(recalled, due[~c.waiting[due] & ~matched(model, due)]),
-                   recalled)
+    recalled, due_free = mentees_week(
+        rows, c.waiting, c.match, c.family, c.informal_weeks_left, c.informal_weeks,
+        c.informal_quality, c.dose, c.base_hazard, c.repeat_hazard, c.early_end,
+        c.linked_count, c.network, c.reoffence_week, c.counterfactual_reoffence_week,
+        c.reoffences, c.counterfactual_reoffences, c.motivation, c.referral_week,
+        model.matches.quality, model.matches.mentor, model.mentors.distress_events,
+        model.linkage_cut_by_count, WeekParams.of(model.p), MultiplierParams.of(model.p),
+        np.array([model.streams.key(name) for name in (
+            "family_change", "family_present", "family_level", "reoffend", "recall")]),
+        model.week, UNSET, FOLLOW_UP_WEEKS)
+    _end_follow_up(model, rows[recalled | due_free], rows[recalled])
 
 
 def _end_follow_up(model: MentoringModel, events: np.ndarray, recalled: np.ndarray) -> None:

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import math
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from mesa import Agent
 
-from sim import exact, kernels
-from sim.params import weekly_rate
+from sim.compiled import mechanism, uniform
+from sim.params import ScenarioParams, weekly_rate
 from sim.state import Columns, column
 from sim.vocabulary import EXIT_REASONS
 
 if TYPE_CHECKING:
     from sim.agents.agency import Agency
     from sim.model import MentoringModel
-    from sim.params import Effects, ScenarioParams
+    from sim.params import Effects
     from sim.relationship import Match
 
 STYLES = ("practical", "emotional", "activities")
@@ -29,9 +29,9 @@ _COMMUNITY = KINDS.index("community")
 _STYLE_CODES = tuple(range(len(STYLES)))
 # Exit reasons in the order of the competing hazards drawn on one number (None: stays).
 EXITS = (None, "burnout", "life_change", "relapse", "paid_work")
-# The codes sim.kernels.exit_codes returns: staying, burnout, life_change, relapse,
-# paid_work.
-_EXIT_CODES = np.array([EXITS.index(reason) for reason in EXITS])
+# The codes :func:`exit_week` returns, by reason (0: stays).
+_BURNOUT, _LIFE_CHANGE, _RELAPSE, _PAID_WORK = (
+    EXITS.index(r) for r in ("burnout", "life_change", "relapse", "paid_work"))
 # Exit reasons by category: a negative exit is a loss the programme could act on, a move
 # into paid work is the progression peer mentoring hopes for, a closure is the programme's.
 EXIT_CATEGORIES = {"burnout": "negative", "life_change": "negative", "relapse": "negative",
@@ -239,21 +239,35 @@ def extra_role_hours(model: MentoringModel) -> np.ndarray:
     return model.agency_values("extra_role_hours") * (1.0 - shield)
 
 
+@mechanism
+def workload(rows: np.ndarray, agency: np.ndarray, open_matches: np.ndarray,
+             hours: np.ndarray, hours_per_mentee: np.ndarray, extra: np.ndarray,
+             load: np.ndarray, time_factor: np.ndarray) -> None:
+    """This week's workload of each mentor, in place::
+
+        needed      = open matches x hours per mentee
+        load        = (needed + extra) / hours
+        spare       = max(0, hours - extra)
+        time_factor = 1 if needed <= spare else spare / needed
+
+    Extra-role tasks come first out of the mentor's time (Buck 2021's "punitive
+    dilution"), so they raise the load that tires mentors and, above 1, overloads them;
+    ``hours_per_mentee`` and ``extra`` are by agency."""
+    for i in range(len(rows)):
+        row = rows[i]
+        a = agency[row]
+        needed = open_matches[row] * hours_per_mentee[a]
+        load[row] = (needed + extra[a]) / hours[row]
+        x = hours[row] - extra[a]
+        spare = x if x > 0.0 else 0.0
+        time_factor[row] = 1.0 if needed <= spare else spare / needed
+
+
 def plan_week(model: MentoringModel, rows: np.ndarray) -> None:
-    """This week's workload, ``load = (open matches x hours per mentee + extra-role hours) /
-    hours``, and the share of needed time each mentee gets once extra-role tasks have taken
-    their hours: 1 if the needed hours fit in ``max(0, hours - extra)``, else that spare /
-    needed. Extra-role tasks come first out of the mentor's time (Buck 2021's "punitive
-    dilution"), so they raise the load that tires mentors and, above 1, overloads them."""
+    """Phase 6, first: every mentor's load and time factor (:func:`workload`)."""
     c = model.mentors
-    agency = c.agency[rows]
-    needed = c.open_matches[rows] * model.agency_values("hours_per_mentee")[agency]
-    hours = c.hours[rows]
-    extra = extra_role_hours(model)[agency]
-    c.load[rows] = (needed + extra) / hours
-    spare = exact.maximum(0.0, hours - extra)
-    fits = needed <= spare
-    c.time_factor[rows] = np.where(fits, 1.0, spare / np.where(fits, 1.0, needed))
+    workload(rows, c.agency, c.open_matches, c.hours, model.agency_values("hours_per_mentee"),
+             extra_role_hours(model), c.load, c.time_factor)
 
 
 def organisational_stress(model: MentoringModel) -> np.ndarray:
@@ -292,125 +306,226 @@ def novice_strain_table(e: Effects, longest: int) -> np.ndarray:
                      * math.exp(1.0 - t / e.novice_strain_peak_weeks) for t in range(weeks)])
 
 
+class ExhaustionParams(NamedTuple):
+    """The parameters :func:`exhaustion_week` reads (``effects.*``)."""
+
+    exhaustion_load: float
+    exhaustion_distress: float
+    exhaustion_peer: float
+    recovery_base: float
+    recovery_supervision: float
+    burnout_threshold: float
+    recovered_below: float  # min(effects.recovered_below, burnout_threshold): hysteresis
+
+    @classmethod
+    def of(cls, p: ScenarioParams) -> ExhaustionParams:
+        """The values of a scenario."""
+        e = p.effects
+        return cls(e.exhaustion_load, e.exhaustion_distress, e.exhaustion_peer,
+                   e.recovery_base, e.recovery_supervision, e.burnout_threshold,
+                   min(e.recovered_below, e.burnout_threshold))
+
+
+@mechanism
+def exhaustion_week(rows: np.ndarray, agency: np.ndarray, load: np.ndarray,
+                    distress: np.ndarray, kind: np.ndarray, resilience: np.ndarray,
+                    exhaustion: np.ndarray, burnt_out: np.ndarray,
+                    burnout_episodes: np.ndarray, stress: np.ndarray,
+                    supervision: np.ndarray, novice: np.ndarray, p: ExhaustionParams,
+                    count_episodes: bool, peer: int) -> int:
+    """Weekly exhaustion and burnout of each mentor, in place; returns the burnout onsets::
+
+        gain       = (exhaustion_load x load + exhaustion_distress x distress events
+                      + exhaustion_peer x [peer] + stress + novice) x resilience
+        recovery   = min(1, recovery_base + recovery_supervision x supervision effect)
+        exhaustion = clip(exhaustion + gain - recovery x exhaustion, 0, 1)
+
+    ``load`` includes extra-role hours (:func:`workload`), ``stress`` is the agency's
+    organisational stress (:func:`organisational_stress`) and ``novice`` the mentor's
+    strain of the first months (:func:`novice_strain`). A mentor becomes burnt out at
+    ``burnout_threshold`` and recovers below ``recovered_below``; onsets count as
+    episodes when ``count_episodes`` (the measured weeks). ``stress`` and ``supervision``
+    are by agency, ``novice`` by row."""
+    onsets = 0
+    for i in range(len(rows)):
+        row = rows[i]
+        a = agency[row]
+        gain = (p.exhaustion_load * load[row] + p.exhaustion_distress * distress[row]
+                + (p.exhaustion_peer if kind[row] == peer else 0.0)
+                + stress[a] + novice[i]) * resilience[row]
+        r = p.recovery_base + p.recovery_supervision * supervision[a]
+        recovery = r if r < 1.0 else 1.0
+        x = exhaustion[row]
+        x = x + gain - recovery * x
+        x = x if x > 0.0 else 0.0
+        x = x if x < 1.0 else 1.0
+        exhaustion[row] = x
+        distress[row] = 0
+        burnt = burnt_out[row]
+        onset = not burnt and x >= p.burnout_threshold
+        recovered = burnt and x < p.recovered_below
+        burnt_out[row] = (burnt or onset) and not recovered
+        if onset and count_episodes:
+            burnout_episodes[row] += 1
+            onsets += 1
+    return onsets
+
+
 def exhaustion(model: MentoringModel, rows: np.ndarray) -> None:
-    """Weekly exhaustion, ``x + gain - recovery x x`` kept in [0, 1], where ``gain`` is
-    ``(exhaustion_load x load + exhaustion_distress x distressing events + exhaustion_peer
-    (peer mentors) + organisational stress + novice strain) x resilience`` (``load``
-    includes extra-role hours: see :func:`plan_week`) and ``recovery`` is ``min(1,
-    recovery_base + recovery_supervision x supervision effect)``. Burnout starts at
-    ``burnout_threshold`` and ends below ``recovered_below``."""
-    e = model.p.effects
+    """Phase 7: every mentor's exhaustion and burnout (:func:`exhaustion_week`); burnout
+    episodes count from week 1 (the burn-in's are not measured)."""
     c = model.mentors
-    kernel = kernels.compiled("exhaustion_update")
-    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
-        onsets = kernel(
-            rows, c.agency, c.load, c.distress_events, c.kind,
-            c.resilience, c.exhaustion, c.burnt_out, c.burnout_episodes,
-            organisational_stress(model),
-            model.agency_values("supervision_effect"), novice_strain(model, rows),
-            np.array([e.exhaustion_load, e.exhaustion_distress,
-                      e.exhaustion_peer, e.recovery_base, e.recovery_supervision,
-                      e.burnout_threshold, min(e.recovered_below, e.burnout_threshold)]),
-            model.week >= 1, PEER)
-        model.burnout_onsets += onsets  # 0 in the burn-in, whose episodes are not counted
-        return
-    agency = c.agency[rows]
-    sup = model.agency_values("supervision_effect")[agency]
-    gain = (e.exhaustion_load * c.load[rows]
-            + e.exhaustion_distress * c.distress_events[rows]
-            + np.where(c.kind[rows] == PEER, e.exhaustion_peer, 0.0)
-            + organisational_stress(model)[agency] + novice_strain(model, rows)
-            ) * c.resilience[rows]
-    recovery = exact.minimum(1.0, e.recovery_base + e.recovery_supervision * sup)
-    x = c.exhaustion[rows]
-    x = exact.minimum(1.0, exact.maximum(0.0, x + gain - recovery * x))
-    c.exhaustion[rows] = x
-    c.distress_events[rows] = 0
-    burnt = c.burnt_out[rows]
-    onset = ~burnt & (x >= e.burnout_threshold)
-    recovered = burnt & (x < min(e.recovered_below, e.burnout_threshold))
-    c.burnt_out[rows] = (burnt | onset) & ~recovered
-    if model.week >= 1:  # episodes are counted in the measured weeks only
-        c.burnout_episodes[rows] += onset
-        model.burnout_onsets += int(onset.sum())
+    model.burnout_onsets += exhaustion_week(
+        rows, c.agency, c.load, c.distress_events, c.kind, c.resilience, c.exhaustion,
+        c.burnt_out, c.burnout_episodes, organisational_stress(model),
+        model.agency_values("supervision_effect"), novice_strain(model, rows),
+        ExhaustionParams.of(model.p), model.week >= 1, PEER)
+
+
+class GrowthParams(NamedTuple):
+    """The parameters :func:`skill_week` reads (``growth.*``)."""
+
+    skill_experience: float
+    skill_training: float
+    skill_supervision: float
+    skill_manager_training: float  # 0 unless training.staff_manager_training
+    competence_share: float
+
+    @classmethod
+    def of(cls, p: ScenarioParams) -> GrowthParams:
+        """The values of a scenario."""
+        g = p.growth
+        return cls(g.skill_experience, g.skill_training, g.skill_supervision,
+                   g.skill_manager_training if p.training.staff_manager_training else 0.0,
+                   g.competence_share)
+
+
+@mechanism
+def skill_week(rows: np.ndarray, agency: np.ndarray, open_matches: np.ndarray,
+               skill: np.ndarray, competence: np.ndarray, ongoing_hours: np.ndarray,
+               supervision: np.ndarray, p: GrowthParams) -> None:
+    """Skill and cultural competence grow, in place::
+
+        g          = min(1, skill_experience x [has mentees] + skill_training x ongoing hours
+                            + skill_supervision x supervision effect + skill_manager_training)
+        skill      = skill + (1 - skill) x g
+        competence = competence + (1 - competence) x competence_share x g
+
+    ``ongoing_hours`` and ``supervision`` are by agency; ``skill_manager_training`` is 0
+    without trained staff and managers."""
+    for i in range(len(rows)):
+        row = rows[i]
+        a = agency[row]
+        g = (p.skill_experience * (1.0 if open_matches[row] > 0 else 0.0)
+             + p.skill_training * ongoing_hours[a] + p.skill_supervision * supervision[a]
+             + p.skill_manager_training)
+        g = g if g < 1.0 else 1.0
+        skill[row] = skill[row] + (1.0 - skill[row]) * g
+        competence[row] = competence[row] + (1.0 - competence[row]) * p.competence_share * g
 
 
 def skill_growth(model: MentoringModel, rows: np.ndarray) -> None:
-    """Skill grows by ``(1 - skill) x growth`` and cultural competence by ``(1 - competence)
-    x competence_share x growth``, where ``growth = min(1, skill_experience (when mentoring)
-    + skill_training x ongoing training hours + skill_supervision x supervision effect +
-    skill_manager_training (with trained managers))``."""
-    p = model.p
-    g = p.growth
+    """Phase 7: every mentor's skill and cultural competence (:func:`skill_week`)."""
     c = model.mentors
-    agency = c.agency[rows]
-    busy = c.open_matches[rows] > 0
-    growth = (g.skill_experience * busy
-              + g.skill_training * model.agency_values("ongoing_hours")[agency]
-              + g.skill_supervision * model.agency_values("supervision_effect")[agency]
-              + (g.skill_manager_training if p.training.staff_manager_training else 0.0))
-    growth = exact.minimum(1.0, growth)
-    skill = c.skill[rows]
-    c.skill[rows] = skill + (1.0 - skill) * growth
-    competence = c.cultural_competence[rows]
-    c.cultural_competence[rows] = competence + (1.0 - competence) * g.competence_share * growth
+    skill_week(rows, c.agency, c.open_matches, c.skill, c.cultural_competence,
+               model.agency_values("ongoing_hours"), model.agency_values("supervision_effect"),
+               GrowthParams.of(model.p))
+
+
+class ExitParams(NamedTuple):
+    """The parameters :func:`exit_week` reads (weekly rates from yearly ones)."""
+
+    paid_leave: float  # w(mentors.attrition_annual_paid)
+    volunteer_leave: float  # w(mentors.attrition_annual_volunteer)
+    relapse: float  # w(mentors.relapse_annual)
+    progression: float  # w(mentors.progression_annual)
+    paid_burnout_excess: float  # (burnout_exit_multiplier - 1) x (1 - paid_exit_reduction)
+    burnout_excess: float  # burnout_exit_multiplier - 1
+    supervision_exit_reduction: float
+    insecurity_exit_multiplier: float
+    relapse_exhaustion_weight: float
+    relapse_work_protection: float
+    progression_after_weeks: int
+    progression_reference_skill: float
+
+    @classmethod
+    def of(cls, p: ScenarioParams) -> ExitParams:
+        """The values of a scenario."""
+        e, m = p.effects, p.mentors
+        excess = e.burnout_exit_multiplier - 1.0
+        return cls(weekly_rate(m.attrition_annual_paid),
+                   weekly_rate(m.attrition_annual_volunteer), weekly_rate(m.relapse_annual),
+                   weekly_rate(m.progression_annual), excess * (1.0 - e.paid_exit_reduction),
+                   excess, e.supervision_exit_reduction, e.insecurity_exit_multiplier,
+                   m.relapse_exhaustion_weight, m.relapse_work_protection,
+                   m.progression_after_weeks, m.progression_reference_skill)
+
+
+@mechanism
+def exit_week(rows: np.ndarray, agency: np.ndarray, paid: np.ndarray, kind: np.ndarray,
+              burnt_out: np.ndarray, exhaustion: np.ndarray, open_matches: np.ndarray,
+              trained_at_week: np.ndarray, skill: np.ndarray, supervision: np.ndarray,
+              insecure: np.ndarray, p: ExitParams, week: int, key: np.uint64,
+              peer: int) -> np.ndarray:
+    """Competing weekly exit hazards on one random number; returns a code into
+    :data:`EXITS` per row (0: stays)::
+
+        leave    = (paid_leave if paid else volunteer_leave)
+                   x (1 + (paid_burnout_excess if paid else burnout_excess) x [burnt out])
+                   x (1 - supervision_exit_reduction x supervision effect)
+                   x (insecurity_exit_multiplier if the agency is insecure else 1)
+        relapse  = relapse x (1 + relapse_exhaustion_weight x exhaustion)
+                   x (1 - relapse_work_protection x [has mentees])             (peers only)
+        progress = progression x skill / progression_reference_skill
+                   (unpaid peers trained progression_after_weeks or more)
+
+    ``U < leave`` is ``burnout`` (if burnt out) or ``life_change``; then ``relapse``;
+    then ``paid_work``. Giving back supports desistance (LeBel et al. 2015), exhaustion
+    undermines it; extra-role tasks act only through exhaustion and burnout.
+    ``supervision`` and ``insecure`` are by agency."""
+    n = len(rows)
+    codes = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        row = rows[i]
+        a = agency[row]
+        is_paid = paid[row]
+        burnt = burnt_out[row]
+        base = p.paid_leave if is_paid else p.volunteer_leave
+        excess = p.paid_burnout_excess if is_paid else p.burnout_excess
+        multiplier = 1.0 + excess * (1.0 if burnt else 0.0)
+        multiplier = multiplier * (1.0 - p.supervision_exit_reduction * supervision[a])
+        if insecure[a]:
+            multiplier = multiplier * p.insecurity_exit_multiplier
+        leave = base * multiplier
+        relapse = 0.0
+        progress = 0.0
+        if kind[row] == peer:
+            relapse = (p.relapse * (1.0 + p.relapse_exhaustion_weight * exhaustion[row])
+                       * (1.0 - p.relapse_work_protection
+                          * (1.0 if open_matches[row] > 0 else 0.0)))
+            if not is_paid and week - trained_at_week[row] >= p.progression_after_weeks:
+                progress = p.progression * skill[row] / p.progression_reference_skill
+        u = uniform(key, row)
+        if u < leave:
+            codes[i] = _BURNOUT if burnt else _LIFE_CHANGE
+        elif u < leave + relapse:
+            codes[i] = _RELAPSE
+        elif u < leave + relapse + progress:
+            codes[i] = _PAID_WORK
+        else:
+            codes[i] = 0
+    return codes
 
 
 def exit_reasons(model: MentoringModel, rows: np.ndarray) -> np.ndarray:
-    """Competing weekly exit hazards on one random number, as codes into :data:`EXITS`.
-
-    ``leave = base x (1 + (burnout_exit_multiplier - 1) x burnt out) x (1 -
-    supervision_exit_reduction x supervision effect)``, times ``insecurity_exit_multiplier``
-    near a grant's end (burnout's excess is cut by ``paid_exit_reduction`` for paid
-    mentors); peer mentors may also relapse, ``relapse rate x (1 + relapse_exhaustion_weight
-    x exhaustion) x (1 - relapse_work_protection (when mentoring))`` (giving back supports
-    desistance, LeBel et al. 2015; exhaustion undermines it), and trained peer volunteers
-    progress to paid work at ``progression rate x skill / progression_reference_skill``.
-    Extra-role tasks act only through exhaustion and burnout (one pathway).
-    """
-    p = model.p
-    e = p.effects
-    m = p.mentors
+    """Phase 7: who leaves this week and why, as codes into :data:`EXITS`
+    (:func:`exit_week`)."""
     c = model.mentors
-    excess = e.burnout_exit_multiplier - 1.0
-    kernel = kernels.compiled("exit_codes")
-    if kernel is not None:  # the same arithmetic, compiled (see sim.kernels)
-        return kernel(
-            rows, c.agency, c.paid, c.kind, c.burnt_out, c.exhaustion, c.open_matches,
-            c.trained_at_week, c.skill, model.agency_values("supervision_effect"),
-            model.agency_values("insecure"),
-            np.array([weekly_rate(m.attrition_annual_paid),
-                      weekly_rate(m.attrition_annual_volunteer),
-                      weekly_rate(m.relapse_annual), weekly_rate(m.progression_annual)]),
-            np.array([excess * (1.0 - e.paid_exit_reduction), excess,
-                      e.supervision_exit_reduction, e.insecurity_exit_multiplier,
-                      m.relapse_exhaustion_weight, m.relapse_work_protection,
-                      m.progression_after_weeks, m.progression_reference_skill]),
-            model.week, model.streams.key("mentor_exit"), _EXIT_CODES, PEER)
-    agency = c.agency[rows]
-    paid = c.paid[rows]
-    peer = c.kind[rows] == PEER
-    burnt = c.burnt_out[rows]
-    sup = model.agency_values("supervision_effect")[agency]
-    base = np.where(paid, weekly_rate(m.attrition_annual_paid),
-                    weekly_rate(m.attrition_annual_volunteer))
-    burnout_mult = np.where(paid, excess * (1.0 - e.paid_exit_reduction), excess)
-    multiplier = 1.0 + burnout_mult * burnt
-    multiplier = multiplier * (1.0 - e.supervision_exit_reduction * sup)
-    multiplier = np.where(model.agency_values("insecure")[agency],
-                          multiplier * e.insecurity_exit_multiplier, multiplier)
-    leave = base * multiplier
-    relapse = np.where(peer, weekly_rate(m.relapse_annual)
-                       * (1.0 + m.relapse_exhaustion_weight * c.exhaustion[rows])
-                       * (1.0 - m.relapse_work_protection * (c.open_matches[rows] > 0)), 0.0)
-    progresses = peer & ~paid & (model.week - c.trained_at_week[rows] >= m.progression_after_weeks)
-    progress = np.where(progresses, weekly_rate(m.progression_annual) * c.skill[rows]
-                        / m.progression_reference_skill, 0.0)
-    u = model.streams.uniforms("mentor_exit", rows)
-    return np.select(
-        [u < leave, u < leave + relapse, u < leave + relapse + progress],
-        [np.where(burnt, EXITS.index("burnout"), EXITS.index("life_change")),
-         EXITS.index("relapse"), EXITS.index("paid_work")], 0)
+    return exit_week(rows, c.agency, c.paid, c.kind, c.burnt_out, c.exhaustion,
+                     c.open_matches, c.trained_at_week, c.skill,
+                     model.agency_values("supervision_effect"),
+                     model.agency_values("insecure"), ExitParams.of(model.p), model.week,
+                     model.streams.key("mentor_exit"), PEER)
 
 
 def step_mentors(model: MentoringModel) -> None:

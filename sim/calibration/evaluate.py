@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim import kernels
 from sim.calibration.targets import CalibrationSpec, Variant
 from sim.metrics import run_metrics
 from sim.params import ScenarioParams
@@ -95,7 +94,6 @@ def evaluate(spec: CalibrationSpec, points: Sequence[Mapping[str, float]], reps:
             jobs += [(i, v, (params, seeds[k], metrics[v])) for k in range(counts[v])]
     results: list[dict[str, float]] = []
     if workers <= 1:
-        kernels.expect(len(jobs))
         for job in jobs:
             results.append(_job_metrics(job[2]))
             if on_done:

@@ -71,11 +71,9 @@ def _process_pool(workers: int, expected_runs: int = 0) -> Executor:
 def local_backend(workers: int, expected_runs: int = 0) -> Backend:
     """Serial for one worker, else a spawn-based process pool of ``workers``, started once
     (it serves every task of the command; it is replaced only if a worker dies);
-    ``expected_runs`` (the sweep's) chooses the engine early (:mod:`sim.kernels`)."""
+    ``expected_runs`` (the sweep's) lets each worker load the compiled mechanisms as it
+    starts."""
     if workers <= 1:
-        from sim import kernels
-
-        kernels.expect(expected_runs)
         return Backend(SerialExecutor(), 1, "serial (in the driver process)",
                        info={"kind": "serial", "workers": 1})
     per_worker = expected_runs // workers
