@@ -42,9 +42,10 @@ def add_sweep_parsers(sub: Any) -> None:
                        help="sweep folder (default: a new folder under results/)")
     sweep.add_argument("--workers", type=_count, default=None, metavar="N",
                        help="local worker processes (default: all cores; 1 = serial)")
-    sweep.add_argument("--scheduler", metavar="ADDRESS", default=None,
+    sweep.add_argument("--scheduler", "--address", dest="scheduler", metavar="ADDRESS",
+                       default=None,
                        help="run on a dask.distributed cluster, e.g. tcp://host:8786 "
-                            "(needs the dask extra)")
+                            "(needs the dask extra; --address, dask's own word, is the same)")
     sweep.add_argument("--reps", type=_count, default=None, metavar="N",
                        help="replications per point, instead of the spec's (kept in the "
                             "manifest; --resume must give the same)")

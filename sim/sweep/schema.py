@@ -44,10 +44,11 @@ class FactorSpec(_Strict):
     def _one_kind(self) -> FactorSpec:
         if self.values is not None and self.range is not None:
             raise ValueError("give either values or range, not both")
-        if self.values is not None and (self.levels or self.distribution or self.mode
-                                        or self.mean or self.sd):
-            raise ValueError("levels, distribution, mode, mean and sd apply to a range, "
-                             "not to a list of values")
+        given = [k for k in ("levels", "distribution", "mode", "mean", "sd")
+                 if getattr(self, k) is not None]  # 0 is a value given, not an absence
+        if self.values is not None and given:
+            raise ValueError(f"{', '.join(given)}: levels, distribution, mode, mean and sd "
+                             "apply to a range, not to a list of values")
         return self
 
 
