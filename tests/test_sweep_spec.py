@@ -173,7 +173,8 @@ def test_sampled_values_stay_in_range(u: list[float], distribution: str) -> None
     assert values == sorted(values)  # an inverse CDF is monotone
 
 
-@pytest.mark.parametrize("extra", ["mode = 0", "mean = 0", "levels = 2", 'distribution = "uniform"'])
+@pytest.mark.parametrize("extra", ["mode = 0", "mean = 0", "levels = 2",
+                                   'distribution = "uniform"'])
 def test_range_keys_beside_values_are_refused_even_when_zero(tmp_path: Path, extra: str) -> None:
     text = TINY_FACTORIAL.replace('"supervision.sessions_per_month" = [0, 2]',
                                   f'"supervision.sessions_per_month" = {{ values = [0, 2], '

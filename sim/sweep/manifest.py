@@ -48,6 +48,7 @@ def build_manifest(sweep: Sweep, design: Design) -> dict[str, Any]:
     return {
         "spec_name": sweep.name,
         "spec_hash": sweep.spec_hash,
+        "points_hash": sweep.points_hash,
         "spec_source": sweep.source,
         "question": sweep.spec.question,
         "description": sweep.spec.description,

@@ -71,6 +71,11 @@ class Sweep:
     options: dict[str, Any] = field(default_factory=lambda: {"reps": None, "set": {}})
 
     @property
+    def points_hash(self) -> str:
+        """SHA-256 of everything but the replications: the same points, seeds and runs."""
+        return spec_hash(self.spec, self.base, replications=False)
+
+    @property
     def horizon(self) -> int:
         """Weeks per run."""
         return self.base.run.weeks
@@ -221,9 +226,11 @@ def find_spec(ref: str) -> Path:
                     f"{', '.join(bundled) or 'none'}")
 
 
-def spec_hash(spec: SweepSpec, base: ScenarioParams) -> str:
-    """SHA-256 of the normalised spec and the resolved base parameters."""
-    payload = {"spec": spec.model_dump(mode="json"), "base": base.model_dump(mode="json")}
+def spec_hash(spec: SweepSpec, base: ScenarioParams, replications: bool = True) -> str:
+    """SHA-256 of the normalised spec and the resolved base parameters (without its
+    replications: what must match for replications to be added to a sweep folder)."""
+    dumped = spec.model_dump(mode="json", exclude=None if replications else {"replications"})
+    payload = {"spec": dumped, "base": base.model_dump(mode="json")}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
