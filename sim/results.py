@@ -167,26 +167,57 @@ class TableParts(Mapping[str, pd.DataFrame]):
         return len(self._parts)
 
 
-def git_commit() -> str | None:
-    """The commit of the source tree mentorsim runs from, when it is a git checkout."""
+def _git(*args: str) -> str | None:
     root = Path(sim.__file__).resolve().parent.parent
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"],
-                             capture_output=True, text=True, timeout=5, check=False)
+        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                             timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None
+    return out.stdout if out.returncode == 0 else None
 
 
-def versions() -> dict[str, str]:
-    """Versions that matter for reproducing a run."""
-    import mesa
-    import numpy
-    import pandas
+def git_commit() -> str | None:
+    """The commit of the source tree mentorsim runs from, when it is a git checkout."""
+    out = _git("rev-parse", "HEAD")
+    return out.strip() or None if out is not None else None
 
+
+def git_dirty() -> bool | None:
+    """True when the source tree has changes not in its commit (then the commit alone does
+    not say what ran); None when it is not a git checkout."""
+    if git_commit() is None:
+        return None
+    out = _git("status", "--porcelain", "--untracked-files=no")
+    return None if out is None else bool(out.strip())
+
+
+def source() -> dict[str, Any]:
+    """What identifies the code that ran: the commit and whether it had local changes."""
+    return {"git_commit": git_commit(), "git_dirty": git_dirty()}
+
+
+# Libraries whose versions can change a result: the model and its data (Mesa, NumPy,
+# pandas, pydantic), the compiled kernels (numba), the designs, intervals and indices
+# (SciPy, SALib), the calibration emulator (scikit-learn), the files (pyarrow).
+LIBRARIES = ("mesa", "numpy", "pandas", "pydantic", "numba", "scipy", "SALib",
+             "scikit-learn", "pyarrow")
+
+
+def versions() -> dict[str, Any]:
+    """Versions that matter for reproducing a run: mentorsim, Python and every library in
+    :data:`LIBRARIES` (``libraries``; Mesa, NumPy and pandas also under their own keys)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    libraries: dict[str, str | None] = {}
+    for name in LIBRARIES:
+        try:
+            libraries[name] = version(name)
+        except PackageNotFoundError:
+            libraries[name] = None
     return {"mentorsim_version": sim.__version__, "python_version": platform.python_version(),
-            "mesa_version": mesa.__version__, "numpy_version": numpy.__version__,
-            "pandas_version": pandas.__version__}
+            "mesa_version": libraries["mesa"], "numpy_version": libraries["numpy"],
+            "pandas_version": libraries["pandas"], "libraries": libraries}
 
 
 def check_out_dir(out: Path) -> None:
@@ -301,7 +332,7 @@ def manifest_for(command: list[str], scenarios: list[Any], seeds: list[int], roo
     """The manifest: versions, commit, command line, resolved parameters and seeds."""
     return {
         **versions(),
-        "git_commit": git_commit(),
+        **source(),
         "command": command,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "root_seed": root_seed,
