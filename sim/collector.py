@@ -36,6 +36,8 @@ from typing import Any
 
 from mesa import DataCollector
 
+from sim.errors import ScenarioError
+
 
 class WeeklyCollector(DataCollector):
     """A DataCollector whose reporters are model attributes and run metrics only.
@@ -84,8 +86,14 @@ class WeeklyCollector(DataCollector):
 
         self._clear_interim()
         weeks, horizon = int(model.steps), int(model.p.run.weeks)
-        shortened = model.p.model_copy(update={"run": model.p.run.model_copy(
-            update={"weeks": weeks})})
+        try:
+            shortened = model.p.with_changes({"run.weeks": weeks})
+        except ScenarioError as exc:  # e.g. a shock set to start after the weeks run
+            self._interim_row = row
+            self._warn(f"MentoringModel stopped at week {weeks} of its {horizon}-week "
+                       f"horizon (run.weeks); its metrics stay NaN: as a {weeks}-week run "
+                       f"the scenario is not valid ({exc})")
+            return
         self._filling = True  # the tables read this collector's weekly columns
         try:
             computed = run_metrics(model.tables(still_open=True), shortened)
@@ -94,16 +102,18 @@ class WeeklyCollector(DataCollector):
         for name, values in zip(self._metric_names, self._metric_columns, strict=True):
             values[row] = float(computed[name])
         self._interim_row = row
+        self._warn(f"MentoringModel stopped at week {weeks} of its {horizon}-week horizon "
+                   f"(run.weeks): the metrics reported are computed from the {weeks} weeks "
+                   "run so far, what is still open counted as it stands (a metric that "
+                   f"needs more follow-up is NaN); a run made with run__weeks={weeks} can "
+                   "differ (the programme plans for its horizon): set it to measure "
+                   f"{weeks} weeks")
+
+    def _warn(self, text: str) -> None:
+        """Warn once per run."""
         if not self._warned:
             self._warned = True
-            warnings.warn(
-                f"MentoringModel stopped at week {weeks} of its {horizon}-week horizon "
-                f"(run.weeks): the metrics reported are computed from the {weeks} weeks "
-                "run so far, what is still open counted as it stands (a metric that needs "
-                f"more follow-up is NaN); a run made with run__weeks={weeks} can differ "
-                "(the programme plans for its horizon): set it to measure "
-                f"{weeks} weeks",
-                UserWarning, stacklevel=3)
+            warnings.warn(text, UserWarning, stacklevel=4)
 
     def _clear_interim(self) -> None:
         """Only the last row holds the metrics of a run so far: once the run goes on, the

@@ -36,12 +36,14 @@ class Composition:
         name: the group's name, ``section.key`` (``mentees.expectation_shares``).
         parts: the dotted parameter names of its shares, in sampling order.
         low, high: each part's range.
+        role: ``uncertainty`` or ``lever`` (how a sweep reports it).
     """
 
     name: str
     parts: tuple[str, ...]
     low: tuple[float, ...]
     high: tuple[float, ...]
+    role: str = "uncertainty"
 
     def __post_init__(self) -> None:
         if len(self.parts) < 2 or not len(self.parts) == len(self.low) == len(self.high):
@@ -72,7 +74,7 @@ class Composition:
                     for p, lo in zip(self.parts, self.low, strict=True))
         high = tuple(float(ranges[p][1]) if p in ranges else hi
                      for p, hi in zip(self.parts, self.high, strict=True))
-        return Composition(self.name, self.parts, low, high)
+        return Composition(self.name, self.parts, low, high, self.role)
 
     def from_unit(self, u: np.ndarray) -> np.ndarray:
         """Shares (``n x k``) from coordinates in [0, 1] (``n x (k - 1)``).
@@ -101,6 +103,12 @@ class Composition:
             left = left - shares[:, i]
         shares[:, -1] = np.clip(left, low[-1], high[-1])  # rounding only: left is in range
         return shares
+
+    def describe(self) -> dict[str, object]:
+        """For a sweep manifest."""
+        return {"name": self.name, "role": self.role, "coordinates": self.coordinates(),
+                "parts": {p: [lo, hi] for p, lo, hi in zip(self.parts, self.low, self.high,
+                                                          strict=True)}}
 
     def values(self, u: np.ndarray) -> list[dict[str, float]]:
         """One ``{part: share}`` per row of coordinates."""

@@ -136,7 +136,7 @@ def _init_folder(sweep: Sweep, design: Design, folder: SweepFolder) -> dict:
     folder.root.mkdir(parents=True, exist_ok=True)
     write_parquet_atomic(design.points.reset_index(), folder.points)
     if design.unit is not None:
-        unit = pd.DataFrame(design.unit, columns=[f.name for f in sweep.factors])
+        unit = pd.DataFrame(design.unit, columns=sweep.unit_names())
         unit.insert(0, "point_id", np.arange(len(unit)))
         write_parquet_atomic(unit, folder.unit)
     if Path(sweep.source).is_file():

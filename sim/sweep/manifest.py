@@ -26,6 +26,7 @@ from sim.sweep.columns import columns_of
 from sim.sweep.designs import Design
 from sim.sweep.seeds import replication_seed
 from sim.sweep.spec import Sweep
+from sim.sweep.ties import POLICY
 
 MAX_LISTED_SEEDS = 1000
 SEED_RULE = ("replication k uses SeedSequence(root_seed, spawn_key=(k,)) at every point "
@@ -59,7 +60,11 @@ def build_manifest(sweep: Sweep, design: Design) -> dict[str, Any]:
         "levers": sweep.names("lever"),
         "uncertainties": sweep.names("uncertainty"),
         "factors": [f.describe() for f in sweep.factors],
-        "columns": columns_of(f.name for f in sweep.factors),
+        "compositions": [g.describe() for g in sweep.compositions],
+        "tied": [t.describe() for t in sweep.ties],
+        "policies": [p.describe() for p in sweep.policies],
+        "columns": {**columns_of(sweep.point_columns()),
+                    **({POLICY: POLICY} if sweep.policies else {})},
         "outcomes": sweep.outcomes,
         "horizon_weeks": sweep.horizon,
         "replications": replications,
