@@ -116,6 +116,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(_plan_line(sweep, design))
         print(f"levers: {', '.join(sweep.names('lever')) or '-'}")
         print(f"uncertainties: {', '.join(sweep.names('uncertainty')) or '-'}")
+        for tie in sweep.ties:
+            print(f"tied: {tie.name} follows {tie.follows}")
+        for group in sweep.compositions:
+            print(f"composition: {group.name} ({', '.join(group.parts)}: add up to 1)")
+        if sweep.policies:
+            print(f"crossed with policies: {', '.join(p.name for p in sweep.policies)}")
         print(f"outcomes: {', '.join(sweep.outcomes)}")
         return 0
     if args.resume and args.out is None:
