@@ -3,7 +3,9 @@ compositions; and analyses that state replication noise, convergence and missing
 
 from __future__ import annotations
 
+import doctest
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -143,3 +145,42 @@ def test_missing_values_leave_out_whole_samples_and_say_so() -> None:
     assert sorted({r["samples"] for r in steps}) == [3, 7]  # the convergence ladder
     mu = {r["parameter"]: r["value"] for r in found if r["index"] == "mu_star"}
     assert mu["a"] == pytest.approx(3.0, abs=0.05) and mu["b"] == pytest.approx(1.0, abs=0.05)
+
+
+def test_analyse_prints_values_a_reader_can_use(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    spec = write_spec(tmp_path, """
+        extends = "baseline"
+        horizon_weeks = 26
+        seed = 4
+        outcomes = ["abandonment_rate"]
+        replications = 2
+        [design]
+        kind = "lhs"
+        samples = 4
+        [uncertainties]
+        "effects.quality_growth" = {}
+        [levers]
+        "funding.annual_budget_gbp" = { range = [150000, 240000] }
+    """, "lhs")
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["analyse", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "lowest" in printed and "funding.annual_budget_gbp=" in printed
+    for number in re.findall(r"\d+\.\d+", printed):  # at most 4 significant figures
+        assert len(number.replace(".", "").lstrip("0")) <= 4, (number, printed)
+    assert re.search(r"funding\.annual_budget_gbp=\d{3},\d{3}\b", printed), printed
+
+
+def test_doctests_of_the_design_helpers() -> None:
+    import sim.composition
+    import sim.mesa_scenario
+    import sim.sweep.summary_text
+    import sim.sweep.ties
+
+    for module in (sim.composition, sim.sweep.ties, sim.sweep.summary_text,
+                   sim.mesa_scenario):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
