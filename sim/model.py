@@ -32,7 +32,7 @@ from sim.collector import WeeklyCollector
 from sim.mesa_scenario import DEFAULT_SCENARIO, ProgrammeScenario, scenario_arguments
 from sim.params import ScenarioParams
 from sim.relationship import DETAIL_CODES, REASON_CODES, Match, match_columns
-from sim.rng import Streams, fresh_seed
+from sim.rng import Streams, fresh_seed, seed_from
 from sim.state import UNSET, Columns
 from sim.tables import WEEKLY
 
@@ -554,7 +554,7 @@ def _seed(seed: int | None, rng: Any) -> int:
     if value is None:
         return fresh_seed()
     if isinstance(value, np.random.Generator):
-        return int(value.integers(0, 2**63 - 1))
+        return seed_from(value)
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int | np.integer):

@@ -90,6 +90,7 @@ class _KillAtSubmission(Executor):
 
 
 @pytest.mark.parametrize("at", [1, 3])
+@pytest.mark.slow
 def test_a_worker_killed_at_submission_never_stops_the_sweep(
         reference: tuple[Path, Path], tmp_path: Path, at: int) -> None:
     from sim.sweep.engine import run_sweep
@@ -235,6 +236,7 @@ def _mount_tmpfs(where: Path, size: str) -> None:
 
 @pytest.mark.skipif(shutil.which("mount") is None or os.geteuid() != 0,
                     reason="mounting a tmpfs needs root")
+@pytest.mark.slow
 def test_a_real_full_disk_on_a_small_tmpfs(tmp_path: Path) -> None:
     disk = tmp_path / "disk"
     _mount_tmpfs(disk, "8m")
@@ -304,6 +306,7 @@ def test_no_partial_folder_survives_an_interrupt_at_any_moment(tmp_path: Path,
         assert not out.exists() or (out / "manifest.json").exists()  # whole, or not at all
 
 
+@pytest.mark.slow
 def test_a_second_run_on_the_same_out_stops_before_simulating(tmp_path: Path) -> None:
     first = _start(tmp_path / "out")
     try:

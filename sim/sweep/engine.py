@@ -199,7 +199,8 @@ def _reps_text(reps: dict) -> str:
     return f"min = {reps.get('min')}, max = {reps.get('max')} (adaptive)"
 
 
-def _top_up(out: Path, folder: SweepFolder, manifest: dict, sweep: Sweep) -> list[str]:
+def _top_up(out: Path, folder: SweepFolder, manifest: dict, sweep: Sweep,
+            write: bool = True) -> list[str]:
     """Raise the folder's fixed replication count to the sweep's (``--top-up``): the same
     points and seeds, replications ``old..new-1`` added to every point (replication k
     keeps its seed, so the runs already made stay paired with the new ones)."""
@@ -223,19 +224,21 @@ def _top_up(out: Path, folder: SweepFolder, manifest: dict, sweep: Sweep) -> lis
                                                "to": reps.count})
     manifest["replication_seeds"] = [replication_seed(sweep.root_seed, k) for k in
                                      range(min(reps.count, manifests.MAX_LISTED_SEEDS))]
-    if Path(sweep.source).is_file():
-        write_atomically(folder.spec, lambda tmp: shutil.copyfile(sweep.source, tmp))
-    manifests.save(folder.manifest, manifest)
+    if write:
+        if Path(sweep.source).is_file():
+            write_atomically(folder.spec, lambda tmp: shutil.copyfile(sweep.source, tmp))
+        manifests.save(folder.manifest, manifest)
     if reps.count == old:
         return []
     return [f"topped up from {old} to {reps.count} replications per point (replications "
             f"{old}-{reps.count - 1} added, on their usual seeds)"]
 
 
-def open_folder(sweep: Sweep, design: Design, out: Path, resume: bool, top_up: bool = False
-                ) -> tuple[SweepFolder, dict, bool, list[str]]:
+def open_folder(sweep: Sweep, design: Design, out: Path, resume: bool, top_up: bool = False,
+                write: bool = True) -> tuple[SweepFolder, dict, bool, list[str]]:
     """Create the sweep folder, or reopen it for ``--resume`` (same spec hash only) or
-    ``--top-up`` (more replications of the same points)."""
+    ``--top-up`` (more replications of the same points); with ``write`` False, only check
+    that it can be done (before any worker is started), changing nothing."""
     folder = SweepFolder(out)
     if folder.is_sweep():
         if not (resume or top_up):
@@ -243,7 +246,7 @@ def open_folder(sweep: Sweep, design: Design, out: Path, resume: bool, top_up: b
                             "it (or --top-up with a higher --reps to add replications), or "
                             "choose a new folder")
         manifest = manifests.read_manifest(folder.manifest)
-        notes = _top_up(out, folder, manifest, sweep) if top_up else []
+        notes = _top_up(out, folder, manifest, sweep, write) if top_up else []
         _check_same_options(out, manifest, sweep)
         if manifest.get("spec_hash") != sweep.spec_hash:
             raise UserError(f"--out {out}: was started from a different spec or base "
@@ -262,6 +265,8 @@ def open_folder(sweep: Sweep, design: Design, out: Path, resume: bool, top_up: b
                                            folder.spec.name) and not p.name.startswith(".")
                             for p in out.iterdir()):
         raise UserError(f"--out {out}: exists and is not a sweep folder; choose a new folder")
+    if not write:
+        return folder, {}, False, []
     return folder, _init_folder(sweep, design, folder), False, []
 
 
@@ -572,7 +577,9 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
     design = make_design(sweep)
     check_points(sweep.base, design.points, sweep.source)
     owned = backend is None
-    # Opened before any file is written.
+    # A folder that cannot be used is refused before any worker starts; the backend is
+    # opened before any file is written (an unreachable scheduler leaves no folder).
+    open_folder(sweep, design, Path(out), resume, top_up, write=False)
     reps = sweep.replications
     backend = backend or open_backend(workers, scheduler, len(design.points) * (
         reps.count if reps.count is not None else reps.min or 1))
