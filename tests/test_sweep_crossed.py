@@ -149,20 +149,9 @@ def test_missing_values_leave_out_whole_samples_and_say_so() -> None:
 
 def test_analyse_prints_values_a_reader_can_use(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    spec = write_spec(tmp_path, """
-        extends = "baseline"
-        horizon_weeks = 26
-        seed = 4
-        outcomes = ["abandonment_rate"]
-        replications = 2
-        [design]
-        kind = "lhs"
-        samples = 4
-        [uncertainties]
-        "effects.quality_growth" = {}
-        [levers]
-        "funding.annual_budget_gbp" = { range = [150000, 240000] }
-    """, "lhs")
+    lhs = CROSSED.split("[compositions.")[0].replace('kind = "morris"\n    samples = 2',
+                                                     'kind = "lhs"\n    samples = 4')
+    spec = write_spec(tmp_path, lhs, "lhs")
     out = tmp_path / "out"
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     capsys.readouterr()
