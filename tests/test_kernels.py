@@ -51,7 +51,9 @@ def _tables(name: str, values: dict, seed: int) -> dict[str, pd.DataFrame]:
     return {**model.tables(), "metrics": pd.DataFrame([model.run_metrics])}
 
 
-@pytest.mark.parametrize(("name", "values"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("name", "values"), [  # the fast lane checks the baseline
+    pytest.param(*case, id=case[0], marks=() if case[0] == "baseline" else pytest.mark.slow)
+    for case in CASES])
 def test_both_engines_give_identical_tables(engine, name: str, values: dict) -> None:
     for seed in (3, 11):
         engine("numpy")

@@ -312,6 +312,7 @@ def test_dying_worker_loses_its_batch_and_only_the_culprit_is_charged(
                                   expected.reset_index(drop=True))
 
 
+@pytest.mark.slow
 def test_summaries_streamed_by_block_match_the_whole(reference: tuple[Path, Path],
                                                      tmp_path: Path) -> None:
     from sim.sweep.analysis import point_blocks, stream_summaries, write_summaries
