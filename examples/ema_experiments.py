@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=2)
     parser.add_argument("--weeks", type=int, default=104)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1, help="seed of EMA's samplers")
     args = parser.parse_args()
     model = ema_model("baseline", replications=args.reps, weeks=args.weeks,
                       outcomes=OUTCOMES)
@@ -42,7 +43,9 @@ def main() -> None:
                      ema.MultiprocessingEvaluator(model, n_processes=args.processes))
         with evaluator:
             experiments, outcomes = evaluator.perform_experiments(
-                scenarios=args.scenarios, policies=args.policies)
+                scenarios=args.scenarios, policies=args.policies,
+                uncertainty_sampling_kwargs={"rng": args.seed},
+                lever_sampling_kwargs={"rng": args.seed + 1})
     seconds = time.perf_counter() - start
     feasible = outcomes[FEASIBLE] == 1
     print(f"experiments: {len(experiments)} ({len(model.uncertainties)} uncertainties x "
