@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from sim.arguments import positive_int, seed
 from sim.arguments import workers as capped_workers
 from sim.calibration.cli import COMMANDS as CALIBRATION_COMMANDS
 from sim.calibration.cli import add_calibration_parsers
-from sim.errors import UserError
+from sim.errors import EXIT_DISK, UserError
 from sim.sweep.cli import COMMANDS as SWEEP_COMMANDS
 from sim.sweep.cli import add_sweep_parsers
 
@@ -157,7 +158,14 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
 
     from sim.capacity import capacity_warnings
     from sim.metrics import HEADLINE
-    from sim.results import check_out_dir, default_out_dir, manifest_for, write_folder, write_tables
+    from sim.results import (
+        check_out_dir,
+        default_out_dir,
+        folder_bytes,
+        manifest_for,
+        new_folder,
+        write_tables,
+    )
     from sim.runner import run_scenarios
     from sim.spreadsheet import write_spreadsheet
     from sim.summary import summarise
@@ -170,19 +178,18 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
         for text in capacity_warnings(scenario.params):
             print(f"warning: {scenario.name}: {text}", file=sys.stderr)
     start = time.perf_counter()
-    results = run_scenarios(scenarios, run.replications, run.seed, workers)
-    summary = summarise(results.metrics, names)
-    manifest = manifest_for(sys.argv[:1] + sys.argv[1:], scenarios, results.seeds, run.seed,
-                            run.replications, run.weeks, time.perf_counter() - start)
-
-    def fill(folder: Path) -> None:
+    # claimed before simulating: a clash over --out or too little disk is said at once
+    with new_folder(out, folder_bytes(len(scenarios) * run.replications, run.weeks)) as folder:
+        results = run_scenarios(scenarios, run.replications, run.seed, workers)
+        summary = summarise(results.metrics, names)
+        manifest = manifest_for(sys.argv[:1] + sys.argv[1:], scenarios, results.seeds,
+                                run.seed, run.replications, run.weeks,
+                                time.perf_counter() - start)
         write_tables(folder, results.tables, summary, manifest, results.yearly,
                      results.replications())
         write_spreadsheet(folder)  # summary.xlsx, from the files just written
         if not args.no_dashboard:
             _write_dashboard(folder)
-
-    write_folder(out, fill)
     print_report(summary, HEADLINE)
     print(f"ran {len(scenarios)} scenarios × {run.replications} replications × {run.weeks} "
           f"weeks in {time.perf_counter() - start:.1f} s")
@@ -271,10 +278,18 @@ COMMANDS: dict[str, Any] = {
 }
 
 
+def _raise_interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``mentorsim`` and ``python -m sim``; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # SIGTERM (a scheduler, `kill`, a closing terminal) stops a command as Ctrl-C does:
+    # the same one line, the same clean-up, nothing half-written
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if main_thread else None
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:
@@ -282,6 +297,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         # one line, and a second Ctrl-C while the process winds down is not a traceback
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if main_thread:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("interrupted: nothing was written", file=sys.stderr)
         return 130
+    except OSError as exc:
+        from sim.files import DISK_ERRNOS, disk_error_text
+
+        if exc.errno not in DISK_ERRNOS:
+            raise
+        print(f"error: {disk_error_text(exc)}; nothing was written (free some space, or "
+              "choose --out on another disk)", file=sys.stderr)
+        return EXIT_DISK
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)

@@ -10,3 +10,8 @@ class UserError(Exception):
 
 class ScenarioError(UserError):
     """A scenario file or override that cannot be loaded or does not validate."""
+
+
+# Exit status when the disk is full, read-only or failing (sysexits' EX_IOERR): not the
+# user's mistake (2) nor a failed run (1), and said in one line, never a traceback.
+EXIT_DISK = 74

@@ -19,6 +19,8 @@ This module imports nothing heavy: ``mentorsim validate`` may use it.
 from __future__ import annotations
 
 import contextlib
+import errno
+import glob
 import os
 import re
 import shutil
@@ -141,6 +143,43 @@ def check_parent(out: Path, option: str = "--out") -> None:
                         f"{ancestor}; choose a folder you can write to")
 
 
+# errors of the disk rather than of the program: reported in one line, never a traceback
+DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO})
+
+
+def disk_error_text(exc: OSError) -> str:
+    """One line for a full, read-only or failing disk: what happened, and where."""
+    where = f" writing {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
+def check_free_space(out: Path, needed_bytes: int, option: str = "--out") -> None:
+    """Refuse, before any work, a folder whose disk has less than ``needed_bytes`` free.
+
+    Raises:
+        UserError: naming the option, the folder, the space needed and the space free.
+    """
+    from sim.errors import UserError
+
+    if needed_bytes <= 0:
+        return
+    ancestor = Path(out).parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    try:
+        free = shutil.disk_usage(ancestor).free
+    except OSError:
+        return  # cannot tell: the write itself will say
+    if free < needed_bytes:
+        raise UserError(f"{option} {out}: needs about {_megabytes(needed_bytes)}, only "
+                        f"{_megabytes(free)} free on the disk holding {ancestor}; free some "
+                        "space or choose a folder on another disk")
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB"
+
+
 def make_partial_dir(out: Path) -> Path:
     """A new hidden sibling of ``out`` to build it in, named after this host and process,
     with the ordinary folder mode."""
@@ -154,14 +193,75 @@ def make_partial_dir(out: Path) -> Path:
 def building(out: Path) -> Iterator[Path]:
     """Build the folder ``out`` atomically: yield a new hidden sibling
     (:func:`make_partial_dir`) to fill, renamed to ``out`` on a clean exit and removed on
-    any error (or Ctrl-C), so ``out`` appears complete or not at all."""
-    tmp = make_partial_dir(out)
+    any error (or Ctrl-C, or SIGTERM turned into one), so ``out`` appears complete or not
+    at all.
+
+    The sibling is made first, so a second process asked to build the same ``out`` on this
+    machine finds it and stops before doing any work (:func:`check_sole_builder`); if
+    ``out`` still appears meanwhile (made by hand, or on another machine), the finished
+    folder is kept beside it under a visible name and the error says where.
+
+    Raises:
+        UserError: another process builds ``out``, or ``out`` appeared meanwhile.
+    """
+    mine = f".{out.name}{PARTIAL}{socket.gethostname()}-{os.getpid()}-"
     try:
+        tmp = make_partial_dir(out)
+        check_sole_builder(out, tmp)
         yield tmp
-        os.replace(tmp, out)
+        publish(tmp, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        # by name, so a folder made just before an interrupt is found as well
+        for entry in out.parent.glob(f"{glob.escape(mine)}*"):
+            shutil.rmtree(entry, ignore_errors=True)
         raise
+
+
+def check_sole_builder(out: Path, tmp: Path) -> None:
+    """Refuse to build ``out`` when another live process on this machine builds it too.
+
+    Both processes make their hidden sibling first and then look for the other's, so at
+    least one sees the other; the one that started later (then the one whose sibling's
+    name sorts later) gives way, so exactly one goes on.
+    """
+    from sim.errors import UserError
+
+    host = socket.gethostname()
+    me = (_started(os.getpid()), tmp.name)
+    for entry in out.parent.iterdir():
+        match = _PARTIAL_RE.match(entry.name)
+        if (entry == tmp or not match or match["name"] != out.name or match["host"] != host
+                or match["pid"] is None or int(match["pid"]) == os.getpid()
+                or not _alive(int(match["pid"]))):
+            continue
+        if (_started(int(match["pid"])), entry.name) < me:
+            raise UserError(f"--out {out}: another mentorsim process (pid {match['pid']}) is "
+                            "writing this folder now; wait for it, or choose another folder")
+
+
+def _started(pid: int) -> int:
+    """When a process started, in clock ticks since boot (Linux); 0 where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def publish(tmp: Path, out: Path) -> None:
+    """Rename the finished ``tmp`` to ``out``; if ``out`` appeared meanwhile, keep ``tmp``
+    under a visible name beside it and say so (the work is not lost)."""
+    from sim.errors import UserError
+
+    try:
+        os.replace(tmp, out)
+    except OSError as exc:
+        if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.EISDIR, errno.ENOTDIR):
+            raise
+        kept = out.with_name(f"{out.name}-{socket.gethostname()}-{os.getpid()}")
+        os.replace(tmp, kept)
+        raise UserError(f"--out {out}: appeared while this run was working (another process "
+                        f"made it); these results are kept in {kept}") from None
 
 
 def _alive(pid: int) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
 from mesa import DataCollector, Model
+from mesa.experimental.scenarios import Scenario
 
 from sim import relationship
 from sim.agents import mentee as mentees
@@ -26,9 +28,10 @@ from sim.agents.mentor import (
     step_mentors,
 )
 from sim.collector import WeeklyCollector
+from sim.mesa_scenario import DEFAULT_SCENARIO, ProgrammeScenario, scenario_arguments
 from sim.params import ScenarioParams
 from sim.relationship import DETAIL_CODES, REASON_CODES, Match, match_columns
-from sim.rng import Streams
+from sim.rng import Streams, fresh_seed, seed_from
 from sim.state import UNSET, Columns
 from sim.tables import WEEKLY
 
@@ -58,10 +61,16 @@ class MentoringModel(Model):
         params: validated scenario parameters (then ``scenario`` and levers are not used).
         seed: the replication's seed (``rng`` is the same, by Mesa's name); every random
             decision draws from named streams derived from it (see ``sim.rng``), so
-            replication k is comparable across scenarios. Default: the scenario's
-            ``run.seed``.
-        scenario: a bundled scenario name or a path to a scenario file.
-        rng: the seed, as ``mesa.batch_run`` passes it (an integer).
+            replication k is comparable across scenarios. ``None`` (both), as in Mesa: a
+            fresh seed from the operating system, recorded in :attr:`seed` (and in
+            ``batch_run``'s rows), so ``batch_run(..., rng=[None] * 5)`` gives five
+            different runs. (The CLI and sweeps always give seeds: ``run.seed``.)
+        scenario: a bundled scenario name or a path to a scenario file, or a Mesa scenario
+            object (:class:`sim.mesa_scenario.ProgrammeScenario`, as SolaraViz's Reset
+            passes back) holding the scenario name, levers and seed.
+        rng: the seed, as Mesa passes it: an integer (or one typed as text, as SolaraViz's
+            InputText gives), a ``numpy.random.Generator`` (a seed is drawn from it), or
+            ``None``.
         report_metrics: at the horizon, compute every run metric of ``mentorsim metrics``
             into :attr:`run_metrics` and report each as a model reporter of the same name
             (NaN until the horizon), which is what ``batch_run`` returns for the last step.
@@ -72,6 +81,9 @@ class MentoringModel(Model):
 
     ``model.steps`` counts measured weeks: an established programme's burn-in runs before
     Mesa's clock starts. ``running`` becomes False at the horizon, so ``run_model()`` stops.
+    A run stopped short of it (``batch_run``'s ``max_steps``, ``run_for``) reports, when its
+    DataCollector is read, the metrics of the weeks run so far, with a warning
+    (:class:`sim.collector.WeeklyCollector`).
 
     Example:
         >>> model = MentoringModel(scenario="baseline", rng=1, run__weeks=52)
@@ -81,19 +93,21 @@ class MentoringModel(Model):
     """
 
     def __init__(self, params: ScenarioParams | None = None, seed: int | None = None, *,
-                 scenario: str = "baseline", rng: int | None = None,
-                 report_metrics: bool = True, agent_snapshot_weeks: int = 0,
+                 scenario: str | os.PathLike[str] | Scenario = DEFAULT_SCENARIO,
+                 rng: Any = None, report_metrics: bool = True, agent_snapshot_weeks: int = 0,
                  **levers: Any) -> None:
-        name = scenario
+        name, rng, levers = scenario_arguments(scenario, rng, levers)
         if params is None:
             from sim.scenario import load_scenario  # validation lives with the files
 
-            loaded = load_scenario(scenario, values=lever_values(levers))
+            loaded = load_scenario(name, values=lever_values(levers))
             params, name = loaded.params, loaded.name
         elif levers:
             raise TypeError("give either validated params or keyword levers, not both")
-        seed = _seed(seed, rng, params)
-        super().__init__(rng=seed)
+        seed = _seed(seed, rng)
+        self.seed = seed
+        super().__init__(rng=seed, scenario=ProgrammeScenario(rng=seed, scenario_name=name,
+                                                              **levers))
         self.p = params
         self.scenario_name = name
         self.report_metrics = report_metrics
@@ -529,14 +543,19 @@ def lever_values(levers: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _seed(seed: int | None, rng: Any, params: ScenarioParams) -> int:
-    """The run's integer seed from ``seed`` or Mesa's ``rng`` (not both), else the
-    scenario's ``run.seed``; a numpy Generator cannot key the named streams."""
+def _seed(seed: int | None, rng: Any) -> int:
+    """The run's integer seed from ``seed`` or Mesa's ``rng`` (not both): an integer (or
+    one typed as text), a seed drawn from a ``numpy.random.Generator``, or, for ``None``,
+    a fresh one (:func:`sim.rng.fresh_seed`), as Mesa does."""
     if seed is not None and rng is not None:
         raise TypeError("give the seed as seed or as rng, not both")
     value = seed if seed is not None else rng
     if value is None:
-        return int(params.run.seed)
+        return fresh_seed()
+    if isinstance(value, np.random.Generator):
+        return seed_from(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise TypeError(f"the seed must be an integer (got {type(value).__name__}): every "
                         "random decision is keyed by it, so common random numbers hold")

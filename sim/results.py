@@ -8,6 +8,7 @@ into each file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
 import subprocess
@@ -22,7 +23,7 @@ import pyarrow.parquet as pq
 
 import sim
 from sim.errors import UserError
-from sim.files import building, check_parent, write_atomically
+from sim.files import building, check_free_space, check_parent, write_atomically
 from sim.tables import arrow_schema, conform, folder_columns
 
 PARQUET_OPTIONS = {"index": False, "compression": "zstd"}
@@ -69,7 +70,9 @@ def write_parquet_parts(parts: Iterable[pa.Table], path: Path, schema: pa.Schema
     """Write tables one after the other into one Parquet file, holding at most one row
     group. The row groups have ``row_group_rows`` rows (the last fewer), so the file does
     not depend on how the rows were split into parts."""
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    # Page checksums (CRC-32 of every data page) let any reader that verifies them, and
+    # mentorsim's own checks (sim.sweep.integrity), tell a damaged file from a good one.
+    with pq.ParquetWriter(path, schema, compression="zstd", write_page_checksum=True) as writer:
         pending: list[pa.Table] = []
         rows = 0
         for part in parts:
@@ -164,26 +167,57 @@ class TableParts(Mapping[str, pd.DataFrame]):
         return len(self._parts)
 
 
-def git_commit() -> str | None:
-    """The commit of the source tree mentorsim runs from, when it is a git checkout."""
+def _git(*args: str) -> str | None:
     root = Path(sim.__file__).resolve().parent.parent
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"],
-                             capture_output=True, text=True, timeout=5, check=False)
+        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                             timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None
+    return out.stdout if out.returncode == 0 else None
 
 
-def versions() -> dict[str, str]:
-    """Versions that matter for reproducing a run."""
-    import mesa
-    import numpy
-    import pandas
+def git_commit() -> str | None:
+    """The commit of the source tree mentorsim runs from, when it is a git checkout."""
+    out = _git("rev-parse", "HEAD")
+    return out.strip() or None if out is not None else None
 
+
+def git_dirty() -> bool | None:
+    """True when the source tree has changes not in its commit (then the commit alone does
+    not say what ran); None when it is not a git checkout."""
+    if git_commit() is None:
+        return None
+    out = _git("status", "--porcelain", "--untracked-files=no")
+    return None if out is None else bool(out.strip())
+
+
+def source() -> dict[str, Any]:
+    """What identifies the code that ran: the commit and whether it had local changes."""
+    return {"git_commit": git_commit(), "git_dirty": git_dirty()}
+
+
+# Libraries whose versions can change a result: the model and its data (Mesa, NumPy,
+# pandas, pydantic), the compiled kernels (numba), the designs, intervals and indices
+# (SciPy, SALib), the calibration emulator (scikit-learn), the files (pyarrow).
+LIBRARIES = ("mesa", "numpy", "pandas", "pydantic", "numba", "scipy", "SALib",
+             "scikit-learn", "pyarrow")
+
+
+def versions() -> dict[str, Any]:
+    """Versions that matter for reproducing a run: mentorsim, Python and every library in
+    :data:`LIBRARIES` (``libraries``; Mesa, NumPy and pandas also under their own keys)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    libraries: dict[str, str | None] = {}
+    for name in LIBRARIES:
+        try:
+            libraries[name] = version(name)
+        except PackageNotFoundError:
+            libraries[name] = None
     return {"mentorsim_version": sim.__version__, "python_version": platform.python_version(),
-            "mesa_version": mesa.__version__, "numpy_version": numpy.__version__,
-            "pandas_version": pandas.__version__}
+            "mesa_version": libraries["mesa"], "numpy_version": libraries["numpy"],
+            "pandas_version": libraries["pandas"], "libraries": libraries}
 
 
 def check_out_dir(out: Path) -> None:
@@ -210,15 +244,39 @@ def write_json(path: Path, data: Any, *, durable: bool = False) -> None:
     write_atomically(path, dump, durable=durable)
 
 
+@contextlib.contextmanager
+def new_folder(out: Path, needed_bytes: int = 0) -> Iterator[Path]:
+    """Claim ``out`` before any work and build it atomically: yield a hidden sibling,
+    renamed to ``out`` only if the block succeeds; on any failure (a full disk, Ctrl-C,
+    SIGTERM) nothing is left behind. Refused at once when ``out`` exists, another process
+    is building it, or its disk has less than ``needed_bytes`` free (see
+    :func:`sim.files.building`)."""
+    out = Path(out)
+    check_out_dir(out)
+    check_free_space(out, needed_bytes)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with building(out) as tmp:  # .NAME.partial-HOST-PID-XXXX: stale ones can be told
+        yield tmp
+
+
 def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
     """Create ``out`` atomically: ``fill(tmp)`` writes into a hidden sibling that is
     renamed to ``out`` only if it succeeds; on any failure nothing is left behind."""
-    out = Path(out)
-    check_out_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with building(out) as tmp:  # .NAME.partial-HOST-PID-XXXX: stale ones can be told
+    with new_folder(out) as tmp:
         fill(tmp)
-    return out
+    return Path(out)
+
+
+# What a results folder takes on disk (measured: baseline, 260 weeks, 2 and 8
+# replications): about 330 bytes per run-week of tables, plus about 5 MB of fixed files
+# (the dashboard with its plotting library, the workbook, the manifest).
+FOLDER_BYTES_PER_RUN_WEEK = 330
+FOLDER_FIXED_BYTES = 5_000_000
+
+
+def folder_bytes(runs: int, weeks: int) -> int:
+    """About how much a results folder of ``runs`` runs of ``weeks`` weeks takes."""
+    return FOLDER_FIXED_BYTES + FOLDER_BYTES_PER_RUN_WEEK * runs * weeks
 
 
 def folder_scenarios(manifest: Mapping[str, Any], summary: pd.DataFrame) -> list[str] | None:
@@ -274,7 +332,7 @@ def manifest_for(command: list[str], scenarios: list[Any], seeds: list[int], roo
     """The manifest: versions, commit, command line, resolved parameters and seeds."""
     return {
         **versions(),
-        "git_commit": git_commit(),
+        **source(),
         "command": command,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "root_seed": root_seed,

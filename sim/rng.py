@@ -60,6 +60,19 @@ def replication_seeds(root_seed: int, replications: int) -> list[int]:
     ]
 
 
+def fresh_seed() -> int:
+    """A new 63-bit seed from the operating system's entropy, for a run asked for with no
+    seed (Mesa's ``rng=None``): every such run differs, and the seed it used is recorded
+    (``MentoringModel.seed``) so it can be run again."""
+    return int(np.random.SeedSequence().generate_state(2, np.uint64)[0] >> 1)
+
+
+def seed_from(generator: np.random.Generator) -> int:
+    """A 63-bit seed drawn from a numpy Generator (Mesa lets ``rng`` be one); the run is
+    keyed by the seed, so it is recorded and can be run again."""
+    return int(generator.integers(0, _MASK >> 1))
+
+
 def _key(name: str) -> int:
     # crc32 is stable across processes and Python versions, unlike hash() of a str.
     return zlib.crc32(name.encode("utf-8"))

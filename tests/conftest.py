@@ -48,3 +48,21 @@ def small_run_dir(tmp_path_factory: pytest.TempPathFactory):
                  "--workers", "1", "--out", str(out), "--no-dashboard"])
     assert code == 0
     return out
+
+
+# The fast lane (`pytest -m "not slow"`) leaves out tests that take many seconds. Most are
+# marked where they are written; these are marked here: every browser test (headless
+# Chromium pages), and the tests of the printed report and dashboards that build a real
+# results folder first.
+SLOW_TESTS = frozenset({
+    "test_demo_output_fits_80_columns",
+    "test_first_line_is_printed_before_the_model_and_data_stack_load",
+    "test_real_results_folder_builds_the_comparison_page",
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        name = getattr(item, "originalname", item.name)
+        if item.get_closest_marker("browser") or name in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)

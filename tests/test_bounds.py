@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal, get_args, get_origin
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic.fields import FieldInfo
@@ -110,6 +111,7 @@ def _repair(values: dict[str, dict[str, Any]]) -> ScenarioParams:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.data_too_large])
 @given(values=PARAMS, seed=st.integers(0, 2**32))
+@pytest.mark.slow
 def test_any_accepted_value_runs_and_keeps_the_invariants(values: dict, seed: int) -> None:
     params = _repair(values)
     model = MentoringModel(params, seed)

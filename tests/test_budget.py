@@ -156,6 +156,7 @@ def test_a_protected_mentor_role_is_never_diluted() -> None:
 
 
 @pytest.mark.parametrize("name", [n for n in bundled_names() if n != "national"])
+@pytest.mark.slow
 def test_no_bundled_scenario_runs_below_its_floor_without_a_logged_change(name: str) -> None:
     for seed in SEEDS[:2]:
         model = _run(name, seed=seed)

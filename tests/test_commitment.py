@@ -75,6 +75,7 @@ def test_more_continuation_means_more_carrying_on() -> None:
     assert_paired_lower(low, high, "relationships carrying on past commitment")
 
 
+@pytest.mark.slow
 def test_weaker_bonds_carry_on_less() -> None:
     # Quality grows more slowly, so relationships reach their commitment point with weaker
     # bonds, and fewer of them carry on past it.

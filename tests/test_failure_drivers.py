@@ -51,6 +51,7 @@ def test_odd_shows_the_table() -> None:
 @pytest.mark.parametrize(("factor", "role"), CASES,
                          ids=[f"{f.factor}-{role}" for f, role in CASES])
 @pytest.mark.parametrize("root_seed", ROOT_SEEDS)
+@pytest.mark.slow
 def test_factor_moves(factor, role: str, root_seed: int, request) -> None:
     weak = WEAK.get((factor.factor, role, root_seed))
     if weak:

@@ -368,6 +368,7 @@ def _gone_within(pids: list[int], seconds: float) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.slow
 def test_run_killed_with_sigkill_leaves_no_worker_and_the_next_run_is_clean(
         tmp_path: Path) -> None:
     proc, workers = _start_run(tmp_path / "killed")

@@ -148,6 +148,7 @@ def test_same_seed_gives_identical_parquet_and_workers_do_not_matter(tmp_path: P
                                                             ).read_text()
 
 
+@pytest.mark.slow
 def test_different_seed_gives_different_results(tmp_path: Path) -> None:
     _run(tmp_path / "a", 1)
     assert main(["run", "baseline", "stop_start_grants", "--reps", "2", "--weeks", "78",

@@ -40,6 +40,7 @@ def test_detectable_difference_shrinks_with_replications() -> None:
 
 
 @pytest.mark.parametrize("root_seed", ROOT_SEEDS)
+@pytest.mark.slow
 def test_programme_reduces_reoffending_among_everyone_referred(root_seed: int) -> None:
     effect = metrics_of(scenario("baseline"), REPS, root_seed)[
         "reoffending_itt_difference"].to_numpy(float)
@@ -59,6 +60,7 @@ def test_risk_bands_split_the_referred_cohort_before_treatment() -> None:
     assert high.mean() < low.mean()
 
 
+@pytest.mark.slow
 def test_longer_commitment_does_not_raise_reoffending() -> None:
     # Benefit grows with weeks actually mentored, not with the share of a plan, so asking
     # for a longer commitment does not make the same people reoffend more (paired seeds,
@@ -81,6 +83,7 @@ def test_longer_commitment_does_not_raise_reoffending() -> None:
         f"difference {diff.mean():.4f} over {len(diff)} replications, p = {result.pvalue:.3g}")
 
 
+@pytest.mark.slow
 def test_longer_commitment_serves_fewer_people_with_the_same_mentors() -> None:
     # The other side of the same choice: with the baseline's mentors and referrals, a
     # 52-week commitment keeps mentors busy four times as long as a 13-week one, so fewer

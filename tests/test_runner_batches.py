@@ -53,6 +53,7 @@ def test_batch_sizes_give_each_worker_several_tasks() -> None:
     assert batches([], 3) == []
 
 
+@pytest.mark.slow
 def test_batches_finish_out_of_order_and_are_put_back_in_job_order() -> None:
     scenario = _scenarios()[0]
     jobs = [Job("s", k, k + 1, scenario.params) for k in range(6)]
@@ -64,6 +65,7 @@ def test_batches_finish_out_of_order_and_are_put_back_in_job_order() -> None:
         assert result == [job.replication for job in chunk]
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_workers_or_batching() -> None:
     scenarios = _scenarios()
     serial = run_scenarios(scenarios, 3, 5, workers=1, progress=False)
@@ -85,6 +87,7 @@ def test_results_do_not_depend_on_workers_or_batching() -> None:
     assert set(serial.tables) == set(TABLES) and len(serial.tables) == len(TABLES)
 
 
+@pytest.mark.slow
 def test_written_tables_do_not_depend_on_batching(tmp_path: Path) -> None:
     scenarios = _scenarios()
     one = run_scenarios(scenarios, 2, 9, workers=1, progress=False)

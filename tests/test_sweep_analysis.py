@@ -92,7 +92,10 @@ def test_analyse_and_status_of_a_small_morris_sweep(tmp_path: Path,
     assert "top parameters by mu_star" in printed
     table = pd.read_csv(out / "sensitivity.csv", keep_default_na=False, na_values=[""])
     table["flag"] = table["flag"].fillna("")
-    assert list(table.columns) == SENSITIVITY_COLUMNS
+    assert list(table.columns) == [*SENSITIVITY_COLUMNS, "samples"]
+    assert (table["samples"] == 2).all()  # both trajectories
+    ladder = pd.read_csv(out / "sensitivity_convergence.csv")
+    assert sorted(set(ladder["samples"])) == [2]
     assert set(table["method"]) == {"morris"} and set(table["index"]) == {"mu_star", "sigma"}
     assert set(table["parameter"]) == {"matching.caseload_cap_volunteer", "supervision.style",
                                        "effects.quality_growth"}

@@ -72,6 +72,7 @@ def test_folder_contract(reference: tuple[Path, Path]) -> None:
     assert len(list((out / "runs").glob("part-*.parquet"))) == 1  # batched, not per run
 
 
+@pytest.mark.slow
 def test_serial_process_pool_and_dask_give_identical_results(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     spec = write_spec(tmp_path)
@@ -91,6 +92,7 @@ def test_serial_process_pool_and_dask_give_identical_results(tmp_path: Path) -> 
                                       pd.read_parquet(tmp_path / other / "point_summary.parquet"))
 
 
+@pytest.mark.slow
 def test_killed_sweep_resumes_to_the_uninterrupted_result(reference: tuple[Path, Path],
                                                           tmp_path: Path) -> None:
     spec, uninterrupted = reference
@@ -116,6 +118,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(reference: tuple[Path,
     assert len(parts) == 18
 
 
+@pytest.mark.slow
 def test_sigterm_commits_finished_runs_and_resume_completes(reference: tuple[Path, Path],
                                                             tmp_path: Path) -> None:
     spec, uninterrupted = reference
@@ -173,6 +176,7 @@ def test_failing_point_is_recorded_and_the_rest_completes(tmp_path: Path,
     assert len(run_table(tmp_path / "out")) == 8
 
 
+@pytest.mark.slow
 def test_dying_worker_is_isolated_and_the_pool_replaced(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     spec = write_spec(tmp_path)
@@ -244,6 +248,7 @@ class _RecordingExecutor(Executor):
         self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+@pytest.mark.slow
 def test_batched_tasks_give_the_serial_result_in_run_order(reference: tuple[Path, Path],
                                                            tmp_path: Path) -> None:
     from sim.sweep.engine import run_sweep
@@ -276,6 +281,7 @@ def test_batched_tasks_give_the_serial_result_in_run_order(reference: tuple[Path
     assert sorted(done) == sorted(set(done)) and len(done) == 18
 
 
+@pytest.mark.slow
 def test_dying_worker_loses_its_batch_and_only_the_culprit_is_charged(
         reference: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from sim.sweep.engine import run_sweep
@@ -306,6 +312,7 @@ def test_dying_worker_loses_its_batch_and_only_the_culprit_is_charged(
                                   expected.reset_index(drop=True))
 
 
+@pytest.mark.slow
 def test_summaries_streamed_by_block_match_the_whole(reference: tuple[Path, Path],
                                                      tmp_path: Path) -> None:
     from sim.sweep.analysis import point_blocks, stream_summaries, write_summaries

@@ -171,3 +171,15 @@ def test_sampled_values_stay_in_range(u: list[float], distribution: str) -> None
     values = factor.from_unit(np.sort(u))
     assert all(0.05 - 1e-12 <= v <= 0.3 + 1e-12 for v in values)
     assert values == sorted(values)  # an inverse CDF is monotone
+
+
+@pytest.mark.parametrize("extra", ["mode = 0", "mean = 0", "levels = 2",
+                                   'distribution = "uniform"'])
+def test_range_keys_beside_values_are_refused_even_when_zero(tmp_path: Path, extra: str) -> None:
+    text = TINY_FACTORIAL.replace('"supervision.sessions_per_month" = [0, 2]',
+                                  f'"supervision.sessions_per_month" = {{ values = [0, 2], '
+                                  f'{extra} }}')
+    message = _error(tmp_path, text)
+    key = extra.split(" = ")[0]
+    assert "levers.supervision.sessions_per_month" in message
+    assert f"{key}: levels, distribution, mode, mean and sd apply to a range" in message

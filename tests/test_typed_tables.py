@@ -308,6 +308,12 @@ SWEEP_QUERIES: dict[str, tuple[str, Callable[[list[tuple]], bool]]] = {
     "sensitivity.csv": (
         "SELECT method, count(*) FROM t GROUP BY method",
         lambda rows: rows == [("morris", 4)]),
+    "sensitivity_convergence.csv": (
+        "SELECT method, min(samples), max(samples) FROM t GROUP BY method",
+        lambda rows: rows == [("morris", 2, 2)]),
+    "noise.csv": (
+        "SELECT metric, replications FROM t ORDER BY 1",
+        lambda rows: [r[0] for r in rows] == ["abandonment_rate"]),
 }
 
 
@@ -382,7 +388,11 @@ def test_the_dashboard_labels_a_sweep_by_dotted_parameters(sweep_dir: Path,
 
 def _make_old(folder: Path) -> None:
     """Turn a sweep folder into one written before SQL-safe names: dotted factor columns,
-    ``outcome`` in convergence.csv and no ``columns`` in the manifest."""
+    ``outcome`` in convergence.csv, no ``columns`` in the manifest and no part digests in
+    the ledger."""
+    ledger = folder / "ledger.jsonl"
+    ledger.write_text("".join(line for line in ledger.read_text().splitlines(keepends=True)
+                              if '"type": "part"' not in line))
     manifest = json.loads((folder / "sweep_manifest.json").read_text())
     dotted = manifest.pop("columns")
     (folder / "sweep_manifest.json").write_text(json.dumps(manifest))

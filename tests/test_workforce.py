@@ -68,6 +68,7 @@ def test_progression_into_work_is_not_counted_as_attrition() -> None:
     assert negative.sum() < (mentors["exit_category"].isin(["negative", "progression"])).sum()
 
 
+@pytest.mark.slow
 def test_new_and_established_programmes_differ_in_year_one_and_converge_later() -> None:
     established = scenario("long_term_investment", "funding.renewal_probability=1",
                            name="established", weeks=520)

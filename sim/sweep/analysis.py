@@ -7,8 +7,19 @@
 * ``convergence.csv``: per point and metric, the replications, mean, CI half-width and,
   for adaptive sweeps, whether the target was met.
 * ``sensitivity.csv`` / ``.parquet`` (long): method (morris|sobol), metric, parameter
-  (dotted name), index (mu_star|sigma|S1|ST), value, conf (95% bootstrap half-width from
-  SALib), flag.
+  (dotted name; a composition's coordinate is ``name.1``, ``name.2``, ...), index
+  (mu_star|sigma|S1|ST), value, conf (95% bootstrap half-width from SALib), flag,
+  samples (trajectories or base samples used) and, for a design crossed with policies,
+  policy (indices per policy).
+* ``sensitivity_convergence.csv``: the same indices on the first n/8, n/4, n/2 and n
+  samples, to see whether they have settled.
+* ``noise.csv``: per outcome, how much of the variance between point means is
+  replication noise (``noise_share``; needs 2 or more replications per point).
+
+An outcome missing at some points (a run failed, or the metric is undefined there, such
+as a cost per completed match where none completed) is analysed on the complete
+trajectories (Morris) or base-sample blocks (Sobol) only, and a note says how many were
+left out; it is never dropped silently.
 
 A metric's name is in a column called ``metric`` in every file.
 
@@ -21,6 +32,7 @@ analyses use point means, so replications average the model's noise before the i
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +60,8 @@ from sim.sweep.storage import (
 SOBOL_FLOOR = 0.05
 MORRIS_FLOOR_SHARE = 0.05
 SENSITIVITY_COLUMNS = ["method", "metric", "parameter", "index", "value", "conf", "flag"]
+# the files add the samples each index rests on, and a crossed design's policy
+TABLE_COLUMNS = [*SENSITIVITY_COLUMNS, "samples", "policy"]
 SUMMARY_BLOCK_RUNS = 500  # runs summarised at a time at the end of a sweep (flat memory)
 
 
@@ -269,6 +283,8 @@ class Analysis:
     outcomes: list[str]
     sensitivity: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    noise: pd.DataFrame | None = None
+    convergence: pd.DataFrame | None = None
 
 
 def analyse(root: Path, outcomes: list[str] | None = None, resamples: int = 1000,
@@ -294,6 +310,10 @@ def analyse(root: Path, outcomes: list[str] | None = None, resamples: int = 1000
     if covered < n_points:
         result.notes.append(f"{n_points - covered} of {n_points} points have no finished "
                             "run yet; summaries cover the rest")
+    result.noise = noise_table(runs, outcomes, manifest)
+    write_atomically(folder.root / "noise.csv",
+                     lambda tmp: result.noise.to_csv(tmp, index=False, float_format="%.6g"))
+    result.notes += noise_notes(result.noise)
     if manifest["design"] not in ("morris", "sobol"):
         return result
     unit = pd.read_parquet(folder.unit).sort_values("point_id")
@@ -302,26 +322,157 @@ def analyse(root: Path, outcomes: list[str] | None = None, resamples: int = 1000
     means = summary.pivot(index="point_id", columns="metric", values="mean").reindex(
         range(n_points))
     seed = int(manifest.get("design_seed", 0))
+    policies = list(manifest.get("design_options", {}).get("policies") or [None])
+    block = n_points // len(policies)  # a crossed design: each policy's points in turn
+    method = Method(manifest["design"], len(names), resamples, confidence, seed,
+                    int(manifest["design_options"].get("grid_levels", 4)))
     rows: list[dict[str, Any]] = []
-    for outcome in outcomes:
-        y = means[outcome].to_numpy(float) if outcome in means else np.full(n_points, np.nan)
-        missing = int((~np.isfinite(y)).sum())
-        if missing:
-            result.notes.append(f"{outcome}: skipped, {missing} points have no value "
-                                "(unfinished or failed runs, or the metric is undefined)")
-            continue
-        if float(np.ptp(y)) == 0.0:
-            result.notes.append(f"{outcome}: skipped, the same value at every point")
-            continue
-        if manifest["design"] == "morris":
-            rows += morris_rows(unit[columns].to_numpy(float), y, names, outcome,
-                                int(manifest["design_options"]["grid_levels"]), resamples,
-                                confidence, seed)
-        else:
-            rows += sobol_rows(y, names, outcome, resamples, confidence, seed)
-    table = pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
+    ladder: list[dict[str, Any]] = []
+    for p, policy in enumerate(policies):
+        where = slice(p * block, (p + 1) * block)
+        x = unit[columns].to_numpy(float)[where]
+        label = outcome_label(policy)
+        for outcome in outcomes:
+            y = (means[outcome].to_numpy(float) if outcome in means
+                 else np.full(n_points, np.nan))[where]
+            finite = y[np.isfinite(y)]
+            if finite.size == 0 or float(np.ptp(finite)) == 0.0:
+                result.notes.append(f"{outcome}{label}: skipped, no value varies (or none "
+                                    "is defined)")
+                continue
+            found, steps, used, total = method.indices(x, y, names, outcome)
+            if used < total:
+                result.notes.append(
+                    f"{outcome}{label}: {total - used} of {total} {method.unit_name} have a "
+                    f"point without a value (unfinished or failed runs, or the metric is "
+                    f"undefined there); the indices rest on the other {used}")
+            if not found:
+                result.notes.append(f"{outcome}{label}: skipped, too few complete "
+                                    f"{method.unit_name} ({used})")
+                continue
+            for r in found + steps:
+                r["policy"] = policy
+            rows += found
+            ladder += steps
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    if policies == [None]:
+        table = table.drop(columns="policy")
     write_atomically(folder.sensitivity,
                      lambda tmp: table.to_csv(tmp, index=False, float_format="%.10g"))
     write_parquet_atomic(table, folder.sensitivity.with_suffix(".parquet"))
+    steps_table = pd.DataFrame(ladder, columns=TABLE_COLUMNS)
+    if policies == [None]:
+        steps_table = steps_table.drop(columns="policy")
+    write_atomically(folder.root / "sensitivity_convergence.csv",
+                     lambda tmp: steps_table.to_csv(tmp, index=False, float_format="%.6g"))
     result.sensitivity = table
+    result.convergence = steps_table
     return result
+
+
+def outcome_label(policy: str | None) -> str:
+    """`` under POLICY`` for a crossed design's notes."""
+    return "" if policy is None else f" under {policy}"
+
+
+@dataclass(frozen=True)
+class Method:
+    """Morris or Sobol indices of one design, on the complete trajectories (Morris) or
+    base-sample blocks (Sobol) of an outcome, and at growing numbers of them."""
+
+    kind: str
+    factors: int
+    resamples: int
+    confidence: float
+    seed: int
+    grid_levels: int
+
+    @property
+    def width(self) -> int:
+        """Rows per trajectory (D + 1) or per Saltelli block (D + 2)."""
+        return self.factors + (1 if self.kind == "morris" else 2)
+
+    @property
+    def unit_name(self) -> str:
+        """What a sample of the design is called."""
+        return "trajectories" if self.kind == "morris" else "base samples"
+
+    def ladder(self, n: int) -> list[int]:
+        """Sample sizes of the convergence view: n, n/2, n/4, ... down to 4 (Sobol) or 2
+        (Morris), smallest first."""
+        smallest = 2 if self.kind == "morris" else 4
+        sizes = [n]
+        while sizes[-1] // 2 >= smallest:
+            sizes.append(sizes[-1] // 2)
+        return sorted(sizes)
+
+    def _rows(self, x: np.ndarray, y: np.ndarray, names: list[str], outcome: str
+              ) -> list[dict[str, Any]]:
+        if self.kind == "morris":
+            return morris_rows(x, y, names, outcome, self.grid_levels, self.resamples,
+                               self.confidence, self.seed)
+        return sobol_rows(y, names, outcome, self.resamples, self.confidence, self.seed)
+
+    def indices(self, x: np.ndarray, y: np.ndarray, names: list[str], outcome: str
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int, int]:
+        """(index rows, index rows at each size of the ladder, samples used, samples in
+        the design). A sample with any point lacking a value is left out whole, so the
+        indices rest on complete trajectories or blocks only."""
+        blocks = y.reshape(-1, self.width)
+        complete = np.isfinite(blocks).all(axis=1)
+        used, total = int(complete.sum()), len(complete)
+        if used < (2 if self.kind == "morris" else 4):
+            return [], [], used, total
+        xs = x.reshape(-1, self.width, x.shape[1])[complete]
+        ys = blocks[complete]
+        steps: list[dict[str, Any]] = []
+        found: list[dict[str, Any]] = []
+        for size in self.ladder(used):
+            rows = self._rows(xs[:size].reshape(-1, x.shape[1]), ys[:size].ravel(), names,
+                              outcome)
+            for r in rows:
+                r["samples"] = size
+            steps += rows
+            found = rows  # the last size is all of them
+        return found, steps, used, total
+
+
+def noise_table(runs: pd.DataFrame, outcomes: list[str], manifest: dict[str, Any]
+                ) -> pd.DataFrame:
+    """How much of the variation between point means is replication noise, per outcome.
+
+    ``noise_share`` = mean over points of (variance between replications / replications)
+    over the variance of the point means across points: the share of what sensitivity
+    indices decompose that is noise in the means, not the factors. NaN with one
+    replication per point (then it cannot be told; run two or more).
+    """
+    columns = ["metric", "points", "replications", "noise_variance", "point_mean_variance",
+               "noise_share"]
+    rows = []
+    for outcome in outcomes:
+        if outcome not in runs:
+            continue
+        grouped = runs.groupby("point_id")[outcome]
+        n, mean, var = grouped.count(), grouped.mean(), grouped.var(ddof=1)
+        ok = n >= 2
+        noise = float((var[ok] / n[ok]).mean()) if ok.any() else math.nan
+        spread = float(mean.var(ddof=1)) if mean.notna().sum() > 1 else math.nan
+        rows.append({"metric": outcome, "points": int(mean.notna().sum()),
+                     "replications": float(n.median()) if len(n) else math.nan,
+                     "noise_variance": noise, "point_mean_variance": spread,
+                     "noise_share": noise / spread if spread and spread > 0 else math.nan})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def noise_notes(noise: pd.DataFrame) -> list[str]:
+    """One line per outcome on replication noise in the point means."""
+    notes = []
+    for row in noise.itertuples(index=False):
+        if math.isnan(row.noise_share):
+            notes.append(f"{row.metric}: replication noise cannot be told with "
+                         f"{row.replications:g} replication(s) per point; run 2 or more")
+        else:
+            notes.append(f"{row.metric}: replication noise is {100 * row.noise_share:.4g}% of the "
+                         f"variance between point means ({row.replications:g} replications "
+                         "per point)")
+    return notes

@@ -2,21 +2,21 @@
 
 :func:`add_sweep_parsers` is called from :func:`sim.cli.build_parser`; the command
 functions are listed in :data:`COMMANDS` and return the exit code (0 done, 1 done with
-failed runs, 2 a user error, 130 interrupted). Heavy imports happen inside the commands so
-``mentorsim --help`` stays quick.
+failed runs, 2 a user error, 74 a full or failing disk, 130 interrupted by Ctrl-C or
+SIGTERM). Heavy imports happen inside the commands so ``mentorsim --help`` stays quick.
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sim.arguments import seconds
-from sim.errors import UserError
+from sim.errors import EXIT_DISK, UserError
+from sim.files import DISK_ERRNOS, check_free_space, disk_error_text
 
 
 def _count(text: str, minimum: int = 1) -> int:
@@ -42,9 +42,10 @@ def add_sweep_parsers(sub: Any) -> None:
                        help="sweep folder (default: a new folder under results/)")
     sweep.add_argument("--workers", type=_count, default=None, metavar="N",
                        help="local worker processes (default: all cores; 1 = serial)")
-    sweep.add_argument("--scheduler", metavar="ADDRESS", default=None,
+    sweep.add_argument("--scheduler", "--address", dest="scheduler", metavar="ADDRESS",
+                       default=None,
                        help="run on a dask.distributed cluster, e.g. tcp://host:8786 "
-                            "(needs the dask extra)")
+                            "(needs the dask extra; --address, dask's own word, is the same)")
     sweep.add_argument("--reps", type=_count, default=None, metavar="N",
                        help="replications per point, instead of the spec's (kept in the "
                             "manifest; --resume must give the same)")
@@ -55,6 +56,9 @@ def add_sweep_parsers(sub: Any) -> None:
                             "seed, replications); kept in the manifest")
     sweep.add_argument("--resume", action="store_true",
                        help="continue the sweep in --out: run only what is missing")
+    sweep.add_argument("--top-up", action="store_true",
+                       help="add replications to the sweep in --out: the same points and "
+                            "seeds, up to --reps per point (runs already made are kept)")
     sweep.add_argument("--retries", type=lambda t: _count(t, 0), default=2, metavar="N",
                        help="extra attempts for a run that fails (default 2)")
     sweep.add_argument("--batch-size", type=_count, default=100, metavar="RUNS",
@@ -85,10 +89,6 @@ def add_sweep_parsers(sub: Any) -> None:
                          help="bootstrap resamples for index CIs (default 1000)")
 
 
-def _raise_interrupt(_signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 def _plan_line(sweep: Any, design: Any) -> str:
     reps = sweep.replications
     count = (f"{reps.count} replication{'s' if reps.count != 1 else ''}" if not reps.adaptive else
@@ -116,34 +116,64 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(_plan_line(sweep, design))
         print(f"levers: {', '.join(sweep.names('lever')) or '-'}")
         print(f"uncertainties: {', '.join(sweep.names('uncertainty')) or '-'}")
+        for tie in sweep.ties:
+            print(f"tied: {tie.name} follows {tie.follows}")
+        for group in sweep.compositions:
+            print(f"composition: {group.name} ({', '.join(group.parts)}: add up to 1)")
+        if sweep.policies:
+            print(f"crossed with policies: {', '.join(p.name for p in sweep.policies)}")
         print(f"outcomes: {', '.join(sweep.outcomes)}")
         return 0
     if args.resume and args.out is None:
         raise UserError("--resume needs --out DIR (the sweep folder to continue)")
+    if args.top_up and (args.out is None or not (args.out / "sweep_manifest.json").is_file()):
+        raise UserError("--top-up needs --out DIR, a sweep folder to add replications to")
     out = args.out or Path("results") / (
         f"{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{sweep.name}")
     if args.resume and not (out / "sweep_manifest.json").is_file():
         print(f"note: no sweep to resume in {out}; starting a new one", file=sys.stderr)
     workers = capped_workers(args.workers) if args.scheduler is None else 1
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    check_free_space(out, sweep_bytes(sweep))
     try:
         report = run_sweep(sweep, out, workers=workers, scheduler=args.scheduler,
-                           resume=args.resume, retries=args.retries,
+                           resume=args.resume, top_up=args.top_up, retries=args.retries,
                            batch_size=args.batch_size, flush_seconds=args.flush_seconds,
                            progress_every_s=args.progress_every, show_progress=not args.quiet)
     except SweepInterruptedError as exc:
         r = exc.report
-        again = "".join([f" --reps {args.reps}" if args.reps else "",
-                         *(f" '--set={t}'" if " " in t else f" --set {t}"
-                           for t in args.overrides)])
         print(f"interrupted: {r.done} of {r.planned} runs are saved in {r.folder}; continue "
-              f"with: mentorsim sweep {args.spec}{again} --resume --out {r.folder}",
+              f"with: mentorsim sweep {args.spec}{_again(args)} --resume --out {r.folder}",
               file=sys.stderr)
         return 130
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    except OSError as exc:
+        if exc.errno not in DISK_ERRNOS:
+            raise
+        print(f"error: {disk_error_text(exc)}; the runs committed before are kept: free some "
+              f"space, then continue with: mentorsim sweep {args.spec}{_again(args)} --resume "
+              f"--out {out}", file=sys.stderr)
+        return EXIT_DISK
     print(_report_text(report))
     return 1 if report.failed else 0
+
+
+def _again(args: argparse.Namespace) -> str:
+    """The options a resumed sweep must repeat, as typed."""
+    return "".join([f" --reps {args.reps}" if args.reps else "",
+                    *(f" '--set={t}'" if " " in t else f" --set {t}" for t in args.overrides)])
+
+
+def sweep_bytes(sweep: Any) -> int:
+    """About how much disk a sweep's folder takes (its most replications): a run-level row
+    and its ledger lines, about 3 kB a run (measured on the bundled specs), plus its
+    agent tables (as much as a results folder's, :data:`sim.results.FOLDER_BYTES_PER_RUN_WEEK`
+    per run-week)."""
+    from sim.results import FOLDER_BYTES_PER_RUN_WEEK
+    from sim.sweep.designs import design_size
+
+    runs = design_size(sweep) * sweep.replications.maximum
+    per_run = 3_000 + (FOLDER_BYTES_PER_RUN_WEEK * sweep.horizon
+                       if sweep.spec.output.agent_tables else 0)
+    return 1_000_000 + runs * per_run
 
 
 def _report_text(report: Any) -> str:

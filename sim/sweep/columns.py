@@ -44,6 +44,8 @@ REPLICATION = Column("replication", "int64", "index", "Replication k (0-based); 
                      "k has the same seed at every point")
 SEED = Column("seed", "int64", "seed", "The replication's seed (the manifest's "
               "replication_seeds[k])")
+POLICY_COLUMN = Column("policy", "str", "name", "The policy the point runs under, in a "
+                       "design crossed with the spec's [[policies]]")
 
 
 def column_name(parameter: str) -> str:
@@ -144,6 +146,10 @@ def sensitivity_columns() -> tuple[Column, ...]:
         Column("conf", "float64", "as value", "95% bootstrap half-width (NaN for sigma)"),
         Column("flag", "str", "text", "`negative`, `unstable`, `s1_above_st`, joined by `;`; "
                "empty when none"),
+        Column("samples", "int64", "count", "Morris trajectories or Sobol base samples the "
+               "index rests on (fewer than the design's when the metric is missing at some "
+               "points: those trajectories or blocks are left out)"),
+        POLICY_COLUMN,
     )
 
 
@@ -151,6 +157,8 @@ def _declared(name: str, role: str) -> Column:
     """The declared column ``name`` of a file in role ``role``."""
     if name == POINT_ID.name:
         return POINT_ID
+    if name == POLICY_COLUMN.name and role in ("points", "runs"):
+        return POLICY_COLUMN
     if role == "unit":
         return unit_column(name)
     if role == "runs":

@@ -28,6 +28,7 @@ from sim.errors import UserError
 from sim.sweep.factors import Factor, check_value
 from sim.sweep.schema import flatten
 from sim.sweep.spec import Sweep
+from sim.sweep.ties import POLICY
 
 DEFAULT_TRAJECTORIES = 10
 # Largest sweep one folder holds: the driver keeps every point and run key in memory and
@@ -89,24 +90,24 @@ def _explicit(sweep: Sweep) -> list[list[Any]]:
 
 def _unit(sweep: Sweep) -> tuple[np.ndarray, dict[str, Any]]:
     design = sweep.spec.design
-    d = len(sweep.factors)
+    names = sweep.unit_names()  # factors, then compositions' coordinates
     seed = sweep.design_seed
     if design.kind == "lhs":
         from scipy.stats import qmc
 
-        sampler = qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed))
+        sampler = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(seed))
         return sampler.random(int(design.samples or 0)), {"samples": design.samples}
     if design.kind == "sobol":
         from SALib.sample import sobol
 
-        unit = sobol.sample(problem_for([f.name for f in sweep.factors]), int(design.samples or 0),
+        unit = sobol.sample(problem_for(names), int(design.samples or 0),
                             calc_second_order=False, seed=seed)
         return unit, {"samples": design.samples, "second_order": False}
     from SALib.sample import morris
 
     trajectories = design.samples or DEFAULT_TRAJECTORIES
-    unit = morris.sample(problem_for([f.name for f in sweep.factors]), trajectories,
-                         num_levels=design.grid_levels, seed=seed)
+    unit = morris.sample(problem_for(names), trajectories, num_levels=design.grid_levels,
+                         seed=seed)
     return unit, {"samples": trajectories, "grid_levels": design.grid_levels}
 
 
@@ -119,16 +120,17 @@ def design_size(sweep: Sweep) -> int:
         24
     """
     design = sweep.spec.design
-    d = len(sweep.factors)
+    d = len(sweep.unit_names())
+    crossed = max(len(sweep.policies), 1)  # every point runs under every policy
     if design.kind == "factorial":
-        return math.prod(len(f.grid()) for f in sweep.factors)
+        return crossed * math.prod(len(f.grid()) for f in sweep.factors)
     if design.kind == "explicit":
-        return len(design.points or [])
+        return crossed * len(design.points or [])
     if design.kind == "lhs":
-        return int(design.samples or 0)
+        return crossed * int(design.samples or 0)
     if design.kind == "sobol":
-        return int(design.samples or 0) * (d + 2)
-    return (d + 1) * int(design.samples or DEFAULT_TRAJECTORIES)
+        return crossed * int(design.samples or 0) * (d + 2)
+    return crossed * (d + 1) * int(design.samples or DEFAULT_TRAJECTORIES)
 
 
 def check_size(sweep: Sweep) -> int:
@@ -182,5 +184,43 @@ def make_design(sweep: Sweep) -> Design:
         options.update(extra)
         columns = [f.from_unit(unit[:, j]) for j, f in enumerate(sweep.factors)]
     points = _frame(sweep.factors, columns)
+    j = len(sweep.factors)
+    for group in sweep.compositions:  # shares from their coordinates, adding up to 1
+        assert unit is not None  # compositions need a sampled design (checked in the spec)
+        shares = group.from_unit(unit[:, j:j + group.dimensions])
+        j += group.dimensions
+        for i, part in enumerate(group.parts):
+            points[part] = shares[:, i]
+    for tie in sweep.ties:
+        points[tie.name] = pd.Series(tie.values(points[tie.follows].to_numpy(float)),
+                                     index=points.index)
+    if sweep.policies:
+        points, unit = _crossed(sweep, points, unit)
+        options["policies"] = [p.name for p in sweep.policies]
+        options["points_per_policy"] = len(points) // len(sweep.policies)
     options["points"] = len(points)
     return Design(kind=kind, points=points, unit=unit, options=options)
+
+
+def _crossed(sweep: Sweep, points: pd.DataFrame, unit: np.ndarray | None
+             ) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Every point under every policy, policy by policy (point ``p * n + i`` is point
+    ``i`` under policy ``p``); the unit matrix repeats, so each policy's block is the
+    design as sampled."""
+    blocks = []
+    for policy in sweep.policies:
+        block = points.copy()
+        for name, value in policy.values:
+            block[name] = value
+        block[POLICY] = policy.name
+        blocks.append(block)
+    crossed = pd.concat(blocks, ignore_index=True)
+    names = sweep.point_columns()
+    for name in names:  # a policy's parameter keeps the base value under other policies
+        if crossed[name].isna().any():
+            section, key = name.split(".", 1)
+            crossed[name] = crossed[name].fillna(getattr(getattr(sweep.base, section), key))
+    crossed = crossed[[*names, POLICY]]
+    crossed.index = pd.RangeIndex(len(crossed), name="point_id")
+    tiled = None if unit is None else np.tile(unit, (len(sweep.policies), 1))
+    return crossed, tiled

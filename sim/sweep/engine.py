@@ -17,10 +17,13 @@ has finished and stops; ``--resume`` continues from the ledger.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import signal
+import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -47,6 +50,7 @@ from sim.sweep.spec import Sweep
 from sim.sweep.storage import (
     FolderLock,
     SweepFolder,
+    file_digest,
     iter_run_parts,
     next_part_seq,
     part_name,
@@ -132,7 +136,7 @@ def _init_folder(sweep: Sweep, design: Design, folder: SweepFolder) -> dict:
     folder.root.mkdir(parents=True, exist_ok=True)
     write_parquet_atomic(design.points.reset_index(), folder.points)
     if design.unit is not None:
-        unit = pd.DataFrame(design.unit, columns=[f.name for f in sweep.factors])
+        unit = pd.DataFrame(design.unit, columns=sweep.unit_names())
         unit.insert(0, "point_id", np.arange(len(unit)))
         write_parquet_atomic(unit, folder.unit)
     if Path(sweep.source).is_file():
@@ -165,7 +169,8 @@ def _check_same_options(out: Path, manifest: dict, sweep: Sweep) -> None:
         then = f"--reps {old_reps}" if old_reps is not None else "the spec's replications"
         now = f"--reps {new_reps}" if new_reps is not None else "no --reps"
         raise UserError(f"--out {out}: the sweep was started with {then}, this command gives "
-                        f"{now}; {again}")
+                        f"{now}; {again} (to add replications, give --top-up with the higher "
+                        "--reps)")
     for key in sorted(set(old_set) | set(new_set)):
         if key not in new_set:
             raise UserError(f"--out {out}: the sweep was started with --set "
@@ -194,22 +199,61 @@ def _reps_text(reps: dict) -> str:
     return f"min = {reps.get('min')}, max = {reps.get('max')} (adaptive)"
 
 
-def open_folder(sweep: Sweep, design: Design, out: Path, resume: bool
-                ) -> tuple[SweepFolder, dict, bool]:
-    """Create the sweep folder, or reopen it for ``--resume`` (same spec hash only)."""
+def _top_up(out: Path, folder: SweepFolder, manifest: dict, sweep: Sweep,
+            write: bool = True) -> list[str]:
+    """Raise the folder's fixed replication count to the sweep's (``--top-up``): the same
+    points and seeds, replications ``old..new-1`` added to every point (replication k
+    keeps its seed, so the runs already made stay paired with the new ones)."""
+    reps, before = sweep.replications, manifest["replications"]
+    old = before.get("count")
+    if manifest.get("points_hash") != sweep.points_hash:
+        raise UserError(f"--out {out}: --top-up adds replications to the same points, but "
+                        "the spec, its base scenario or --set differ from the sweep's (or "
+                        "the folder was made by an older mentorsim); choose a new folder")
+    if reps.adaptive or before.get("mode") != "fixed":
+        raise UserError(f"--out {out}: --top-up needs a fixed number of replications "
+                        "(replications = N or --reps N); an adaptive sweep adds them itself")
+    if reps.count is None or old is None or reps.count < old:
+        raise UserError(f"--out {out}: the sweep has {old} replications per point and "
+                        f"--top-up cannot remove any (asked for {reps.count}); give "
+                        f"--reps above {old}")
+    manifest["replications"] = {"mode": "fixed", "count": reps.count}
+    manifest["options"] = {**manifest.get("options", {}), "reps": sweep.options.get("reps")}
+    manifest["spec_hash"] = sweep.spec_hash
+    manifest.setdefault("top_ups", []).append({"utc": manifests.utc_now(), "from": old,
+                                               "to": reps.count})
+    manifest["replication_seeds"] = [replication_seed(sweep.root_seed, k) for k in
+                                     range(min(reps.count, manifests.MAX_LISTED_SEEDS))]
+    if write:
+        if Path(sweep.source).is_file():
+            write_atomically(folder.spec, lambda tmp: shutil.copyfile(sweep.source, tmp))
+        manifests.save(folder.manifest, manifest)
+    if reps.count == old:
+        return []
+    return [f"topped up from {old} to {reps.count} replications per point (replications "
+            f"{old}-{reps.count - 1} added, on their usual seeds)"]
+
+
+def open_folder(sweep: Sweep, design: Design, out: Path, resume: bool, top_up: bool = False,
+                write: bool = True) -> tuple[SweepFolder, dict, bool, list[str]]:
+    """Create the sweep folder, or reopen it for ``--resume`` (same spec hash only) or
+    ``--top-up`` (more replications of the same points); with ``write`` False, only check
+    that it can be done (before any worker is started), changing nothing."""
     folder = SweepFolder(out)
     if folder.is_sweep():
-        if not resume:
+        if not (resume or top_up):
             raise UserError(f"--out {out}: already holds a sweep; add --resume to continue "
-                            "it, or choose a new folder")
+                            "it (or --top-up with a higher --reps to add replications), or "
+                            "choose a new folder")
         manifest = manifests.read_manifest(folder.manifest)
+        notes = _top_up(out, folder, manifest, sweep, write) if top_up else []
         _check_same_options(out, manifest, sweep)
         if manifest.get("spec_hash") != sweep.spec_hash:
             raise UserError(f"--out {out}: was started from a different spec or base "
                             f"scenario (hash {str(manifest.get('spec_hash'))[:12]}, now "
                             f"{sweep.spec_hash[:12]}); resume with the same spec, or "
                             "choose a new folder")
-        return folder, manifest, True
+        return folder, manifest, True, notes
     if out.exists() and (folder.ledger.exists() or folder.runs.exists()):
         raise UserError(f"--out {out}: has sweep data but no sweep_manifest.json; "
                         "choose a new folder")
@@ -221,7 +265,9 @@ def open_folder(sweep: Sweep, design: Design, out: Path, resume: bool
                                            folder.spec.name) and not p.name.startswith(".")
                             for p in out.iterdir()):
         raise UserError(f"--out {out}: exists and is not a sweep folder; choose a new folder")
-    return folder, _init_folder(sweep, design, folder), False
+    if not write:
+        return folder, {}, False, []
+    return folder, _init_folder(sweep, design, folder), False, []
 
 
 class _Driver:
@@ -247,6 +293,7 @@ class _Driver:
         self.isolated: RunKey | None = None
         self.buffer: list[RunResult] = []
         self.buffer_since = 0.0
+        self.broken = False  # the pool broke while a task was being submitted
         named = [int(p.removeprefix("part-")) for p in (*state.parts, *state.lost_parts)
                  if p.removeprefix("part-").isdigit()]
         self.part_seq = max([next_part_seq(folder), *(n + 1 for n in named)])  # never reused
@@ -338,15 +385,21 @@ class _Driver:
             return
         name = part_name(self.part_seq)
         self.part_seq += 1
-        write_parquet_atomic(self._rows(self.buffer), self.folder.runs / f"{name}.parquet")
+        files = [self.folder.runs / f"{name}.parquet"]
+        write_parquet_atomic(self._rows(self.buffer), files[0])
         for table in self.sweep.spec.output.agent_tables:
             parts = [pq.read_table(pa.BufferReader(r.tables[table])) for r in self.buffer]
+            files.append(self.folder.tables / table / f"{name}.parquet")
             write_parquet_atomic(pa.concat_tables(parts, promote_options="permissive"),
-                                 self.folder.tables / table / f"{name}.parquet")
-        self.ledger.append([{"type": "done", "run": run_id((r.point_id, r.replication)),
-                             "part": name, "attempt": r.attempt,
-                             "wall_s": round(r.wall_time_s, 4), "worker": r.worker}
-                            for r in self.buffer])
+                                 files[-1])
+        # the files' digests go in the same fsynced append as the runs they vouch for
+        digests = {f.relative_to(self.folder.root).as_posix(): file_digest(f.read_bytes())
+                   for f in files}
+        self.ledger.append([{"type": "part", "part": name, "sha256": digests},
+                            *({"type": "done", "run": run_id((r.point_id, r.replication)),
+                               "part": name, "attempt": r.attempt,
+                               "wall_s": round(r.wall_time_s, 4), "worker": r.worker}
+                              for r in self.buffer)])
         self.buffer = []
 
     def _rows(self, results: list[RunResult]) -> pd.DataFrame:
@@ -374,10 +427,11 @@ class _Driver:
         self.schedule(self.planner.initial())
         self._update_progress(force=True)
         while self.pending or self.in_flight or self.suspects:
+            self.broken = False
             self._submit()
-            finished, _ = wait(list(self.in_flight), timeout=TICK_S,
+            finished, _ = wait(list(self.in_flight), timeout=0 if self.broken else TICK_S,
                                return_when=FIRST_COMPLETED)
-            broken = False
+            broken = self.broken
             # handled in run order, so a serial sweep writes its parts in a fixed order
             for future in sorted(finished, key=self.in_flight.__getitem__):
                 keys = self.in_flight.pop(future)
@@ -400,9 +454,21 @@ class _Driver:
         self.flush(force=True)
         self._update_progress()
 
-    def _send(self, keys: tuple[RunKey, ...]) -> None:
+    def _send(self, keys: tuple[RunKey, ...]) -> bool:
+        """Submit one task; False when the pool broke before it could take it (a worker
+        died): the runs go back to the front of the queue, uncharged, and the pool is
+        replaced (:meth:`_recover`), as when a broken pool is found on reading."""
         tasks = [self._task(key) for key in keys]
-        self.in_flight[self.executor.submit(execute_batch, tasks)] = keys
+        try:
+            future = self.executor.submit(execute_batch, tasks)
+        except BrokenProcessPool:
+            self.pending.extendleft(reversed([k for k in keys if k != self.isolated]))
+            if self.isolated in keys:
+                self.suspects.appendleft(self.isolated)
+            self.broken = True
+            return False
+        self.in_flight[future] = keys
+        return True
 
     def _submit(self) -> None:
         """Fill the window with tasks of several runs; while runs are under suspicion,
@@ -417,8 +483,9 @@ class _Driver:
             mean = self.ok_run_time_s / self.ok_runs if self.ok_runs else None
             size = runs_per_task(len(self.pending), self.backend.slots, self.max_runs_per_task,
                                  mean)
-            self._send(tuple(self.pending.popleft() for _ in range(min(size,
-                                                                       len(self.pending)))))
+            if not self._send(tuple(self.pending.popleft()
+                                    for _ in range(min(size, len(self.pending))))):
+                return
 
     def _lost_to_broken_pool(self, key: RunKey, exc: BaseException) -> None:
         """A worker process died. Every run in the pool is lost, but only one (at most)
@@ -446,6 +513,22 @@ class _Driver:
         self.executor = self.backend.restart()
 
 
+@contextlib.contextmanager
+def signals_ignored() -> Iterator[None]:
+    """Ctrl-C and SIGTERM are ignored while the block commits what is finished (seconds
+    at most): the sweep is stopping or done already, and a second press must not cut the
+    commit short (only the main thread can set handlers; elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def _code_change_notes(manifest: dict) -> list[str]:
     """Warn when a resumed sweep runs different code than the one it started with."""
     from sim.results import git_commit, versions
@@ -462,8 +545,8 @@ def _code_change_notes(manifest: dict) -> list[str]:
 def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | None = None,
               backend: Backend | None = None, resume: bool = False, retries: int = 2,
               batch_size: int = 100, flush_seconds: float = 60.0, progress_every_s: float = 30.0,
-              show_progress: bool = True, max_runs_per_task: int | None = None
-              ) -> SweepReport:
+              show_progress: bool = True, max_runs_per_task: int | None = None,
+              top_up: bool = False) -> SweepReport:
     """Run (or resume) a sweep into ``out``.
 
     Args:
@@ -473,6 +556,8 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
         scheduler: a dask scheduler address; overrides ``workers``.
         backend: an already opened backend (tests, other executors); overrides both.
         resume: continue the sweep in ``out`` (same spec), skipping finished runs.
+        top_up: like ``resume``, after raising the folder's fixed replication count to the
+            spec's (``--reps``): every point gets the added replications.
         retries: extra attempts for a run that fails.
         batch_size, flush_seconds: commit a part file after this many runs or seconds.
         progress_every_s: seconds between progress records when stderr is not a terminal.
@@ -492,18 +577,23 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
     design = make_design(sweep)
     check_points(sweep.base, design.points, sweep.source)
     owned = backend is None
-    # Opened before any file is written.
+    # A folder that cannot be used is refused before any worker starts; the backend is
+    # opened before any file is written (an unreachable scheduler leaves no folder).
+    open_folder(sweep, design, Path(out), resume, top_up, write=False)
     reps = sweep.replications
     backend = backend or open_backend(workers, scheduler, len(design.points) * (
         reps.count if reps.count is not None else reps.min or 1))
     status = "crashed"
+    driver: _Driver | None = None
     try:
-        folder, manifest, resumed = open_folder(sweep, design, Path(out), resume)
+        folder, manifest, resumed, notes = open_folder(sweep, design, Path(out), resume,
+                                                        top_up)
         lock = FolderLock(folder)
+        ledger: Ledger | None = None
         try:
             state = read_ledger(folder.ledger)
             ledger = Ledger(folder.ledger)
-            notes = _code_change_notes(manifest) if resumed else []
+            notes += _code_change_notes(manifest) if resumed else []
             if state.damaged_lines:
                 n = len(state.damaged_lines)
                 notes.append(f"{folder.ledger}: {n} damaged line{'s' if n != 1 else ''} "
@@ -529,20 +619,30 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
                 status = "complete_with_failures" if driver.failed else "complete"
             except KeyboardInterrupt:
                 status = "interrupted"
+            with signals_ignored():  # a second Ctrl-C must not cut the commit short
                 driver.flush(force=True)
-            driver._update_progress(force=True)
-            progress.close()
-            if status != "interrupted":
-                from sim.sweep.analysis import stream_summaries
+                driver._update_progress(force=True)
+                progress.close()
+                if status != "interrupted":
+                    from sim.sweep.analysis import stream_summaries
 
-                stream_summaries(folder.root, manifest)
-            manifests.end_session(manifest, session, status, time.monotonic() - start,
-                                  driver.run_time_s, driver.session_done, len(driver.failed))
-            manifests.save(folder.manifest, manifest)
-            ledger.append([{"type": "end", "status": status, "done": len(driver.done),
-                            "failed": len(driver.failed)}])
-            ledger.close()
+                    stream_summaries(folder.root, manifest)
+                manifests.end_session(manifest, session, status, time.monotonic() - start,
+                                      driver.run_time_s, driver.session_done,
+                                      len(driver.failed))
+                manifests.save(folder.manifest, manifest)
+        except KeyboardInterrupt:  # before the runs started: nothing of them to commit
+            status = "interrupted"
+            raise
         finally:
+            if ledger is not None:  # every session that opened the ledger closes it
+                # (a full disk may refuse the record too: the error already raised says so)
+                with signals_ignored(), contextlib.suppress(OSError):
+                    done = len(driver.done) if driver else len(state.done)
+                    failed = len(driver.failed) if driver else 0
+                    ledger.append([{"type": "end", "status": status, "done": done,
+                                    "failed": failed}])
+                    ledger.close()
             lock.release()
     finally:
         if owned:

@@ -3,8 +3,10 @@ part file, or it is run again.
 
 A part file can go missing or be damaged after it was committed (deleted by hand, a disk
 or copy error, a file truncated by a full disk on another machine). :func:`check_parts`
-reads the run keys of every part the ledger names; a part that is missing, unreadable or
-lacks any of its runs is **lost**: a ``lost`` ledger record takes its runs out of the done
+checks every part the ledger names: each of its files against the SHA-256 recorded when it
+was committed, and every page checksum of its run rows read in full; a part that is
+missing, damaged (one flipped bit is enough), unreadable or lacks any of its runs is
+**lost**: a ``lost`` ledger record takes its runs out of the done
 set (:func:`sim.sweep.ledger.read_ledger`), a damaged file is moved aside as
 ``runs/.part-NNNNNN.parquet.damaged`` (hidden, so readers of ``runs/`` skip it), and the
 part's agent-table files become orphans that the engine removes. ``--resume`` then runs
@@ -14,13 +16,12 @@ those runs again, so a sweep never reports itself done with rows missing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from sim.sweep.ledger import LedgerState
 from sim.sweep.seeds import RunKey, run_id
-from sim.sweep.storage import SweepFolder
+from sim.sweep.storage import SweepFolder, read_part, read_verified
 
 
 @dataclass(frozen=True)
@@ -44,14 +45,22 @@ class LostPart:
                 f"run{'s' if n != 1 else ''} will be run again")
 
 
-def _keys(path: Path, quick: bool) -> set[RunKey] | int:
-    """The run keys in a part (or, when ``quick``, only its row count)."""
-    parquet = pq.ParquetFile(path)
+def _keys(folder: SweepFolder, part: str, digests: dict[str, str], quick: bool
+          ) -> set[RunKey] | int:
+    """The run keys in a part (or, when ``quick``, only its row count).
+
+    Unless ``quick``, every file of the part (its run rows and agent tables) must have the
+    SHA-256 recorded when it was committed, and the run rows are read in full with every
+    page checksum verified, so a flipped bit anywhere is found before a row is used.
+    """
+    path = folder.runs / f"{part}.parquet"
     if quick:
-        return int(parquet.metadata.num_rows)
-    table = parquet.read(columns=["point_id", "replication"])
-    return set(zip(table.column("point_id").to_pylist(), table.column("replication").to_pylist(),
-                   strict=True))
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    for name, digest in digests.items():
+        if name != f"runs/{path.name}":
+            read_verified(folder.root / name, digest)
+    frame = read_part(read_verified(path, digests.get(f"runs/{path.name}")))
+    return set(zip(frame["point_id"].tolist(), frame["replication"].tolist(), strict=True))
 
 
 def check_parts(folder: SweepFolder, state: LedgerState, quick: bool = False
@@ -75,7 +84,7 @@ def check_parts(folder: SweepFolder, state: LedgerState, quick: bool = False
             lost.append(LostPart(part, tuple(sorted(keys)), "missing"))
             continue
         try:
-            found = _keys(path, quick)
+            found = _keys(folder, part, state.digests.get(part, {}), quick)
         except Exception as exc:  # noqa: BLE001 - any reader error means the part is damaged
             first = str(exc).splitlines()[0][:120] if str(exc) else ""
             lost.append(LostPart(part, tuple(sorted(keys)),

@@ -9,7 +9,8 @@ appended here and fsynced. So whenever the driver is killed:
   resume (its runs are run again, so no row is lost and none is duplicated);
 * a half-written last line (killed mid-append) is cut off on resume.
 
-Record types: ``session`` (a driver started), ``done``, ``failed`` (one per failed
+Record types: ``session`` (a driver started), ``part`` (a committed part's files with
+their SHA-256, checked before a part is read again), ``done``, ``failed`` (one per failed
 attempt; ``final`` when no retry is left in that session), ``lost`` (a committed part
 file found missing or damaged: its runs are no longer done, see
 :mod:`sim.sweep.integrity`) and ``end`` (a driver stopped). Lines that cannot be read
@@ -62,6 +63,8 @@ class LedgerState:
         damaged_lines: numbers of lines that could not be read (their runs, if any, are
             not done and run again).
         lost_parts: parts a ``lost`` record gave up (see :mod:`sim.sweep.integrity`).
+        digests: per part, the SHA-256 of each of its files (path in the folder -> hex),
+            from its ``part`` record (folders written before these records have none).
     """
 
     done: dict[RunKey, str] = field(default_factory=dict)
@@ -72,6 +75,7 @@ class LedgerState:
     sessions: list[dict[str, Any]] = field(default_factory=list)
     damaged_lines: list[int] = field(default_factory=list)
     lost_parts: set[str] = field(default_factory=set)
+    digests: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def parts(self) -> set[str]:
@@ -87,9 +91,15 @@ def read_ledger(path: Path) -> LedgerState:
         if kind in ("session", "end"):
             state.sessions.append(rec)
             continue
+        if kind == "part":  # a part file's digests, written just before its done lines
+            files = rec.get("sha256")
+            if isinstance(files, dict):
+                state.digests[str(rec.get("part"))] = {str(k): str(v) for k, v in files.items()}
+            continue
         if kind == "lost":  # a committed part found missing or damaged: its runs are redone
             part = str(rec.get("part"))
             state.lost_parts.add(part)
+            state.digests.pop(part, None)
             for key in [k for k, p in state.done.items() if p == part]:
                 del state.done[key]
             continue

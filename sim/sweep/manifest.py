@@ -3,11 +3,12 @@
 Keys other tools rely on (keep them): ``spec_name``, ``spec_hash``, ``design`` (the design
 kind, a string), ``levers`` and ``uncertainties`` (dotted parameter names), ``outcomes``
 (metric names), ``root_seed``, ``mentorsim_version``, ``python_version``,
-``mesa_version``, ``git_commit``, ``host``, ``created_utc``, ``timings``, ``options``
-(``--reps`` and ``--set`` given to ``mentorsim sweep``: ``{"reps": N or null, "set":
-{"section.key": value}}``; ``--resume`` must give the same), ``columns``
-(each factor's column in the folder's tables, ``section__key``, mapped to its dotted
-parameter name: :mod:`sim.sweep.columns`).
+``mesa_version``, ``libraries`` (every library that shapes a result, with its version),
+``git_commit``, ``git_dirty`` (the work tree had changes not in that commit), ``host``,
+``created_utc``, ``timings``, ``options`` (``--reps`` and ``--set`` given to ``mentorsim
+sweep``: ``{"reps": N or null, "set": {"section.key": value}}``; ``--resume`` must give
+the same), ``columns`` (each factor's column in the folder's tables, ``section__key``,
+mapped to its dotted parameter name: :mod:`sim.sweep.columns`).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import UserError
-from sim.results import git_commit, versions, write_json
+from sim.results import source, versions, write_json
 from sim.sweep.columns import columns_of
 from sim.sweep.designs import Design
 from sim.sweep.seeds import replication_seed
 from sim.sweep.spec import Sweep
+from sim.sweep.ties import POLICY
 
 MAX_LISTED_SEEDS = 1000
 SEED_RULE = ("replication k uses SeedSequence(root_seed, spawn_key=(k,)) at every point "
@@ -48,6 +50,7 @@ def build_manifest(sweep: Sweep, design: Design) -> dict[str, Any]:
     return {
         "spec_name": sweep.name,
         "spec_hash": sweep.spec_hash,
+        "points_hash": sweep.points_hash,
         "spec_source": sweep.source,
         "question": sweep.spec.question,
         "description": sweep.spec.description,
@@ -57,7 +60,11 @@ def build_manifest(sweep: Sweep, design: Design) -> dict[str, Any]:
         "levers": sweep.names("lever"),
         "uncertainties": sweep.names("uncertainty"),
         "factors": [f.describe() for f in sweep.factors],
-        "columns": columns_of(f.name for f in sweep.factors),
+        "compositions": [g.describe() for g in sweep.compositions],
+        "tied": [t.describe() for t in sweep.ties],
+        "policies": [p.describe() for p in sweep.policies],
+        "columns": {**columns_of(sweep.point_columns()),
+                    **({POLICY: POLICY} if sweep.policies else {})},
         "outcomes": sweep.outcomes,
         "horizon_weeks": sweep.horizon,
         "replications": replications,
@@ -69,7 +76,7 @@ def build_manifest(sweep: Sweep, design: Design) -> dict[str, Any]:
         "agent_tables": list(sweep.spec.output.agent_tables),
         "options": {"reps": sweep.options.get("reps"), "set": dict(sweep.options.get("set", {}))},
         **versions(),
-        "git_commit": git_commit(),
+        **source(),
         "host": socket.gethostname(),
         "created_utc": utc_now(),
         "status": "running",
@@ -124,8 +131,7 @@ def start_session(manifest: dict[str, Any], backend: dict[str, Any], resume: boo
     """Append a session record (one per driver start) and return it."""
     session = {"started_utc": utc_now(), "resumed": resume, "host": socket.gethostname(),
                "pid": os.getpid(), "backend": backend, "status": "running",
-               "mentorsim_version": versions()["mentorsim_version"],
-               "git_commit": git_commit()}
+               "mentorsim_version": versions()["mentorsim_version"], **source()}
     manifest["timings"]["sessions"].append(session)
     manifest["status"] = "running"
     if "columns" not in manifest:  # a folder started before factor columns were SQL-safe

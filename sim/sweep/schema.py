@@ -44,10 +44,11 @@ class FactorSpec(_Strict):
     def _one_kind(self) -> FactorSpec:
         if self.values is not None and self.range is not None:
             raise ValueError("give either values or range, not both")
-        if self.values is not None and (self.levels or self.distribution or self.mode
-                                        or self.mean or self.sd):
-            raise ValueError("levels, distribution, mode, mean and sd apply to a range, "
-                             "not to a list of values")
+        given = [k for k in ("levels", "distribution", "mode", "mean", "sd")
+                 if getattr(self, k) is not None]  # 0 is a value given, not an absence
+        if self.values is not None and given:
+            raise ValueError(f"{', '.join(given)}: levels, distribution, mode, mean and sd "
+                             "apply to a range, not to a list of values")
         return self
 
 
@@ -120,6 +121,31 @@ class ReplicationSpec(_Strict):
         return int(self.count if self.count is not None else self.max)  # type: ignore[arg-type]
 
 
+class TieSpec(_Strict):
+    """A parameter set from a varied one (``follows``), by linear interpolation between
+    ``points`` ``[[driver value, value], ...]`` (held flat beyond the first and last)."""
+
+    follows: str
+    points: list[list[float]] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _increasing(self) -> TieSpec:
+        if any(len(p) != 2 for p in self.points):
+            raise ValueError("points: each is [driver value, value]")
+        xs = [p[0] for p in self.points]
+        if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+            raise ValueError(f"points: the driver values {xs} must increase")
+        return self
+
+
+class CompositionSpec(_Strict):
+    """Shares sampled together so they add up to 1 (:mod:`sim.composition`): a declared
+    group, with narrower ranges for some of its parts if wanted."""
+
+    role: Literal["lever", "uncertainty"] = "uncertainty"
+    ranges: dict[str, list[float]] = {}
+
+
 class OutputSpec(_Strict):
     """Opt-in agent-level tables (run-level metrics are always written)."""
 
@@ -142,12 +168,16 @@ class SweepSpec(_Strict):
     design: DesignSpec
     replications: ReplicationSpec = ReplicationSpec(count=10)
     output: OutputSpec = OutputSpec()
+    tied: dict[str, TieSpec] = {}
+    compositions: dict[str, CompositionSpec] = {}
+    policies: list[dict[str, Any]] | None = Field(None, min_length=1, max_length=1000)
 
 
 _PARAMETERS = frozenset(parameter_names())
 ALLOWED = {(): SweepSpec, ("design",): DesignSpec, ("replications",): ReplicationSpec,
            ("output",): OutputSpec, ("levers", "*"): FactorSpec,
-           ("uncertainties", "*"): FactorSpec}
+           ("uncertainties", "*"): FactorSpec, ("tied", "*"): TieSpec,
+           ("compositions", "*"): CompositionSpec}
 
 
 def flatten(table: dict[str, Any], leaf_keys: set[str], prefix: str = "") -> dict[str, Any]:
@@ -177,6 +207,12 @@ def normalise(data: dict[str, Any]) -> dict[str, Any]:
                           for k, v in flat.items()}
     if isinstance(data.get("set"), dict):
         data["set"] = flatten(data["set"], set())
+    for key, model in (("tied", TieSpec), ("compositions", CompositionSpec)):
+        if isinstance(data.get(key), dict):
+            data[key] = flatten(data[key], set(model.model_fields))
+    if isinstance(data.get("policies"), list):
+        data["policies"] = [flatten(p, set()) if isinstance(p, dict) else p
+                            for p in data["policies"]]
     if isinstance(data.get("replications"), int) and not isinstance(data["replications"], bool):
         data["replications"] = {"count": data["replications"]}
     if isinstance(data.get("design"), str):

@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.composition import Composition
 from sim.errors import ScenarioError, UserError
 from sim.metrics import METRICS
 from sim.params import ScenarioParams
@@ -35,6 +36,7 @@ from sim.sweep.factors import (
     resolve_factor,
 )
 from sim.sweep.schema import ReplicationSpec, SweepSpec, flatten, format_errors, normalise
+from sim.sweep.ties import Policy, Tie
 from sim.sweep.variants import apply_overrides
 
 SWEEPS_DIR = Path(__file__).resolve().parent.parent.parent / "scenarios" / "sweeps"
@@ -69,6 +71,29 @@ class Sweep:
     factors: tuple[Factor, ...]
     spec_hash: str
     options: dict[str, Any] = field(default_factory=lambda: {"reps": None, "set": {}})
+    ties: tuple[Tie, ...] = ()
+    compositions: tuple[Composition, ...] = ()
+    policies: tuple[Policy, ...] = ()
+
+    def unit_names(self) -> list[str]:
+        """The design's coordinates: one per factor, then each composition's."""
+        return [f.name for f in self.factors] + [c for g in self.compositions
+                                                 for c in g.coordinates()]
+
+    def point_columns(self) -> list[str]:
+        """The dotted parameters that are columns of the points table, in order: factors,
+        composition parts, tied parameters, then the policies' parameters."""
+        names = [f.name for f in self.factors] + [p for g in self.compositions
+                                                  for p in g.parts]
+        names += [t.name for t in self.ties]
+        for policy in self.policies:
+            names += [k for k, _ in policy.values if k not in names]
+        return names
+
+    @property
+    def points_hash(self) -> str:
+        """SHA-256 of everything but the replications: the same points, seeds and runs."""
+        return spec_hash(self.spec, self.base, replications=False)
 
     @property
     def horizon(self) -> int:
@@ -102,8 +127,9 @@ class Sweep:
         return list(self.spec.replications.outcomes or self.spec.outcomes)
 
     def names(self, role: str) -> list[str]:
-        """Factor names with the given role."""
-        return [f.name for f in self.factors if f.role == role]
+        """Factor names with the given role (a composition's parts with its role)."""
+        return [f.name for f in self.factors if f.role == role] + [
+            p for g in self.compositions if g.role == role for p in g.parts]
 
 
 def _check_name(source: str, key: str, name: str, known: list[str], what: str) -> None:
@@ -188,10 +214,99 @@ def _resolve_factors(spec: SweepSpec, source: str) -> tuple[Factor, ...]:
             except ValueError as exc:
                 raise UserError(f"{source}: design.points: {name}: {exc}"
                                 f"{describe_parameter(name)}") from None
-    if not factors:
+    if not factors and not spec.compositions:
         raise UserError(f"{source}: nothing to vary: add [levers] or [uncertainties] "
-                        "(or design.points for an explicit design)")
+                        "(or design.points for an explicit design, or [compositions])")
     return tuple(factors)
+
+
+def _resolve_compositions(spec: SweepSpec, source: str, taken: set[str]
+                          ) -> tuple[Composition, ...]:
+    from sim.composition import declared_compositions
+
+    declared = {c.name: c for c in declared_compositions()}
+    out = []
+    for name, given in spec.compositions.items():
+        key = f"compositions.{name}"
+        if name not in declared:
+            raise UserError(f"{source}: {key}: not a composition; declared ones: "
+                            f"{', '.join(sorted(declared))}")
+        if spec.design.kind not in ("lhs", "sobol", "morris"):
+            raise UserError(f"{source}: {key}: compositions need a sampled design (lhs, "
+                            f"sobol or morris), not {spec.design.kind!r}")
+        group = declared[name]
+        for part, bounds in given.ranges.items():
+            if part not in group.parts:
+                raise UserError(f"{source}: {key}.ranges.{part}: not a part of {name} "
+                                f"(its parts: {', '.join(group.parts)})")
+            if len(bounds) != 2 or not 0 <= bounds[0] < bounds[1] <= 1:
+                raise UserError(f"{source}: {key}.ranges.{part} = {bounds!r}: give "
+                                "[low, high] with 0 <= low < high <= 1")
+        clash = sorted(set(group.parts) & taken)
+        if clash:
+            raise UserError(f"{source}: {key}: {', '.join(clash)} is also varied or set "
+                            "elsewhere in the spec; a composition sets its parts itself")
+        try:
+            narrowed = group.narrowed({k: (v[0], v[1]) for k, v in given.ranges.items()})
+        except ValueError as exc:
+            raise UserError(f"{source}: {key}: {exc}") from None
+        out.append(replace(narrowed, role=given.role))
+        taken |= set(group.parts)
+    return tuple(out)
+
+
+def _resolve_ties(spec: SweepSpec, source: str, factors: tuple[Factor, ...],
+                  taken: set[str]) -> tuple[Tie, ...]:
+    numeric = {f.name for f in factors if f.dtype in ("int", "float")}
+    out = []
+    for name, given in spec.tied.items():
+        key = f"tied.{name}"
+        _check_name(source, key, name, parameter_names(), "parameter")
+        if name in taken:
+            raise UserError(f"{source}: {key}: {name} is also varied or set elsewhere in the "
+                            "spec; a tied parameter is set from its driver only")
+        if given.follows not in numeric:
+            raise UserError(f"{source}: {key}.follows = {given.follows!r}: must be a numeric "
+                            f"factor of this spec (one of: {', '.join(sorted(numeric)) or '-'})")
+        whole = field_info(name).annotation is int
+        for i, (_, y) in enumerate(given.points):
+            value = int(y) if whole and float(y).is_integer() else y
+            try:
+                check_value(name, value)
+            except ValueError as exc:
+                raise UserError(f"{source}: {key}.points[{i}] = {y!r}: {exc}"
+                                f"{describe_parameter(name)}") from None
+        out.append(Tie(name, given.follows, tuple(float(p[0]) for p in given.points),
+                       tuple(float(p[1]) for p in given.points), whole))
+        taken.add(name)
+    return tuple(out)
+
+
+def _resolve_policies(spec: SweepSpec, source: str, taken: set[str]) -> tuple[Policy, ...]:
+    out: list[Policy] = []
+    for i, table in enumerate(spec.policies or []):
+        key = f"policies[{i}]"
+        name = table.get("name")
+        if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+            raise UserError(f"{source}: {key}.name = {name!r}: each policy needs a plain name "
+                            "(letters, digits and _ . + -)")
+        if any(p.name == name for p in out):
+            raise UserError(f"{source}: {key}.name = {name!r}: policy names must differ")
+        values = []
+        for param, value in table.items():
+            if param == "name":
+                continue
+            _check_name(source, f"{key}.{param}", param, parameter_names(), "parameter")
+            if param in taken:
+                raise UserError(f"{source}: {key}.{param}: also varied, tied or set by a "
+                                "composition; a policy sets parameters the design does not")
+            try:
+                values.append((param, check_value(param, value)))
+            except ValueError as exc:
+                raise UserError(f"{source}: {key}.{param} = {value!r}: {exc}"
+                                f"{describe_parameter(param)}") from None
+        out.append(Policy(name, tuple(values)))
+    return tuple(out)
 
 
 def _check_outcomes(spec: SweepSpec, source: str) -> None:
@@ -221,9 +336,11 @@ def find_spec(ref: str) -> Path:
                     f"{', '.join(bundled) or 'none'}")
 
 
-def spec_hash(spec: SweepSpec, base: ScenarioParams) -> str:
-    """SHA-256 of the normalised spec and the resolved base parameters."""
-    payload = {"spec": spec.model_dump(mode="json"), "base": base.model_dump(mode="json")}
+def spec_hash(spec: SweepSpec, base: ScenarioParams, replications: bool = True) -> str:
+    """SHA-256 of the normalised spec and the resolved base parameters (without its
+    replications: what must match for replications to be added to a sweep folder)."""
+    dumped = spec.model_dump(mode="json", exclude=None if replications else {"replications"})
+    payload = {"spec": dumped, "base": base.model_dump(mode="json")}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -237,13 +354,18 @@ def parse_spec(data: dict[str, Any], source: str, path: Path | None = None) -> S
     _check_outcomes(spec, source)
     base = _resolve_base(spec, path or Path(source))
     factors = _resolve_factors(spec, source)
+    taken = {f.name for f in factors}
+    compositions = _resolve_compositions(spec, source, taken)
+    ties = _resolve_ties(spec, source, factors, taken)
+    policies = _resolve_policies(spec, source, taken)
     name = spec.name or Path(source).stem
     if spec.name is not None and (not NAME_RE.fullmatch(name) or ".." in name):
         raise UserError(f"{source}: name = {name!r}: a sweep name is part of its folder's name, "
                         "so it must be a plain name: letters, digits and _ . + - (no folders, "
                         "no '..', not starting with a dot)")
     return Sweep(spec=spec, name=name, source=source, base=base, factors=factors,
-                 spec_hash=spec_hash(spec, base))
+                 spec_hash=spec_hash(spec, base), ties=ties, compositions=compositions,
+                 policies=policies)
 
 
 def load_spec(ref: str | Path, overrides: Sequence[str] = (), reps: int | None = None

@@ -30,6 +30,7 @@ import time
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -112,6 +113,41 @@ def write_parquet_frames_atomic(frames: Iterable[pd.DataFrame | pa.Table], path:
     return rows
 
 
+class DamagedPartError(Exception):
+    """A part file whose bytes are not those committed (its SHA-256 differs)."""
+
+
+def file_digest(data: bytes) -> str:
+    """The SHA-256 of a file's bytes, as the ledger records it (hex)."""
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_verified(path: Path, digest: str | None) -> bytes:
+    """A part file's bytes, checked against the digest the ledger recorded for it (none
+    recorded: by an older mentorsim; the page checksums are still verified on reading).
+
+    Raises:
+        DamagedPartError: the bytes differ from those committed.
+    """
+    data = path.read_bytes()
+    if digest is not None and file_digest(data) != digest:
+        raise DamagedPartError(f"its SHA-256 differs from the one recorded when it was "
+                               f"committed ({digest[:12]}...)")
+    return data
+
+
+def read_part(data: bytes, columns: list[str] | None = None,
+              filters: list[tuple[str, str, Any]] | None = None) -> pd.DataFrame:
+    """A part file's rows from its bytes, with every page checksum verified."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(pa.BufferReader(data), columns=columns, filters=filters,
+                          page_checksum_verification=True)
+    return table.to_pandas()
+
+
 def part_name(seq: int) -> str:
     """``part-000012`` (no extension): the name ledger lines use."""
     return f"part-{seq:06d}"
@@ -162,8 +198,9 @@ def iter_run_parts(folder: SweepFolder, state: LedgerState | None = None,
                                            ("point_id", "<", points[1])]
     for part in sorted(by_part):
         path = folder.runs / f"{part}.parquet"
+        digest = state.digests.get(part, {}).get(f"runs/{path.name}")
         try:
-            frame = pd.read_parquet(path, columns=wanted, filters=filters)
+            frame = read_part(read_verified(path, digest), wanted, filters)
         except Exception as exc:  # noqa: BLE001 - missing or damaged: never drop rows quietly
             what = "missing" if not path.is_file() else f"damaged ({type(exc).__name__})"
             raise UserError(f"{path}: {what}, but the ledger records {len(by_part[part])} "

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from sim.errors import UserError
 from sim.params import ScenarioParams, error_text
+from sim.sweep.ties import POLICY
 
 MAX_REPORTED = 5
 
@@ -59,7 +60,8 @@ def point_overrides(points: pd.DataFrame, point_id: int) -> dict[str, Any]:
     """The parameter values of one point as Python scalars of each column's type (a row
     of mixed columns would turn whole numbers into decimals, which strict validation
     refuses for an integer parameter)."""
-    values = {name: points.at[point_id, name] for name in points.columns}
+    values = {name: points.at[point_id, name] for name in points.columns
+              if name != POLICY}  # a crossed design's policy names its values
     return {name: (value.item() if hasattr(value, "item") else value)
             for name, value in values.items()}
 
