@@ -8,6 +8,7 @@ with full caseloads, so a planner is not surprised by the delivered amounts in t
 
 from __future__ import annotations
 
+from sim import labels
 from sim.commissioner import weekly_payment
 from sim.formats import format_mix
 from sim.params import ScenarioParams
@@ -48,12 +49,14 @@ def grant_annual_payment(p: ScenarioParams) -> float:
                                f.renewal_probability, f.gap_weeks_mean)
 
 
-def capacity_warnings(p: ScenarioParams) -> list[str]:
-    """What the scenario offers but its staff cannot deliver, or its money cannot pay for.
+def staff_warnings(p: ScenarioParams) -> list[str]:
+    """What the scenario offers but its staff cannot deliver (certain: the model delivers
+    only what staff capacity allows). Parameters are named by their labels, with the key
+    a scenario file writes in brackets.
 
     Example:
         >>> from sim.params import ScenarioParams
-        >>> capacity_warnings(ScenarioParams())
+        >>> staff_warnings(ScenarioParams())
         []
     """
     out = []
@@ -64,10 +67,11 @@ def capacity_warnings(p: ScenarioParams) -> list[str]:
     if needed > can + 1e-9:
         out.append(
             f"supervision: {s.sessions_per_month:g} session(s) a month for {mentors} mentors "
-            f"needs {needed:g} sessions a month, but staff.supervisors_fte = "
-            f"{p.staff.supervisors_fte:g} can deliver at most {can:g} "
-            f"({s.sessions_per_supervisor_fte_month:g} per FTE): about {100 * can / needed:.0f}% "
-            "of the offer will be delivered, and only that is charged")
+            f"needs {needed:g} sessions a month, but {p.staff.supervisors_fte:g} "
+            f"{labels.label('staff.supervisors_fte').lower()} (staff.supervisors_fte) can "
+            f"deliver at most {can:g} ({s.sessions_per_supervisor_fte_month:g} a month per "
+            f"full-time post): about {100 * can / needed:.0f}% of the offer will be "
+            "delivered, and only that is charged")
     paid = mentors * p.mentors.peer_share * p.mentors.paid_peer_share
     matches = (paid * p.matching.caseload_cap_paid
                + (mentors - paid) * p.matching.caseload_cap_volunteer)
@@ -77,17 +81,43 @@ def capacity_warnings(p: ScenarioParams) -> list[str]:
         out.append(
             f"support: {p.support.contacts_per_month:g} contact(s) a month for up to "
             f"{matches:.0f} relationships (full caseloads) needs {contacts:.0f} contacts a "
-            f"month, but staff.coordinators_fte = {p.staff.coordinators_fte:g} can deliver at "
-            f"most {can:.0f} ({p.support.contacts_per_coordinator_fte_month:g} per FTE): about "
-            f"{100 * can / contacts:.0f}% when caseloads are full")
+            f"month, but {p.staff.coordinators_fte:g} "
+            f"{labels.label('staff.coordinators_fte').lower()} (staff.coordinators_fte) can "
+            f"deliver at most {can:.0f} ({p.support.contacts_per_coordinator_fte_month:g} a "
+            f"month per full-time post): about {100 * can / contacts:.0f}% when caseloads "
+            "are full")
+    return out
+
+
+def cut_steps(p: ScenarioParams) -> str:
+    """The budget's cuts in the order it makes them, in words."""
+    return ", ".join(labels.CHOICE_WORDS.get(step, step) for step in p.funding.cut_order
+                     if not (step == "extra_role" and p.funding.protect_mentor_role))
+
+
+def money_warning(p: ScenarioParams) -> str | None:
+    """What the offer would cost a year with every caseload full, when that is more than
+    a grant pays (a projection: whether the budget does cut depends on how full the
+    caseloads get, which only a run tells)."""
     spend = planned_annual_spend(p)
     budget = grant_annual_payment(p)
-    if spend > budget * (1 + 1e-9):
-        steps = ", ".join(step for step in p.funding.cut_order
-                          if not (step == "extra_role" and p.funding.protect_mentor_role))
-        out.append(
-            f"money: with all {mentors} mentors' caseloads full the offer costs up to "
-            f"GBP {spend:,.0f} a year, more than the GBP {budget:,.0f} a year a grant pays "
-            f"(funding.annual_budget_gbp = {p.funding.annual_budget_gbp:,.0f}); if reserves "
-            f"run low the budget will cut, in this order: {steps}")
-    return out
+    if spend <= budget * (1 + 1e-9):
+        return None
+    return (f"money: with all {p.programme.target_mentors} mentors' caseloads full the offer "
+            f"costs up to {labels.money(spend)} a year, more than the {labels.money(budget)} "
+            f"a year a grant pays ({labels.label('funding.annual_budget_gbp').lower()} "
+            f"{labels.money(p.funding.annual_budget_gbp)}, funding.annual_budget_gbp); if "
+            f"reserves run low the budget will cut, in this order: {cut_steps(p)}")
+
+
+def capacity_warnings(p: ScenarioParams) -> list[str]:
+    """What the scenario offers but its staff cannot deliver, or its money cannot pay for
+    at full caseloads (:func:`staff_warnings`, then :func:`money_warning`).
+
+    Example:
+        >>> from sim.params import ScenarioParams
+        >>> capacity_warnings(ScenarioParams())
+        []
+    """
+    money = money_warning(p)
+    return staff_warnings(p) + ([money] if money else [])

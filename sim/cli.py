@@ -106,8 +106,20 @@ def _cmd_scenarios(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _say(text: str) -> None:
+    """A warning or note on stderr, wrapped between words on a terminal (never mid-word)."""
+    if sys.stderr.isatty():
+        import shutil
+        import textwrap
+
+        width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+        text = textwrap.fill(text, width, subsequent_indent="  ", break_long_words=False,
+                             break_on_hyphens=False)
+    print(text, file=sys.stderr)
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from sim.capacity import capacity_warnings
+    from sim.capacity import money_warning, staff_warnings
     from sim.scenario import load_scenario
 
     failed = 0
@@ -119,8 +131,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             failed += 1
         else:
             print(f"ok: {scenario.source} ({scenario.name}: {scenario.question})")
-            for text in capacity_warnings(scenario.params):
-                print(f"warning: {scenario.name}: {text}", file=sys.stderr)
+            for text in staff_warnings(scenario.params):
+                _say(f"warning: {scenario.name}: {text}")
+            money = money_warning(scenario.params)
+            if money:  # a projection at full caseloads: a run says whether the budget cut
+                _say(f"note: {scenario.name}: {money}")
     return 2 if failed else 0
 
 
@@ -156,7 +171,7 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     print(plan_line(len(scenarios), run.replications, run.weeks, workers), file=sys.stderr,
           flush=True)
 
-    from sim.capacity import capacity_warnings
+    from sim.capacity import staff_warnings
     from sim.metrics import HEADLINE
     from sim.results import check_out_dir, default_out_dir, manifest_for, write_folder, write_tables
     from sim.runner import run_scenarios
@@ -167,9 +182,11 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     out = args.out or default_out_dir(label)
     check_out_dir(out)
     _clean_partials(out.parent)
+    # What staff cannot deliver is certain; whether the money binds only the run can say
+    # (the key findings say how much was spent, left unspent and cut).
     for scenario in scenarios:
-        for text in capacity_warnings(scenario.params):
-            print(f"warning: {scenario.name}: {text}", file=sys.stderr)
+        for text in staff_warnings(scenario.params):
+            _say(f"warning: {scenario.name}: {text}")
     start = time.perf_counter()
     results = run_scenarios(scenarios, run.replications, run.seed, workers)
     summary = summarise(results.metrics, names)

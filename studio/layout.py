@@ -27,18 +27,17 @@ DEFAULT_OPTIONS = 2
 
 
 def _help(field: Field) -> html.Details:
-    return html.Details([html.Summary("About this number"), html.P(field.help)],
-                        className="help")
+    """Meaning, range and source, and the key a scenario file writes (the secondary name)."""
+    return html.Details([html.Summary("About this number"), html.P(field.help),
+                         html.P(["In a scenario file: ", html.Code(field.key, className="key")],
+                                className="meaning")], className="help")
 
 
-def field_input(field: Field, id_: dict[str, Any], msg_id: dict[str, Any],
-                label: str | None = None) -> html.Div:
-    """One field: its label and unit, the input (text for numbers, radio buttons for
-    yes/no and choices, the first meaning "as the programme"), its message and help."""
-    text = label or field.label
-    unit = f" ({field.unit})" if field.unit not in ("category", "yes/no") and "(" not in text \
-        else ""
-    title = html.Label(text + unit, htmlFor=_dom_id(id_))
+def field_input(field: Field, id_: dict[str, Any], msg_id: dict[str, Any]) -> html.Div:
+    """One field: its label and unit (:func:`sim.labels.title`), the input (text for
+    numbers, radio buttons for yes/no and choices, the first meaning "as the programme"),
+    its message and help."""
+    title = html.Label(field.title, htmlFor=_dom_id(id_))
     if field.kind in ("number", "integer"):
         control: Any = dcc.Input(id=id_, type="text", inputMode="decimal", value="",
                                  autoComplete="off", debounce=False, maxLength=100,
@@ -47,8 +46,7 @@ def field_input(field: Field, id_: dict[str, Any], msg_id: dict[str, Any],
         control = dcc.RadioItems(id=id_, value="", inline=True, className="choices",
                                  options=choice_options(field, None))
     return html.Div([
-        title, html.Div(field.meaning, className="meaning"),
-        html.Code(field.key, className="key"), control,
+        title, html.Div(field.meaning, className="meaning"), control,
         html.Div(id=msg_id, className="field-msg", role="alert"), _help(field),
     ], className="field", **{"data-key": field.key})
 

@@ -18,9 +18,11 @@ from typing import Any
 
 from sim.capacity import capacity_warnings, grant_annual_payment, planned_annual_spend
 from sim.errors import ScenarioError
+from sim.labels import money
 from sim.params import ScenarioParams
 from sim.scenario import Scenario, bundled_names
 from studio.forms import Field, FieldError, parse_value
+from studio.messages import field_message, plain
 from studio.programme import Start, load_start
 from studio.toml_text import toml_value
 
@@ -120,14 +122,17 @@ def changes_in_words(changes: Mapping[str, Any]) -> str:
 
 def cost_line(p: ScenarioParams) -> str:
     """The estimated annual cost (every caseload full, the whole offer delivered) against
-    what a grant pays a year (:mod:`sim.capacity`)."""
+    what a grant pays a year (:mod:`sim.capacity`), in words."""
     spend, income = planned_annual_spend(p), grant_annual_payment(p)
     gap = income - spend
-    verdict = (f"within it by £{gap:,.0f}" if gap >= 0
-               else f"over it by £{-gap:,.0f} (the budget will cut: see the money warning)")
-    return (f"Estimated cost with every caseload full: £{spend:,.0f} a year, against "
-            f"£{income:,.0f} a year a grant pays (funding.annual_budget_gbp = "
-            f"£{p.funding.annual_budget_gbp:,.0f}): {verdict}.")
+    verdict = (f"within it by {money(gap)}" if gap >= 0
+               else f"over it by {money(-gap)}, so the budget may have to cut")
+    budget = p.funding.annual_budget_gbp
+    paid = ("" if abs(income - budget) < 0.5 else
+            f" (the {money(budget)} annual budget, paid only in the weeks a grant runs: "
+            "the money of the expected gaps between grants is spread over the grants)")
+    return (f"Estimated cost with every caseload full: {money(spend)} a year, against "
+            f"{money(income)} a year a grant pays{paid}: {verdict}.")
 
 
 def _validate(start: Start, values: Mapping[str, Any], run: Mapping[str, Any] | None,
@@ -145,9 +150,10 @@ def _validate(start: Start, values: Mapping[str, Any], run: Mapping[str, Any] | 
     for line in message.splitlines():
         key = next((k for k, t in texts.items() if line.startswith(f"--set {t}: ")), None)
         if key is None:
-            general.append(line.replace(str(start.path), f"{start.name}.toml"))
+            general.append(plain(line.replace(f"{start.path}: ", "")
+                                 .replace(str(start.path), start.name)))
         elif key in own:
-            by_key[key] = line.removeprefix(f"--set {texts[key]}: ")
+            by_key[key] = field_message(line.removeprefix(f"--set {texts[key]}: "), key)
     return None, by_key, general
 
 

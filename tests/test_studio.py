@@ -37,6 +37,7 @@ from studio.downloads import download, headline_frame, option_file, spreadsheet_
 from studio.folder import FolderError, WorkingFolder, check_name
 from studio.forms import FieldError, all_fields, lever_fields, local_fields, parse_value
 from studio.jobs import Jobs
+from studio.messages import field_message, plain
 from studio.options import Option, check_local, check_option, check_options, set_overrides
 from studio.programme import check_chain, resolve_start, save_upload
 from studio.scenario_file import option_text, write_run_files
@@ -138,10 +139,10 @@ def test_values_are_parsed_as_numbers_yes_no_or_choices(key: str, raw: object,
     ("funding.annual_budget_gbp", "£120k", "type 120000"),
     ("mentors.peer_share", "90%", "type 0.9"),
     ("funding.annual_budget_gbp", "__import__('os').system('touch x')", "not a number"),
-    ("funding.annual_budget_gbp", "1e999", "not a finite number"),
+    ("funding.annual_budget_gbp", "1e999", "too large to be a number"),
     ("funding.annual_budget_gbp", "1\nfunding.setup_weeks = 0", "not a number"),
-    ("supervision.style", "__class__", "not one of therapeutic, managerial"),
-    ("matching.cultural_matching", "TRUE", "not one of yes, no"),
+    ("supervision.style", "__class__", "pick therapeutic, managerial"),
+    ("matching.cultural_matching", "TRUE", "pick yes, no"),
 ])
 def test_anything_else_is_refused_with_the_fix(key: str, raw: str, says: str) -> None:
     with pytest.raises(FieldError) as caught:
@@ -178,7 +179,10 @@ def test_field_messages_are_the_messages_validate_gives(baseline: programme.Star
     message = check.field_errors["training.pre_match_hours"]
     code, err = _validate_stderr(capsys, "baseline", "--set", "training.pre_match_hours=-3")
     assert code == 2
-    assert message in err  # the same words, beside the field instead of after --set
+    # validate's message, said in the page's words beside the field instead of after --set
+    said = err.strip().removeprefix("invalid: --set training.pre_match_hours=-3: ")
+    assert message == field_message(said, "training.pre_match_hours")
+    assert message == "\u22123: must be 0 or more"
     assert "supervision.style" not in check.field_errors
 
 
@@ -190,8 +194,10 @@ def test_checks_across_fields_are_about_the_option(baseline: programme.Start,
     code, err = _validate_stderr(capsys, "baseline", "--set",
                                  "funding.annual_budget_gbp=50000")
     assert code == 2
-    assert check.errors[0].split(": ", 1)[1] in err
-    assert check.errors[0].startswith("baseline.toml: staff cost")
+    said = err.strip().removeprefix("invalid: ").split(": ", 1)[1]  # after the file's name
+    assert check.errors[0] == plain(said)
+    assert check.errors[0].startswith("staff cost £")
+    assert "annual budget of £50,000" in check.errors[0] and "funding." not in check.errors[0]
 
 
 def test_capacity_and_cost_are_shown_as_you_type(baseline: programme.Start,
