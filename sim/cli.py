@@ -177,7 +177,7 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     from sim.runner import run_scenarios
     from sim.spreadsheet import write_spreadsheet
     from sim.summary import summarise
-    from sim.terminal import print_report
+    from sim.terminal import print_report, print_summary
 
     out = args.out or default_out_dir(label)
     check_out_dir(out)
@@ -207,6 +207,8 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     print(f"results: {out}")
     if (out / "dashboard.html").exists():
         print(f"dashboard: {out / 'dashboard.html'}")
+    print()
+    print_summary(summary)  # the last lines: what matters, still on screen when it ends
     return 0
 
 

@@ -117,6 +117,36 @@ def test_a_very_long_scenario_name_still_fits() -> None:
     assert max(len(line) for line in text.splitlines()) <= 80
 
 
+def test_the_last_lines_are_the_key_findings_in_short(demo_run: tuple[str, str, Path]
+                                                      ) -> None:
+    from sim.findings import key_findings
+    from sim.spreadsheet import read_summary
+
+    stdout, _stderr, out = demo_run
+    lines = lines_of(stdout)
+    start = max(i for i, line in enumerate(lines) if line.startswith("Key findings in short"))
+    tail = lines[start:]
+    assert lines.index(f"results: {out}") < start  # the table and paths come before
+    assert all(len(line) <= 80 for line in tail)
+    bullets = " ".join(line.strip() for line in tail[1:]).split("• ")[1:]
+    comparisons = [f for f in key_findings(read_summary(out)) if f.reference]
+    # every comparison, each wrapped between words only (the lines join back into it)
+    assert [b.strip() for b in bullets][-len(comparisons):] == [f.short for f in comparisons]
+    assert all("money:" in f.short for f in comparisons)
+
+
+def test_an_interval_end_near_zero_keeps_its_sign() -> None:
+    rows = [("a", "premature_closure_rate", 0.665, 0.6, 0.73, 10, "value", ""),
+            ("b", "premature_closure_rate", 0.654, 0.6, 0.72, 10, "value", ""),
+            ("b", "premature_closure_rate", -0.011, -0.026, 0.0034, 10, "paired_difference",
+             "a")]
+    frame = pd.DataFrame(rows, columns=["scenario", "metric", "mean", "ci_low", "ci_high",
+                                        "replications", "statistic", "reference"])
+    text = render_report(frame, ["premature_closure_rate"])
+    assert re.search(f"{MINUS}1 point \\({MINUS}3 to \\+0\\) +no clear difference", text)
+    assert "to 0)" not in text
+
+
 def test_narrower_terminal_is_respected() -> None:
     text = render_report(wide_summary(reps=5), width=60)
     assert max(len(line) for line in text.splitlines()) <= 60
