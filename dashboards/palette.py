@@ -207,8 +207,8 @@ def trace_scenario(trace: go.BaseTraceType, scenarios: Sequence[str]) -> str | N
     if group in scenarios:
         return str(group)
     uid = str(getattr(trace, "uid", None) or "")
-    if uid.startswith("scenario:"):
-        name = uid.split(":", 2)[1]
+    if uid.startswith("scenario:"):  # the name may hold ":" itself; the event never does
+        name = uid.removeprefix("scenario:").rsplit(":", 1)[0]
         return name if name in scenarios else None
     return None
 

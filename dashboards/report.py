@@ -10,6 +10,7 @@ behaves the same offline as online.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -84,6 +85,7 @@ __all__ = [
 ]
 
 DASHBOARD_FILE = "dashboard.html"
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")  # a file stem such as long_term_investment
 ENDINGS_HEADING = "What ends relationships, and when?"
 
 # Surfaces over more parameters would need C(n, 2) heatmaps; the most influential six
@@ -131,11 +133,14 @@ class Dashboard:
 
 
 def display_names(scenarios: Sequence[str]) -> dict[str, str]:
-    """Readable scenario labels (``long_term_investment`` → ``Long term investment``).
+    """Readable scenario labels: a file-name style name is said in words
+    (``long_term_investment`` → ``Long term investment``); a name a person wrote (a
+    scenario file's ``name``, an option named in the studio: "Budget cut 25%") is shown
+    exactly as written.
 
     Falls back to the raw names if two scenarios would get the same label.
     """
-    labels = {s: humanise(s) for s in scenarios}
+    labels = {s: humanise(s) if IDENTIFIER.fullmatch(s) else s for s in scenarios}
     if len(set(labels.values())) < len(labels):
         return {s: s for s in scenarios}
     return labels

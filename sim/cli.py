@@ -154,7 +154,9 @@ def _write_dashboard(folder: Path) -> Path | None:
 
 
 def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
-         default_reps: int | None, label: str) -> int:
+         default_reps: int | None, label: str | list[str]) -> int:
+    """Run and report; ``label`` names the default results folder (a list: the
+    scenarios' names, joined by :func:`sim.results.folder_label`)."""
     from sim.progress import plan_line
     from sim.scenario import load_scenario
 
@@ -173,13 +175,21 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
 
     from sim.capacity import staff_warnings
     from sim.metrics import HEADLINE
-    from sim.results import check_out_dir, default_out_dir, manifest_for, write_folder, write_tables
+    from sim.progress import record_run
+    from sim.results import (
+        check_out_dir,
+        default_out_dir,
+        folder_label,
+        manifest_for,
+        write_folder,
+        write_tables,
+    )
     from sim.runner import run_scenarios
     from sim.spreadsheet import write_spreadsheet
     from sim.summary import summarise
     from sim.terminal import print_report, print_summary
 
-    out = args.out or default_out_dir(label)
+    out = args.out or default_out_dir(label if isinstance(label, str) else folder_label(label))
     check_out_dir(out)
     _clean_partials(out.parent)
     # What staff cannot deliver is certain; whether the money binds only the run can say
@@ -189,6 +199,7 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
             _say(f"warning: {scenario.name}: {text}")
     start = time.perf_counter()
     results = run_scenarios(scenarios, run.replications, run.seed, workers)
+    simulated = time.perf_counter()
     summary = summarise(results.metrics, names)
     manifest = manifest_for(sys.argv[:1] + sys.argv[1:], scenarios, results.seeds, run.seed,
                             run.replications, run.weeks, time.perf_counter() - start)
@@ -201,6 +212,9 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
             _write_dashboard(folder)
 
     write_folder(out, fill)
+    # what this machine took, for the next estimates (sim.progress.measured)
+    record_run(len(scenarios) * run.replications, run.weeks, workers, simulated - start,
+               time.perf_counter() - simulated)
     print_report(summary, HEADLINE)
     print(f"ran {len(scenarios)} scenarios × {run.replications} replications × {run.weeks} "
           f"weeks in {time.perf_counter() - start:.1f} s")
@@ -227,8 +241,8 @@ def _clean_partials(parent: Path) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    label = "-".join(Path(s).stem for s in args.scenarios)[:60]
-    return _run(args.scenarios, args.overrides, args, None, label)
+    return _run(args.scenarios, args.overrides, args, None,
+                [Path(s).stem for s in args.scenarios])
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

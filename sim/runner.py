@@ -26,7 +26,7 @@ from sim import kernels
 from sim.metrics import run_metrics, yearly_metrics
 from sim.model import MentoringModel
 from sim.params import ScenarioParams
-from sim.progress import Progress  # the one progress display (also for calibration)
+from sim.progress import Progress, estimate_seconds  # the one progress display
 from sim.results import TableParts, parquet_bytes
 from sim.rng import replication_seeds
 from sim.scenario import Scenario
@@ -286,7 +286,9 @@ def run_scenarios(scenarios: Sequence[Scenario], replications: int, root_seed: i
         Concatenated tables and per-run metrics.
     """
     jobs = make_jobs(scenarios, replications, root_seed)
-    bar = Progress(len(jobs), enabled=progress)
+    weeks = scenarios[0].params.run.weeks if scenarios else 0
+    bar = Progress(len(jobs), enabled=progress, workers=workers,
+                   prior_s=estimate_seconds(len(jobs), weeks, workers) if jobs else None)
     tables = TableParts(TABLES)
     yearly = TableParts(["yearly"])
     runs: dict[int, list[tuple[Job, dict[str, float], float]]] = {}  # by batch number

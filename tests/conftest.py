@@ -48,3 +48,17 @@ def small_run_dir(tmp_path_factory: pytest.TempPathFactory):
                  "--workers", "1", "--out", str(out), "--no-dashboard"])
     assert code == 0
     return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def throughput_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Runs record what they took (sim.progress.record_run) in a folder of this session,
+    never in the user's own cache."""
+    folder = tmp_path_factory.mktemp("mentorsim-cache")
+    before = os.environ.get("MENTORSIM_CACHE")
+    os.environ["MENTORSIM_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("MENTORSIM_CACHE", None)
+    else:
+        os.environ["MENTORSIM_CACHE"] = before

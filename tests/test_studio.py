@@ -228,13 +228,22 @@ def test_make_it_ours_numbers_apply_to_every_option(baseline: programme.Start) -
     assert "valid integer" in errors["programme.target_mentors"]
 
 
-def test_option_names_are_file_safe_distinct_and_not_bundled(baseline: programme.Start) -> None:
+def test_natural_option_names_are_kept_and_their_files_are_safe(baseline: programme.Start
+                                                                 ) -> None:
+    from studio.scenario_file import file_names
+
     assert options.option_name("../../etc/passwd", 0) == "etc_passwd"
     assert options.option_name("<script>x</script>", 0) == "script_x_script"
-    checks = check_options(baseline, {}, [Option("Ours"), Option("ours!"), Option("baseline")])
-    assert any("also called ours" in e for e in checks[1].errors)
-    assert any("a bundled scenario is called baseline" in e for e in checks[2].errors)
-    assert checks[0].ok
+    named = [Option("Ours"), Option("  ours "), Option("Therapeutic supervision"),
+             Option("Budget cut 25%"), Option("Budget cut 25")]
+    checks = check_options(baseline, {}, named)
+    assert [c.name for c in checks] == ["Ours", "ours", "Therapeutic supervision",
+                                        "Budget cut 25%", "Budget cut 25"]
+    assert "also called \u201cOurs\u201d" in checks[1].name_error and not checks[1].ok
+    # a bundled scenario's name is a natural name too: accepted, its file named apart
+    assert checks[2].ok and checks[3].ok and checks[4].ok
+    assert file_names(named) == ["ours.toml", "ours_2.toml", "therapeutic_supervision_option.toml",
+                                 "budget_cut_25.toml", "budget_cut_25_2.toml"]
 
 
 # --- scenario files -------------------------------------------------------------------------
@@ -431,8 +440,8 @@ def test_downloads_headline_csv_and_spreadsheet(studio_run: SimpleNamespace) -> 
     from sim.spreadsheet import read_summary
 
     frame = headline_frame(read_summary(studio_run.studio))
-    assert {"group", "metric", "label", "unit", "current: mean",
-            "five_years vs current: difference", "five_years vs current: verdict"} \
+    assert {"group", "metric", "label", "unit", "Current: mean",  # the names as typed
+            "Five years vs Current: difference", "Five years vs Current: verdict"} \
         <= set(frame.columns)
     assert frame["metric"].iloc[0] == "premature_closure_rate"
     import openpyxl
