@@ -108,9 +108,9 @@ KEY_OUTCOMES: tuple[KeyOutcome, ...] = (
                "{n} {word} relationships abandoned per 100 started", "per 100 started",
                scale=100),
     KeyOutcome("burnout_incidence_per_100_mentor_years", "burnout",
-               "{n} new burnout episodes per 100 mentor-years",
-               "{n} {word} new burnout episodes per 100 mentor-years",
-               "per 100 mentor-years"),
+               "{n} new burnout episodes per 100 mentors a year",
+               "{n} {word} new burnout episodes per 100 mentors a year",
+               "per 100 mentors a year"),
     KeyOutcome("reoffending_itt_difference", "reoffending",
                "reoffending among everyone referred {n} percentage points {word} than "
                "without mentoring",

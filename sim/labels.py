@@ -172,3 +172,24 @@ def value_text(key: str, value: Any) -> str:
     if unit in ("weeks", "years", "hours") or unit.startswith("weeks of"):
         return f"{number} {unit.replace('s', '', 1) if value == 1 else unit}"
     return number
+
+
+# Metric units (sim.metrics) in the words a report uses: rates per mentor-year are per
+# mentors a year, agency-weeks are weeks (added up over agencies).
+METRIC_UNIT_WORDS: dict[str, str] = {
+    "per 100 mentor-years": "per 100 mentors a year",
+    "per 100 relationship-years": "per 100 relationships a year",
+    "mentor-years": "years of mentors' time",
+    "agency-weeks": "weeks, added up over agencies",
+    "mentors/FTE": "mentors per full-time staff post",
+}
+
+
+def metric_unit_words(unit: str) -> str:
+    """A metric's unit in words ("per 100 mentor-years" is "per 100 mentors a year").
+
+    Example:
+        >>> metric_unit_words("per 100 mentor-years"), metric_unit_words("weeks")
+        ('per 100 mentors a year', 'weeks')
+    """
+    return METRIC_UNIT_WORDS.get(unit, unit)

@@ -33,6 +33,7 @@ from sim.findings import (
     summary_reference,
     verdict_of,
 )
+from sim.labels import metric_unit_words
 from sim.metrics import HEADLINE, HEADLINE_GROUPS, METRICS
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class _Style:
         if self.points and not self.suffix:
             return "percentage points"
         return {"share": "%", "share/year": "% a year", "GBP": "£", "GBP/year": "£ a year",
-                "ratio": "a ratio"}.get(self.unit, self.unit)
+                "ratio": "a ratio"}.get(self.unit, metric_unit_words(self.unit))
 
     def default_decimals(self) -> int:
         return 0 if self.money else (2 if self.unit == "ratio" else 1)

@@ -66,7 +66,7 @@ def test_whole_interval_on_the_better_side_is_better_in_words() -> None:
 def test_whole_interval_on_the_worse_side_is_worse() -> None:
     f = compare({"burnout_incidence_per_100_mentor_years": (10.7, 7.2, 14.2)})
     assert f.verdict == "worse"
-    assert "11 more new burnout episodes per 100 mentor-years (95% CI 7 to 14)" in f.text
+    assert "11 more new burnout episodes per 100 mentors a year (95% CI 7 to 14)" in f.text
 
 
 def test_interval_spanning_zero_is_no_clear_difference() -> None:
