@@ -15,6 +15,7 @@ import pytest
 from dashboards import report
 
 try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
+    from accessibility import axe_script, violations
     from dashboard_fixtures import (
         comparison_tables,
         real_results_folder,
@@ -23,6 +24,7 @@ try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
         write_sweep_folder,
     )
 except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
+    from tests.accessibility import axe_script, violations
     from tests.dashboard_fixtures import (
         comparison_tables,
         real_results_folder,
@@ -265,3 +267,32 @@ def test_dashboard_pdf_command_writes_a4_pdf(tmp_path, capsys):
     assert b"/MediaBox [0 0 594.96 841.92]" in pdf or b"595" in pdf  # A4 in points
     assert "pdf:" in capsys.readouterr().out
     assert not list(folder.glob(".dashboard-*"))  # no temporary file left behind
+
+
+@pytest.mark.skipif(axe_script() is None, reason="axe-playwright-python is not installed")
+@pytest.mark.parametrize("width", [1366, 400])
+def test_the_dashboard_passes_axe_and_its_tables_scroll_by_keyboard(browser, tmp_path, width):
+    folder = write_comparison_folder(tmp_path / "axe", comparison_tables(scenarios=SIX[:4]))
+    html_path = report.write_dashboard(folder)
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.goto(html_path.resolve().as_uri(), wait_until="load")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
+    found = violations(page)
+    assert found == [], found  # no critical or serious violation
+    # every table box is a named region the keyboard reaches and scrolls
+    boxes = page.locator(".table-wrap")
+    assert boxes.count() >= 3
+    for box in boxes.all():
+        assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-label")
+    yearly = page.locator(".table-wrap:has(table.yearly)")
+    wide = yearly.evaluate("b => b.scrollWidth > b.clientWidth")
+    yearly.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert (yearly.evaluate("b => b.scrollLeft") > 0) == wide
+    if width == 400:  # the year of each cell is said even when the headings scroll away
+        label = page.evaluate("getComputedStyle(document.querySelector('table.yearly td'), "
+                              "'::before').content")
+        assert label == '"Year 1"'
+    page.close()
