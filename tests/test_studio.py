@@ -10,6 +10,7 @@ from __future__ import annotations
 import doctest
 import io
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -36,7 +37,7 @@ from studio import forms, options, programme, toml_text
 from studio.downloads import download, headline_frame, option_file, spreadsheet_bytes, zip_bytes
 from studio.folder import FolderError, WorkingFolder, check_name
 from studio.forms import FieldError, all_fields, lever_fields, local_fields, parse_value
-from studio.jobs import Jobs
+from studio.jobs import AlreadyRunningError, Jobs
 from studio.messages import field_message, plain
 from studio.options import Option, check_local, check_option, check_options, set_overrides
 from studio.programme import check_chain, resolve_start, save_upload
@@ -400,6 +401,117 @@ def test_routes_serve_only_named_files_of_results_folders(work: WorkingFolder) -
     assert "default-src 'self'" in client.get("/").headers["Content-Security-Policy"]
 
 
+def test_no_other_page_may_frame_the_studio(work: WorkingFolder) -> None:
+    from studio.app import create_app
+
+    client = create_app(work.root).server.test_client()
+    for url in ("/", "/_dash-layout", "/studio/download/nothing/results.zip"):
+        response = client.get(url)
+        assert response.headers["X-Frame-Options"] == "DENY", url
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], url
+
+
+def test_a_request_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from studio.app import MAX_REQUEST_BYTES, bind, create_app, make_server
+
+    app = create_app(tmp_path / "work", workers=1)
+    sock = bind(0)
+    server = make_server(app, sock)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = sock.getsockname()[1]
+        # 100 MB announced, none of it sent: the answer comes without waiting for it
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"POST /_dash-update-component HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: 104857600\r\n"
+                         b"\r\n")
+            started = time.monotonic()
+            answer = conn.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:80]
+        assert time.monotonic() - started < 5
+        # a body over the limit that is sent is refused too, and the studio answers after
+        import urllib.error
+        import urllib.request
+
+        big = b"{" + b" " * (MAX_REQUEST_BYTES + 10) + b"}"
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-update-component",
+                                         data=big, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 413
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            assert page.status == 200
+    finally:
+        server.shutdown()
+        sock.close()
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    ("a = {" * 3000 + "}" * 3000 + "\n", "nested too deeply"),
+    ("\xff\xfe not text", "not UTF-8"),
+])
+def test_a_malformed_or_deeply_nested_upload_gets_the_cli_message(
+        work: WorkingFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
+        says: str) -> None:
+    raw = content.encode("latin-1") if content.startswith("\xff") else content.encode()
+    path = tmp_path / "ours.toml"
+    path.write_bytes(raw)
+    assert cli_main(["validate", str(path)]) == 2
+    cli = capsys.readouterr().err
+    import base64
+
+    with pytest.raises(ScenarioError) as caught:
+        save_upload(work, "ours.toml", "data:;base64," + base64.b64encode(raw).decode())
+    assert says in str(caught.value) and says in cli
+    assert str(caught.value).split(": ", 1)[1] in cli  # the same words, of the same file
+    assert list(work.uploads.iterdir()) == []
+    # through the page's own request, it is a message, not a server error
+    from studio.app import create_app
+
+    client = create_app(work.root).server.test_client()
+    body = {"output": "..start.options...start.value...upload-msg.children..",
+            "outputs": [{"id": "start", "property": "options"},
+                        {"id": "start", "property": "value"},
+                        {"id": "upload-msg", "property": "children"}],
+            "inputs": [{"id": "upload", "property": "contents",
+                        "value": "data:;base64," + base64.b64encode(raw).decode()}],
+            "state": [{"id": "upload", "property": "filename", "value": "ours.toml"}],
+            "changedPropIds": ["upload.contents"]}
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200
+    assert says in response.get_data(as_text=True)
+
+
+def _upload(work: WorkingFolder, which: str, text: str, gate: threading.Barrier,
+            outcomes: dict[str, str]) -> None:
+    gate.wait()
+    try:
+        save_upload(work, "ours.toml", _b64(text))
+    except ScenarioError:
+        outcomes[which] = "refused"
+    else:
+        outcomes[which] = "loaded"
+
+
+def test_two_uploads_of_one_name_never_share_a_staging_file(work: WorkingFolder) -> None:
+    good = 'extends = "baseline"\nquestion = "good"\n'
+    bad = "[funding]\nannual_budget_gbp = 120,000\n"
+    for _ in range(15):
+        outcomes: dict[str, str] = {}
+        gate = threading.Barrier(2)
+        threads = [threading.Thread(target=_upload, args=(work, w, x, gate, outcomes))
+                   for w, x in (("good", good), ("bad", bad))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert outcomes == {"good": "loaded", "bad": "refused"}
+        assert (work.uploads / "ours.toml").read_text() == good  # the checked one is kept
+        assert [p.name for p in work.uploads.iterdir()] == ["ours.toml"]  # no staging left
+
+
 # --- runs -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def studio_run(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
@@ -454,23 +566,135 @@ def test_downloads_headline_csv_and_spreadsheet(studio_run: SimpleNamespace) -> 
     assert "by-studio/summary.csv" in names
 
 
-def test_a_run_in_the_background_can_be_cancelled(work: WorkingFolder,
-                                                  baseline: programme.Start) -> None:
-    jobs = Jobs(work, workers=1)
-    files = write_run_files(work.job_dir("slow") / "options", baseline, {}, [Option("A")])
-    jobs.start("slow", files, replications=20, weeks=520)
-    with pytest.raises(RuntimeError, match="already running"):
-        jobs.start("other", files, replications=1, weeks=26)
-    deadline = time.monotonic() + 120
-    while jobs.status("slow").message.startswith("Starting") and time.monotonic() < deadline:
+def _prepare(start: programme.Start, options_: list[Option]):
+    """What the page hands Jobs.start: writes the run's option files."""
+    return lambda job_dir: write_run_files(job_dir / "options", start, {}, options_)
+
+
+def _left_behind(work: WorkingFolder, run: str) -> list[str]:
+    """Anything a run left in the working folder: its job folder, half-written results."""
+    return sorted(str(p.relative_to(work.root)) for p in work.root.rglob("*")
+                  if run in p.name and ".upload" not in p.name)
+
+
+def _wait_until(condition, seconds: float = 120) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
         time.sleep(0.2)
+    return False
+
+
+def test_a_run_in_the_background_can_be_cancelled_leaving_nothing(
+        work: WorkingFolder, baseline: programme.Start) -> None:
+    jobs = Jobs(work, workers=1)
+    jobs.start("slow", _prepare(baseline, [Option("A")]), replications=20, weeks=520)
+    with pytest.raises(AlreadyRunningError, match="already running"):
+        jobs.start("other", _prepare(baseline, [Option("A")]), replications=1, weeks=26)
+    assert not work.job_dir("other").exists()  # refused: nothing written
+    assert _wait_until(lambda: "runs done" in jobs.status("slow").message)
     assert jobs.status("slow").state == "running"
     assert jobs.cancel("slow")
     status = jobs.status("slow")
-    assert status.state == "cancelled" and "nothing was written" in status.message
-    assert not (work.root / "slow").exists()
-    assert [p.name for p in work.root.iterdir() if "partial" in p.name] == []
+    assert status.state == "cancelled" and "nothing was kept" in status.message
+    assert _left_behind(work, "slow") == []  # no job folder, no half results folder
     assert jobs.running() is None
+
+
+def test_eight_simultaneous_run_requests_start_exactly_one(work: WorkingFolder,
+                                                           baseline: programme.Start) -> None:
+    jobs = Jobs(work, workers=1)
+    barrier = threading.Barrier(8)
+    started, refused = [], []
+
+    def ask(i: int) -> None:
+        barrier.wait()
+        try:
+            jobs.start(f"run{i}", _prepare(baseline, [Option("A")]), replications=20,
+                       weeks=520)
+        except AlreadyRunningError:
+            refused.append(i)
+        else:
+            started.append(i)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(started) == 1 and len(refused) == 7
+    assert [p.name for p in (work.root / ".studio").iterdir() if p.is_dir()] == \
+        [f"run{started[0]}"]
+    # a second studio on the same folder sees the run (its worker holds the lock)
+    other = Jobs(work, workers=1)
+    assert other.running() == f"run{started[0]}"
+    with pytest.raises(AlreadyRunningError):
+        other.start("late", _prepare(baseline, [Option("A")]), replications=1, weeks=26)
+    assert other.cancel(f"run{started[0]}")  # and can stop it
+    assert _wait_until(lambda: jobs.running() is None, 30)
+    assert _left_behind(work, f"run{started[0]}") == []
+
+
+STUDIO_THAT_RUNS = """
+import sys, time
+from pathlib import Path
+from studio.folder import WorkingFolder
+from studio.jobs import AlreadyRunningError, Jobs
+from studio.options import Option
+from studio.programme import resolve_start
+from studio.scenario_file import write_run_files
+work = WorkingFolder(Path(sys.argv[1]))
+start = resolve_start(work, "bundled:baseline")
+jobs = Jobs(work, workers=1)
+jobs.start("orphan", lambda d: write_run_files(d / "options", start, {}, [Option("A")]),
+           replications=20, weeks=520)
+print("started", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_run_stops_when_its_studio_is_killed_and_leaves_nothing(tmp_path: Path) -> None:
+    work = WorkingFolder(tmp_path / "work")
+    studio_proc = subprocess.Popen([sys.executable, "-c", STUDIO_THAT_RUNS, str(work.root)],
+                                   stdout=subprocess.PIPE, text=True)
+    try:
+        assert studio_proc.stdout.readline().strip() == "started"
+        spec_file = work.job_dir("orphan") / "job.json"
+        assert _wait_until(lambda: '"pid"' in spec_file.read_text(), 30)
+        worker = json.loads(spec_file.read_text())["pid"]
+        assert _wait_until(lambda: "runs done" in Jobs(work).status("orphan").message
+                           or "Starting" not in Jobs(work).status("orphan").message, 60)
+        studio_proc.kill()  # kill -9: no chance to stop its runs itself
+        studio_proc.wait()
+
+        def gone() -> bool:
+            try:
+                os.kill(worker, 0)
+            except ProcessLookupError:
+                return True
+            return False
+
+        assert _wait_until(gone, 30), "the run outlived its studio"
+        assert _left_behind(work, "orphan") == []
+        restarted = Jobs(work, workers=1)  # a studio started again finds nothing running
+        assert restarted.running() is None
+    finally:
+        studio_proc.kill()
+
+
+def test_a_restarted_studio_cleans_what_a_dead_run_left(work: WorkingFolder) -> None:
+    job = work.job_dir("dead")
+    job.mkdir(parents=True)
+    (job / "job.json").write_text(json.dumps({"pid": 2 ** 22 + 12345, "planned": 4}))
+    old = time.time() - 60
+    os.utime(job, (old, old))
+    partial = work.root / ".dead.partial-host-99999999-x"
+    partial.mkdir()
+    (work.root / "kept.toml").write_text('extends = "baseline"\n')
+    Jobs(work)
+    assert not job.exists() and not partial.exists()
+    assert (work.root / "kept.toml").exists()
 
 
 # --- the command ----------------------------------------------------------------------------
