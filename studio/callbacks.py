@@ -19,7 +19,7 @@ import binascii
 import json
 from typing import Any
 
-from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update, set_props
 
 from sim.errors import UserError
 from sim.spreadsheet import read_summary
@@ -122,48 +122,58 @@ def _register_form(app: Dash, studio: Studio) -> None:
     def remember(*_values: Any) -> Any:
         return _form(ctx.inputs_list).to_json()
 
-    @app.callback(Output("start", "value", allow_duplicate=True),
-                  Output({"type": "local", "key": ALL}, "value"),
-                  Output({"type": "local-pick", "key": ALL}, "value"),
-                  Output("staff-total", "value"),
-                  Output("option-count", "data", allow_duplicate=True),
-                  Output({"type": "opt-name", "option": ALL}, "value"),
-                  Output({"type": "opt-question", "option": ALL}, "value"),
-                  Output({"type": "num", "option": ALL, "key": ALL}, "value"),
-                  Output({"type": "pick", "option": ALL, "key": ALL}, "value"),
-                  Output("reps", "value"), Output("weeks", "value"),
-                  Output("form-msg", "children", allow_duplicate=True),
-                  Input("form-fill", "data"), prevent_initial_call=True)
-    def fill(data: Any) -> tuple[Any, ...]:
-        outputs = ctx.outputs_list
-        unchanged = [[no_update] * len(o) if isinstance(o, list) else no_update
-                     for o in outputs[:11]]
+    # The fields are set with set_props, not declared as outputs: a callback with every
+    # field of the page as its outputs costs the browser seconds each time the page opens,
+    # and only the fields whose value changes are set.
+    @app.callback(Output("form-msg", "children", allow_duplicate=True),
+                  Input("form-fill", "data"), *FORM_STATES, prevent_initial_call=True)
+    def fill(data: Any, *_states: Any) -> Any:
+        """Put a form into the page: only the fields whose value changes are set."""
         if data is None:  # nothing kept yet
-            return (*unchanged, no_update)
+            return no_update
         try:
             form = Form.from_json(data, "the kept form")
         except ComparisonFileError as exc:  # nothing filled: each field left as it is
-            return (*unchanged, str(exc))
-        keys = [[o["id"]["key"] for o in outputs[i]] for i in (1, 2)]
-        options = {i: o for i, o in enumerate(form.options)}
-
-        def option_values(entries: list[dict[str, Any]]) -> list[str]:
-            return [options[e["id"]["option"]].fields.get(e["id"]["key"], "")
-                    if e["id"]["option"] in options else "" for e in entries]
-
+            return str(exc)
+        states = list(ctx.states_list)
+        count = int(states[4]["value"] or 1)
+        states[4] = {**states[4], "value": MAX_OPTIONS}  # hidden panels' values too
+        now = _form(states)
         starts = {o["value"] for o in starting_points(studio.folder)}
-        return (form.start if form.start in starts else no_update,
-                [form.local.get(k, "") for k in keys[0]],
-                [form.local.get(k, "") for k in keys[1]],
-                form.staff_total, len(form.options),
-                [options[e["id"]["option"]].name if e["id"]["option"] in options
-                 else DEFAULT_LABELS[e["id"]["option"]] for e in outputs[5]],
-                [options[e["id"]["option"]].question if e["id"]["option"] in options
-                 else "" for e in outputs[6]],
-                option_values(outputs[7]), option_values(outputs[8]),
-                form.replications, form.weeks,
-                "" if form.start in starts else
-                f"{form.start.partition(':')[2]}: that programme is no longer here; the "
+        changes: dict[Any, dict[str, Any]] = {}
+
+        def put(id_: Any, value: Any, was: Any, prop: str = "value") -> None:
+            if value != was:
+                changes[json.dumps(id_, sort_keys=True) if isinstance(id_, dict) else id_] = \
+                    {"id": id_, prop: value}
+
+        if form.start in starts:
+            put("start", form.start, now.start)
+        for key, f in studio.local.items():
+            kind = "local" if f.kind in ("number", "integer") else "local-pick"
+            put({"type": kind, "key": key}, form.local.get(key, ""), now.local.get(key, ""))
+        put("staff-total", form.staff_total, now.staff_total)
+        put("option-count", len(form.options), count, "data")
+        for i, old in enumerate(now.options):
+            new = form.options[i] if i < len(form.options) else None
+            put({"type": "opt-name", "option": i}, new.name if new else DEFAULT_LABELS[i],
+                old.name)
+            put({"type": "opt-question", "option": i}, new.question if new else "",
+                old.question)
+            for key in set(new.fields if new else ()) | set(old.fields):
+                if key not in studio.fields:
+                    continue
+                kind = "num" if studio.fields[key].kind in ("number", "integer") else "pick"
+                put({"type": kind, "option": i, "key": key},
+                    new.fields.get(key, "") if new else "", old.fields.get(key, ""))
+        put("reps", form.replications, now.replications)
+        put("weeks", form.weeks, now.weeks)
+        for change in changes.values():
+            id_ = change.pop("id")
+            set_props(id_, change)
+        if form.start in starts:
+            return ""
+        return (f"{form.start.partition(':')[2]}: that programme is no longer here; the "
                 "options were put back on the programme shown")
 
     @app.callback(Output("form-fill", "data", allow_duplicate=True),

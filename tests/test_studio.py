@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -43,13 +42,22 @@ from studio.options import Option, check_local, check_option, check_options, set
 from studio.programme import check_chain, resolve_start, save_upload
 from studio.scenario_file import option_text, write_run_files
 
+try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
+    from studio_page import ARTIFACTS, browser, field, needs_chromium, open_group, panel, served
+except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
+    from tests.studio_page import (
+        ARTIFACTS,
+        browser,
+        field,
+        needs_chromium,
+        open_group,
+        panel,
+        served,
+    )
+
+__all__ = ["browser", "served"]  # fixtures, used by name
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-ARTIFACTS = ROOT / "test-artifacts"
 TINY = {"replications": 2, "weeks": 26}
 
 
@@ -747,51 +755,6 @@ def test_the_core_never_imports_the_studio() -> None:
 
 
 # --- the page, in Chromium ------------------------------------------------------------------
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not "
-                                    "installed at /usr/bin/chromium (apt-get install chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[SimpleNamespace]:
-    """The studio on a free port, in a thread of this process."""
-    from studio.app import bind, create_app, make_server
-
-    app = create_app(tmp_path / "work", workers=1)
-    sock = bind(0)
-    server = make_server(app, sock)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield SimpleNamespace(url=f"http://127.0.0.1:{sock.getsockname()[1]}/", app=app,
-                          folder=app.studio.folder)
-    server.shutdown()
-    app.studio.jobs.stop_all()
-    sock.close()
-
-
-def _panel(page: object, index: int) -> object:
-    return page.locator(f'[id*=\'"option":{index},"type":"opt-panel"\']')
-
-
-def _field(panel: object, key: str) -> object:
-    return panel.locator(f'[data-key="{key}"] input[type=text]')
-
-
-def _open_group(panel: object, group: str) -> None:
-    details = panel.locator(f'details.group[data-group="{group}"]')
-    if details.get_attribute("open") is None:
-        details.locator("> summary").click()
-
-
 @pytest.mark.browser
 @needs_chromium
 def test_a_planner_compares_two_options_in_the_browser(browser: object, served: SimpleNamespace,
@@ -809,14 +772,14 @@ def test_a_planner_compares_two_options_in_the_browser(browser: object, served: 
     page.wait_for_selector("#start-about li", timeout=60_000)
     assert "What happens in a typical" in page.locator("#start-about").inner_text()
 
-    first, second = _panel(page, 0), _panel(page, 1)
-    first.locator("[id*=opt-name]").fill("Today")
+    first, second = panel(page, 0), panel(page, 1)
+    first.locator('input[id*="opt-name"]').fill("Today")
     evil = "Five years <script>window.__studio_pwned = 1</script>"
-    second.locator("[id*=opt-name]").fill(evil)
-    _open_group(second, "funding")
-    _field(second, "funding.grant_term_years").fill("5")
-    _open_group(second, "supervision")
-    _field(second, "supervision.sessions_per_month").fill("2")
+    second.locator('input[id*="opt-name"]').fill(evil)
+    open_group(second, "funding")
+    field(second, "funding.grant_term_years").fill("5")
+    open_group(second, "supervision")
+    field(second, "supervision.sessions_per_month").fill("2")
     second.locator('[data-key="supervision.style"] label', has_text="therapeutic").click()
     # live capacity warning, in words, as the field is typed
     warning = second.locator(".warnings")
@@ -824,11 +787,11 @@ def test_a_planner_compares_two_options_in_the_browser(browser: object, served: 
     assert "needs 52 sessions a month" in warning.inner_text()
     assert "Estimated cost with every caseload full" in second.locator(".cost").inner_text()
     # a value outside the declared range gets validate's message beside the field
-    _field(second, "staff.supervisors_fte").fill("-1")
+    field(second, "staff.supervisors_fte").fill("-1")
     message = second.locator('[data-key="staff.supervisors_fte"] .field-msg')
-    page.wait_for_function("el => el.innerText.includes('greater than or equal to 0')",
+    page.wait_for_function("el => el.innerText.includes('must be 0 or more')",
                            arg=message.element_handle(), timeout=30_000)
-    _field(second, "staff.supervisors_fte").fill("")
+    field(second, "staff.supervisors_fte").fill("")
     # the name is shown as text, never run
     title = second.locator("h3")
     page.wait_for_function("([el, t]) => el.innerText === t", arg=[title.element_handle(), evil],
@@ -884,7 +847,7 @@ def test_a_planner_compares_two_options_in_the_browser(browser: object, served: 
     with page.expect_download() as download:
         page.locator("#result-downloads a", has_text="headline table").click()
     csv = pd.read_csv(download.value.path(), encoding="utf-8-sig")
-    assert "today: mean" in csv.columns
+    assert "Today: mean" in csv.columns
     assert (served.folder.root / run / "summary.xlsx").is_file()
 
     assert errors == []
@@ -906,7 +869,7 @@ def test_the_page_works_offline_at_phone_width(browser: object, served: SimpleNa
     page.goto(served.url)
     page.wait_for_selector("#start-about li", timeout=60_000)
     page.locator("#add-option").click()
-    _panel(page, 2).locator("h3").wait_for(state="visible", timeout=30_000)
+    panel(page, 2).locator("h3").wait_for(state="visible", timeout=30_000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "studio-400px.png"))
     assert errors == []
