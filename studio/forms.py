@@ -24,6 +24,7 @@ from sim import labels
 from sim.errors import ScenarioError
 from sim.params import SECTIONS
 from sim.scenario import parse_override
+from studio.messages import plain
 
 Kind = Literal["number", "integer", "yes/no", "choice"]
 
@@ -156,8 +157,9 @@ def _field(section: str, name: str, info: Any) -> Field | None:
     key = f"{section}.{name}"
     plausible = extra.get("plausible")
     low, high = _limits(info)
-    return Field(key=key, label=labels.label(key), meaning=info.description or "",
-                 unit=str(extra.get("unit", "")), source=str(extra.get("source", "")),
+    # meaning and source in the page's words: labels for keys, £ for GBP (studio.messages)
+    return Field(key=key, label=labels.label(key), meaning=plain(info.description or ""),
+                 unit=str(extra.get("unit", "")), source=plain(str(extra.get("source", ""))),
                  kind=kind, default=info.default, choices=choices,
                  plausible=tuple(plausible) if plausible else None, low=low, high=high,
                  group=FIELD_GROUP.get(key, SECTION_GROUP.get(section, "")))

@@ -17,6 +17,19 @@ from sim import labels
 from sim.params import SECTIONS
 
 _KEY = re.compile(r"\b(" + "|".join(SECTIONS) + r")\.([a-z_][a-z0-9_]*)\b")
+_NAME = re.compile(r"(?<![.\w])([a-z]+(?:_[a-z0-9]+)+)\b")  # a bare parameter name
+
+
+def _unique_names() -> dict[str, str]:
+    """Parameter names that belong to one section only, with their dotted keys."""
+    seen: dict[str, list[str]] = {}
+    for section, model in SECTIONS.items():
+        for name in model.model_fields:
+            seen.setdefault(name, []).append(f"{section}.{name}")
+    return {name: keys[0] for name, keys in seen.items() if len(keys) == 1}
+
+
+_UNIQUE = _unique_names()
 _MONEY = re.compile(r"\bGBP ?(-?[\d,]+(?:\.\d+)?)(/year)?")
 _KEY_VALUE = re.compile(_KEY.pattern + r" = (-?[\d,]+(?:\.\d+)?)\b")
 _HINT = re.compile(r" \[[^\[\]]*; unit: [^\[\]]*\]")
@@ -68,7 +81,9 @@ def plain(message: str) -> str:
     text = _MONEY.sub(lambda m: f"£{m.group(1)}" + (" a year" if m.group(2) else ""), text)
     text = _KEY_VALUE.sub(_money_value, text)
     text = re.sub(r"(?<![\w.])-(?=\d)", "\u2212", text)  # a true minus sign
-    return _KEY.sub(_label_of, text)
+    text = _KEY.sub(_label_of, text)
+    return _NAME.sub(lambda m: labels.label(_UNIQUE[m.group(1)]).lower()
+                     if m.group(1) in _UNIQUE else m.group(1), text)
 
 
 def _money_value(match: re.Match[str]) -> str:
