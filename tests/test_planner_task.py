@@ -127,6 +127,12 @@ def test_the_planners_task_takes_at_most_twelve_actions(browser, served, tmp_pat
     run = served.folder.results_folders()[0]
     summary = (served.folder.root / run / "summary.csv").read_text(encoding="utf-8")
     assert all(f"{name}," in summary for name in NAMES)
+    import openpyxl  # the spreadsheet's About sheet names the files a planner downloads
+
+    about = openpyxl.load_workbook(served.folder.root / run / "summary.xlsx",
+                                   read_only=True)["About"]
+    text = " ".join(str(c) for row in about.iter_rows(values_only=True) for c in row if c)
+    assert ".studio" not in text and "annual_grants.toml" in text
     words = " ".join(NAMES).lower().replace("-", " ").replace("%", "").split()
     label = run.split("-", 2)[2]  # after the date and time: whole words of the names
     assert all(w in words for w in label.replace("-", "_").split("_")), run
