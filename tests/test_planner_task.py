@@ -17,34 +17,18 @@ import time
 import pytest
 
 try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
-    from accessibility import axe_script, violations
-    from studio_page import (
-        ARTIFACTS,
-        browser,
-        field,
-        name_box,
-        needs_chromium,
-        open_group,
-        open_page,
-        panel,
-        served,
-    )
+    import accessibility
+    import studio_page
 except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
-    from tests.accessibility import axe_script, violations
-    from tests.studio_page import (
-        ARTIFACTS,
-        browser,
-        field,
-        name_box,
-        needs_chromium,
-        open_group,
-        open_page,
-        panel,
-        served,
-    )
+    from tests import accessibility, studio_page
 
+ARTIFACTS = studio_page.ARTIFACTS
+browser, served = studio_page.browser, studio_page.served  # fixtures, used by name
+field, name_box, open_group = studio_page.field, studio_page.name_box, studio_page.open_group
+open_page, panel = studio_page.open_page, studio_page.panel
+axe_script, violations = accessibility.axe_script, accessibility.violations
 __all__ = ["browser", "served"]  # fixtures, used by name
-pytestmark = [pytest.mark.browser, needs_chromium]
+pytestmark = [pytest.mark.browser, studio_page.needs_chromium]
 
 NAMES = ["Annual grants", "Five-year grant", "Therapeutic supervision", "Budget cut 25%"]
 
