@@ -41,6 +41,10 @@ WORKER_START_S = 2.0
 # spreadsheet, which grow with the tables; a floor of 2 s for the imports and the page.
 WRITE_SECONDS = 2.0
 WRITE_SECONDS_PER_RUN_WEEK = 0.0003
+# Before the first run and after the last write: loading the model and the data stack,
+# summarising, printing; about 2 s on the same machine (the median of what this machine
+# measured replaces it: measured_overhead()).
+OVERHEAD_SECONDS = 2.0
 THROUGHPUT_FILE = "throughput.json"
 KEEP_RECORDS = 20  # the most recent measurements kept
 USE_RECORDS = 10  # ... and the ones an estimate uses (their median)
@@ -88,17 +92,25 @@ def measured() -> tuple[float, float]:
     return (statistics.median(sim) if sim else 1.0, statistics.median(write) if write else 1.0)
 
 
+def measured_overhead() -> float:
+    """Seconds a command spends besides simulating and writing (loading, summarising):
+    the median of this machine's last measurements, else :data:`OVERHEAD_SECONDS`."""
+    found = [v for r in _records()[-USE_RECORDS:] if (v := _positive(r.get("overhead_s")))]
+    return statistics.median(found) if found else OVERHEAD_SECONDS
+
+
 def record_run(runs: int, weeks: int, workers: int, simulate_s: float,
-               write_s: float | None = None) -> None:
+               write_s: float | None = None, overhead_s: float | None = None) -> None:
     """Keep how long ``runs`` runs of ``weeks`` weeks on ``workers`` processes took to
-    simulate and to write (seconds), for the next estimates on this machine. A file
-    that cannot be written costs only the better estimate."""
+    simulate, to write and besides (seconds), for the next estimates on this machine. A
+    file that cannot be written costs only the better estimate."""
     from sim.files import write_text_atomically
 
     record = {"runs": int(runs), "weeks": int(weeks), "workers": int(max(1, min(workers,
                                                                                runs))),
               "simulate_s": round(float(simulate_s), 3),
               "write_s": None if write_s is None else round(float(write_s), 3),
+              "overhead_s": None if overhead_s is None else round(float(overhead_s), 3),
               "when": time.strftime("%Y-%m-%dT%H:%M:%S")}
     records = [*_records(), record][-KEEP_RECORDS:]
     try:
@@ -196,20 +208,23 @@ def _plural(n: int, word: str) -> str:
 
 
 def plan_line(scenarios: int, replications: int, weeks: int, workers: int, *,
-              factors: tuple[float, float] | None = None) -> str:
-    """The first line of ``run``/``demo``: what will run and roughly how long, simulating
-    and writing the results, as runs on this machine have taken (``factors``: the
-    :func:`measured` ones by default); the bar then refines it as runs finish.
+              factors: tuple[float, float] | None = None,
+              overhead: float | None = None) -> str:
+    """The first line of ``run``/``demo``: what will run and roughly how long, loading,
+    simulating and writing the results, as runs on this machine have taken (``factors``
+    and ``overhead``: the :func:`measured` ones by default); the bar then refines it as
+    runs finish.
 
     Example:
-        >>> plan_line(6, 20, 260, 2, factors=(1.0, 1.0))
+        >>> plan_line(6, 20, 260, 2, factors=(1.0, 1.0), overhead=2.0)
         'Running 6 scenarios × 20 replications × 260 weeks on 2 workers: about 1 min'
     """
     runs = scenarios * replications
     used = max(1, min(workers, runs))
     sim_factor, write_factor = measured() if factors is None else factors
     guess = rough_duration(estimate_seconds(runs, weeks, used, factor=sim_factor)
-                           + estimate_write_seconds(runs, weeks, factor=write_factor))
+                           + estimate_write_seconds(runs, weeks, factor=write_factor)
+                           + (measured_overhead() if overhead is None else overhead))
     return (f"Running {_plural(scenarios, 'scenario')} × {_plural(replications, 'replication')}"
             f" × {_plural(weeks, 'week')} on {_plural(used, 'worker')}: {guess}")
 

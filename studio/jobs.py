@@ -41,6 +41,7 @@ from sim.progress import (
     estimate_write_seconds,
     format_duration,
     measured,
+    measured_overhead,
 )
 from sim.results import default_out_dir, folder_label, write_json
 from studio.folder import JOBS, WorkingFolder
@@ -333,7 +334,7 @@ def running_message(stage: str, done: int, planned: int, spec: dict[str, Any],
         return (f"All {planned} runs done; writing the results folder, spreadsheet and "
                 f"dashboard: about {format_duration(left)} left")
     if stage == "starting":
-        total = float(spec.get("estimate_s") or 0) + write_s
+        total = float(spec.get("estimate_s") or 0) + write_s + measured_overhead()
         return f"Starting: loading the model… (about {format_duration(total)} in all)"
     elapsed = now - stage_time if stage_time else 0.0
     prior = float(spec.get("estimate_s") or 0)
@@ -344,7 +345,8 @@ def running_message(stage: str, done: int, planned: int, spec: dict[str, Any],
 def estimate_text(runs: int, weeks: int, workers: int) -> str:
     """The run form's estimate in words, from what runs on this machine have taken."""
     used = max(1, min(workers, runs))
-    seconds = estimate_seconds(runs, weeks, used) + estimate_write_seconds(runs, weeks)
+    seconds = (estimate_seconds(runs, weeks, used) + estimate_write_seconds(runs, weeks)
+               + measured_overhead())
     sim_factor, _ = measured()
     basis = ("as runs on this machine have taken" if sim_factor != 1.0 else
              "from the reference machine's times, until a run here is measured")

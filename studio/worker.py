@@ -45,6 +45,7 @@ STATUS = "status.json"
 LOG = "log.txt"
 RUN_LOCK = "run.lock"  # in .studio/: held by the worker of the run in progress
 PARENT_CHECK_S = 0.5  # how often a worker looks for the studio that started it
+STARTED = time.perf_counter()  # (near) when this process started: its loading is overhead
 
 
 def take_lock(path: Path) -> BinaryIO | None:
@@ -177,7 +178,7 @@ def run(spec: dict[str, Any], progress: TextIO) -> Path:
     from sim.progress import record_run
 
     record_run(len(scenarios) * settings.replications, settings.weeks, workers,
-               simulated - start, time.perf_counter() - simulated)
+               simulated - start, time.perf_counter() - simulated, start - STARTED)
     return out
 
 
