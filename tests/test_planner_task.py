@@ -250,6 +250,15 @@ def test_the_studio_passes_axe_and_tab_starts_at_the_programme_picker(browser, s
     _wait_checked(page)
     found = violations(page)
     assert found == [], found  # no critical or serious violation
+    page.locator("#start").click()  # and with the programme picker's list open
+    page.locator(".dash-dropdown-content").wait_for(timeout=10_000)
+    page.wait_for_timeout(300)
+    found = violations(page)
+    assert found == [], found
+    page.keyboard.press("ArrowDown")  # the list is worked by keyboard
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.querySelector('#start-about').innerText"
+                           ".startsWith('baseline')", timeout=30_000)
     if width == 400:
         assert page.evaluate("document.documentElement.scrollWidth") <= 400
         page.screenshot(path=str(ARTIFACTS / "planner-400.png"), full_page=False)
