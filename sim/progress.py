@@ -148,10 +148,12 @@ def estimate_write_seconds(runs: int, weeks: int, *, factor: float | None = None
 
 
 def blended_eta(done: int, planned: int, elapsed_s: float, prior_s: float,
-                workers: int = 1) -> float:
+                workers: int = 1, rate: float | None = None) -> float:
     """Seconds left of ``planned`` runs when ``done`` have finished after ``elapsed_s``:
     the prior estimate's remaining time, moved towards the measured rate's as runs
     finish (by done / (done + workers): after one batch per worker the two count alike).
+    ``rate``: runs a second measured between finished runs (so the pool's start, before
+    the first run ends, does not count as running); default ``done / elapsed_s``.
 
     Example:
         >>> blended_eta(0, 40, 3.0, 20.0)  # nothing done: the prior, less the time gone
@@ -165,7 +167,7 @@ def blended_eta(done: int, planned: int, elapsed_s: float, prior_s: float,
     prior_left = max(prior_s - elapsed_s, prior_s * remaining / max(planned, 1) * 0.1)
     if done <= 0:
         return prior_left
-    observed_left = elapsed_s / done * remaining
+    observed_left = remaining / rate if rate else elapsed_s / done * remaining
     weight = done / (done + max(workers, 1))
     return (1 - weight) * prior_left + weight * observed_left
 
@@ -274,6 +276,7 @@ class Progress:
         self.prior_s = prior_s
         self.workers = workers
         self.done = already
+        self.first_done: tuple[float, int] | None = None  # when runs first finished
         self.failed = 0
         self.planned = max(total, already)
         self.exact = True
@@ -309,6 +312,8 @@ class Progress:
     def update(self, done: int, failed: int = 0, planned: int | None = None,
                exact: bool = True, force: bool = False) -> None:
         """Record counts (over all sessions); redraw, or write a line if one is due."""
+        if self.first_done is None and done > self.already:
+            self.first_done = (time.monotonic(), done)
         self.done, self.failed, self.exact = done, failed, exact
         if planned is not None:
             self.planned = planned
@@ -324,6 +329,14 @@ class Progress:
             self.last = now
             self._write_line(now)
 
+    def _rate_since_first(self) -> float | None:
+        """Runs a second since runs first finished (None until two batches have)."""
+        if self.first_done is None:
+            return None
+        since, first = self.first_done
+        elapsed = time.monotonic() - since
+        return (self.done - first) / elapsed if self.done > first and elapsed > 0 else None
+
     def rate(self) -> float:
         """Runs per second in this session."""
         elapsed = time.monotonic() - self.start
@@ -336,7 +349,7 @@ class Progress:
         if self.prior_s is not None and self.exact:
             done = self.done + self.failed - self.already
             return blended_eta(done, done + remaining, time.monotonic() - self.start,
-                               self.prior_s, self.workers)
+                               self.prior_s, self.workers, self._rate_since_first())
         rate = self.rate()
         return remaining / rate if rate > 0 else (0.0 if not remaining else math.inf)
 

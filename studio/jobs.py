@@ -239,7 +239,8 @@ class Jobs:
         job_dir = self.folder.job_dir(run)
         spec = _read_json(job_dir / SPEC) or {}
         planned = int(spec.get("planned") or 0)
-        done, stage, stage_time = _progress(job_dir / PROGRESS)
+        progress = _progress(job_dir / PROGRESS)
+        done = progress.done
         final = _read_json(job_dir / STATUS)
         if final:
             state = str(final.get("state", "failed"))
@@ -250,8 +251,7 @@ class Jobs:
         if not going:
             return Status(run, "failed", done, planned, "the run stopped without finishing "
                                                         f"(see {job_dir / LOG})")
-        return Status(run, "running", done, planned,
-                      running_message(stage, done, planned, spec, stage_time))
+        return Status(run, "running", done, planned, running_message(progress, planned, spec))
 
 
 def _worker_alive(pid: int, job_dir: Path) -> bool:
@@ -301,13 +301,26 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _progress(path: Path) -> tuple[int, str, float]:
-    """(runs finished, latest stage, when it began) from a progress file."""
+@dataclass(frozen=True)
+class Progress:
+    """What a run's progress file says: runs finished, the latest stage and when it
+    began, and the rate between the first and the latest finished batch (None before
+    two: the pool's start is not running)."""
+
+    done: int = 0
+    stage: str = "starting"
+    since: float = 0.0
+    rate: float | None = None
+
+
+def _progress(path: Path) -> Progress:
+    """A run's :class:`Progress` from its progress file."""
     done, stage, when = 0, "starting", 0.0
+    batches: list[tuple[float, int]] = []  # (elapsed s, runs done) at each batch
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
-        return done, stage, when
+        return Progress()
     for line in lines:
         try:
             record = json.loads(line)
@@ -315,18 +328,24 @@ def _progress(path: Path) -> tuple[int, str, float]:
             continue  # a line still being written
         if record.get("event") == "progress":
             done = int(record.get("done", done))
+            if done:
+                batches.append((float(record.get("elapsed_s") or 0.0), done))
         elif record.get("event") == "stage":
             stage = str(record.get("stage", stage))
             when = float(record.get("time") or 0.0)
-    return done, stage, when
+    rate = None
+    if len(batches) >= 2 and batches[-1][0] > batches[0][0]:
+        rate = (batches[-1][1] - batches[0][1]) / (batches[-1][0] - batches[0][0])
+    return Progress(done, stage, when, rate)
 
 
-def running_message(stage: str, done: int, planned: int, spec: dict[str, Any],
-                    stage_time: float, now: float | None = None) -> str:
+def running_message(progress: Progress, planned: int, spec: dict[str, Any],
+                    now: float | None = None) -> str:
     """What a running comparison is doing and about how long it has left: the estimate
     from this machine's measured times (:mod:`sim.progress`) while nothing is done,
     moving to the rate measured in this run as runs finish, plus the writing."""
     now = time.time() if now is None else now
+    stage, done, stage_time = progress.stage, progress.done, progress.since
     write_s = float(spec.get("write_estimate_s") or estimate_write_seconds(
         planned, int(spec.get("weeks") or 1)))
     if stage == "writing":
@@ -338,7 +357,8 @@ def running_message(stage: str, done: int, planned: int, spec: dict[str, Any],
         return f"Starting: loading the model… (about {format_duration(total)} in all)"
     elapsed = now - stage_time if stage_time else 0.0
     prior = float(spec.get("estimate_s") or 0)
-    left = blended_eta(done, planned, elapsed, prior, int(spec.get("workers") or 1)) + write_s
+    left = blended_eta(done, planned, elapsed, prior, int(spec.get("workers") or 1),
+                       progress.rate) + write_s
     return f"{done} of {planned} runs done; about {format_duration(left)} left"
 
 

@@ -874,3 +874,21 @@ def test_the_page_works_offline_at_phone_width(browser: object, served: SimpleNa
     page.screenshot(path=str(ARTIFACTS / "studio-400px.png"))
     assert errors == []
     page.close()
+
+
+def test_the_time_left_moves_to_the_rate_between_batches() -> None:
+    from studio.jobs import Progress, running_message
+
+    spec = {"estimate_s": 24.0, "write_estimate_s": 4.0, "workers": 2, "weeks": 260}
+    now = 1000.0
+    # nothing finished yet: the estimate less the time gone, and the writing
+    assert running_message(Progress(0, "running", now - 4.0), 40, spec, now) == \
+        "0 of 40 runs done; about 24s left"
+    # a slow start (the pool loading) does not count as running: 20 done after 13 s at 5
+    # runs a second since the first batch, the 20 left take about 4 s (and 4 s to write)
+    quick = running_message(Progress(20, "running", now - 13.0, rate=5.0), 40, spec, now)
+    slow = running_message(Progress(20, "running", now - 13.0, rate=None), 40, spec, now)
+    assert quick == "20 of 40 runs done; about 9s left"
+    assert slow == "20 of 40 runs done; about 17s left"  # the whole 13 s taken as running
+    writing = running_message(Progress(40, "writing", now - 1.0), 40, spec, now)
+    assert writing.endswith("about 3s left") and writing.startswith("All 40 runs done")
