@@ -239,7 +239,7 @@ class Jobs:
         job_dir = self.folder.job_dir(run)
         spec = _read_json(job_dir / SPEC) or {}
         planned = int(spec.get("planned") or 0)
-        progress = _progress(job_dir / PROGRESS)
+        progress = _progress(job_dir / PROGRESS, int(spec.get("workers") or 1))
         done = progress.done
         final = _read_json(job_dir / STATUS)
         if final:
@@ -304,8 +304,7 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 @dataclass(frozen=True)
 class Progress:
     """What a run's progress file says: runs finished, the latest stage and when it
-    began, and the rate between the first and the latest finished batch (None before
-    two: the pool's start is not running)."""
+    began, and the rate measured after the first round of batches (:func:`_rate`)."""
 
     done: int = 0
     stage: str = "starting"
@@ -313,8 +312,8 @@ class Progress:
     rate: float | None = None
 
 
-def _progress(path: Path) -> Progress:
-    """A run's :class:`Progress` from its progress file."""
+def _progress(path: Path, workers: int = 1) -> Progress:
+    """A run's :class:`Progress` from its progress file (``workers``: the run's)."""
     done, stage, when = 0, "starting", 0.0
     batches: list[tuple[float, int]] = []  # (elapsed s, runs done) at each batch
     try:
@@ -333,10 +332,17 @@ def _progress(path: Path) -> Progress:
         elif record.get("event") == "stage":
             stage = str(record.get("stage", stage))
             when = float(record.get("time") or 0.0)
-    rate = None
-    if len(batches) >= 2 and batches[-1][0] > batches[0][0]:
-        rate = (batches[-1][1] - batches[0][1]) / (batches[-1][0] - batches[0][0])
-    return Progress(done, stage, when, rate)
+    return Progress(done, stage, when, _rate(batches, workers))
+
+
+def _rate(batches: list[tuple[float, int]], workers: int) -> float | None:
+    """Runs a second after the first round of batches (one a worker, which finish nearly
+    together and include the pool's start); None until a batch has finished since."""
+    first = min(max(workers, 1), len(batches)) - 1
+    if len(batches) <= first + 1:
+        return None
+    (t0, d0), (t1, d1) = batches[first], batches[-1]
+    return (d1 - d0) / (t1 - t0) if t1 > t0 and d1 > d0 else None
 
 
 def running_message(progress: Progress, planned: int, spec: dict[str, Any],

@@ -892,3 +892,13 @@ def test_the_time_left_moves_to_the_rate_between_batches() -> None:
     assert slow == "20 of 40 runs done; about 17s left"  # the whole 13 s taken as running
     writing = running_message(Progress(40, "writing", now - 1.0), 40, spec, now)
     assert writing.endswith("about 3s left") and writing.startswith("All 40 runs done")
+
+
+def test_the_rate_is_measured_after_the_first_round_of_batches() -> None:
+    from studio.jobs import _rate
+
+    # two workers: their first batches end together (and carry the pool's start)
+    batches = [(11.5, 5), (11.6, 10)]
+    assert _rate(batches, 2) is None
+    assert _rate([*batches, (15.6, 15)], 2) == pytest.approx(5 / 4.0)
+    assert _rate([(3.0, 4)], 1) is None and _rate([(3.0, 4), (5.0, 8)], 1) == 2.0
