@@ -23,6 +23,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
@@ -277,6 +278,8 @@ class Progress:
         self.workers = workers
         self.done = already
         self.first_done: tuple[float, int] | None = None  # when runs first finished
+        self._run_seconds = 0.0  # the finished runs' own wall times, added up
+        self._timed = 0  # ... and how many runs they are
         self.failed = 0
         self.planned = max(total, already)
         self.exact = True
@@ -303,8 +306,12 @@ class Progress:
         """Advance by one run (the runner's and calibration's callback)."""
         self.advance()
 
-    def advance(self, n: int = 1) -> None:
-        """Advance by ``n`` finished runs; close at the total."""
+    def advance(self, n: int = 1, seconds: Sequence[float] | None = None) -> None:
+        """Advance by ``n`` finished runs (``seconds``: each one's own wall time, which
+        measures the rate free of the pool's start); close at the total."""
+        if seconds:
+            self._run_seconds += float(sum(seconds))
+            self._timed += len(seconds)
         self.update(self.done + n, self.failed, self.planned, self.exact)
         if self.exact and self.done + self.failed >= self.planned:
             self.close()
@@ -329,8 +336,15 @@ class Progress:
             self.last = now
             self._write_line(now)
 
+    def run_seconds(self) -> float | None:
+        """The mean wall time of one run, from the runs' own times (None if not given)."""
+        return self._run_seconds / self._timed if self._timed and self._run_seconds else None
+
     def _rate_since_first(self) -> float | None:
-        """Runs a second since runs first finished (None until two batches have)."""
+        """Runs a second: the workers over one run's own time when runs report it, else
+        since runs first finished (None until two batches have)."""
+        if self.run_seconds():
+            return max(1, min(self.workers, self.planned)) / self.run_seconds()
         if self.first_done is None:
             return None
         since, first = self.first_done
@@ -423,6 +437,8 @@ class Progress:
                       "runs_per_s": round(self.rate(), 3),
                       "eta_s": None if eta == math.inf else round(eta, 1),
                       "elapsed_s": round(elapsed, 1)}
+            if self.run_seconds() is not None:  # runs that report their own wall times
+                record["run_s"] = round(self.run_seconds(), 3)
             line = json.dumps(record)
         elif final:
             line = f"done: {self._counts()} in {format_duration(elapsed)}"

@@ -259,14 +259,13 @@ def _batches_of_runs(jobs: Sequence[Job], workers: int, bar: Progress | None
             for job in chunk:
                 outputs.append(run_job(job))
                 if bar:
-                    bar()
+                    bar.advance(1, [outputs[-1].wall_time_s])
             yield seq, chunk, pack(outputs)
         return
     with closing(map_batches(run_batch, jobs, workers)) as stream:  # stops the pool early
         for seq, chunk, batch in stream:
             if bar:
-                for _ in chunk:
-                    bar()
+                bar.advance(len(chunk), batch.wall_times_s)
             yield seq, chunk, batch
 
 

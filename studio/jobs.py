@@ -304,7 +304,9 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 @dataclass(frozen=True)
 class Progress:
     """What a run's progress file says: runs finished, the latest stage and when it
-    began, and the rate measured after the first round of batches (:func:`_rate`)."""
+    began, and the rate: the workers over one run's own wall time as the worker measures
+    it (free of the pool's start), else measured after the first round of batches
+    (:func:`_rate`)."""
 
     done: int = 0
     stage: str = "starting"
@@ -315,6 +317,7 @@ class Progress:
 def _progress(path: Path, workers: int = 1) -> Progress:
     """A run's :class:`Progress` from its progress file (``workers``: the run's)."""
     done, stage, when = 0, "starting", 0.0
+    run_s: float | None = None  # one run's own wall time (the worker measures it)
     batches: list[tuple[float, int]] = []  # (elapsed s, runs done) at each batch
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -327,12 +330,14 @@ def _progress(path: Path, workers: int = 1) -> Progress:
             continue  # a line still being written
         if record.get("event") == "progress":
             done = int(record.get("done", done))
+            run_s = record.get("run_s") or run_s
             if done:
                 batches.append((float(record.get("elapsed_s") or 0.0), done))
         elif record.get("event") == "stage":
             stage = str(record.get("stage", stage))
             when = float(record.get("time") or 0.0)
-    return Progress(done, stage, when, _rate(batches, workers))
+    rate = workers / float(run_s) if run_s else _rate(batches, workers)
+    return Progress(done, stage, when, rate)
 
 
 def _rate(batches: list[tuple[float, int]], workers: int) -> float | None:

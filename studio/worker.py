@@ -118,7 +118,7 @@ def _run_all(scenarios: Sequence[Any], replications: int, seed: int, workers: in
     from sim.runner import TABLES, Results, make_jobs, map_batches, run_batch
 
     jobs = make_jobs(scenarios, replications, seed)
-    bar = Progress(len(jobs), stream=progress, every_s=0.0, log="json")
+    bar = Progress(len(jobs), stream=progress, every_s=0.0, log="json", workers=workers)
     tables, yearly = TableParts(TABLES), TableParts(["yearly"])
     runs: dict[int, list[tuple[Any, dict[str, float], float]]] = {}
     size = 1 if workers <= 1 else None  # serial: report each run as it ends
@@ -127,7 +127,7 @@ def _run_all(scenarios: Sequence[Any], replications: int, seed: int, workers: in
             tables.add(seq, {name: batch.parts[name] for name in TABLES})
             yearly.add(seq, {"yearly": batch.parts["yearly"]})
             runs[seq] = list(zip(chunk, batch.metrics, batch.wall_times_s, strict=True))
-            bar.advance(len(chunk))
+            bar.advance(len(chunk), batch.wall_times_s)
     ordered = [run for seq in sorted(runs) for run in runs[seq]]
     metrics = pd.DataFrame([{"scenario": job.scenario, "replication": job.replication, **m}
                             for job, m, _ in ordered])
