@@ -68,15 +68,15 @@ class Panel:
     money: bool = False
 
 
-# The panel titles say what is counted; the axis titles stay short so four panels fit a
-# phone's width.
+# The panel titles say what is counted (the hover text in full); titles and axis titles
+# stay short so four panels fit a phone's width.
 OVER_TIME_PANELS: tuple[Panel, ...] = (
-    Panel("Active relationships", "Number", ("active_matches",)),
-    Panel("Mentees on the waiting list", "Number", ("waiting_mentees",)),
+    Panel("Relationships", "Number", ("active_matches",)),
+    Panel("Waiting list", "Number", ("waiting_mentees",)),
     # burnt-out mentors have a chart of their own ("How many mentors are burnt out?"),
     # so each line here is one scenario, drawn in its own pattern
     Panel("Active mentors", "Number", ("active_mentors",)),
-    Panel("Reserves (funding balance)", "£", ("funding_balance_gbp",), money=True),
+    Panel("Reserves", "£", ("funding_balance_gbp",), money=True),
 )
 
 SERIES_LABELS: dict[str, str] = {

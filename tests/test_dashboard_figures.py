@@ -133,7 +133,7 @@ def test_over_time_axes_use_years_or_weeks_never_steps(tables):
     assert "Years" in long_titles and "Weeks" in short_titles  # short: four panels on a phone
     assert {"Number", "£"} <= set(long_titles)
     panels = {a.text for a in long_fig.layout.annotations}
-    assert {"Active relationships", "Reserves (funding balance)"} <= panels
+    assert {"Relationships", "Waiting list", "Active mentors", "Reserves"} == panels
     assert not any("step" in t.lower() for t in long_titles + short_titles)
     medians = [t for t in long_fig.data if "lines" in str(t.mode)]
     assert medians[0].x[0] == pytest.approx(1 / 52)
