@@ -210,6 +210,16 @@ def test_a_saved_comparison_opens_again_in_a_new_browser(browser, served, tmp_pa
 
 def test_a_refused_run_shows_the_error_beside_its_field_in_view(browser, served) -> None:
     page, _errors = open_page(browser, served.url, viewport={"width": 1366, "height": 768})
+    # the run form says its defaults, and what is wrong as it is typed, before Run
+    assert page.locator("#reps").get_attribute("placeholder") == "10 (the programme's)"
+    page.locator("#reps").fill("ten")
+    page.wait_for_function("() => document.querySelector('#reps-msg').innerText"
+                           ".includes('not a whole number')", timeout=30_000)
+    page.locator("#weeks").fill("99999")
+    page.wait_for_function("() => document.querySelector('#weeks-msg').innerText"
+                           ".includes('from 1 to 5,200')", timeout=30_000)
+    page.locator("#reps").fill("")
+    page.locator("#weeks").fill("")
     page.locator("#add-option").click()
     third = panel(page, 2)
     third.wait_for(state="visible")
