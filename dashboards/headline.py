@@ -19,6 +19,7 @@ import pandas as pd
 
 from dashboards.palette import humanise, ordered, scenario_colours
 from sim.findings import LABELS, verdict_of
+from sim.labels import METRIC_UNIT_WORDS
 from sim.metrics import HEADLINE, METRICS
 
 # Verdicts that get a coloured marker (a clear difference on a measure that is neither
@@ -81,12 +82,13 @@ NOUNS: dict[str, str] = {
     "support_delivered_share": "support contacts delivered per 100 due",
     "supervision_delivered_share": "supervision sessions delivered per 100 due",
     # rates and counts: the unit is part of the noun
-    "abandonment_per_100_match_years": "abandonments per 100 relationship-years",
-    "burnout_incidence_per_100_mentor_years": "new burnout episodes per 100 mentor-years",
-    "weeks_below_floor": "agency-weeks below the reserve floor",
+    "abandonment_per_100_match_years": "abandonments per 100 relationships a year",
+    "burnout_incidence_per_100_mentor_years": "new burnout episodes per 100 mentors a year",
+    "weeks_below_floor": "weeks below the reserve floor, added up over agencies,",
     "weeks_with_cuts": "weeks with budget cuts",
-    "trained_mentor_years_lost_at_cliffs": "trained mentor-years lost at programme closures",
-    "mentors_per_staff_fte": "mentors per staff FTE",
+    "trained_mentor_years_lost_at_cliffs": "years of trained mentors' time lost at programme "
+    "closures",
+    "mentors_per_staff_fte": "mentors per full-time staff post",
     # money
     "funding_received_gbp": "funding received",
     "total_spend_gbp": "spending",
@@ -99,11 +101,7 @@ NOUNS: dict[str, str] = {
 
 # How a value in one of the registry's units is written after the number.
 UNIT_SUFFIXES: dict[str, str] = {
-    "per 100 relationship-years": " per 100 relationship-years",
-    "per 100 mentor-years": " per 100 mentor-years",
-    "agency-weeks": " agency-weeks",
-    "mentor-years": " mentor-years",
-    "mentors/FTE": " mentors per staff FTE",
+    **{unit: f" {words}" for unit, words in METRIC_UNIT_WORDS.items()},
     "weeks": " weeks",
     "0-1": "",  # a score between 0 and 1: the label says what it is
 }
@@ -125,10 +123,12 @@ def _noun(name: str) -> str | None:
 def describe_metric(name: str, values: Sequence[float] | None = None) -> MetricInfo:
     """Label, unit kind and wording for ``name``.
 
-    Uses the model's registry when it knows the metric, else the name's suffix. A share
-    is only shown as a percentage when all ``values`` lie in -1..1, so a rate already
-    expressed per 100 is never multiplied by 100 again (pass the means: a confidence
-    interval of a share may stretch beyond 0..1 with few replications).
+    Uses the model's registry when it knows the metric, and formats it by its declared
+    unit whatever its values (a share of 1.2 a year is 120% a year, never "1.2 a year").
+    For a metric it does not know, the name's suffix: a share is only shown as a
+    percentage when all ``values`` lie in -1..1, so a rate already expressed per 100 is
+    never multiplied by 100 again (pass the means: a confidence interval of a share may
+    stretch beyond 0..1 with few replications).
     """
     finite = [float(v) for v in (values or []) if v is not None and math.isfinite(float(v))]
     in_unit_range = all(-1.0 <= v <= 1.0 for v in finite)
@@ -138,9 +138,7 @@ def describe_metric(name: str, values: Sequence[float] | None = None) -> MetricI
         known = {"definition": declared.definition, "better": declared.better}
         if unit in ("share", "share/year"):
             suffix = " a year" if unit == "share/year" else ""
-            if in_unit_range:
-                return MetricInfo(label, "proportion", _noun(name), suffix, **known)
-            return MetricInfo(label, "number", suffix=suffix, **known)
+            return MetricInfo(label, "proportion", _noun(name), suffix, **known)
         if unit in ("GBP", "GBP/year"):
             suffix = " a year" if unit == "GBP/year" else ""
             return MetricInfo(label, "gbp", _noun(name), suffix, **known)
@@ -178,15 +176,24 @@ def format_value(value: float, kind: str, suffix: str = "", decimals: int = 1) -
 
 
 def _amount(value: float, info: MetricInfo) -> str:
+    """The size of a difference in the metric's unit, with enough decimals (up to three)
+    that a difference that is not zero never reads as 0 ("0.04", not "0.0")."""
     size = abs(value)
     if info.kind == "proportion":
         size *= 100.0
-        return f"{size:.0f}" if size >= 10 else f"{size:.1f}"
+        decimals = 0 if size >= 10 else 1
+    elif info.kind == "gbp":
+        decimals = 0
+    elif info.kind == "weeks":
+        decimals = 1
+    else:
+        decimals = info.decimals if size < 1000 else 0
+    while size and round(size, decimals) == 0 and decimals < 3:
+        decimals += 1
+    text = f"{size:,.{decimals}f}"
     if info.kind == "gbp":
-        return f"£{size:,.0f}"
-    if info.kind == "weeks":
-        return f"{size:,.1f} weeks"
-    return f"{size:,.{info.decimals}f}" if size < 1000 else f"{size:,.0f}"
+        return f"£{text}"
+    return f"{text} weeks" if info.kind == "weeks" else text
 
 
 def _words(info: MetricInfo) -> tuple[str, str, str]:
@@ -207,7 +214,7 @@ def difference_sentence(
 
     Examples: ``28 fewer relationships ending early per 100 started than Baseline
     (95% CI 20 to 35 fewer)``, ``£12,300 more funding received than Baseline (…)``,
-    ``4.1 more new burnout episodes per 100 mentor-years than Baseline (…)``. When the
+    ``4.1 more new burnout episodes per 100 mentors a year than Baseline (…)``. When the
     interval spans zero the sentence says so.
     """
     if not all(math.isfinite(v) for v in (mean, low, high)):
@@ -236,6 +243,35 @@ def difference_sentence(
 
 def _format(value: float, info: MetricInfo) -> str:
     return format_value(value, info.kind, info.suffix, info.decimals)
+
+
+def _is_difference(info: MetricInfo) -> bool:
+    """A share defined as one share minus another (the programme's effect on
+    reoffending): its value is said as "points lower" or "higher", never as a negative
+    number that means good."""
+    return info.kind == "proportion" and " minus " in info.definition
+
+
+def _points(value: float) -> str:
+    size = abs(100.0 * value)
+    word = "lower" if value < 0 else "higher"
+    return f"{size:.1f} points {word}" if round(size, 1) else "0.0 points"
+
+
+def _value_text(value: float, info: MetricInfo) -> str:
+    if _is_difference(info) and math.isfinite(value):
+        return _points(value)
+    return _format(value, info)
+
+
+def _ci_text(low: float, high: float, info: MetricInfo) -> str:
+    if _is_difference(info) and math.isfinite(low) and math.isfinite(high):
+        if high < 0 or low > 0:
+            near, far = sorted((abs(low), abs(high)))
+            word = "lower" if high < 0 else "higher"
+            return f"95% CI {100 * near:.1f} to {100 * far:.1f} points {word}"
+        return f"95% CI {_points(low)} to {_points(high)}"
+    return f"95% CI {_format(low, info)} – {_format(high, info)}"
 
 
 def headline_table(summary: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
@@ -289,11 +325,8 @@ def headline_table(summary: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFr
                     "ci_low": float(value["ci_low"]),
                     "ci_high": float(value["ci_high"]),
                     "replications": float(value["replications"]),
-                    "value_text": _format(float(value["mean"]), info),
-                    "ci_text": (
-                        f"95% CI {_format(float(value['ci_low']), info)} – "
-                        f"{_format(float(value['ci_high']), info)}"
-                    ),
+                    "value_text": _value_text(float(value["mean"]), info),
+                    "ci_text": _ci_text(float(value["ci_low"]), float(value["ci_high"]), info),
                     "difference_text": difference,
                     "verdict": verdict,
                     "headline": metric in HEADLINE_METRICS,
@@ -310,7 +343,7 @@ def _table_html(table: pd.DataFrame, shown: Sequence[str], colours: dict[str, st
         for i, s in enumerate(shown)
     )
     body = []
-    for metric, rows in table.groupby("metric", sort=False):
+    for _metric, rows in table.groupby("metric", sort=False):
         cells = []
         by_scenario = rows.set_index("scenario")
         for scenario in shown:
@@ -337,14 +370,19 @@ def _table_html(table: pd.DataFrame, shown: Sequence[str], colours: dict[str, st
         definition = str(rows["definition"].iloc[0] or "")
         # The definition is one hover away (title) and also listed under the table.
         title = f' title="{html.escape(definition)}"' if definition else ""
-        body.append(
-            f'<tr><th scope="row"{title}>{label}<div class="metric-name">'
-            f"{html.escape(str(metric))}</div></th>{''.join(cells)}</tr>"
-        )
+        body.append(f'<tr><th scope="row"{title}>{label}</th>{"".join(cells)}</tr>')
     return (
-        '<div class="table-wrap"><table class="headline"><thead><tr><th scope="col">Measure</th>'
-        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        f"{table_wrap('Headline measures by option')}<table class=\"headline\"><thead><tr>"
+        f'<th scope="col">Measure</th>{head}</tr></thead><tbody>{"".join(body)}</tbody>'
+        "</table></div>"
     )
+
+
+def table_wrap(label: str) -> str:
+    """The opening of a table's scrolling box: a region with a name that the keyboard can
+    reach (tab to it, then scroll with the arrow keys)."""
+    return (f'<div class="table-wrap" tabindex="0" role="region" '
+            f'aria-label="{html.escape(label)} (scrolls sideways)">')
 
 
 def headline_html(table: pd.DataFrame, scenarios: Sequence[str]) -> str:
@@ -371,8 +409,9 @@ def headline_html(table: pd.DataFrame, scenarios: Sequence[str]) -> str:
     definitions = definitions[definitions["definition"].astype(str) != ""]
     if not definitions.empty:
         items = "".join(
-            f"<dt>{html.escape(str(r.label))} <code>{html.escape(str(r.metric))}</code></dt>"
-            f"<dd>{html.escape(str(r.definition))}</dd>"
+            f"<dt>{html.escape(str(r.label))}</dt>"
+            f"<dd>{html.escape(str(r.definition))} <span class=\"metric-name\">(in the "
+            f"results files: {html.escape(str(r.metric))})</span></dd>"
             for r in definitions.itertuples(index=False)
         )
         parts.append(

@@ -41,6 +41,86 @@ def scenario_colours(scenarios: Iterable[str]) -> dict[str, str]:
     return {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(scenarios)}
 
 
+# Printed in black and white, several Okabe–Ito colours have almost the same grey (orange,
+# reddish purple and sky blue within 11 levels of 255): each scenario also gets its own
+# line pattern, marker shape and bar hatching, in the same order as the colours, so a
+# series can be told apart without colour (and the legend shows all three).
+DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot",
+                           "5px,2px,1px,2px", "1px,3px")
+SYMBOLS: tuple[str, ...] = ("circle", "square", "diamond", "triangle-up", "x", "star",
+                            "cross", "pentagon")
+PATTERNS: tuple[str, ...] = ("", "/", ".", "x", "\\", "+", "-", "|")
+MARKERS_PER_LINE = 12  # marker shapes drawn along a long line (plotly's maxdisplayed)
+
+
+@dataclass(frozen=True)
+class SeriesStyle:
+    """How one scenario's series are drawn: colour, line pattern, marker and hatching."""
+
+    colour: str
+    dash: str
+    symbol: str
+    pattern: str
+
+
+def scenario_styles(scenarios: Sequence[str]) -> dict[str, SeriesStyle]:
+    """Each scenario's colour, line pattern, marker shape and bar hatching, by position.
+
+    Example:
+        >>> styles = scenario_styles(["a", "b"])
+        >>> styles["a"].dash, styles["b"].dash, styles["b"].symbol
+        ('solid', 'dash', 'square')
+    """
+    colours = scenario_colours(scenarios)
+    return {name: SeriesStyle(colours[name], DASHES[i % len(DASHES)],
+                              SYMBOLS[i % len(SYMBOLS)], PATTERNS[i % len(PATTERNS)])
+            for i, name in enumerate(scenarios)}
+
+
+def trace_owner(trace: go.BaseTraceType, scenarios: Sequence[str]) -> str | None:
+    """The scenario a trace draws: its legend group, its name, or a ``scenario:NAME:...``
+    uid (event markers)."""
+    found = trace_scenario(trace, scenarios)
+    if found is None and getattr(trace, "name", None) in scenarios:
+        found = str(trace.name)
+    return found
+
+
+def distinguish(fig: go.Figure, scenarios: Sequence[str]) -> go.Figure:
+    """Give every scenario's series its pattern, marker and hatching
+    (:func:`scenario_styles`), so each stays distinct in greyscale and in print.
+
+    Lines keep a pattern they already have for another meaning; bands (fills) and
+    event markers (whose shape is the event's) are left as they are.
+    """
+    styles = scenario_styles(scenarios)
+    for trace in fig.data:
+        owner = trace_owner(trace, scenarios)
+        if owner is None:
+            continue
+        style = styles[owner]
+        if trace.type == "bar":
+            trace.marker.pattern = {"shape": style.pattern, "fillmode": "overlay",
+                                    "fgcolor": "#ffffff", "size": 7, "solidity": 0.35}
+            trace.marker.line = {"color": "#000000", "width": 0.6}
+            continue
+        if trace.type != "scatter" or trace.mode in (None, "none") or trace.fill:
+            continue
+        mode = str(trace.mode)
+        if "lines" in mode:
+            if trace.line.dash in (None, "solid"):
+                trace.line.dash = style.dash
+            if "markers" not in mode:
+                trace.mode = mode + "+markers"
+                trace.marker.maxdisplayed = MARKERS_PER_LINE
+            trace.marker.symbol = style.symbol
+            trace.marker.size = trace.marker.size or 7
+        elif "markers" in mode and not str(getattr(trace, "uid", "") or "").startswith(
+                "scenario:"):
+            trace.marker.symbol = style.symbol
+    return fig
+
+
 def rgba(hex_colour: str, alpha: float) -> str:
     """Return ``hex_colour`` (``#RRGGBB``) as a CSS ``rgba()`` string with ``alpha``."""
     value = hex_colour.lstrip("#")
@@ -195,8 +275,7 @@ def add_dropdown(fig: go.Figure, buttons: list[dict]) -> go.Figure:
     return fig
 
 
-# Bands of more than this many scenarios overlap into grey: a page with more scenarios
-# opens time-series charts on the first ones and offers the others from a drop-down.
+# With more scenarios than this a time-series chart also offers pairs from a drop-down.
 MAX_SCENARIOS_SHOWN = 3
 
 
@@ -207,20 +286,17 @@ def trace_scenario(trace: go.BaseTraceType, scenarios: Sequence[str]) -> str | N
     if group in scenarios:
         return str(group)
     uid = str(getattr(trace, "uid", None) or "")
-    if uid.startswith("scenario:"):
-        name = uid.split(":", 2)[1]
+    if uid.startswith("scenario:"):  # the name may hold ":" itself; the event never does
+        name = uid.removeprefix("scenario:").rsplit(":", 1)[0]
         return name if name in scenarios else None
     return None
 
 
 def scenario_picker(fig: go.Figure, scenarios: Sequence[str]) -> str:
-    """Limit a time-series chart to a few scenarios at a time, with a drop-down to switch.
-
-    With more than :data:`MAX_SCENARIOS_SHOWN` scenarios the chart opens on the first
-    ones (the reference and the next); the others stay in the legend, greyed out. The
-    drop-down at the top right shows the reference beside any one other scenario, or all
-    of them. Returns the caption sentence telling a reader how to show or hide scenarios.
-    """
+    """Every scenario is shown; with more than :data:`MAX_SCENARIOS_SHOWN` a drop-down at
+    the top right (on screen only: it is not printed) also offers the reference beside
+    any one other scenario. Returns the sentence telling a reader on screen how to show
+    or hide scenarios (the page prints it on screen only)."""
     tip = ("Click a scenario in the legend to show or hide it; double-click to show it "
            "alone.")
     if len(scenarios) <= MAX_SCENARIOS_SHOWN:
@@ -230,24 +306,17 @@ def scenario_picker(fig: go.Figure, scenarios: Sequence[str]) -> str:
     def visible(shown: Sequence[str]) -> list[bool | str]:
         return [True if o is None or o in shown else "legendonly" for o in owners]
 
-    first = list(scenarios[:MAX_SCENARIOS_SHOWN])
     reference = scenarios[0]
-    fig.update_traces(visible="legendonly",
-                      selector=lambda t: trace_scenario(t, scenarios) not in (None, *first))
-    buttons = [{"label": f"First {len(first)} scenarios", "method": "restyle",
-                "args": [{"visible": visible(first)}]}]
+    buttons = [{"label": f"All {len(scenarios)} scenarios", "method": "restyle",
+                "args": [{"visible": visible(scenarios)}]}]
     buttons += [{"label": f"{reference} and {other}", "method": "restyle",
                  "args": [{"visible": visible([reference, other])}]}
                 for other in scenarios[1:]]
-    buttons.append({"label": f"All {len(scenarios)} scenarios", "method": "restyle",
-                    "args": [{"visible": visible(scenarios)}]})
     fig.update_layout(updatemenus=[
         {"buttons": buttons, "direction": "down", "x": 1.0, "xanchor": "right", "y": 1.0,
          "yanchor": "bottom", "pad": {"b": 34}, "showactive": True, "active": 0}])
-    hidden = len(scenarios) - len(first)
-    return (f"The chart opens on the first {len(first)} of {len(scenarios)} scenarios "
-            f"({hidden} more are greyed out in the legend); pick a pair or all of them "
-            f"from the menu at the top right. {tip}")
+    return (f"All {len(scenarios)} scenarios are shown; to compare the reference with one "
+            f"other, pick the pair from the menu at the top right. {tip}")
 
 
 def rounded(values: Sequence[float] | np.ndarray, decimals: int) -> list[float]:

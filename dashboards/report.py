@@ -10,6 +10,8 @@ behaves the same offline as online.
 from __future__ import annotations
 
 import html
+import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,7 +40,14 @@ from dashboards.loading import (
     load_comparison,
     load_sweep,
 )
-from dashboards.palette import FONT_FAMILY, humanise, scenario_colours, scenario_picker
+from dashboards.palette import (
+    FONT_FAMILY,
+    distinguish,
+    humanise,
+    scenario_colours,
+    scenario_picker,
+)
+from dashboards.reading import glossary_html, how_to_read_html
 from dashboards.sensitivity import rank_parameters, sensitivity_figure
 from dashboards.surfaces import response_surface_figure
 from dashboards.survival import (
@@ -84,6 +93,7 @@ __all__ = [
 ]
 
 DASHBOARD_FILE = "dashboard.html"
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")  # a file stem such as long_term_investment
 ENDINGS_HEADING = "What ends relationships, and when?"
 
 # Surfaces over more parameters would need C(n, 2) heatmaps; the most influential six
@@ -131,11 +141,14 @@ class Dashboard:
 
 
 def display_names(scenarios: Sequence[str]) -> dict[str, str]:
-    """Readable scenario labels (``long_term_investment`` → ``Long term investment``).
+    """Readable scenario labels: a file-name style name is said in words
+    (``long_term_investment`` → ``Long term investment``); a name a person wrote (a
+    scenario file's ``name``, an option named in the studio: "Budget cut 25%") is shown
+    exactly as written.
 
     Falls back to the raw names if two scenarios would get the same label.
     """
-    labels = {s: humanise(s) for s in scenarios}
+    labels = {s: humanise(s) if IDENTIFIER.fullmatch(s) else s for s in scenarios}
     if len(set(labels.values())) < len(labels):
         return {s: s for s in scenarios}
     return labels
@@ -178,17 +191,17 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
     reps = _replications(results)
     reference = scenarios[0] if scenarios else ""
     paired = (
-        f", and each difference compares a scenario with {reference} on the same random "
-        "seeds (paired), also with a 95% confidence interval"
+        f", and each difference compares an option with {reference} run on the same "
+        "random numbers, also with a 95% confidence interval"
         if len(scenarios) > 1
         else ""
     )
     sections = [
         Section(
             "What does each option spend, and is the money enough?",
-            "Mean over the replications of the whole horizon's spending (charged as "
-            "delivered), the spending a year, the grant income received and the reserves "
-            "left at the end, where a shortfall is money spent beyond the funding and the "
+            "The average over the runs of the whole period's spending (charged as "
+            "delivered), the spending a year, the money the commissioner paid and the "
+            "reserves left at the end; a shortfall is money spent beyond the funding and the "
             "starting reserves (the table below gives each figure's 95% interval).",
             html=cost_cards_html(results.summary, scenarios),
         ),
@@ -210,9 +223,9 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
     sections.append(
         Section(
             "How does each programme develop over time?",
-            f"Lines show the median of {reps} replications and shaded bands the range of the "
-            "middle 80% (10th to 90th percentile); markers on the funding panel show when "
-            "grants start, end or are renewed.",
+            f"Lines show the middle run of {reps} (the median) and shaded bands the range of "
+            "the middle 80% of runs, each option in its own colour, line pattern and marker; "
+            "markers on the funding panel show when grants start, end or are renewed.",
             over_time,
             html=_picker_note(scenario_picker(over_time, scenarios)),
         )
@@ -233,12 +246,12 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
     sections.append(
         Section(
             "How long do relationships last?",
-            "The share of relationships still going after a given number of weeks "
-            "(Kaplan–Meier estimate, counting relationships still running at the end as "
-            "lasting at least as long as observed, and endings at the commitment point as "
-            "endings, while extended ones carry on), with dots giving the share that lasted "
-            "at least 6 and 12 months and a shaded band for lifelines' 95% pointwise "
-            "interval for the relationships of all replications pooled together.",
+            "The share of relationships still going after a given number of weeks: a "
+            "relationship still running when the run ended counts for as long as it was "
+            "seen, one that ended at its planned point counts as ended, an extended one "
+            "carries on; dots give the share that lasted at least 6 and 12 months, and the "
+            "shaded band is the 95% interval of the share at each week, for the "
+            "relationships of all runs taken together (see the glossary: survival curve).",
             lasting,
             html=_picker_note(scenario_picker(lasting, scenarios)),
         )
@@ -253,8 +266,8 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
             "the programme closed, or another way), counting each relationship under the one "
             "way it ended and those still running at the end for as long as they were seen, "
             "so that the four curves and the share still going (the chart above) add up to "
-            "100 at every week (Aalen–Johansen cumulative incidence, relationships of all "
-            "replications pooled, with lifelines' 95% pointwise interval as a shaded band).",
+            "100 at every week; relationships of all runs taken together, with the 95% "
+            "interval at each week as a shaded band (see the glossary: ways of ending).",
             endings,
             html=_picker_note(scenario_picker(endings, scenarios)),
         )
@@ -272,7 +285,8 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
         Section(
             "Who joins and who leaves the mentor workforce?",
             "Mentors joining, leaving for each reason and still active at the end, as the "
-            "mean per replication with whiskers spanning the middle 80% of replications.",
+            "average per run with whiskers spanning the middle 80% of runs; each option's "
+            "bars have their own colour and hatching.",
             workforce_flows_figure(workforce_flows_table(results.mentors, scenarios), scenarios),
         )
     )
@@ -281,8 +295,8 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
     sections.append(
         Section(
             "How many mentors are burnt out?",
-            "The percentage of active mentors who are burnt out each week: median across "
-            "replications with a band covering the middle 80%.",
+            "The percentage of active mentors who are burnt out each week: the middle run "
+            "(median) with a band covering the middle 80% of runs.",
             burnout,
             html=_picker_note(scenario_picker(burnout, scenarios)),
         )
@@ -302,16 +316,20 @@ def build_comparison_sections(results: ComparisonResults) -> list[Section]:
             "What does each result cost?",
             "Programme spending divided by the relationships completed as planned, by the "
             "mentees linked to services and by the years of mentoring delivered, as the "
-            "mean over replications with a 95% confidence interval.",
+            "average over the runs with a 95% confidence interval.",
             value_figure(values, scenarios),
             html=note,
         )
     )
+    for section in sections:  # each scenario's pattern, marker and hatching: for print
+        if section.figure is not None:
+            distinguish(section.figure, scenarios)
     return sections
 
 
 def _picker_note(text: str) -> str:
-    return f'<p class="note picker">{html.escape(text)}</p>'
+    """How to show or hide scenarios: on screen only (a printed page cannot be clicked)."""
+    return f'<p class="note picker screen-only">{html.escape(text)}</p>'
 
 
 YEARLY_HEADING = "Year by year: how do the key measures change?"
@@ -332,10 +350,11 @@ def _yearly_section(yearly: pd.DataFrame, scenarios: Sequence[str], reps: int) -
         )
     return Section(
         YEARLY_HEADING,
-        f"Each point is the mean over the {reps} replications of a measure computed over "
-        "that year only (relationships started, mentor-years and money received or spent "
-        "in the year) with whiskers for its 95% confidence interval; pick the measure from "
-        "the drop-down, and the table lists every measure by year.",
+        f"Each point is the average over the {reps} runs of a measure computed over that "
+        "year only (the relationships started, the mentors' time and the money received or "
+        "spent in the year) with whiskers for its 95% confidence interval; the table lists "
+        "every measure by year (on screen, the menu above the chart picks the measure "
+        "drawn).",
         figure,
         html=short_year_note(summary) + yearly_html(summary, scenarios),
     )
@@ -353,18 +372,20 @@ def _comparison_intro(results: ComparisonResults) -> tuple[str, str]:
         question = declared.get(name, {}).get("question") or "(no policy question recorded)"
         items.append(
             f'<li><span class="swatch" style="background:{colours[labels[name]]}"></span>'
-            f"<strong>{html.escape(labels[name])}</strong> <code>{html.escape(name)}</code>: "
+            f"<strong>{html.escape(labels[name])}</strong>: "
             f"{html.escape(str(question))}</li>"
         )
     reps = _replications(results)
     years = results.weeks / 52
     intro = (
         _findings_html(results, labels)
-        + '<section class="intro"><h2>The questions</h2><ul class="questions">'
+        + how_to_read_html(reps, results.weeks, labels[results.scenarios[0]]
+                           if results.scenarios else "")
+        + '<section class="intro"><h2>The options</h2><ul class="questions">'
         + "".join(items)
         + "</ul>"
-        + f"<p>{reps} replications of {results.weeks} weeks ({years:.1f} years) per scenario. "
-        f"{html.escape(_date_line(manifest))}</p>"
+        + f"<p>Each option was run {reps} times for {results.weeks} weeks ({years:.1f} "
+        f"years). {html.escape(_date_line(manifest))}</p>"
         + (f'<p class="note">{html.escape(NO_YEARLY_NOTE)}</p>' if results.yearly is None else "")
         + "</section>"
     )
@@ -392,15 +413,16 @@ def _findings_html(results: ComparisonResults, labels: Mapping[str, str]) -> str
         parts = []
         for clause in finding.clauses:
             badge = (f'<span class="verdict {clause.verdict}">{html.escape(clause.label)}</span>'
-                     if clause.verdict in VERDICT_CLASSES else "")
+                     if clause.verdict in VERDICT_CLASSES else
+                     f"<strong>{html.escape(clause.label)}:</strong> " if clause.label else "")
             parts.append(f"{badge}{html.escape(clause.text)}")
         css = finding.verdict if finding.verdict in (*VERDICT_CLASSES, "mixed") else "own"
         items.append(f'<li class="{css}"><strong>{html.escape(finding.title)}:</strong> '
                      + "; ".join(parts) + ".</li>")
     return ('<section class="findings"><h2>Key findings</h2><ul class="findings">'
-            + "".join(items) + '</ul><p class="note">Each difference is paired (same seeds) '
-            "with its 95% confidence interval; \u201cno clear difference\u201d means the "
-            "interval includes zero.</p></section>")
+            + "".join(items) + '</ul><p class="note">Each difference compares two options '
+            "run on the same random numbers, with its 95% confidence interval; \u201cno "
+            "clear difference\u201d means the interval includes zero.</p></section>")
 
 
 def _comparison_footer(results: ComparisonResults) -> str:
@@ -637,18 +659,20 @@ h2 {{ margin: 0 0 .3rem; font-size: 1.25rem; }}
 .note {{ color: #555; font-size: .92rem; }}
 .swatch {{ display: inline-block; width: .9em; height: .9em; border-radius: 2px;
   margin-right: .35em; vertical-align: -0.1em; }}
-.questions li {{ margin: .3rem 0; }}
+.questions li, .how-to-read li {{ margin: .3rem 0; }}
 .table-wrap {{ overflow-x: auto; }}
-table.headline {{ border-collapse: collapse; width: 100%; font-size: .95rem; }}
-table.headline th, table.headline td {{ border-bottom: 1px solid #e3e3e3; padding: .45rem .6rem;
-  text-align: left; vertical-align: top; }}
+.table-wrap:focus {{ outline: 3px solid #0b3c5d; outline-offset: 2px; }}
+table.headline, table.data {{ border-collapse: collapse; width: 100%; font-size: .95rem; }}
+table.headline th, table.headline td, table.data th, table.data td {{
+  border-bottom: 1px solid #e3e3e3; padding: .45rem .6rem; text-align: left;
+  vertical-align: top; }}
 table.headline .value {{ font-size: 1.15rem; font-weight: 600; }}
-table.headline .ci, table.headline .metric-name {{ color: #555; font-size: .82rem; }}
+table.headline .ci, table.data .ci, .metric-name {{ color: #555; font-size: .82rem; }}
 table.headline .diff {{ margin-top: .2rem; font-size: .85rem; }}
-table.yearly {{ font-size: .88rem; }}
-table.yearly th, table.yearly td {{ padding: .3rem .5rem; }}
-table.yearly td {{ white-space: nowrap; font-weight: 600; }}
-table.yearly td small {{ display: block; font-weight: 400; color: #555; font-size: .78rem; }}
+table.yearly {{ font-size: .85rem; }}
+table.yearly th, table.yearly td {{ padding: .3rem .45rem; }}
+table.yearly td {{ font-weight: 600; white-space: nowrap; }}
+table.yearly td small {{ display: block; font-weight: 400; color: #555; font-size: .76rem; }}
 table.yearly tr.group-start > * {{ border-top: 2px solid #c8c8c8; }}
 footer {{ color: #444; font-size: .85rem; border-top: 1px solid #ccc; margin-top: 2rem;
   padding-top: .6rem; }}
@@ -671,7 +695,7 @@ ul.findings li {{ margin: .45rem 0; padding: .35rem .6rem; border-left: .35rem s
   background: #f6f6f6; font-size: 1.05rem; }}
 .verdict {{ display: inline-block; font-size: .78rem; font-weight: 700; text-transform: uppercase;
   letter-spacing: .03em; padding: 0 .35em; border-radius: 3px; margin-right: .4em;
-  color: #fff; background: #666; }}
+  color: #fff; background: #666; white-space: nowrap; }}
 /* Okabe-Ito blue for better and vermillion for worse stay distinct for every common
    colour-vision deficiency; the word is always there too. */
 .better {{ border-color: #0072B2 !important; }} .better .verdict, .verdict.better {{
@@ -681,6 +705,7 @@ ul.findings li {{ margin: .45rem 0; padding: .35rem .6rem; border-left: .35rem s
 .no_clear_difference .verdict, .verdict.no_clear_difference {{ background: #666; }}
 table.headline .diff.better, table.headline .diff.worse,
 table.headline .diff.no_clear_difference {{ border-left: .25rem solid #888; padding-left: .3rem; }}
+.glossary dd {{ margin-bottom: .3rem; }}
 @media (max-width: 640px) {{
   main {{ padding: .5rem .5rem 2rem; }}
   header {{ padding: .8rem; }} header h1 {{ font-size: 1.25rem; }}
@@ -694,6 +719,12 @@ table.headline .diff.no_clear_difference {{ border-left: .25rem solid #888; padd
   table.headline td {{ border: 0; padding: .2rem .3rem; }}
   table.headline td::before {{ content: attr(data-scenario); display: block; font-size: .8rem;
     color: #0b3c5d; font-weight: 700; }}
+  /* The year-by-year table keeps its columns (years need their headings): it scrolls
+     sideways in its box, the measure and option columns staying in view. */
+  table.yearly {{ font-size: .78rem; }}
+  table.yearly th[scope="rowgroup"] {{ max-width: 7rem; }}
+  table.yearly td::before {{ content: attr(data-year); display: block; font-size: .68rem;
+    font-weight: 400; color: #0b3c5d; }}
 }}
 @page {{ size: A4; margin: 12mm; }}
 @media print {{
@@ -701,16 +732,25 @@ table.headline .diff.no_clear_difference {{ border-left: .25rem solid #888; padd
   header {{ background: #fff; color: #000; padding: 0 0 .3rem; border-bottom: 2px solid #0b3c5d; }}
   main {{ max-width: none; padding: 0; }}
   section {{ border: 0; padding: .3rem 0; margin: .4rem 0; }}
-  .js-plotly-plot, .plotly-graph-div, .card, ul.findings li, table.headline tr,
-  figure {{ break-inside: avoid; page-break-inside: avoid; }}
-  section.has-figure {{ break-inside: avoid; page-break-inside: avoid; }}
+  /* A heading and its caption stay with what follows; a chart, a card, a finding or a
+     table row is never split; a long section may run over pages (never a page left
+     empty for a section taller than a page). */
+  h2, h3, .caption {{ break-after: avoid; page-break-after: avoid; }}
+  .keep, .js-plotly-plot, .plotly-graph-div, .card, ul.findings li, tr, dt, dd,
+  .how-to-read li {{ break-inside: avoid; page-break-inside: avoid; }}
   .table-wrap {{ overflow: visible; }}
   table.headline {{ table-layout: fixed; font-size: 7.5pt; width: 100%; }}
-  table.headline th, table.headline td {{ padding: .15rem .25rem; overflow-wrap: anywhere; }}
+  table.headline th, table.headline td {{ padding: .15rem .25rem; overflow-wrap: normal;
+    word-break: normal; hyphens: none; }}
   table.headline .value {{ font-size: 8.5pt; }}
-  table.headline .ci, table.headline .diff, table.headline .metric-name {{ font-size: 6.5pt; }}
-  .modebar-container, .updatemenu-container {{ display: none !important; }}
+  table.headline .ci, table.headline .diff {{ font-size: 6.5pt; }}
+  table.yearly {{ font-size: 7pt; }}
+  table.yearly td {{ white-space: normal; }}
+  .verdict {{ font-size: 6pt; padding: 0 .2em; white-space: normal; overflow-wrap: normal;
+    word-break: keep-all; }}
+  .modebar-container, .updatemenu-container, .screen-only {{ display: none !important; }}
   details.more {{ display: none; }}
+  footer {{ break-before: avoid; page-break-before: avoid; }}
   .verdict {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
 }}
 """
@@ -743,18 +783,72 @@ PRINT_SCRIPT = """
 """
 
 
+def menu_select(figure: go.Figure, div_id: str) -> tuple[go.Figure, str]:
+    """A chart's drop-down as a labelled ``<select>`` above it, and the chart without it.
+
+    Plotly draws its menus inside the chart, where on a narrow screen they cover the
+    legend; a select above the chart never does, is reached and worked by keyboard, and is
+    not printed. Each option carries its button's arguments; choosing it calls the same
+    plotly.js method (restyle, relayout or update) on the chart.
+    """
+    menus = figure.layout.updatemenus or ()
+    if len(menus) != 1 or not menus[0].buttons:
+        return figure, ""
+    menu = menus[0]
+    methods = {b.method for b in menu.buttons}
+    if len(methods) != 1 or not methods <= {"restyle", "relayout", "update"}:
+        return figure, ""
+    active = menu.active if isinstance(menu.active, int) and menu.active >= 0 else 0
+    options = "".join(
+        f'<option value="{i}"{" selected" if i == active else ""} '
+        f"data-args='{html.escape(json.dumps(list(b.args), default=_plain), quote=True)}'>"
+        f"{html.escape(str(b.label))}</option>"
+        for i, b in enumerate(menu.buttons))
+    select = (f'<p class="figure-menu screen-only"><label for="{div_id}-menu">Show: </label>'
+              f'<select id="{div_id}-menu" class="figure-menu" data-figure="{div_id}" '
+              f'data-method="{methods.pop()}">{options}</select></p>')
+    plain = go.Figure(figure)
+    plain.layout.updatemenus = ()  # (update_layout with [] would keep it)
+    return plain, select
+
+
+def _plain(value: Any) -> Any:
+    """JSON for the numpy values a button's arguments may hold."""
+    return value.tolist() if hasattr(value, "tolist") else str(value)
+
+
+MENU_SCRIPT = """
+(function () {
+  document.querySelectorAll('select.figure-menu').forEach(function (select) {
+    select.addEventListener('change', function () {
+      var div = document.getElementById(select.dataset.figure);
+      var args = JSON.parse(select.options[select.selectedIndex].dataset.args);
+      if (window.Plotly && div) { Plotly[select.dataset.method].apply(null, [div].concat(args)); }
+    });
+  });
+})();
+"""
+
+
 def render_page(
-    title: str, intro: str, sections: Sequence[Section], footer: str
+    title: str, intro: str, sections: Sequence[Section], footer: str,
+    menus_outside: bool = False,
 ) -> tuple[str, int]:
-    """Render the whole page; returns the HTML and the number of Plotly figures in it."""
+    """Render the whole page; returns the HTML and the number of Plotly figures in it.
+
+    ``menus_outside``: a chart's drop-down becomes a select above it (:func:`menu_select`).
+    """
     blocks = []
     figure_count = 0
     for section in sections:
         figure_html = ""
         if section.figure is not None:
             figure_count += 1
-            figure_html = pio.to_html(
-                section.figure,
+            figure, select = section.figure, ""
+            if menus_outside:
+                figure, select = menu_select(figure, f"figure-{figure_count}")
+            figure_html = select + pio.to_html(
+                figure,
                 full_html=False,
                 include_plotlyjs=False,
                 include_mathjax=False,
@@ -762,11 +856,13 @@ def render_page(
                 div_id=f"figure-{figure_count}",
             )
         kind = ' class="has-figure"' if section.figure is not None else ""
-        blocks.append(
-            f"<section{kind}><h2>{html.escape(section.heading)}</h2>"
-            f'<p class="caption">{html.escape(section.caption)}</p>'
-            f"{figure_html}{section.html}</section>"
-        )
+        head = (f"<h2>{html.escape(section.heading)}</h2>"
+                f'<p class="caption">{html.escape(section.caption)}</p>')
+        # In print, a heading, its caption and its chart stay on one page together;
+        # the tables after them may run on.
+        if figure_html:
+            head = f'<div class="keep">{head}{figure_html}</div>'
+        blocks.append(f"<section{kind}>{head}{section.html}</section>")
     # plotly.js goes in once, in the head, before any figure script runs.
     plotly_js = f"<script>{get_plotlyjs()}</script>" if figure_count else ""
     page = (
@@ -777,7 +873,7 @@ def render_page(
         f"<header><h1>{html.escape(title)}</h1></header><main>{intro}"
         + "".join(blocks)
         + f"{footer}</main>"
-        + (f"<script>{PRINT_SCRIPT}</script>" if figure_count else "")
+        + (f"<script>{PRINT_SCRIPT}{MENU_SCRIPT}</script>" if figure_count else "")
         + "</body></html>\n"
     )
     return page, figure_count
@@ -796,9 +892,10 @@ def build_dashboard(results_dir: Path) -> Dashboard:
         comparison = load_comparison(results_dir)
         sections = build_comparison_sections(comparison)
         title, intro = _comparison_intro(comparison)
-        footer = _comparison_footer(comparison)
+        footer = glossary_html() + _comparison_footer(comparison)
         kind = "comparison"
-    page, count = render_page(title, intro, sections, footer)
+    page, count = render_page(title, intro, sections, footer,
+                              menus_outside=kind == "comparison")
     return Dashboard(kind, title, page, count, tuple(sections))
 
 

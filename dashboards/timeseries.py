@@ -40,6 +40,11 @@ class TimeAxis:
         """Axis title with its unit."""
         return "Time since start (years)" if self.unit == "years" else "Time since start (weeks)"
 
+    @property
+    def short(self) -> str:
+        """A short axis title, for small multiples (which stay readable on a phone)."""
+        return "Years" if self.unit == "years" else "Weeks"
+
     def x(self, weeks: np.ndarray | pd.Series) -> np.ndarray:
         """Convert week numbers to axis positions."""
         return np.asarray(weeks, dtype=float) / self.divisor
@@ -63,14 +68,15 @@ class Panel:
     money: bool = False
 
 
+# The panel titles say what is counted (the hover text in full); titles and axis titles
+# stay short so four panels fit a phone's width.
 OVER_TIME_PANELS: tuple[Panel, ...] = (
-    Panel("Active relationships", "Relationships (number)", ("active_matches",)),
-    Panel("Waiting list", "Mentees waiting (number)", ("waiting_mentees",)),
-    Panel(
-        "Mentors: active (solid) and burnt out (dotted)", "Mentors (number)",
-        ("active_mentors", "burnt_out_mentors"), ("solid", "dot"),
-    ),
-    Panel("Funding balance", "Balance (£)", ("funding_balance_gbp",), money=True),
+    Panel("Relationships", "Number", ("active_matches",)),
+    Panel("Waiting list", "Number", ("waiting_mentees",)),
+    # burnt-out mentors have a chart of their own ("How many mentors are burnt out?"),
+    # so each line here is one scenario, drawn in its own pattern
+    Panel("Active mentors", "Number", ("active_mentors",)),
+    Panel("Reserves", "£", ("funding_balance_gbp",), money=True),
 )
 
 SERIES_LABELS: dict[str, str] = {
@@ -182,7 +188,7 @@ def over_time_figure(
                     col=col,
                 )
         fig.update_yaxes(title_text=panel.y_title, row=row, col=col)
-        fig.update_xaxes(title_text=axis.title, row=row, col=col)
+        fig.update_xaxes(title_text=axis.short, row=row, col=col)
     _add_event_markers(fig, quantiles, events, scenarios, axis, replications)
     fig.update_yaxes(rangemode="tozero")
     fig = style_figure(fig, height=820, legend_title="Scenario")

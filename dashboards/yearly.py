@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboards.headline import MetricInfo, describe_metric, format_value
+from dashboards.headline import MetricInfo, describe_metric, format_value, table_wrap
 from dashboards.palette import (
     add_dropdown,
     interval_error_bars,
@@ -113,7 +113,7 @@ def year_windows(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def _unit_words(metric: str, info: MetricInfo) -> str:
-    """The unit after a label: ``%``, ``% a year``, ``£``, ``per 100 mentor-years``."""
+    """The unit after a label: ``%``, ``% a year``, ``£``, ``per 100 mentors a year``."""
     if info.kind == "proportion":
         return f"%{info.suffix}"
     if info.kind == "gbp":
@@ -298,8 +298,9 @@ def yearly_html(summary: pd.DataFrame, scenarios: Sequence[str]) -> str:
             by_year = rows[rows["scenario"] == scenario].set_index("year")
             cells = []
             for year in years:
+                # data-year labels the cell when a narrow screen scrolls the headings away
                 if year not in by_year.index:
-                    cells.append("<td>–</td>")
+                    cells.append(f'<td data-year="Year {year}">–</td>')
                     continue
                 r = by_year.loc[year]
                 # Kept terse: a 5-scenario, 5-year page has 225 of these cells.
@@ -311,11 +312,11 @@ def yearly_html(summary: pd.DataFrame, scenarios: Sequence[str]) -> str:
                 else:  # fewer than two replications with a value: no interval
                     n = int(r["replications"])
                     ci = f"<small>{n} replication</small>" if n == 1 else ""
-                cells.append(f"<td>{html.escape(_value(r['mean'], info))}{ci}</td>")
+                cells.append(f'<td data-year="Year {year}">'
+                             f"{html.escape(_value(r['mean'], info))}{ci}</td>")
             measure = (
                 f'<th scope="rowgroup" rowspan="{len(shown)}"{title}>'
-                f"{html.escape(metric_title(metric))}"
-                f'<div class="metric-name">{html.escape(metric)}</div></th>'
+                f"{html.escape(metric_title(metric))}</th>"
                 if i == 0
                 else ""
             )
@@ -326,8 +327,8 @@ def yearly_html(summary: pd.DataFrame, scenarios: Sequence[str]) -> str:
                 f"{html.escape(scenario)}</th>{''.join(cells)}</tr>"
             )
     return (
-        '<div class="table-wrap"><table class="headline yearly"><thead><tr>'
-        '<th scope="col">Measure</th><th scope="col">Scenario</th>'
+        f'{table_wrap("Key measures year by year")}<table class="data yearly"><thead><tr>'
+        '<th scope="col">Measure</th><th scope="col">Option</th>'
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 

@@ -8,6 +8,7 @@ with full caseloads, so a planner is not surprised by the delivered amounts in t
 
 from __future__ import annotations
 
+from sim import labels
 from sim.budget import Policy, planned_scale
 from sim.commissioner import grant_weekly_rate
 from sim.formats import format_mix
@@ -80,12 +81,14 @@ def grant_annual_payment(p: ScenarioParams) -> float:
                                   f.renewal_probability, f.gap_weeks_mean)
 
 
-def capacity_warnings(p: ScenarioParams) -> list[str]:
-    """What the scenario offers but its staff cannot deliver, or its money cannot pay for.
+def staff_warnings(p: ScenarioParams) -> list[str]:
+    """What the scenario offers but its staff cannot deliver (certain: the model delivers
+    only what staff capacity allows). Parameters are named by their labels, with the key
+    a scenario file writes in brackets.
 
     Example:
         >>> from sim.params import ScenarioParams
-        >>> capacity_warnings(ScenarioParams())
+        >>> staff_warnings(ScenarioParams())
         []
     """
     out = []
@@ -97,10 +100,11 @@ def capacity_warnings(p: ScenarioParams) -> list[str]:
     if needed > can + _TOLERANCE:
         out.append(
             f"supervision: {s.sessions_per_month:g} session(s) a month for {mentors} mentors "
-            f"needs {needed:g} sessions a month, but staff.supervisors_fte = "
-            f"{p.staff.supervisors_fte:g} can deliver at most {can:g} "
-            f"({per_fte:g} per FTE in {s.style} style): about {100 * can / needed:.0f}% "
-            "of the offer will be delivered, and only that is charged")
+            f"needs {needed:g} sessions a month, but {p.staff.supervisors_fte:g} "
+            f"{labels.label('staff.supervisors_fte').lower()} (staff.supervisors_fte) can "
+            f"deliver at most {can:g} ({per_fte:g} a month per full-time post in {s.style} "
+            f"style): about {100 * can / needed:.0f}% of the offer will be delivered, and "
+            "only that is charged")
     paid = mentors * p.mentors.peer_share * p.mentors.paid_peer_share
     matches = (paid * p.matching.caseload_cap_paid
                + (mentors - paid) * p.matching.caseload_cap_volunteer)
@@ -110,23 +114,62 @@ def capacity_warnings(p: ScenarioParams) -> list[str]:
         out.append(
             f"support: {p.support.contacts_per_month:g} contact(s) a month for up to "
             f"{matches:.0f} relationships (full caseloads) needs {contacts:.0f} contacts a "
-            f"month, but staff.coordinators_fte = {p.staff.coordinators_fte:g} can deliver at "
-            f"most {can:.0f} ({p.support.contacts_per_coordinator_fte_month:g} per FTE): about "
-            f"{100 * can / contacts:.0f}% when caseloads are full")
+            f"month, but {p.staff.coordinators_fte:g} "
+            f"{labels.label('staff.coordinators_fte').lower()} (staff.coordinators_fte) can "
+            f"deliver at most {can:.0f} ({p.support.contacts_per_coordinator_fte_month:g} a "
+            f"month per full-time post): about {100 * can / contacts:.0f}% when caseloads "
+            "are full")
+    return out
+
+
+def cut_steps(p: ScenarioParams) -> str:
+    """The budget's cuts in the order it makes them, in words."""
+    return ", ".join(labels.CHOICE_WORDS.get(step, step) for step in p.funding.cut_order
+                     if not (step == "extra_role" and p.funding.protect_mentor_role))
+
+
+def money_warning(p: ScenarioParams) -> str | None:
+    """What the offer would cost a year with every caseload full, when a grant's payments
+    and starting reserves cannot sustain it under the reserves policy (the plan will then
+    be materially smaller than the design). A projection: whether the budget cuts further
+    depends on how full the caseloads get, which only a run tells."""
     spend = planned_annual_spend(p)
     budget = grant_annual_payment(p)
+    mentors = p.programme.target_mentors
     term = max(1, round(p.funding.grant_term_years * 52))
     reserves = p.funding.initial_reserves_weeks * p.funding.annual_budget_gbp / 52
     scale = planned_scale(budget / 52, reserves, term, spend / 52, 1.0, Policy.of(p))
-    if scale < 1.0 - MATERIAL_SHORTFALL:
-        out.append(
-            f"money: the design (all {mentors} mentors' caseloads full) costs up to "
-            f"GBP {spend:,.0f} a year, more than the GBP {budget:,.0f} a year a grant pays "
-            f"can sustain with its starting reserves while keeping the reserves policy's "
+    if scale >= 1.0 - MATERIAL_SHORTFALL:
+        return None
+    return (f"money: with all {mentors} mentors' caseloads full the design costs up to "
+            f"{labels.money(spend)} a year, more than the {labels.money(budget)} a year a "
+            f"grant pays ({labels.label('funding.annual_budget_gbp').lower()} "
+            f"{labels.money(p.funding.annual_budget_gbp)}, funding.annual_budget_gbp) can "
+            "sustain with its starting reserves while keeping the reserves policy's "
             f"{p.funding.reserves_target_months:g} months: each grant will be planned at "
-            f"about {100 * scale:.0f}% of the design (about "
-            f"{round(mentors * scale)} mentors and posts to match), and cut further in the "
-            "cut order if money runs short")
+            f"about {100 * scale:.0f}% of the design (about {round(mentors * scale)} mentors "
+            "and posts to match), and if money still runs short the budget cuts, in this "
+            f"order: {cut_steps(p)}")
+
+
+def expected_open_relationships(p: ScenarioParams) -> float:
+    """Relationships an agency's referrals keep open at a time if every referral is matched
+    and stays its planned length: ``referrals a year x planned weeks / 52`` (Little's
+    law). An upper bound on demand for mentors' places."""
+    return p.programme.referrals_per_year * p.programme.planned_match_weeks / 52
+
+
+def demand_warnings(p: ScenarioParams) -> list[str]:
+    """Where the design is far out of line with its demand: many more mentors than
+    relationships to hold, or a cost per mentee-year far outside the published range.
+
+    Example:
+        >>> from sim.params import ScenarioParams
+        >>> demand_warnings(ScenarioParams())
+        []
+    """
+    out = []
+    mentors = p.programme.target_mentors
     open_ = expected_open_relationships(p)
     if open_ > 0 and mentors / open_ > MENTORS_PER_OPEN_RELATIONSHIP:
         out.append(
@@ -137,19 +180,26 @@ def capacity_warnings(p: ScenarioParams) -> list[str]:
             f"than {MENTORS_PER_OPEN_RELATIONSHIP:g}); most mentors would have nobody to "
             "mentor")
     if open_ > 0:
-        per_mentee_year = spend / open_
+        per_mentee_year = planned_annual_spend(p) / open_
         low, high = MENTEE_YEAR_COST_GBP
         if not low / FAR_OUTSIDE <= per_mentee_year <= high * FAR_OUTSIDE:
             out.append(
-                f"cost: the design costs about GBP {per_mentee_year:,.0f} per mentee-year at "
-                f"that demand, far outside the GBP {low:,.0f}-{high:,.0f} published for "
-                "mentoring (Alfonso et al. c.2019; WSIPP): check the budget against the "
-                "referrals and mentors")
+                f"cost: the design costs about {labels.money(per_mentee_year)} per "
+                f"mentee-year at that demand, far outside the {labels.money(low)}-"
+                f"{labels.money(high)} published for mentoring (Alfonso et al. c.2019; "
+                "WSIPP): check the budget against the referrals and mentors")
     return out
 
 
-def expected_open_relationships(p: ScenarioParams) -> float:
-    """Relationships an agency's referrals keep open at a time if every referral is matched
-    and stays its planned length: ``referrals a year x planned weeks / 52`` (Little's
-    law). An upper bound on demand for mentors' places."""
-    return p.programme.referrals_per_year * p.programme.planned_match_weeks / 52
+def capacity_warnings(p: ScenarioParams) -> list[str]:
+    """What the scenario offers but its staff cannot deliver or its money cannot sustain,
+    and where it is far out of line with its demand (:func:`staff_warnings`,
+    :func:`money_warning`, :func:`demand_warnings`).
+
+    Example:
+        >>> from sim.params import ScenarioParams
+        >>> capacity_warnings(ScenarioParams())
+        []
+    """
+    money = money_warning(p)
+    return staff_warnings(p) + ([money] if money else []) + demand_warnings(p)

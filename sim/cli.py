@@ -106,8 +106,20 @@ def _cmd_scenarios(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _say(text: str) -> None:
+    """A warning or note on stderr, wrapped between words on a terminal (never mid-word)."""
+    if sys.stderr.isatty():
+        import shutil
+        import textwrap
+
+        width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+        text = textwrap.fill(text, width, subsequent_indent="  ", break_long_words=False,
+                             break_on_hyphens=False)
+    print(text, file=sys.stderr)
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from sim.capacity import capacity_warnings
+    from sim.capacity import demand_warnings, money_warning, staff_warnings
     from sim.scenario import load_scenario
 
     failed = 0
@@ -119,8 +131,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             failed += 1
         else:
             print(f"ok: {scenario.source} ({scenario.name}: {scenario.question})")
-            for text in capacity_warnings(scenario.params):
-                print(f"warning: {scenario.name}: {text}", file=sys.stderr)
+            for text in staff_warnings(scenario.params) + demand_warnings(scenario.params):
+                _say(f"warning: {scenario.name}: {text}")
+            money = money_warning(scenario.params)
+            if money:  # a projection at full caseloads: a run says whether the budget cut
+                _say(f"note: {scenario.name}: {money}")
     return 2 if failed else 0
 
 
@@ -139,7 +154,9 @@ def _write_dashboard(folder: Path) -> Path | None:
 
 
 def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
-         default_reps: int | None, label: str) -> int:
+         default_reps: int | None, label: str | list[str]) -> int:
+    """Run and report; ``label`` names the default results folder (a list: the
+    scenarios' names, joined by :func:`sim.results.folder_label`)."""
     from sim.progress import plan_line
     from sim.scenario import load_scenario
 
@@ -155,13 +172,16 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     # said before the model and the data stack load (they take a second or two)
     print(plan_line(len(scenarios), run.replications, run.weeks, workers), file=sys.stderr,
           flush=True)
+    planned = time.perf_counter()
 
-    from sim.capacity import capacity_warnings
+    from sim.capacity import demand_warnings, staff_warnings
     from sim.metrics import HEADLINE
+    from sim.progress import record_run
     from sim.results import (
         check_out_dir,
         default_out_dir,
         folder_bytes,
+        folder_label,
         manifest_for,
         new_folder,
         write_tables,
@@ -169,18 +189,22 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     from sim.runner import run_scenarios
     from sim.spreadsheet import write_spreadsheet
     from sim.summary import summarise
-    from sim.terminal import print_report
+    from sim.terminal import print_report, print_summary
 
-    out = args.out or default_out_dir(label)
+    out = args.out or default_out_dir(label if isinstance(label, str) else folder_label(label))
     check_out_dir(out)
     _clean_partials(out.parent)
+    # What staff cannot deliver is certain, and a design far out of line with its demand is
+    # worth saying before minutes of running; whether the money binds only the run can say
+    # (the key findings say how much was spent, left unspent and cut).
     for scenario in scenarios:
-        for text in capacity_warnings(scenario.params):
-            print(f"warning: {scenario.name}: {text}", file=sys.stderr)
+        for text in staff_warnings(scenario.params) + demand_warnings(scenario.params):
+            _say(f"warning: {scenario.name}: {text}")
     start = time.perf_counter()
     # claimed before simulating: a clash over --out or too little disk is said at once
     with new_folder(out, folder_bytes(len(scenarios) * run.replications, run.weeks)) as folder:
         results = run_scenarios(scenarios, run.replications, run.seed, workers)
+        simulated = time.perf_counter()
         summary = summarise(results.metrics, names)
         manifest = manifest_for(sys.argv[:1] + sys.argv[1:], scenarios, results.seeds,
                                 run.seed, run.replications, run.weeks,
@@ -190,12 +214,18 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
         write_spreadsheet(folder)  # summary.xlsx, from the files just written
         if not args.no_dashboard:
             _write_dashboard(folder)
+    # what this machine took, for the next estimates (sim.progress.measured)
+    written = time.perf_counter()
+    record_run(len(scenarios) * run.replications, run.weeks, workers, simulated - start,
+               written - simulated, start - planned)
     print_report(summary, HEADLINE)
     print(f"ran {len(scenarios)} scenarios × {run.replications} replications × {run.weeks} "
           f"weeks in {time.perf_counter() - start:.1f} s")
     print(f"results: {out}")
     if (out / "dashboard.html").exists():
         print(f"dashboard: {out / 'dashboard.html'}")
+    print()
+    print_summary(summary)  # the last lines: what matters, still on screen when it ends
     return 0
 
 
@@ -214,8 +244,8 @@ def _clean_partials(parent: Path) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    label = "-".join(Path(s).stem for s in args.scenarios)[:60]
-    return _run(args.scenarios, args.overrides, args, None, label)
+    return _run(args.scenarios, args.overrides, args, None,
+                [Path(s).stem for s in args.scenarios])
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -9,7 +9,20 @@ ratio) differ, e.g.::
     long_term_investment vs baseline: 9 fewer relationships ending early per 100 started
     (95% CI 7 to 12); no clear difference in abandonment, burnout or reoffending.
 
-The terminal report (:mod:`sim.terminal`) and the dashboard print these sentences first.
+Each sentence ends with what the option cost (:func:`money_clause`): its total and
+annual spending, the money the commissioner paid it and the money left unspent, and
+for a comparison the difference in spending; when an option's funding changes clearly
+but its spending barely follows, the sentence says that the money did not bind (so a
+small difference in outcomes is no surprise), e.g.::
+
+    cut vs baseline: no clear difference in relationships ending early ...; money: spent
+    £330,874 over 5 years (£66,175 a year), £6,000 less than baseline (95% CI £4,000 to
+    £9,000); paid £369,586, £38,712 (10%) of it left unspent; the money did not bind:
+    funding fell by £120,000 but spending by only £6,000, as baseline left £155,607
+    (32%) of its funding unspent.
+
+The terminal report (:mod:`sim.terminal`) and the dashboard print these sentences first,
+and the terminal ends with :attr:`Finding.short`, one line or two per option.
 
 Verdicts come from the paired-difference interval and the metric's declared direction
 (``better`` in :mod:`sim.metrics`, never a list here): the whole 95% interval on the
@@ -95,9 +108,9 @@ KEY_OUTCOMES: tuple[KeyOutcome, ...] = (
                "{n} {word} relationships abandoned per 100 started", "per 100 started",
                scale=100),
     KeyOutcome("burnout_incidence_per_100_mentor_years", "burnout",
-               "{n} new burnout episodes per 100 mentor-years",
-               "{n} {word} new burnout episodes per 100 mentor-years",
-               "per 100 mentor-years"),
+               "{n} new burnout episodes per 100 mentors a year",
+               "{n} {word} new burnout episodes per 100 mentors a year",
+               "per 100 mentors a year"),
     KeyOutcome("reoffending_itt_difference", "reoffending",
                "reoffending among everyone referred {n} percentage points {word} than "
                "without mentoring",
@@ -111,6 +124,21 @@ KEY_OUTCOMES: tuple[KeyOutcome, ...] = (
                "a benefit-cost ratio of {n}", "a benefit-cost ratio {n} {word}", "",
                change_words=("higher", "lower")),
 )
+
+
+# Money in the findings, by the registry's metric names (sim.metrics): money the
+# commissioner paid, spending over the horizon and a year, what was left unspent, and the
+# weeks with budget cuts in force.
+MONEY_PAID = "funding_received_gbp"
+MONEY_SPENT = "total_spend_gbp"
+MONEY_A_YEAR = "annual_spend_gbp"
+MONEY_UNSPENT = "funding_unspent_gbp"
+MONEY_UNSPENT_SHARE = "funding_unspent_share"
+MONEY_CUTS = "weeks_with_cuts"
+# A clear change in funding that moves spending by less than this share of it did not
+# bind: the programme could not (or did not need to) spend the difference, so little else
+# can follow from it. A wording rule for the sentence, not a model parameter.
+NOT_BINDING_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -157,6 +185,7 @@ class Clause:
     label: str
     text: str
     outcomes: tuple[Outcome, ...]
+    short: str = ""
 
     @property
     def plain(self) -> str:
@@ -186,8 +215,11 @@ class Finding:
         metric, difference, lower, upper, unit, replications, statistic: the lead
             outcome's (the first that differs clearly, else the first), as in
             :class:`Outcome`.
-        clauses: the sentence's parts in order, each with its verdict.
+        clauses: the sentence's parts in order, each with its verdict (the last, labelled
+            "money", is what the option cost when the summary has the money metrics).
         outcomes: every outcome in the sentence.
+        money_binds: False when the option's funding changed clearly but its spending
+            did not follow (see :data:`NOT_BINDING_SHARE`); None when not known.
     """
 
     text: str
@@ -205,12 +237,29 @@ class Finding:
     statistic: Literal["paired_difference", "value"]
     clauses: tuple[Clause, ...]
     outcomes: tuple[Outcome, ...]
+    money_binds: bool | None = None
 
     @property
     def marked_text(self) -> str:
         """The sentence with a word marker before each clause ("better: ...; no clear
         difference: burnout"), as the terminal prints it."""
         return f"{self.title}: " + "; ".join(c.marked for c in self.clauses) + "."
+
+    @property
+    def short(self) -> str:
+        """The finding in a line or two, without intervals: the verdicts by topic and the
+        money ("five_year vs baseline: better: relationships ending early and burnout;
+        spent £110,000 more over 5 years, 11% of its funding unspent.")."""
+        parts = []
+        for clause in self.clauses:
+            if clause.short:
+                parts.append(clause.short)
+            elif clause.label and clause.verdict is not None:
+                topics = _join([o.topic for o in clause.outcomes], "and")
+                parts.append(f"{clause.label}: {topics}")
+            elif clause.outcomes:
+                parts.append(clause.outcomes[0].text)
+        return f"{self.title}: " + "; ".join(parts) + "."
 
 
 # --- numbers ------------------------------------------------------------------------------
@@ -300,6 +349,14 @@ def _fmt(value: float, decimals: int, money: bool, signed: bool = False) -> str:
     return (format_money if money else format_number)(value, decimals, signed)
 
 
+def _end(value: float, decimals: int, money: bool) -> str:
+    """An end of an interval that spans zero, signed; one that rounds to 0 but is not 0
+    keeps its sign ("−3 to +0"), so the interval is not read as stopping at zero."""
+    if _finite(value) and value != 0 and _round(value, decimals) == 0:
+        return ("+" if value > 0 else MINUS) + _fmt(0.0, decimals, money)
+    return _fmt(value, decimals, money, True)
+
+
 def _defaults(unit: str) -> tuple[int, int, int]:
     """(decimals without an interval, fewest, most) for an outcome's displayed numbers."""
     if _is_money(unit):
@@ -338,7 +395,7 @@ def _interval(m: float, lo: float, hi: float, d: int, money: bool,
     pos, neg = words
     if pos and neg:
         return f"(95% CI from {_fmt(-lo, d, money)} {neg} to {_fmt(hi, d, money)} {pos})"
-    return f"(95% CI {_fmt(lo, d, money, True)} to {_fmt(hi, d, money, True)})"
+    return f"(95% CI {_end(lo, d, money)} to {_end(hi, d, money)})"
 
 
 def _value_outcome(key: KeyOutcome, row: pd.Series) -> Outcome | None:
@@ -374,8 +431,8 @@ def _difference_outcome(key: KeyOutcome, row: pd.Series) -> Outcome | None:
                 + _interval(m, lo, hi, d, money, ("", ""), n))
     else:
         unit_text = f" {key.unit_text}" if key.unit_text else ""
-        text = (f"no clear difference in {key.topic} (95% CI {_fmt(lo, d, money, True)} to "
-                f"{_fmt(hi, d, money, True)}{unit_text})")
+        text = (f"no clear difference in {key.topic} (95% CI {_end(lo, d, money)} to "
+                f"{_end(hi, d, money)}{unit_text})")
     return Outcome(key.metric, METRICS[key.metric].label, "paired_difference", mean, low,
                    high, unit, n, verdict, text, key.topic)
 
@@ -386,9 +443,126 @@ def _join(items: Sequence[str], last: str) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
+# --- money --------------------------------------------------------------------------------
+def _money_amount(value: float) -> str:
+    """A mean amount to the pound: "£337,175"."""
+    return format_money(value, 0)
+
+
+def _money_change(row: pd.Series, decimals_floor: int = -3) -> tuple[str, str]:
+    """A paired difference in money: ("£110,000 more", "(95% CI £50,000 to £170,000)"),
+    rounded to what its interval supports."""
+    m, lo, hi = float(row["mean"]), float(row["ci_low"]), float(row["ci_high"])
+    d = decimals_for(lo, hi, 0, decimals_floor, 0)
+    while d < 0 and m != 0 and _round(m, d) == 0:
+        d += 1
+    word = "less" if m < 0 else "more"
+    if not _finite(lo, hi):
+        return f"{format_money(abs(m), d)} {word}", "(no interval)"
+    if hi - lo <= 1e-9 * max(1.0, abs(m)):
+        return (f"{format_money(abs(m), d)} {word}" if m else "the same",
+                "(the same in every replication)")
+    if lo > 0 or hi < 0:
+        a, b = sorted((abs(lo), abs(hi)))
+        return (f"{format_money(abs(m), d)} {word}",
+                f"(95% CI {format_money(a, d)} to {format_money(b, d)})")
+    return (f"{format_money(abs(m), d)} {word}",
+            f"(95% CI {format_money(-lo, d)} less to {format_money(hi, d)} more)")
+
+
+def _years(values: Mapping[tuple[str, str], pd.Series], scenario: str) -> str:
+    """The horizon in words, from total and annual spending (total = annual x years)."""
+    total, annual = values.get((scenario, MONEY_SPENT)), values.get((scenario, MONEY_A_YEAR))
+    if total is None or annual is None or not _finite(float(total["mean"]),
+                                                     float(annual["mean"])) \
+            or float(annual["mean"]) <= 0:
+        return "the horizon"
+    years = float(total["mean"]) / float(annual["mean"])
+    if abs(years - round(years)) < 0.05:
+        n = round(years)
+        return "1 year" if n == 1 else f"{n} years"
+    return f"{years:.1f} years"
+
+
+def money_clause(scenario: str, reference: str | None,
+                 values: Mapping[tuple[str, str], pd.Series],
+                 diffs: Mapping[tuple[str, str], pd.Series],
+                 title_of_reference: str = "") -> tuple[Clause, bool | None] | None:
+    """What ``scenario`` cost, as a clause labelled "money", and whether its money bound.
+
+    The scenario's spending over the horizon and a year, the money it was paid and what
+    was left unspent (means over the replications), the weeks with budget cuts when
+    there were any; against ``reference``, the paired difference in spending with its
+    interval, and when its funding differs clearly but its spending moved by less than
+    :data:`NOT_BINDING_SHARE` of that, that the money did not bind. None when the
+    summary lacks the money metrics.
+    """
+    def mean(metric: str, of: str = scenario) -> float | None:
+        row = values.get((of, metric))
+        value = None if row is None else float(row["mean"])
+        return value if value is not None and _finite(value) else None
+
+    spent, a_year, paid = mean(MONEY_SPENT), mean(MONEY_A_YEAR), mean(MONEY_PAID)
+    if spent is None or paid is None:
+        return None
+    years = _years(values, scenario)
+    text = f"spent {_money_amount(spent)} over {years}"
+    if a_year is not None:
+        text += f" ({_money_amount(a_year)} a year)"
+    short = text
+    binds: bool | None = None
+    spend_diff = diffs.get((scenario, MONEY_SPENT)) if reference else None
+    if spend_diff is not None:
+        change, interval = _money_change(spend_diff)
+        text += f", {change} than {title_of_reference or reference} {interval}"
+        short = f"spent {change} over {years}"
+    unspent, share = mean(MONEY_UNSPENT), mean(MONEY_UNSPENT_SHARE)
+    text += f"; it was paid {_money_amount(paid)}"
+    if unspent is not None:
+        part = f" ({format_number(100 * share, 0)}%)" if share is not None else ""
+        text += f" and left {_money_amount(unspent)}{part} of it unspent"
+        if share is not None:
+            short += f", {format_number(100 * share, 0)}% of its funding unspent"
+    cuts = mean(MONEY_CUTS)
+    cut = cuts is not None and cuts > 0
+    if cut:
+        text += (f"; budget cuts were in force {format_number(cuts, 0 if cuts >= 10 else 1)}"
+                 " weeks on average")
+    fund_diff = diffs.get((scenario, MONEY_PAID)) if reference else None
+    if fund_diff is not None and spend_diff is not None:
+        f_m, f_lo, f_hi = (float(fund_diff[k]) for k in ("mean", "ci_low", "ci_high"))
+        s_m = float(spend_diff["mean"])
+        if _finite(f_m, f_lo, f_hi, s_m) and (f_lo > 0 or f_hi < 0):
+            binds = abs(s_m) >= NOT_BINDING_SHARE * abs(f_m)
+            if not binds:
+                fell = "fell" if f_m < 0 else "rose"
+                moved = "fell" if s_m < 0 else "rose"
+                change, _ = _money_change(fund_diff)
+                spend_change, _ = _money_change(spend_diff)
+                f_amount = change.rsplit(" ", 1)[0]
+                s_amount = spend_change.rsplit(" ", 1)[0] if s_m else "£0"
+                why = f"funding {fell} by {f_amount} but spending {moved} by only {s_amount}"
+                if cut:
+                    why += " (its budget cuts saved little)"
+                held = reference if f_m < 0 else scenario
+                held_share = mean(MONEY_UNSPENT_SHARE, held)
+                held_unspent = mean(MONEY_UNSPENT, held)
+                name = (title_of_reference or reference) if held == reference else "it"
+                because = ""
+                if held_unspent is not None and held_share is not None:
+                    verb = "left" if held == reference else "leaves"
+                    because = (f", as {name} {verb} {_money_amount(held_unspent)} "
+                               f"({format_number(100 * held_share, 0)}%) of its funding "
+                               "unspent")
+                bound = "hardly bound" if cut else "did not bind"
+                text += f"; the money {bound}: {why}{because}"
+                short = f"{why}: the money {bound}"
+    return Clause(None, "money", text, (), short=f"money: {short}"), binds
+
+
 # --- findings -----------------------------------------------------------------------------
-def _comparison(scenario: str, reference: str, title: str,
-                outcomes: list[Outcome]) -> Finding | None:
+def _comparison(scenario: str, reference: str, title: str, outcomes: list[Outcome],
+                money: tuple[Clause, bool | None] | None = None) -> Finding | None:
     if not outcomes:
         return None
     clauses = []
@@ -411,25 +585,33 @@ def _comparison(scenario: str, reference: str, title: str,
                                else "no_clear_difference")
     # the lead: the first outcome that differs clearly (better before worse), else the first
     lead = clauses[0].outcomes[0] if clear_any else outcomes[0]
+    if money is not None:
+        clauses.append(money[0])
     text = f"{title}: " + "; ".join(c.plain for c in clauses) + "."
     return Finding(text, verdict, LABELS[verdict], scenario, reference, title, lead.metric,
                    lead.difference, lead.lower, lead.upper, lead.unit, lead.replications,
-                   "paired_difference", tuple(clauses), tuple(outcomes))
+                   "paired_difference", tuple(clauses), tuple(outcomes),
+                   money[1] if money else None)
 
 
 def _description(scenario: str, title: str, outcomes: list[Outcome],
-                 count: bool) -> Finding | None:
+                 count: bool, money: tuple[Clause, bool | None] | None = None
+                 ) -> Finding | None:
     if not outcomes:
         return None
     n = max(o.replications for o in outcomes)
     reps = f" ({n} replication{'s' if n != 1 else ''})" if count else ""
     body = "; ".join(o.text for o in outcomes)
+    lead_text = outcomes[0].text.rsplit(" (", 1)[0]  # in a line: without its interval
+    clauses = [Clause(None, "", body, tuple(outcomes), short=lead_text)]
+    if money is not None:
+        clauses.append(money[0])
+        body += f"; {money[0].text}"
     text = f"{title}{reps}: {body}."
     lead = outcomes[0]
-    clause = Clause(None, "", body, tuple(outcomes))
     return Finding(text, None, LABELS[None], scenario, None, title, lead.metric,
                    lead.difference, lead.lower, lead.upper, lead.unit, lead.replications,
-                   "value", (clause,), tuple(outcomes))
+                   "value", tuple(clauses), tuple(outcomes))
 
 
 def _rows(summary: pd.DataFrame, statistic: str) -> dict[tuple[str, str], pd.Series]:
@@ -501,8 +683,9 @@ def key_findings(summary: pd.DataFrame, reference: str | None = None, limit: int
             continue
         outcomes = [o for key in KEY_OUTCOMES if (scenario, key.metric) in diffs
                     and (o := _difference_outcome(key, diffs[(scenario, key.metric)]))]
+        money = money_clause(scenario, reference, values, diffs, title(reference))
         found = _comparison(scenario, reference, f"{title(scenario)} vs {title(reference)}",
-                            outcomes)
+                            outcomes, money)
         if found:
             comparisons.append(found)
     comparisons = comparisons[:limit]
@@ -512,8 +695,12 @@ def key_findings(summary: pd.DataFrame, reference: str | None = None, limit: int
                     and (o := _value_outcome(key, values[(reference, key.metric)]))]
     first = [o for o in own_outcomes if groups.get(o.metric, 99) <= 1]  # relationships, mentors
     rest = [o for o in own_outcomes if groups.get(o.metric, 99) > 1]
-    described = [f for f in (_description(reference, title(reference), first, True),
-                             _description(reference, title(reference), rest, not first))
+    # the reference's own money goes with its first sentence, the one kept when the
+    # comparisons leave room for only one
+    money = money_clause(reference, None, values, diffs)
+    described = [f for f in (_description(reference, title(reference), first, True, money),
+                             _description(reference, title(reference), rest, not first,
+                                          None if first else money))
                  if f]
     room = limit - len(comparisons)
     return described[:max(room, 0)] + comparisons

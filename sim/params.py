@@ -51,13 +51,15 @@ def P(  # noqa: N802 - reads as a declaration, like dataclasses.field
     plausible: tuple[float, float] | None = None,
     no_effect: float | None = None,
     excludes_no_effect: str = "",
+    label: str | None = None,
 ) -> Any:
-    """Declare one parameter with its unit, source, meaning and allowed range.
+    """Declare one parameter with its unit, source, meaning and allowed range, and the
+    label a person reads for it (default: its name in words; see :mod:`sim.labels`).
 
     An effect (a mechanism's strength) also declares ``no_effect``, the value at which the
     mechanism does nothing (0 for a weight or a share, 1 for a multiplier). Its plausible
     range includes that value unless a cited source excludes it, said in
-    ``excludes_no_effect`` (``tests/test_bounds.py`` checks every declaration).
+    ``excludes_no_effect`` (``tests/test_effect_ranges.py`` checks every declaration).
     """
     extra: dict[str, Any] = {"unit": unit, "source": source, "kind": kind}
     if plausible is not None:
@@ -66,6 +68,8 @@ def P(  # noqa: N802 - reads as a declaration, like dataclasses.field
         extra["no_effect"] = no_effect
     if excludes_no_effect:
         extra["excludes_no_effect"] = excludes_no_effect
+    if label is not None:
+        extra["label"] = label
     return Field(default, ge=ge, le=le, gt=gt, lt=lt, description=meaning,
                  json_schema_extra=extra)
 
@@ -163,12 +167,15 @@ class Programme(Section):
     """Size and shape of the programme being simulated."""
 
     agencies: int = P(1, unit="agencies", ge=1, le=200, kind="setting",
+                      label="Agencies",
                       source="assumption", meaning="Agencies running the programme")
     setting: Literal["adult_probation", "prison_leavers", "youth_justice"] = P(
         "adult_probation", unit="category", kind="setting", source="assumption",
+        label="Who the mentees are",
         meaning="Who the mentees are; sets baseline reoffending and family influence")
     planned_match_weeks: int = P(
         26, unit="weeks", ge=4, le=260, kind="lever", plausible=(13, 52),
+        label="Commitment length",
         source="Ipsos MORI/McIvor (2015) RRCF evaluation: 'up to five or six months' (adults; "
                "youth programmes ask for 12 months: scenarios/youth_justice.toml)",
         meaning="Commitment length: the median planned length of a relationship (each match's "
@@ -192,15 +199,18 @@ class Programme(Section):
         meaning="Spread of planned lengths between matches in the youth_justice setting")
     extension_weeks: int = P(
         13, unit="weeks", ge=1, le=260, kind="lever", plausible=(8, 26), source="assumption",
+        label="Extension length",
         meaning="Mean length of a formal extension agreed at the commitment point (each "
                 "varies: relationships.extension_length_spread)")
     referrals_per_year: float = P(
         126.0, unit="mentees/agency/year", ge=0, le=5000, plausible=(80, 240),
+        label="Referrals",
         source=f"{CALIBRATED} to cost per mentee-year GBP 1,000-3,000 and early exits "
                "(New Routes: ~3,000 referrals over several partners, Fraser of Allander 2023)",
         meaning="Mentees referred to each agency per year")
     target_mentors: int = P(
         26, unit="mentors/agency", ge=1, le=2000, kind="lever", plausible=(10, 100),
+        label="Mentors",
         source="JH Consulting (2017): 2-53 peer advisers per prison",
         meaning="Mentors each agency aims to have on its books")
     recruits_per_month: float = P(
@@ -224,6 +234,7 @@ class Funding(Section):
 
     annual_budget_gbp: float = P(
         120_000.0, unit="GBP/agency/year", ge=0, le=1e9, kind="lever",
+        label="Annual budget",
         plausible=(80_000, 240_000),
         source="assumption sized to UK cost per mentee-year GBP 1,000-3,000 "
                "(Alfonso et al. c.2019; WSIPP)",
@@ -232,6 +243,7 @@ class Funding(Section):
                 "horizon (payment_rule 'same_pot')")
     grant_term_years: float = P(
         2.0, unit="years", gt=0, le=20, kind="lever", plausible=(1, 5),
+        label="Grant length",
         source="Scottish Government RRCF: GBP 7.7m for 2 years",
         meaning="Length of each grant or contract")
     renewal_probability: float = P(
@@ -254,6 +266,7 @@ class Funding(Section):
         meaning="Reserves an agency holds when the funding clock starts, in weeks of budget")
     payment_rule: Literal["same_annual_rate", "same_pot"] = P(
         "same_annual_rate", unit="category", kind="lever",
+        label="How the commissioner pays",
         source="assumption (how a commissioner pays; see sim/commissioner.py)",
         meaning="'same_annual_rate': a grant pays annual_budget_gbp a year while it runs and "
                 "money not paid in a gap is not paid, so options differing in grant length are "
@@ -264,6 +277,7 @@ class Funding(Section):
                 "funded week)")
     reserves_target_months: float = P(
         3.0, unit="months of running costs", ge=0, le=60, kind="lever", plausible=(1, 6),
+        label="Reserves target",
         source="assumption (Charity Commission (2016) CC19 Charity reserves: each charity "
                "sets its own reserves policy, with no set level; three to six months of "
                "running costs is the range charities commonly state)",
@@ -272,6 +286,7 @@ class Funding(Section):
                 "to the end of the grant keeps this much, and bridges funding gaps from it")
     reserve_floor_months: float = P(
         1.0, unit="months of running costs", ge=0, le=60, kind="lever", plausible=(0, 3),
+        label="Reserves floor",
         source="assumption (a reserves policy's minimum, below the target: CC19)",
         meaning="Balance below which the agency will not plan to fall while a grant runs; "
                 "a projected fall below it undoes growth, then cuts the next step")
@@ -292,6 +307,7 @@ class Funding(Section):
     growth_step_share: float = P(
         0.1, unit="share of the design", ge=0, le=1, kind="lever", plausible=(0, 0.25),
         source="assumption (posts and volunteers are added a few at a time)",
+        label="Largest growth at a review",
         meaning="Largest growth of the programme's size at one review, as a share of its "
                 "design (programme.target_mentors and staff posts); 0 never grows")
     min_scale: float = P(
@@ -311,10 +327,12 @@ class Funding(Section):
                 "once, ending with 'closure'")
     protect_mentor_role: bool = P(
         False, unit="yes/no", kind="lever", source="Buck (2021) Academic Insight",
+        label="Protect the mentor role from cuts",
         meaning="Never ask mentors to take on extra-role tasks to cover a budget cut "
                 "(skips the 'extra_role' step)")
     cut_keep_share: float = P(
         0.5, unit="share", ge=0, le=1, kind="lever", plausible=(0, 0.8), source="assumption",
+        label="Support and supervision kept in a cut",
         meaning="Share of support contacts and supervision sessions still offered once that "
                 "step is cut")
     cut_staff_share: float = P(
@@ -327,6 +345,7 @@ class Funding(Section):
         meaning="Extra-role hours each mentor is asked to take on at the 'extra_role' step")
     gap_policy: Literal["reserves", "skeleton", "close"] = P(
         "reserves", unit="category", kind="lever",
+        label="When a grant ends unrenewed",
         source="assumption (Charity Commission (2016) CC19: reserves exist to bridge a loss "
                "of income)",
         meaning="When a grant ends unrenewed: 'reserves' decides by the reserves held (bridge "
@@ -342,10 +361,12 @@ class Staff(Section):
 
     coordinators_fte: float = P(
         1.5, unit="FTE/agency", ge=0, le=500, kind="lever", plausible=(0.5, 3),
+        label="Coordinator posts",
         source="MENTOR (2017) National Mentoring Program Survey: ~18 mentors per staff member",
         meaning="Coordinator posts: recruiting, matching and match-support contacts")
     supervisors_fte: float = P(
         0.5, unit="FTE/agency", ge=0, le=500, kind="lever", plausible=(0, 2),
+        label="Supervisor posts",
         source="assumption", meaning="Supervisor posts for mentors")
     coordinator_salary_gbp: float = P(
         38_000.0, unit="GBP/FTE/year", ge=0, le=1e6, source="assumption (incl. on-costs)",
@@ -371,13 +392,16 @@ class Training(Section):
 
     pre_match_hours: float = P(
         6.0, unit="hours", ge=0, le=200, kind="lever", plausible=(2, 30),
+        label="Training before a first match",
         source="MENTOR Elements of Effective Practice 4th ed.: >=2 h, >=6 h promising",
         meaning="Training before a mentor is first matched")
     ongoing_hours_per_month: float = P(
         0.5, unit="hours/month", ge=0, le=40, kind="lever", plausible=(0, 4),
+        label="Ongoing training",
         source="assumption", meaning="Ongoing training per mentor")
     staff_manager_training: bool = P(
         False, unit="yes/no", kind="lever", source="Buck (2021) Academic Insight",
+        label="Training for staff and managers",
         meaning="Staff and managers trained in what mentoring can and cannot do (reduces "
                 "extra-role tasks and improves support)")
     cost_per_hour_gbp: float = P(
@@ -394,9 +418,11 @@ class Supervision(Section):
 
     sessions_per_month: float = P(
         1.0, unit="sessions/mentor/month", ge=0, le=8, kind="lever", plausible=(0, 4),
+        label="Supervision sessions",
         source="assumption", meaning="Supervision sessions offered per mentor")
     style: Literal["therapeutic", "managerial"] = P(
         "managerial", unit="category", kind="lever", source="Buck (2021) Academic Insight",
+        label="Supervision style",
         meaning="Therapeutic (reflective, emotional) or managerial (case/compliance) supervision")
     sessions_per_supervisor_fte_month: float = P(
         60.0, unit="sessions/FTE/month", gt=0, le=500, plausible=(20, 80),
@@ -435,6 +461,7 @@ class Support(Section):
 
     contacts_per_month: float = P(
         1.0, unit="contacts/match/month", ge=0, le=8, kind="lever", plausible=(0, 4),
+        label="Support contacts",
         source="MENTOR Elements of Effective Practice: twice in month 1, then monthly",
         meaning="Coordinator contacts offered to each match")
     contacts_needed_per_month: float = P(
@@ -450,12 +477,14 @@ class Support(Section):
         meaning="Non-staff cost of a support contact, charged as delivered")
     family_engagement: bool = P(
         False, unit="yes/no", kind="lever",
+        label="Work with families",
         source="assumption (DeWit et al. 2016: family support lowers closure; no trial of "
                "family engagement by mentoring programmes)",
         meaning="The programme works with mentees' families (contacts charged for every "
                 "relationship whose mentee's family interferes)")
     family_contacts_per_month: float = P(
         1.0, unit="contacts/family/month", ge=0, le=8, plausible=(0.5, 2), kind="lever",
+        label="Family contacts",
         source="assumption", meaning="Family contacts made for each relationship whose "
                                      "mentee's family interferes, when families are engaged")
     family_contact_cost_gbp: float = P(
@@ -470,31 +499,39 @@ class Matching(Section):
 
     caseload_cap_volunteer: int = P(
         2, unit="mentees/mentor", ge=1, le=50, kind="lever", plausible=(1, 4),
+        label="Caseload of a volunteer mentor",
         source="assumption", meaning="Most mentees a volunteer mentor carries at once")
     caseload_cap_paid: int = P(
         8, unit="mentees/mentor", ge=1, le=100, kind="lever", plausible=(4, 15),
+        label="Caseload of a paid peer mentor",
         source="assumption (HMI Probation 2021: quality falls at 50+ cases for officers)",
         meaning="Most mentees a paid peer mentor carries at once")
     expectation_setting: bool = P(
         True, unit="yes/no", kind="lever", source="Spencer (2007); Keller & Spencer (2017) STAR",
+        label="Expectations agreed at matching",
         meaning="Expectations of both sides discussed and agreed at matching")
     cultural_matching: bool = P(
         False, unit="yes/no", kind="lever", source="Spencer (2007)",
+        label="Cultural matching",
         meaning="Prefer a mentor from the mentee's cultural background when one is free")
     lived_experience_matching: bool = P(
         True, unit="yes/no", kind="lever", source="Buck (2021) Academic Insight",
+        label="Lived-experience matching",
         meaning="Prefer a peer mentor with lived experience when one is free")
     load_penalty: float = P(
         0.1, unit="score/mentee", ge=0, le=10, kind="lever", plausible=(0, 0.5),
+        label="Spread the load between mentors",
         source="assumption",
         meaning="Match score lost for each mentee a mentor already has (open matches and "
                 "mentees given to them earlier the same week); spreads the load")
     cultural_match_weight: float = P(
         2.0, unit="score", ge=0, le=100, kind="lever", plausible=(1, 4),
+        label="Weight of a cultural match",
         source="assumption (Spencer 2007)",
         meaning="Match score for a shared cultural background, when matching.cultural_matching")
     lived_experience_weight: float = P(
         1.0, unit="score", ge=0, le=100, kind="lever", plausible=(0.5, 2),
+        label="Weight of a lived-experience match",
         source="assumption (Buck 2021)",
         meaning="Match score for a peer mentor, when matching.lived_experience_matching")
 
@@ -504,10 +541,12 @@ class Mentors(Section):
 
     peer_share: float = P(
         0.8, unit="share", ge=0, le=1, kind="lever", plausible=(0.3, 0.95),
+        label="Peer mentors among recruits",
         source="Buck (2021) Clinks: peer mentors up to 92% of CJ mentors in parts of England",
         meaning="Share of recruits who are peer mentors with lived experience")
     paid_peer_share: float = P(
         0.0, unit="share", ge=0, le=1, kind="lever", plausible=(0, 1),
+        label="Paid peer mentors",
         source="assumption", meaning="Share of peer mentors who are paid")
     paid_hourly_wage_gbp: float = P(
         12.5, unit="GBP/hour", ge=0, le=200, source="assumption (UK living wage, 2024)",
@@ -520,6 +559,7 @@ class Mentors(Section):
         meaning="Contracted hours of a paid peer mentor")
     extra_role_hours_per_week: float = P(
         0.0, unit="hours/week", ge=0, le=40, kind="lever", plausible=(0, 4),
+        label="Extra-role tasks for mentors",
         source="Buck (2021) 'punitive dilution'; Retaining peers (2025) PRJ 48(3)",
         meaning="Non-mentoring tasks given to mentors (mentors used as unpaid support staff)")
     expenses_per_week_gbp: float = P(
@@ -728,10 +768,13 @@ class Formats(Section):
     """Mix of mentoring formats (Buck 2021: one-to-one, group work, informal leisure)."""
 
     one_to_one_share: float = P(0.7, unit="share", ge=0, le=1, kind="lever",
+                                label="Contact one to one",
                                 source="assumption", meaning="Share of contact one-to-one")
     group_share: float = P(0.2, unit="share", ge=0, le=1, kind="lever",
+                           label="Contact in group work",
                            source="assumption", meaning="Share of contact in group work")
     leisure_share: float = P(0.1, unit="share", ge=0, le=1, kind="lever",
+                             label="Contact in leisure activities",
                              source="assumption", meaning="Share of contact as leisure activity")
     one_to_one_hours: float = P(2.0, unit="mentor-hours/mentee/week", ge=0, le=20,
                                 source="MENTOR EEP: BBBS 2-4 meetings a month of 3-4 h",
@@ -1272,10 +1315,13 @@ class Run(Section):
     """Run settings (not part of the policy; may be overridden on the command line)."""
 
     weeks: int = P(260, unit="weeks", ge=1, le=5200, kind="setting", source="assumption",
+                   label="Horizon",
                    meaning="Horizon")
     replications: int = P(10, unit="runs", ge=1, le=10_000, kind="setting",
+                          label="Replications",
                           source="assumption", meaning="Replications per scenario")
     seed: int = P(20210626, unit="integer", ge=0, le=2**63 - 1, kind="setting",
+                  label="Root seed",
                   source="assumption", meaning="Root seed")
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import platform
+import re
 import subprocess
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -226,6 +227,27 @@ def check_out_dir(out: Path) -> None:
     if out.exists():
         raise UserError(f"--out {out}: already exists; choose a new folder or remove it")
     check_parent(out)
+
+
+def folder_label(names: Sequence[str], limit: int = 60) -> str:
+    """Scenario names as part of a results folder's name: each in lower case with "_" for
+    anything but letters and digits, joined by "-", and cut after a whole word so the
+    label is at most ``limit`` characters (never mid-word).
+
+    Example:
+        >>> folder_label(["Annual grants", "Budget cut 25%"])
+        'annual_grants-budget_cut_25'
+        >>> folder_label(["Therapeutic supervision", "Five-year grant"], limit=30)
+        'therapeutic_supervision-five'
+    """
+    slugs = [re.sub(r"[^a-z0-9]+", "_", str(n).lower()).strip("_") or "scenario"
+             for n in names]
+    text = "-".join(slugs)
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1]
+    cut = max(head.rfind("-"), head.rfind("_"))
+    return text[:cut] if cut > 0 else text[:limit]
 
 
 def default_out_dir(label: str) -> Path:

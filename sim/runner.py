@@ -25,7 +25,7 @@ import pandas as pd
 from sim.metrics import run_metrics, yearly_metrics
 from sim.model import MentoringModel
 from sim.params import ScenarioParams
-from sim.progress import Progress  # the one progress display (also for calibration)
+from sim.progress import Progress, estimate_seconds  # the one progress display
 from sim.results import TableParts, parquet_bytes
 from sim.rng import replication_seeds
 from sim.scenario import Scenario
@@ -262,14 +262,13 @@ def _batches_of_runs(jobs: Sequence[Job], workers: int, bar: Progress | None
             for job in chunk:
                 outputs.append(run_job(job))
                 if bar:
-                    bar()
+                    bar.advance(1, [outputs[-1].wall_time_s])
             yield seq, chunk, pack(outputs)
         return
     with closing(map_batches(run_batch, jobs, workers)) as stream:  # stops the pool early
         for seq, chunk, batch in stream:
             if bar:
-                for _ in chunk:
-                    bar()
+                bar.advance(len(chunk), batch.wall_times_s)
             yield seq, chunk, batch
 
 
@@ -289,7 +288,9 @@ def run_scenarios(scenarios: Sequence[Scenario], replications: int, root_seed: i
         Concatenated tables and per-run metrics.
     """
     jobs = make_jobs(scenarios, replications, root_seed)
-    bar = Progress(len(jobs), enabled=progress)
+    weeks = scenarios[0].params.run.weeks if scenarios else 0
+    bar = Progress(len(jobs), enabled=progress, workers=workers,
+                   prior_s=estimate_seconds(len(jobs), weeks, workers) if jobs else None)
     tables = TableParts(TABLES)
     yearly = TableParts(["yearly"])
     runs: dict[int, list[tuple[Job, dict[str, float], float]]] = {}  # by batch number

@@ -1,6 +1,7 @@
 """Load scenario files: TOML, ``extends`` a parent, dotted ``--set`` overrides, validation.
 
 A scenario file holds a ``question`` (the policy question it answers), an optional
+``name`` (the scenario's name in every output; default the file's stem), an optional
 ``extends = "parent"`` (a bundled scenario name or a path), and tables named like the
 sections of :class:`sim.params.ScenarioParams` that override only what differs.
 
@@ -34,7 +35,9 @@ from sim.errors import ScenarioError
 from sim.params import SECTIONS, ScenarioParams, error_text
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-TOP_LEVEL_KEYS = ("question", "extends", "description")
+TOP_LEVEL_KEYS = ("question", "name", "extends", "description")
+MAX_NAME = 80  # characters of a scenario's name
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,9 @@ class Scenario:
     """A named, fully resolved scenario.
 
     Attributes:
-        name: short name (file stem), used in results tables.
+        name: its name in every output (results tables, the report, the dashboard, the
+            spreadsheet): the file's own ``name`` exactly as written ("Budget cut 25%"),
+            else its file stem. Like the question, a parent's name is not inherited.
         question: the policy question the scenario answers: the file's own ``question``,
             or its name when the file states none (never the question of its parent).
         source: the file it came from (and any ``--set`` overrides).
@@ -309,10 +314,22 @@ def _merge(base: dict[str, Any], over: dict[str, Any], origins: dict[str, str], 
     return merged
 
 
+def _own_name(path: Path, name: Any) -> str:
+    """A file's ``name``: text of 1 to :data:`MAX_NAME` characters on one line."""
+    if not isinstance(name, str):
+        raise ScenarioError(f"{path}: name = {name!r}: must be text (in quotes), e.g. "
+                            'name = "Budget cut 25%"')
+    text = name.strip()
+    if not text or len(text) > MAX_NAME or _CONTROL.search(text):
+        raise ScenarioError(f"{path}: name = {name[:MAX_NAME + 20]!r}: must be 1 to "
+                            f"{MAX_NAME} characters on one line")
+    return text
+
+
 def _load_chain(path: Path, origins: dict[str, str], seen: tuple[Path, ...] = ()
-                ) -> tuple[dict[str, Any], str]:
+                ) -> tuple[dict[str, Any], str, str]:
     """Read a file and its ``extends`` ancestors; return merged tables and the file's own
-    question (``""`` when it states none: a parent's question is not inherited)."""
+    question and name (``""`` when it states none: a parent's are not inherited)."""
     resolved = path.resolve()
     if resolved in seen:
         chain = " -> ".join(str(p) for p in (*seen, resolved))
@@ -320,6 +337,8 @@ def _load_chain(path: Path, origins: dict[str, str], seen: tuple[Path, ...] = ()
     data = _read_toml(path)
     parent_ref = data.pop("extends", None)
     question = data.pop("question", None)
+    name = data.pop("name", None)
+    own_name = "" if name is None else _own_name(path, name)
     data.pop("description", None)
     if parent_ref is None:
         tables: dict[str, Any] = {}
@@ -329,14 +348,14 @@ def _load_chain(path: Path, origins: dict[str, str], seen: tuple[Path, ...] = ()
                 f"{path}: extends = {parent_ref!r}: must be a scenario name or a path (a string)")
         try:
             parent = resolve_path(parent_ref, relative_to=path.parent)
-            tables, _ = _load_chain(parent, origins, (*seen, resolved))
+            tables, _, _ = _load_chain(parent, origins, (*seen, resolved))
         except ScenarioError as exc:  # named with the file that extends it
             if str(path) in str(exc):
                 raise
             raise ScenarioError(f"{path}: extends = {parent_ref!r}: {exc}") from None
     if question is not None and not isinstance(question, str):
         raise ScenarioError(f"{path}: question = {question!r}: must be a string")
-    return _merge(tables, data, origins, str(path)), (question or "").strip()
+    return _merge(tables, data, origins, str(path)), (question or "").strip(), own_name
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -455,7 +474,7 @@ def load_scenario(ref: str, overrides: list[str] | None = None,
     """
     path = resolve_path(ref)
     origins: dict[str, str] = {}
-    tables, question = _load_chain(path, origins)
+    tables, question, name = _load_chain(path, origins)
     applied: dict[str, Any] = {}
     for text in overrides or []:
         key, value = parse_override(text)
@@ -476,5 +495,5 @@ def load_scenario(ref: str, overrides: list[str] | None = None,
     except ValidationError as exc:
         raise ScenarioError(_format_errors(exc, origins, str(path))) from None
     source = str(path) + "".join(f" --set {t}" for t in overrides or [])
-    return Scenario(name=path.stem, question=question or path.stem, source=source,
+    return Scenario(name=name or path.stem, question=question or name or path.stem, source=source,
                     params=params, overrides=applied)

@@ -325,20 +325,34 @@ def _parameters_sheet(wb: Workbook, manifest: Mapping[str, Any]) -> None:
     c = _Cells(ws)
     flat = [dict(_flatten(s.get("parameters") or {})) for s in scenarios]
     keys = list(dict.fromkeys(k for f in flat for k in f))
-    names = ["Parameter", *[str(s.get("name", "")) for s in scenarios], "Differs"]
-    _widths(ws, [max((len(k) for k in keys), default=10) + 2,
-                 *[max(len(n) + 2, 14) for n in names[1:-1]], 9])
-    ws.freeze_panes = f"B{TABLE_HEADER_ROW + 1}"
+    titles = [_parameter_title(k) for k in keys]
+    names = ["Parameter", "Key in a scenario file", *[str(s.get("name", "")) for s in scenarios],
+             "Differs"]
+    _widths(ws, [min(max((len(n) for n in titles), default=10) + 2, 60),
+                 max((len(k) for k in keys), default=10) + 2,
+                 *[max(len(n) + 2, 14) for n in names[2:-1]], 9])
+    ws.freeze_panes = f"C{TABLE_HEADER_ROW + 1}"
     ws.append([c.text("Parameters: every scenario's resolved parameters (manifest.json); "
                       "Differs marks a parameter that is not the same in every scenario",
                       font=c.title_font)])
     ws.append(c.header(names))
-    for key in keys:
+    for key, title in zip(keys, titles, strict=True):
         values = [f.get(key) for f in flat]
         shown = [json.dumps(v) if isinstance(v, list | dict) else v for v in values]
         differs = len({json.dumps(v, sort_keys=True) for v in values}) > 1
-        ws.append([c.text(key), *[c.value(v) for v in shown],
+        ws.append([c.text(title), c.text(key), *[c.value(v) for v in shown],
                    c.text("yes", font=c.bold) if differs else None])
+
+
+def _parameter_title(key: str) -> str:
+    """A parameter's label and unit (:func:`sim.labels.title`), or its key when this
+    version does not declare it (a folder written by another version)."""
+    from sim.labels import title
+
+    try:
+        return title(key)
+    except KeyError:
+        return key
 
 
 # --- the per-run tables -----------------------------------------------------------------------

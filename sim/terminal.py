@@ -1,11 +1,14 @@
-"""The report ``mentorsim run``/``demo`` prints: key findings, then the headline table.
+"""The report ``mentorsim run``/``demo`` prints: key findings, the headline table, and
+last of all the key findings in short.
 
 :func:`print_report` / :func:`render_report` print the key findings
 (:mod:`sim.findings`), then the headline table, which fits 80 columns: for each metric,
 one line per scenario with its mean, its paired difference from the reference with the
 95% interval, and "better", "worse" or "no clear difference" in words (and in colour on
 a terminal that shows colour); then how small a reoffending difference the replications
-can detect. The start line and the progress bar are in :mod:`sim.progress`.
+can detect. :func:`print_summary` prints the last lines: the key findings in a line or two
+each, so they are on screen when the run ends. The start line and the progress bar are in
+:mod:`sim.progress`.
 
 ``rich`` is imported inside the functions that draw, so importing this module does not
 load it.
@@ -30,6 +33,7 @@ from sim.findings import (
     summary_reference,
     verdict_of,
 )
+from sim.labels import metric_unit_words
 from sim.metrics import HEADLINE, HEADLINE_GROUPS, METRICS
 
 if TYPE_CHECKING:
@@ -113,7 +117,7 @@ class _Style:
         if self.points and not self.suffix:
             return "percentage points"
         return {"share": "%", "share/year": "% a year", "GBP": "£", "GBP/year": "£ a year",
-                "ratio": "a ratio"}.get(self.unit, self.unit)
+                "ratio": "a ratio"}.get(self.unit, metric_unit_words(self.unit))
 
     def default_decimals(self) -> int:
         return 0 if self.money else (2 if self.unit == "ratio" else 1)
@@ -138,9 +142,17 @@ class _Style:
             d += 1
         return d
 
-    def number(self, value: float, decimals: int, signed: bool = False) -> str:
+    def number(self, value: float, decimals: int, signed: bool = False,
+               end: bool = False) -> str:
         """A number without its suffix; money of £10,000 or more rounded to hundreds or
-        coarser is written in thousands or millions ("£92k", "£1.2m")."""
+        coarser is written in thousands or millions ("£92k", "£1.2m"). An ``end`` of an
+        interval that rounds to 0 but is not 0 keeps its sign ("−3 to +0"), so the
+        interval is not read as stopping at zero."""
+        if end and math.isfinite(value) and value != 0 \
+                and round(self.scale * value, decimals) == 0:
+            zero = format_number(0.0, decimals) if not self.money \
+                else format_money(0.0, decimals)
+            return ("+" if value > 0 else MINUS) + zero
         if not self.money:
             return format_number(self.scale * value, decimals, signed)
         rounded = abs(round(value, decimals)) if math.isfinite(value) else 0.0
@@ -222,8 +234,8 @@ def _difference_cell(style: _Style, metric: str, row: pd.Series) -> tuple[str, s
             return "none in any replication", word
         return f"{style.difference(mean, style.exact_decimals(mean))} in each replication", word
     d = style.decimals(low, high)
-    return (f"{style.difference(mean, d)} ({style.number(low, d, True)} to "
-            f"{style.number(high, d, True)})", word)
+    return (f"{style.difference(mean, d)} ({style.number(low, d, True, end=True)} to "
+            f"{style.number(high, d, True, end=True)})", word)
 
 
 def _rows_by_key(summary: pd.DataFrame, statistic: str) -> dict[tuple[str, str], pd.Series]:
@@ -388,7 +400,49 @@ def print_report(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE,
                  console: Console | None = None) -> None:
     """Print the key findings and the headline table (to stdout by default)."""
     console = console or make_console()
-    parts = report_renderables(summary, metrics, width=console.width)
+    _print(console, report_renderables(summary, metrics, width=console.width))
+
+
+def summary_renderables(summary: pd.DataFrame,
+                        findings: Sequence[Finding] | None = None) -> list[RenderableType]:
+    """The key findings in a line or two each (:attr:`sim.findings.Finding.short`), for
+    the last lines of ``run``/``demo``: the reference's own figures and money, then each
+    comparison's verdicts by topic and what it cost."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from sim.findings import key_findings
+
+    findings = key_findings(summary) if findings is None else findings
+    kept = [f for f in findings if f.reference is not None
+            or any(c.label == "money" for c in f.clauses)] or list(findings[:1])
+    if not kept:
+        return []
+    reference = summary_reference(summary)
+    head = Text("Key findings in short", style="bold")
+    if reference:
+        head.append(f" (each option against {reference} on the same random numbers; the "
+                    "numbers with their 95% intervals are above)", style="dim")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for finding in kept:
+        line = Text(finding.short)
+        for clause in finding.clauses:
+            if clause.label and clause.verdict in ("better", "worse"):
+                line.highlight_words([f"{clause.label}:"], style=STYLES[clause.verdict])
+        grid.add_row("•", line)
+    return [Group(head, grid)]
+
+
+def print_summary(summary: pd.DataFrame, console: Console | None = None) -> None:
+    """Print :func:`summary_renderables` (the last lines of ``run``/``demo``)."""
+    console = console or make_console()
+    _print(console, summary_renderables(summary))
+
+
+def _print(console: Console, parts: Sequence[RenderableType]) -> None:
     if console.is_terminal or console.record:
         for part in parts:
             console.print(part)
@@ -408,5 +462,5 @@ def render_report(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE,
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 
-__all__ = ["MINUS", "WIDTH", "make_console", "print_report", "render_report",
-           "report_renderables"]
+__all__ = ["MINUS", "WIDTH", "make_console", "print_report", "print_summary", "render_report",
+           "report_renderables", "summary_renderables"]

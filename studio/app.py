@@ -3,7 +3,10 @@
 Dash serves its own scripts and styles (nothing is fetched from the internet, so the
 studio works offline). The server binds the loopback address only, refuses requests
 whose ``Host`` is not the loopback (a page elsewhere cannot reach it through a DNS trick),
-and sends a Content-Security-Policy that allows no other origin.
+sends a Content-Security-Policy that allows no other origin and lets no page frame it
+(``frame-ancestors 'none'``, ``X-Frame-Options: DENY``; the comparison dashboard may be
+framed by the studio's own page only), and refuses a request body larger than
+:data:`MAX_REQUEST_BYTES` before reading it.
 """
 
 from __future__ import annotations
@@ -23,13 +26,36 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
 DEFAULT_FOLDER = Path("studio-results")
 LOOPBACK_NAMES = {"127.0.0.1", "localhost"}
-# Dash needs inline and evaluated scripts of its own; nothing may come from elsewhere.
+# Dash needs inline and evaluated scripts of its own; nothing may come from elsewhere, and
+# no other page may frame the studio (clickjacking).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
     "connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'"
+    "form-action 'self'; frame-ancestors 'none'"
 )
+# The largest request the page sends: an upload of a scenario or comparison file (at most
+# 256 KB, about 350 KB as base64) with the page's other values. Anything larger is refused
+# from its Content-Length, before a byte of it is read.
+MAX_REQUEST_BYTES = 1024 * 1024
+# The page's own markup: its language (for screen readers) and Dash's placeholders.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
 
 
 class PortInUseError(OSError):
@@ -61,6 +87,8 @@ def create_app(folder: Path, workers: int | None = None) -> Any:
     app = dash.Dash(__name__, title="mentorsim studio", update_title=None,
                     assets_folder=str(Path(__file__).parent / "assets"),
                     serve_locally=True, suppress_callback_exceptions=False)
+    app.index_string = INDEX_STRING
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.layout = lambda: page(working)  # the results list is read on every page load
     register(app, studio)
     register_routes(app.server, working)
@@ -70,11 +98,17 @@ def create_app(folder: Path, workers: int | None = None) -> Any:
         if flask.request.host.rsplit(":", 1)[0].strip("[]") not in LOOPBACK_NAMES:
             return flask.Response("mentorsim studio answers only on 127.0.0.1", status=403,
                                   mimetype="text/plain")
+        length = flask.request.content_length
+        if length is not None and length > MAX_REQUEST_BYTES:  # refused unread
+            return flask.Response(f"request too large: at most {MAX_REQUEST_BYTES:,} bytes "
+                                  "(a scenario file is a few kilobytes)", status=413,
+                                  mimetype="text/plain", headers={"Connection": "close"})
         return None
 
     @app.server.after_request
     def headers(response: flask.Response) -> flask.Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response

@@ -32,6 +32,9 @@ DOWNLOADS: dict[str, str] = {
     "summary.xlsx": "the spreadsheet (Excel)",
 }
 OPTION_FILES = "download"  # in a run's job folder: the options' portable scenario files
+# The dashboard's own page allows nothing from elsewhere (its meta policy); as a response
+# of the studio it may be framed by the studio's page only.
+FRAMED_BY_THE_STUDIO = "frame-ancestors 'self'"
 
 
 def zip_bytes(folder: Path) -> bytes:
@@ -157,7 +160,11 @@ def register_routes(server: object, folder: WorkingFolder) -> None:
             content, _, mime = download(folder, run, "dashboard.html")
         except FolderError as exc:
             return refuse(exc)
-        return flask.Response(content, mimetype=mime)
+        response = flask.Response(content, mimetype=mime)
+        # shown inside the studio's own page, and in no other page's frame
+        response.headers["Content-Security-Policy"] = FRAMED_BY_THE_STUDIO
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        return response
 
     @server.route("/studio/download/<run>/<kind>")  # type: ignore[attr-defined]
     def results_file(run: str, kind: str) -> flask.Response:

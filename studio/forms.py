@@ -17,12 +17,14 @@ from __future__ import annotations
 import math
 import re
 import typing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
+from sim import labels
 from sim.errors import ScenarioError
 from sim.params import SECTIONS
 from sim.scenario import parse_override
+from studio.messages import plain
 
 Kind = Literal["number", "integer", "yes/no", "choice"]
 
@@ -42,23 +44,13 @@ SECTION_GROUP = {"funding": "funding", "training": "training", "supervision": "s
 FIELD_GROUP = {"staff.supervisors_fte": "supervision", "staff.coordinators_fte": "support",
                "programme.target_mentors": "mentors"}
 
-# "Make it ours": the numbers that describe a local programme, with how a planner says them.
-LOCAL_FIELDS: dict[str, str] = {
-    "programme.referrals_per_year": "Referrals a year",
-    "programme.target_mentors": "Mentors",
-    "staff.coordinators_fte": "Coordinators (full-time equivalent posts)",
-    "staff.supervisors_fte": "Supervisors (full-time equivalent posts)",
-    "funding.annual_budget_gbp": "Annual budget (£ a year)",
-    "funding.grant_term_years": "Grant length (years)",
-    "programme.setting": "Who the mentees are",
-}
-# Words for declared choices (the value written to the file stays the declared one).
-CHOICE_WORDS = {"adult_probation": "adults on probation", "prison_leavers": "people leaving "
-                "prison", "youth_justice": "young people in youth justice",
-                "therapeutic": "therapeutic", "managerial": "managerial",
-                "spread": "spread over the horizon", "withheld": "withheld in gaps",
-                "close": "close", "skeleton": "skeleton service"}
-_UNIT_SUFFIXES = ("_gbp", "_fte")
+# "Make it ours": the numbers that describe a local programme (labelled as everywhere else,
+# from their declarations: sim.labels).
+LOCAL_FIELDS: tuple[str, ...] = (
+    "programme.referrals_per_year", "programme.target_mentors", "staff.coordinators_fte",
+    "staff.supervisors_fte", "funding.annual_budget_gbp", "funding.grant_term_years",
+    "programme.setting",
+)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d+")
 MAX_TEXT = 100  # characters of a typed value that are looked at
@@ -70,7 +62,7 @@ class Field:
 
     Attributes:
         key: the dotted parameter key (``supervision.sessions_per_month``).
-        label: a short label from the parameter's name.
+        label: its one label (:func:`sim.labels.label`); :attr:`title` adds the unit.
         meaning, unit, source: from the declaration.
         kind: how it is typed (:data:`Kind`).
         default: the declared default.
@@ -94,27 +86,19 @@ class Field:
     group: str = ""
 
     @property
+    def title(self) -> str:
+        """The label with its unit in words, as every form and table shows it."""
+        return labels.title(self.key)
+
+    @property
     def help(self) -> str:
         """The help text: meaning, plausible range and source."""
         parts = [self.meaning.rstrip(".") + "."]
         if self.plausible:
-            parts.append(f"Plausible range: {format_value(self.plausible[0])} to "
-                         f"{format_value(self.plausible[1])} ({self.unit}).")
+            parts.append(f"Plausible range: {labels.value_text(self.key, self.plausible[0])} "
+                         f"to {labels.value_text(self.key, self.plausible[1])}.")
         parts.append(f"Source: {self.source.rstrip('.')}.")
         return " ".join(parts)
-
-
-def label_of(name: str) -> str:
-    """A label from a parameter name: ``annual_budget_gbp`` -> ``Annual budget``.
-
-    Example:
-        >>> label_of("annual_budget_gbp"), label_of("sessions_per_month")
-        ('Annual budget', 'Sessions per month')
-    """
-    for suffix in _UNIT_SUFFIXES:
-        name = name.removesuffix(suffix)
-    text = name.replace("_", " ")
-    return text[:1].upper() + text[1:]
 
 
 def format_value(value: Any) -> str:
@@ -127,7 +111,7 @@ def format_value(value: Any) -> str:
         return f"{value:,}" if abs(value) >= 10_000 else str(value)
     if isinstance(value, float):
         return f"{value:g}"
-    return CHOICE_WORDS.get(str(value), str(value))
+    return labels.CHOICE_WORDS.get(str(value), str(value))
 
 
 def plain_value(value: Any) -> str:
@@ -173,8 +157,9 @@ def _field(section: str, name: str, info: Any) -> Field | None:
     key = f"{section}.{name}"
     plausible = extra.get("plausible")
     low, high = _limits(info)
-    return Field(key=key, label=label_of(name), meaning=info.description or "",
-                 unit=str(extra.get("unit", "")), source=str(extra.get("source", "")),
+    # meaning and source in the page's words: labels for keys, £ for GBP (studio.messages)
+    return Field(key=key, label=labels.label(key), meaning=plain(info.description or ""),
+                 unit=str(extra.get("unit", "")), source=plain(str(extra.get("source", ""))),
                  kind=kind, default=info.default, choices=choices,
                  plausible=tuple(plausible) if plausible else None, low=low, high=high,
                  group=FIELD_GROUP.get(key, SECTION_GROUP.get(section, "")))
@@ -212,9 +197,9 @@ def lever_fields() -> dict[str, list[Field]]:
 
 
 def local_fields() -> list[Field]:
-    """The "make it ours" fields, labelled as a planner says them."""
+    """The "make it ours" fields."""
     fields = all_fields()
-    return [replace(fields[key], label=label) for key, label in LOCAL_FIELDS.items()]
+    return [fields[key] for key in LOCAL_FIELDS]
 
 
 class FieldError(ValueError):
@@ -242,10 +227,10 @@ def parse_value(field: Field, raw: Any) -> Any:
         for choice in field.choices:
             if raw == choice or (isinstance(raw, str) and raw == choice_id(choice)):
                 return choice
-        raise FieldError(f"{field.key}: {str(raw)[:MAX_TEXT]!r} is not one of "
+        raise FieldError(f"{str(raw)[:MAX_TEXT]!r} is not one of the choices: pick "
                          + ", ".join(format_value(c) for c in field.choices))
     if isinstance(raw, bool):
-        raise FieldError(f"{field.key}: expected a number")
+        raise FieldError("type a number")
     if isinstance(raw, int | float):
         value: float | int = raw
     else:
@@ -257,7 +242,7 @@ def parse_value(field: Field, raw: Any) -> Any:
         else:
             raise FieldError(_not_a_number(field, text))
     if isinstance(value, float) and not math.isfinite(value):
-        raise FieldError(f"{field.key} = {raw}: not a finite number")
+        raise FieldError(f"{raw}: too large to be a number here; type digits, e.g. 2")
     return value
 
 
@@ -271,7 +256,7 @@ def _not_a_number(field: Field, text: str) -> str:
         message = str(exc).removeprefix(f"--set {field.key}={text}: ")
         return f"{text}: " + message.replace(f"--set {field.key}=", "type ")
     example = "2" if field.kind == "integer" else "0.5"
-    return f"{field.key} = {text}: not a number (type digits, e.g. {example})"
+    return f"{text}: not a number; type digits, e.g. {example}"
 
 
 def choice_id(choice: Any) -> str:

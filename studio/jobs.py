@@ -1,33 +1,57 @@
 """Comparisons run in the background, one at a time, so the page stays responsive.
 
-:meth:`Jobs.start` writes the option files and ``job.json`` into the run's job folder
+:meth:`Jobs.start` checks that nothing runs, writes the run's files into its job folder
 (``.studio/<run>/`` in the working folder) and starts :mod:`studio.worker` with the same
 Python (``sys.executable -m studio.worker JOB_DIR``: an argument list, never a shell) in a
-new process group. :meth:`Jobs.status` reads the worker's progress and status files, so
-the page learns how far it got without talking to it; :meth:`Jobs.cancel` stops the
-process group (the worker and its pool), first politely, then for good.
+new process group, all under one lock: of any number of Run requests arriving together
+exactly one starts a run, and a refused one writes nothing. A worker also holds
+``.studio/run.lock`` (``flock``) while it runs, so a second studio on the same folder
+cannot start another beside it.
+
+:meth:`Jobs.status` reads the worker's progress and status files, so the page learns how
+far it got without talking to it, with the time left estimated from what runs on this
+machine take and moved to the measured rate as runs finish (:mod:`sim.progress`).
+:meth:`Jobs.cancel` stops the process group (the worker and its pool), first politely,
+then for good, and removes everything the run had written.
+
+A worker stops itself when the studio that started it dies (it watches its parent); a
+studio that starts finds what an earlier one left (:meth:`Jobs.recover`): a run still
+going is followed (and can be cancelled), anything else unfinished is removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.progress import estimate_seconds, format_duration
-from sim.results import default_out_dir, write_json
-from studio.folder import WorkingFolder
-from studio.worker import LOG, PROGRESS, SPEC, STATUS
+from sim.progress import (
+    blended_eta,
+    estimate_seconds,
+    estimate_write_seconds,
+    format_duration,
+    measured,
+    measured_overhead,
+)
+from sim.results import default_out_dir, folder_label, write_json
+from studio.folder import JOBS, WorkingFolder
+from studio.worker import LOG, PROGRESS, RUN_LOCK, SPEC, STATUS, lock_is_held
 
 CANCEL_GRACE_S = 5.0  # seconds a cancelled run has to clean up before it is killed
+
+
+class AlreadyRunningError(RuntimeError):
+    """A comparison is already running (in this studio or another on the folder)."""
 
 
 @dataclass(frozen=True)
@@ -66,111 +90,207 @@ class Jobs:
         self.workers = workers or (len(os.sched_getaffinity(0))
                                    if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._adopted: dict[str, int] = {}  # runs an earlier studio started: process ids
+        self._ended: dict[str, Status] = {}  # cancelled runs (their files are gone)
         self._lock = threading.Lock()
+        self.recover()
+
+    @property
+    def lock_path(self) -> Path:
+        """The file a running worker holds locked."""
+        return self.folder.root / JOBS / RUN_LOCK
 
     def new_run_name(self, names: Sequence[str]) -> str:
-        """A new results folder name: the time and the option names, as ``run`` names it."""
-        base = default_out_dir("-".join(names)[:60]).name
+        """A new results folder name: the time and the option names, cut after a word."""
+        base = default_out_dir(folder_label(names)).name
         name, n = base, 2
         while (self.folder.root / name).exists() or (self.folder.job_dir(name)).exists():
             name, n = f"{base}-{n}", n + 1
         return name
 
+    def _running_locked(self) -> str | None:
+        for run, proc in self._procs.items():
+            if proc.poll() is None:
+                return run
+        for run, pid in list(self._adopted.items()):
+            if _worker_alive(pid, self.folder.job_dir(run)):
+                return run
+            del self._adopted[run]
+        return None
+
     def running(self) -> str | None:
         """The run in progress, if any."""
         with self._lock:
-            for run, proc in self._procs.items():
-                if proc.poll() is None:
-                    return run
-        return None
+            return self._running_locked()
 
-    def start(self, run: str, option_files: Sequence[Path], replications: int, weeks: int,
-              seed: int | None = None) -> Path:
-        """Start run ``run`` of the option files (already written into its job folder).
+    def start(self, run: str, prepare: Callable[[Path], Sequence[Path]], replications: int,
+              weeks: int, seed: int | None = None, command: Sequence[str] | None = None
+              ) -> Path:
+        """Start run ``run``: ``prepare(job_dir)`` writes its option files and returns
+        them, then the worker starts; both under the studio's one lock.
 
-        Returns the job folder. Raises RuntimeError if a run is already going.
+        Args:
+            run: the run's (results folder's) name.
+            prepare: writes the run's files into its job folder; returns the option files.
+            replications, weeks, seed: the run's settings.
+            command: the command the manifest records (default: ``mentorsim run`` of the
+                option files).
+
+        Returns:
+            The job folder.
+
+        Raises:
+            AlreadyRunningError: a run is going (nothing is written).
         """
-        if self.running():
-            raise RuntimeError("a comparison is already running: wait for it or cancel it")
-        job_dir = self.folder.job_dir(run)
-        job_dir.mkdir(parents=True, exist_ok=True)
-        results = self.folder.child(run)
-        files = [self.folder.inside(p) for p in option_files]
-        command = ["mentorsim", "run", *map(str, files), "--reps", str(replications),
-                   "--weeks", str(weeks), *(["--seed", str(seed)] if seed is not None else []),
-                   "--out", str(results)]
-        write_json(job_dir / SPEC, {
-            "run": run, "results": str(results), "options": [str(p) for p in files],
-            "replications": replications, "weeks": weeks, "seed": seed,
-            "workers": min(self.workers, len(files) * replications), "command": command,
-            "planned": len(files) * replications,
-            "estimate_s": estimate_seconds(len(files) * replications, weeks, self.workers),
-        })
-        log = open(job_dir / LOG, "ab")  # noqa: SIM115 - the child holds it open
-        try:
-            proc = subprocess.Popen(  # an argument list: nothing typed reaches a shell
-                [sys.executable, "-m", "studio.worker", str(job_dir)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
-        finally:
-            log.close()
         with self._lock:
+            if self._running_locked() or lock_is_held(self.lock_path):
+                raise AlreadyRunningError("a comparison is already running: wait for it or "
+                                     "cancel it")
+            job_dir = self.folder.job_dir(run)
+            job_dir.mkdir(parents=True, exist_ok=True)
+            results = self.folder.child(run)
+            files = [self.folder.inside(p) for p in prepare(job_dir)]
+            planned = len(files) * replications
+            used = min(self.workers, planned)
+            write_json(job_dir / SPEC, {
+                "run": run, "results": str(results), "options": [str(p) for p in files],
+                "replications": replications, "weeks": weeks, "seed": seed,
+                "workers": used, "lock": str(self.lock_path),
+                "command": list(command or ["mentorsim", "run", *(p.name for p in files),
+                                            "--reps", str(replications), "--weeks",
+                                            str(weeks), "--out", run]),
+                "planned": planned,
+                "estimate_s": estimate_seconds(planned, weeks, used),
+                "write_estimate_s": estimate_write_seconds(planned, weeks),
+            })
+            log = open(job_dir / LOG, "ab")  # noqa: SIM115 - the child holds it open
+            try:
+                proc = subprocess.Popen(  # an argument list: nothing typed reaches a shell
+                    [sys.executable, "-m", "studio.worker", str(job_dir)],
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    start_new_session=True)
+            finally:
+                log.close()
             self._procs[run] = proc
+            spec = json.loads((job_dir / SPEC).read_text(encoding="utf-8"))
+            write_json(job_dir / SPEC, {**spec, "pid": proc.pid, "started": time.time()})
         return job_dir
 
     def cancel(self, run: str) -> bool:
-        """Stop run ``run`` (and its pool); True if it was running."""
+        """Stop run ``run`` (and its pool) and remove what it wrote; True if it was
+        running."""
         with self._lock:
             proc = self._procs.get(run)
-        if proc is None or proc.poll() is not None:
-            return False
-        _signal_group(proc, signal.SIGTERM)
-        try:
-            proc.wait(CANCEL_GRACE_S)
-        except subprocess.TimeoutExpired:
-            _signal_group(proc, signal.SIGKILL)
-            proc.wait()
+            pid = proc.pid if proc is not None and proc.poll() is None else \
+                self._adopted.get(run)
         job_dir = self.folder.job_dir(run)
-        if not (job_dir / STATUS).exists():
-            write_json(job_dir / STATUS, {"state": "cancelled",
-                                          "message": "cancelled: nothing was written"})
+        if pid is None or (proc is None and not _worker_alive(pid, job_dir)):
+            return False
+        _signal_group(pid, signal.SIGTERM)
+        if not _wait(proc, pid, CANCEL_GRACE_S):
+            _signal_group(pid, signal.SIGKILL)
+            _wait(proc, pid, CANCEL_GRACE_S)
+        final = _read_json(job_dir / STATUS) or {}
+        if final.get("state") == "done":  # it finished before the cancel arrived
+            return False
+        self._clean(run)
+        with self._lock:
+            self._procs.pop(run, None)
+            self._adopted.pop(run, None)
+            self._ended[run] = Status(run, "cancelled", 0, 0,
+                                      "Cancelled: nothing was kept.")
         return True
+
+    def _clean(self, run: str) -> None:
+        """Remove a stopped run's job folder and any half-written results folder."""
+        shutil.rmtree(self.folder.job_dir(run), ignore_errors=True)
+        for partial in self.folder.root.glob(f".{run}.partial-*"):
+            shutil.rmtree(partial, ignore_errors=True)
 
     def stop_all(self) -> None:
         """Cancel every run still going (the studio is stopping)."""
         with self._lock:
-            runs = list(self._procs)
+            runs = [*self._procs, *self._adopted]
         for run in runs:
             self.cancel(run)
 
+    def recover(self) -> list[str]:
+        """Find what an earlier studio left in the working folder: a run still going is
+        followed; an unfinished run whose worker is gone is removed. Returns the runs
+        followed."""
+        jobs = self.folder.root / JOBS
+        followed = []
+        for job_dir in sorted(jobs.iterdir()) if jobs.is_dir() else []:
+            if not job_dir.is_dir() or (job_dir / STATUS).exists():
+                continue
+            spec = _read_json(job_dir / SPEC) or {}
+            pid = spec.get("pid")
+            if isinstance(pid, int) and _worker_alive(pid, job_dir):
+                self._adopted[job_dir.name] = pid
+                followed.append(job_dir.name)
+            elif time.time() - job_dir.stat().st_mtime > CANCEL_GRACE_S:
+                self._clean(job_dir.name)
+        return followed
+
     def status(self, run: str) -> Status:
         """Where run ``run`` has got to, from its job folder."""
+        if run in self._ended:
+            return self._ended[run]
         job_dir = self.folder.job_dir(run)
         spec = _read_json(job_dir / SPEC) or {}
         planned = int(spec.get("planned") or 0)
-        done, stage = _progress(job_dir / PROGRESS)
+        progress = _progress(job_dir / PROGRESS, int(spec.get("workers") or 1))
+        done = progress.done
         final = _read_json(job_dir / STATUS)
         if final:
             state = str(final.get("state", "failed"))
             return Status(run, state, done if state != "done" else planned, planned,
                           str(final.get("message", "")))
         with self._lock:
-            proc = self._procs.get(run)
-        if proc is None or proc.poll() is not None:
+            going = self._running_locked() == run
+        if not going:
             return Status(run, "failed", done, planned, "the run stopped without finishing "
                                                         f"(see {job_dir / LOG})")
-        return Status(run, "running", done, planned, _running_message(stage, done, planned,
-                                                                      spec, job_dir))
+        return Status(run, "running", done, planned, running_message(progress, planned, spec))
 
 
-def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+def _worker_alive(pid: int, job_dir: Path) -> bool:
+    """Whether process ``pid`` is a studio worker of ``job_dir`` (not a recycled pid)."""
     try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return True  # no /proc: trust the process id
+    return b"studio.worker" in command and str(job_dir).encode() in command
+
+
+def _wait(proc: subprocess.Popen[bytes] | None, pid: int, timeout: float) -> bool:
+    """Wait up to ``timeout`` s for the run to end; True if it did."""
+    if proc is not None:
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         if hasattr(os, "killpg"):
-            os.killpg(proc.pid, sig)  # the worker started its own group: it and its pool
+            os.killpg(pid, sig)  # the worker started its own group: it and its pool
         else:  # pragma: no cover - Windows has no process groups of this kind
-            proc.terminate()
-    except ProcessLookupError:
-        pass
+            os.kill(pid, sig)
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -181,13 +301,28 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _progress(path: Path) -> tuple[int, str]:
-    """(runs finished, latest stage) from a progress file."""
-    done, stage = 0, "starting"
+@dataclass(frozen=True)
+class Progress:
+    """What a run's progress file says: runs finished, the latest stage and when it
+    began, and the rate: the workers over one run's own wall time as the worker measures
+    it (free of the pool's start), else measured after the first round of batches
+    (:func:`_rate`)."""
+
+    done: int = 0
+    stage: str = "starting"
+    since: float = 0.0
+    rate: float | None = None
+
+
+def _progress(path: Path, workers: int = 1) -> Progress:
+    """A run's :class:`Progress` from its progress file (``workers``: the run's)."""
+    done, stage, when = 0, "starting", 0.0
+    run_s: float | None = None  # one run's own wall time (the worker measures it)
+    batches: list[tuple[float, int]] = []  # (elapsed s, runs done) at each batch
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
-        return done, stage
+        return Progress()
     for line in lines:
         try:
             record = json.loads(line)
@@ -195,18 +330,56 @@ def _progress(path: Path) -> tuple[int, str]:
             continue  # a line still being written
         if record.get("event") == "progress":
             done = int(record.get("done", done))
+            run_s = record.get("run_s") or run_s
+            if done:
+                batches.append((float(record.get("elapsed_s") or 0.0), done))
         elif record.get("event") == "stage":
             stage = str(record.get("stage", stage))
-    return done, stage
+            when = float(record.get("time") or 0.0)
+    rate = workers / float(run_s) if run_s else _rate(batches, workers)
+    return Progress(done, stage, when, rate)
 
 
-def _running_message(stage: str, done: int, planned: int, spec: dict[str, Any],
-                     job_dir: Path) -> str:
-    if stage == "starting":
-        return "Starting: loading the model…"
+def _rate(batches: list[tuple[float, int]], workers: int) -> float | None:
+    """Runs a second after the first round of batches (one a worker, which finish nearly
+    together and include the pool's start); None until a batch has finished since."""
+    first = min(max(workers, 1), len(batches)) - 1
+    if len(batches) <= first + 1:
+        return None
+    (t0, d0), (t1, d1) = batches[first], batches[-1]
+    return (d1 - d0) / (t1 - t0) if t1 > t0 and d1 > d0 else None
+
+
+def running_message(progress: Progress, planned: int, spec: dict[str, Any],
+                    now: float | None = None) -> str:
+    """What a running comparison is doing and about how long it has left: the estimate
+    from this machine's measured times (:mod:`sim.progress`) while nothing is done,
+    moving to the rate measured in this run as runs finish, plus the writing."""
+    now = time.time() if now is None else now
+    stage, done, stage_time = progress.stage, progress.done, progress.since
+    write_s = float(spec.get("write_estimate_s") or estimate_write_seconds(
+        planned, int(spec.get("weeks") or 1)))
     if stage == "writing":
-        return "Writing the results folder, spreadsheet and dashboard…"
-    elapsed = time.time() - (job_dir / SPEC).stat().st_mtime
-    estimate = float(spec.get("estimate_s") or 0)
-    left = (elapsed / done * (planned - done)) if done else max(estimate - elapsed, 0)
+        left = max(write_s - (now - stage_time), 1.0) if stage_time else write_s
+        return (f"All {planned} runs done; writing the results folder, spreadsheet and "
+                f"dashboard: about {format_duration(left)} left")
+    if stage == "starting":
+        total = float(spec.get("estimate_s") or 0) + write_s + measured_overhead()
+        return f"Starting: loading the model… (about {format_duration(total)} in all)"
+    elapsed = now - stage_time if stage_time else 0.0
+    prior = float(spec.get("estimate_s") or 0)
+    left = blended_eta(done, planned, elapsed, prior, int(spec.get("workers") or 1),
+                       progress.rate) + write_s
     return f"{done} of {planned} runs done; about {format_duration(left)} left"
+
+
+def estimate_text(runs: int, weeks: int, workers: int) -> str:
+    """The run form's estimate in words, from what runs on this machine have taken."""
+    used = max(1, min(workers, runs))
+    seconds = (estimate_seconds(runs, weeks, used) + estimate_write_seconds(runs, weeks)
+               + measured_overhead())
+    sim_factor, _ = measured()
+    basis = ("as runs on this machine have taken" if sim_factor != 1.0 else
+             "from the reference machine's times, until a run here is measured")
+    return (f"About {format_duration(seconds)} for {runs} runs of {weeks} weeks on "
+            f"{used} worker{'s' if used != 1 else ''} ({basis}).")

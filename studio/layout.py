@@ -6,11 +6,15 @@ grant_term_years"}`` is option 2's grant-length field. :mod:`studio.callbacks` f
 everything that depends on the starting programme. Every text that comes from a planner
 is given to Dash as a string child, which React escapes; the page never renders markup
 from a form.
+
+Nothing typed is lost: the page's values are kept in the browser (``localStorage``) as
+they change and put back when the page is opened again (:mod:`studio.callbacks`); a
+comparison can be saved to a file and opened again, or put back from its results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from dash import dcc, html
@@ -21,34 +25,37 @@ from studio.folder import WorkingFolder
 from studio.forms import GROUPS, Field, choice_id, format_value, lever_fields, local_fields
 from studio.options import DEFAULT_LABELS, MAX_OPTIONS, Check
 from studio.programme import starting_points
+from studio.quick_options import QUICK_OPTIONS
 
 DEFAULT_START = "bundled:baseline"
 DEFAULT_OPTIONS = 2
 
 
 def _help(field: Field) -> html.Details:
-    return html.Details([html.Summary("About this number"), html.P(field.help)],
-                        className="help")
+    """Meaning, range and source, and the key a scenario file writes (the secondary name)."""
+    return html.Details([html.Summary("About this number"), html.P(field.help),
+                         html.P(["In a scenario file: ", html.Code(field.key, className="key")],
+                                className="meaning")], className="help")
 
 
-def field_input(field: Field, id_: dict[str, Any], msg_id: dict[str, Any],
-                label: str | None = None) -> html.Div:
-    """One field: its label and unit, the input (text for numbers, radio buttons for
-    yes/no and choices, the first meaning "as the programme"), its message and help."""
-    text = label or field.label
-    unit = f" ({field.unit})" if field.unit not in ("category", "yes/no") and "(" not in text \
-        else ""
-    title = html.Label(text + unit, htmlFor=_dom_id(id_))
+def field_input(field: Field, id_: dict[str, Any], msg_id: dict[str, Any]) -> html.Div:
+    """One field: its label and unit (:func:`sim.labels.title`), the input (text for
+    numbers, radio buttons for yes/no and choices, the first meaning "as the programme"),
+    its message and help."""
+    title = html.Label(field.title, htmlFor=_dom_id(id_))
     if field.kind in ("number", "integer"):
         control: Any = dcc.Input(id=id_, type="text", inputMode="decimal", value="",
                                  autoComplete="off", debounce=False, maxLength=100,
                                  className="number")
-    else:
-        control = dcc.RadioItems(id=id_, value="", inline=True, className="choices",
-                                 options=choice_options(field, None))
-    return html.Div([
-        title, html.Div(field.meaning, className="meaning"),
-        html.Code(field.key, className="key"), control,
+        return html.Div([
+            title, html.Div(field.meaning, className="meaning"), control,
+            html.Div(id=msg_id, className="field-msg", role="alert"), _help(field),
+        ], className="field", **{"data-key": field.key})
+    # a choice is a group of radio buttons, named by its fieldset's legend
+    control = dcc.RadioItems(id=id_, value="", inline=True, className="choices",
+                             options=choice_options(field, None))
+    return html.Fieldset([
+        html.Legend(field.title), html.Div(field.meaning, className="meaning"), control,
         html.Div(id=msg_id, className="field-msg", role="alert"), _help(field),
     ], className="field", **{"data-key": field.key})
 
@@ -67,21 +74,47 @@ def _dom_id(id_: dict[str, Any]) -> str:
     return json.dumps(id_, sort_keys=True, separators=(",", ":"))
 
 
+def staff_total_field() -> html.Div:
+    """"Staff in all": one number a planner may count staff in, split into the two kinds
+    of post (:func:`studio.page_state.staff_split`)."""
+    return html.Div([
+        html.Label("Staff in all (full-time equivalent per agency)", htmlFor="staff-total"),
+        html.Div("If you count your staff as one number (\u201c1.5 staff\u201d), type it "
+                 "here: it is split into coordinator posts (recruiting, matching and "
+                 "supporting relationships) and supervisor posts (supervising mentors).",
+                 className="meaning"),
+        dcc.Input(id="staff-total", type="text", inputMode="decimal", value="",
+                  autoComplete="off", maxLength=20, className="number"),
+        html.Div(id="staff-total-msg", className="field-msg", role="alert"),
+        html.Div(id="staff-total-note", className="meaning", role="status"),
+    ], className="field staff-total", **{"data-key": "staff-total"})
+
+
+def upload_zone(id_: str, what: str, accept: str) -> html.Div:
+    """A drop zone for one file; its file input is named after it (assets/a11y.js)."""
+    return html.Div(dcc.Upload(id=id_, accept=accept, multiple=False, max_size=256 * 1024,
+                               className="upload", children=html.Div(
+                                   [f"{what}: drop it here or ", html.A("choose a file")])),
+                    **{"data-upload-label": what})
+
+
 def start_section(folder: WorkingFolder) -> html.Section:
     """Step 1: the starting programme and "make it ours"."""
-    local = [field_input(f, {"type": "local" if f.kind in ("number", "integer")
-                             else "local-pick", "key": f.key},
-                         {"type": "local-msg", "key": f.key}) for f in local_fields()]
+    local: list[Any] = []
+    for f in local_fields():
+        if f.key == "staff.coordinators_fte":
+            local.append(staff_total_field())
+        local.append(field_input(f, {"type": "local" if f.kind in ("number", "integer")
+                                     else "local-pick", "key": f.key},
+                                 {"type": "local-msg", "key": f.key}))
     return html.Section([
         html.H2("1. Start from a programme"),
         html.P("Pick a bundled scenario, or a scenario file from the working folder (or "
                "upload one). Every option below starts from it."),
+        html.Label("Programme to start from", htmlFor="start", className="sr-label"),
         dcc.Dropdown(id="start", options=starting_points(folder), value=DEFAULT_START,
                      clearable=False, searchable=True, className="start-pick"),
-        dcc.Upload(id="upload", accept=".toml", multiple=False, max_size=256 * 1024,
-                   className="upload", children=html.Div(
-                       ["Upload a scenario file (.toml): drop it here or ",
-                        html.A("choose a file")])),
+        upload_zone("upload", "Upload a scenario file (.toml)", ".toml"),
         html.Div(id="upload-msg", className="field-msg", role="alert"),
         html.Div(id="start-about", className="about"),
         html.H3("Make it ours"),
@@ -113,6 +146,8 @@ def option_panel(index: int, groups: dict[str, list[Field]]) -> html.Div:
             html.Label("Name", htmlFor=_dom_id({"type": "opt-name", "option": index})),
             dcc.Input(id={"type": "opt-name", "option": index}, type="text", maxLength=80,
                       value=DEFAULT_LABELS[index], debounce=False, className="name"),
+            html.Div(id={"type": "opt-name-msg", "option": index}, className="field-msg",
+                     role="alert"),
             html.Label("Question it answers (optional)",
                        htmlFor=_dom_id({"type": "opt-question", "option": index})),
             dcc.Input(id={"type": "opt-question", "option": index}, type="text",
@@ -129,13 +164,19 @@ def option_panel(index: int, groups: dict[str, list[Field]]) -> html.Div:
 def options_section() -> html.Section:
     """Step 2: up to five options, each a set of lever changes."""
     groups = lever_fields()
+    quick = [html.Button(q.name, id={"type": "quick", "preset": i}, className="secondary",
+                         title="Adds an option with this change, named so")
+             for i, q in enumerate(QUICK_OPTIONS)]
     return html.Section([
         html.H2("2. Options to compare"),
         html.P(f"Up to {MAX_OPTIONS} options. Each is the starting programme with the changes "
                "you type; leave a box empty for no change. Open a group to see its "
                "numbers; messages appear beside a number as you type, and capacity and "
                "money warnings under each option."),
-        html.Div([html.Button("Add an option", id="add-option", className="secondary"),
+        html.Div([html.Span("Add an option in one click:", className="quick-label"), *quick],
+                 className="buttons quick", role="group",
+                 **{"aria-label": "Add an option in one click"}),
+        html.Div([html.Button("Add an empty option", id="add-option", className="secondary"),
                   html.Button("Remove the last option", id="remove-option",
                               className="secondary")], className="buttons"),
         dcc.Store(id="option-count", data=DEFAULT_OPTIONS),
@@ -153,11 +194,13 @@ def run_section() -> html.Section:
             html.Label("Replications (runs of each option)", htmlFor="reps"),
             dcc.Input(id="reps", type="text", inputMode="numeric", value="", maxLength=6,
                       className="number"),
+            html.Div(id="reps-msg", className="field-msg", role="alert"),
             html.Label("Horizon (weeks)", htmlFor="weeks"),
             dcc.Input(id="weeks", type="text", inputMode="numeric", value="", maxLength=6,
                       className="number"),
+            html.Div(id="weeks-msg", className="field-msg", role="alert"),
         ], className="run-fields"),
-        html.Div(id="run-fields-msg", className="field-msg", role="alert"),
+        html.P(id="estimate", className="meaning", role="status"),
         html.Div([html.Button("Run the comparison", id="run", className="primary"),
                   html.Button("Cancel", id="cancel", className="secondary", disabled=True)],
                  className="buttons"),
@@ -165,6 +208,7 @@ def run_section() -> html.Section:
         html.Div(id="run-status", className="status", role="status"),
         dcc.Interval(id="poll", interval=700, disabled=True),
         dcc.Store(id="job", data=None),
+        dcc.Store(id="scrolled", data=None),
     ], id="step-run")
 
 
@@ -177,6 +221,13 @@ def results_section(folder: WorkingFolder) -> html.Section:
         dcc.Dropdown(id="results-pick", options=[{"label": r, "value": r} for r in runs],
                      value=None, clearable=True, placeholder="Run a comparison, or pick "
                      "earlier results", className="results-pick"),
+        html.Div([html.Button("Put this comparison back in the form", id="reopen",
+                              className="secondary", disabled=True),
+                  html.Button("Save the comparison in the form as a file", id="save-form",
+                              className="secondary")], className="buttons"),
+        upload_zone("open-form", "Open a saved comparison (.json)", ".json"),
+        html.Div(id="form-msg", className="field-msg", role="alert"),
+        dcc.Download(id="download-form"),
         html.Div(id="findings", className="findings"),
         html.Div(id="result-downloads", className="downloads"),
         html.Iframe(id="dashboard-frame", src="", title="Comparison dashboard",
@@ -193,6 +244,11 @@ def page(folder: WorkingFolder) -> html.Div:
         html.Main([start_section(folder), options_section(), run_section(),
                    results_section(folder)]),
         dcc.Download(id="download"),
+        # the form's values: put into the fields (fill), and as they change kept in the
+        # browser (remembered, then written to localStorage)
+        dcc.Store(id="form-fill", data=None),
+        dcc.Store(id="remembered", data=None),
+        dcc.Store(id="persisted", data=None),
     ])
 
 
@@ -218,16 +274,27 @@ def checks_block(check: Check) -> list[Any]:
     return out
 
 
-def findings_block(summary: Any, labels: Mapping[str, str]) -> list[Any]:
-    """The key findings (:func:`sim.findings.key_findings`): a verdict in words, then
-    the sentence; options are named as the planner named them."""
+def findings_block(summary: Any) -> list[Any]:
+    """The key findings (:func:`sim.findings.key_findings`), options named as the planner
+    named them: each sentence's parts with their verdicts in words (and colour), and what
+    each option cost."""
     try:
-        found = key_findings(summary, titles=dict(labels))
+        found = key_findings(summary)
     except ValueError as exc:
         return [html.P(f"No key findings: {exc}")]
-    items = [html.Li([html.Span(f.label if f.verdict else "the reference",
-                                className=f"verdict {f.verdict or 'reference'}"), " ",
-                      html.Span(f.text)], className=f.verdict or "reference") for f in found]
+    items = []
+    for finding in found:
+        parts: list[Any] = [html.Strong(f"{finding.title}: ")]
+        for i, clause in enumerate(finding.clauses):
+            if i:
+                parts.append("; ")
+            if clause.verdict in ("better", "worse", "no_clear_difference"):
+                parts += [html.Span(clause.label, className=f"verdict {clause.verdict}"), " "]
+            elif clause.label:
+                parts.append(html.Strong(f"{clause.label}: "))
+            parts.append(clause.text)
+        parts.append(".")
+        items.append(html.Li(parts, className=finding.verdict or "reference"))
     return [html.H3("Key findings"), html.Ul(items, className="findings-list")]
 
 

@@ -16,11 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim import labels
 from sim.capacity import capacity_warnings, grant_annual_payment, planned_annual_spend
 from sim.errors import ScenarioError
+from sim.labels import money
 from sim.params import ScenarioParams
-from sim.scenario import Scenario, bundled_names
+from sim.scenario import Scenario
 from studio.forms import Field, FieldError, parse_value
+from studio.messages import field_message, plain
 from studio.programme import Start, load_start
 from studio.toml_text import toml_value
 
@@ -49,9 +52,10 @@ class Check:
     """What checking an option found.
 
     Attributes:
-        name: its scenario name (file stem and results name).
+        name: its scenario name: the name as typed (what every output calls it).
         scenario: the validated scenario, or None when it does not validate.
         field_errors: messages by dotted key, to show beside the field.
+        name_error: a message about its name, to show beside the name.
         errors: messages about the option as a whole.
         warnings: capacity and money warnings (a run still goes ahead).
         cost: the estimated annual cost against what the grant pays, in words.
@@ -60,6 +64,7 @@ class Check:
     name: str
     scenario: Scenario | None = None
     field_errors: dict[str, str] = field(default_factory=dict)
+    name_error: str = ""
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cost: str = ""
@@ -67,12 +72,25 @@ class Check:
     @property
     def ok(self) -> bool:
         """Whether the option can be run."""
-        return self.scenario is not None and not self.errors and not self.field_errors
+        return (self.scenario is not None and not self.errors and not self.field_errors
+                and not self.name_error)
+
+
+def scenario_name(label: str, index: int) -> str:
+    """The option's name in every output: as typed (spaces at the ends and runs of
+    spaces dropped), or "Option N" when left empty.
+
+    Example:
+        >>> scenario_name("  Budget cut  25% ", 3), scenario_name("", 0)
+        ('Budget cut 25%', 'Current programme')
+    """
+    text = " ".join(str(label).split())[:MAX_LABEL]
+    return text or DEFAULT_LABELS[index]
 
 
 def option_name(label: str, index: int) -> str:
-    """The option's scenario name: its label in lower case with ``_`` for anything but
-    letters and digits (so it is a safe file name), or ``option_N``.
+    """The option's file stem: its name in lower case with ``_`` for anything but
+    letters and digits (a safe file name), or ``option_N``.
 
     Example:
         >>> option_name("Five years, therapeutic!", 1), option_name("<script>", 2)
@@ -112,22 +130,31 @@ def set_overrides(values: Mapping[str, Any]) -> list[str]:
 
 
 def changes_in_words(changes: Mapping[str, Any]) -> str:
-    """The changes as ``key = value`` pairs ("no changes" when there are none)."""
+    """The changes in words, by label ("the starting programme as it is" when none).
+
+    Example:
+        >>> changes_in_words({"funding.grant_term_years": 5, "supervision.style": "therapeutic"})
+        'grant length 5 years, supervision style therapeutic'
+    """
     if not changes:
         return "the starting programme as it is"
-    return ", ".join(f"{key} = {toml_value(value)}" for key, value in changes.items())
+    return ", ".join(f"{labels.label(key).lower()} {labels.value_text(key, value)}"
+                     for key, value in changes.items())
 
 
 def cost_line(p: ScenarioParams) -> str:
     """The estimated annual cost (every caseload full, the whole offer delivered) against
-    what a grant pays a year (:mod:`sim.capacity`)."""
+    what a grant pays a year (:mod:`sim.capacity`), in words."""
     spend, income = planned_annual_spend(p), grant_annual_payment(p)
     gap = income - spend
-    verdict = (f"within it by £{gap:,.0f}" if gap >= 0
-               else f"over it by £{-gap:,.0f} (the budget will cut: see the money warning)")
-    return (f"Estimated cost with every caseload full: £{spend:,.0f} a year, against "
-            f"£{income:,.0f} a year a grant pays (funding.annual_budget_gbp = "
-            f"£{p.funding.annual_budget_gbp:,.0f}): {verdict}.")
+    verdict = (f"within it by {money(gap)}" if gap >= 0
+               else f"over it by {money(-gap)}, so the budget may have to cut")
+    budget = p.funding.annual_budget_gbp
+    paid = ("" if abs(income - budget) < 0.5 else
+            f" (the {money(budget)} annual budget, paid only in the weeks a grant runs: "
+            "the money of the expected gaps between grants is spread over the grants)")
+    return (f"Estimated cost with every caseload full: {money(spend)} a year, against "
+            f"{money(income)} a year a grant pays{paid}: {verdict}.")
 
 
 def _validate(start: Start, values: Mapping[str, Any], run: Mapping[str, Any] | None,
@@ -145,9 +172,10 @@ def _validate(start: Start, values: Mapping[str, Any], run: Mapping[str, Any] | 
     for line in message.splitlines():
         key = next((k for k, t in texts.items() if line.startswith(f"--set {t}: ")), None)
         if key is None:
-            general.append(line.replace(str(start.path), f"{start.name}.toml"))
+            general.append(plain(line.replace(f"{start.path}: ", "")
+                                 .replace(str(start.path), start.name)))
         elif key in own:
-            by_key[key] = line.removeprefix(f"--set {texts[key]}: ")
+            by_key[key] = field_message(line.removeprefix(f"--set {texts[key]}: "), key)
     return None, by_key, general
 
 
@@ -173,10 +201,7 @@ def check_option(start: Start, local: Mapping[str, Any], option: Option, index: 
         run: ``run`` table values (weeks, replications) from the run form.
         field_errors: messages from parsing its fields, kept beside them.
     """
-    check = Check(option_name(option.label, index), field_errors=dict(field_errors or {}))
-    if check.name in bundled_names():
-        check.errors.append(f"name: a bundled scenario is called {check.name}; give the "
-                            f"option a name of its own, e.g. {check.name}_ours")
+    check = Check(scenario_name(option.label, index), field_errors=dict(field_errors or {}))
     values = {**local, **option.changes}
     scenario, by_key, general = _validate(start, values, run, list(option.changes))
     check.field_errors.update(by_key)
@@ -200,8 +225,10 @@ def check_options(start: Start, local: Mapping[str, Any], options: Sequence[Opti
               for i, option in enumerate(options)]
     seen: dict[str, int] = {}
     for i, check in enumerate(checks):
-        if check.name in seen:
-            check.errors.append(f"name: option {seen[check.name] + 1} is also called "
-                                f"{check.name}; give each option its own name")
-        seen.setdefault(check.name, i)
+        key = check.name.casefold()
+        if key in seen:
+            check.name_error = (f"option {seen[key] + 1} is also called "
+                                f"\u201c{checks[seen[key]].name}\u201d: give each option "
+                                "a name of its own")
+        seen.setdefault(key, i)
     return checks

@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import base64
 import binascii
-import tomllib
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sim.capacity import grant_annual_payment, planned_annual_spend
 from sim.errors import ScenarioError, UserError
+from sim.files import file_mode
 from sim.params import ScenarioParams
-from sim.scenario import BUNDLED_DIR, Scenario, bundled_names, load_scenario, resolve_path
+from sim.scenario import (
+    BUNDLED_DIR,
+    Scenario,
+    bundled_names,
+    load_scenario,
+    read_toml,
+    resolve_path,
+)
 from studio.folder import FolderError, WorkingFolder, check_name
 from studio.forms import format_value
 
@@ -76,10 +85,9 @@ def check_chain(folder: WorkingFolder, path: Path, depth: int = 0) -> None:
     if not _allowed(folder, path):
         raise FolderError(f"{path}: the studio reads only scenario files in its working "
                           f"folder ({folder.root}) and the bundled scenarios")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return  # load_scenario names the problem in its own words
+    # read as the CLI reads it: a file too large, not UTF-8, not TOML or nested too deeply
+    # gets the message `mentorsim validate` gives
+    data = read_toml(path, ScenarioError, "scenario file")
     parent = data.get("extends")
     if not isinstance(parent, str):
         return
@@ -125,8 +133,13 @@ def save_upload(folder: WorkingFolder, filename: str, contents: str) -> tuple[St
     if len(data) > MAX_UPLOAD_BYTES:
         raise FolderError(f"{filename}: {len(data):,} bytes is too large for a scenario file")
     target = folder.inside(folder.uploads / filename)
-    staging = folder.inside(folder.uploads / f".{filename}.upload")
-    staging.write_bytes(data)
+    # staged under a name of its own: two uploads of one name at once never share a file,
+    # and the file kept is the one that was checked
+    handle, name = tempfile.mkstemp(prefix=".upload-", suffix=".toml", dir=folder.uploads)
+    staging = folder.inside(Path(name))
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.chmod(staging, file_mode())  # an ordinary file once kept, not mkstemp's private one
     try:
         check_chain(folder, staging)
         scenario = load_scenario(str(staging))

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from sim.scenario import bundled_names
-from studio.options import Option, changes_in_words, option_name
+from studio.options import Option, changes_in_words, option_name, scenario_name
 from studio.programme import Start
 from studio.toml_text import document_text
 
-TOP_LEVEL = ("question", "extends", "description")
+TOP_LEVEL = ("question", "name", "extends", "description")
 
 
 def _nest(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -50,8 +50,7 @@ def question_of(option: Option, index: int) -> str:
     typed = " ".join(option.question.split())
     if typed:
         return typed
-    return f"{option.label.strip() or option_name(option.label, index)}: " \
-        f"{changes_in_words(option.changes)}"
+    return f"{scenario_name(option.label, index)}: {changes_in_words(option.changes)}"
 
 
 def option_document(start: Start, local: Mapping[str, Any], option: Option, index: int,
@@ -69,7 +68,8 @@ def option_document(start: Start, local: Mapping[str, Any], option: Option, inde
             "json")``), needed only when a local starting file extends another local file.
     """
     changes = _nest({**local, **option.changes})
-    doc: dict[str, Any] = {"question": question_of(option, index)}
+    doc: dict[str, Any] = {"name": scenario_name(option.label, index),
+                           "question": question_of(option, index)}
     if not portable:
         return {**doc, "extends": str(start.path), **changes}
     if start.bundled:
@@ -103,8 +103,27 @@ def option_text(start: Start, local: Mapping[str, Any], option: Option, index: i
 
 
 def file_name(option: Option, index: int) -> str:
-    """The option's file name, ``<scenario name>.toml``."""
-    return f"{option_name(option.label, index)}.toml"
+    """The option's file name: its name as a file stem (:func:`studio.options.option_name`)
+    and ``.toml``; a stem that is a bundled scenario's name gets ``_option`` after it, so
+    a file beside it that extends the bundled scenario by name reads the bundled one."""
+    stem = option_name(option.label, index)
+    if stem in bundled_names():
+        stem += "_option"
+    return f"{stem}.toml"
+
+
+def file_names(options: Sequence[Option]) -> list[str]:
+    """Every option's file name, made distinct ("cut.toml", "cut_2.toml") when two names
+    differ only in what a file name cannot hold ("Cut 25%", "Cut 25")."""
+    names: list[str] = []
+    for i, option in enumerate(options):
+        name = file_name(option, i)
+        n = 2
+        while name in names:
+            name = f"{file_name(option, i).removesuffix('.toml')}_{n}.toml"
+            n += 1
+        names.append(name)
+    return names
 
 
 def write_run_files(folder: Path, start: Start, local: Mapping[str, Any],
@@ -112,8 +131,8 @@ def write_run_files(folder: Path, start: Start, local: Mapping[str, Any],
     """Write each option's run file into ``folder`` (created); returns their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i, option in enumerate(options):
-        path = folder / file_name(option, i)
+    for i, (option, name) in enumerate(zip(options, file_names(options), strict=True)):
+        path = folder / name
         path.write_text(option_text(start, local, option, i, portable=False), encoding="utf-8")
         paths.append(path)
     return paths

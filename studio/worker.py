@@ -8,21 +8,34 @@ writers ``mentorsim run`` uses: the tables, ``summary.csv``, ``manifest.json``,
 ``summary.xlsx`` and ``dashboard.html``, atomically (a cancelled run leaves no folder).
 
 Progress goes to ``JOB_DIR/progress.jsonl``, one JSON record a line: ``{"event":
-"stage", "stage": ...}`` and :class:`sim.progress.Progress` records (``log="json"``,
-one per finished batch of runs). The outcome goes to ``JOB_DIR/status.json``.
+"stage", "stage": ..., "time": ...}`` and :class:`sim.progress.Progress` records
+(``log="json"``, one per finished batch of runs). The outcome goes to
+``JOB_DIR/status.json``.
+
+While it runs the worker holds ``.studio/run.lock`` (``flock``: released by the system
+when the process ends, however it ends), so no second run starts beside it, and it
+watches the studio that started it: when that process dies (``kill -9``, a crash) the
+worker stops as a cancel would and removes its job folder, leaving nothing behind. What
+the run took is recorded for the next estimates (:func:`sim.progress.record_run`), and
+the manifest names the option files as they are downloaded, not their copies here.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
+import os
+import shutil
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from sim.errors import UserError
 
@@ -30,6 +43,49 @@ SPEC = "job.json"
 PROGRESS = "progress.jsonl"
 STATUS = "status.json"
 LOG = "log.txt"
+RUN_LOCK = "run.lock"  # in .studio/: held by the worker of the run in progress
+PARENT_CHECK_S = 0.5  # how often a worker looks for the studio that started it
+STARTED = time.perf_counter()  # (near) when this process started: its loading is overhead
+
+
+def take_lock(path: Path) -> BinaryIO | None:
+    """Hold ``path`` locked (exclusively, not waiting); the open file, or None when
+    another process holds it. The lock goes with the process, however it ends."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "ab")  # noqa: SIM115 - held for the life of the run
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+def lock_is_held(path: Path) -> bool:
+    """Whether a process holds ``path`` locked (a run in progress)."""
+    if not path.exists():
+        return False
+    handle = take_lock(path)
+    if handle is None:
+        return True
+    handle.close()  # closing releases it
+    return False
+
+
+def watch_parent(parent: int, stop: threading.Event) -> threading.Thread:
+    """A thread that sends this process SIGTERM (a cancel) when process ``parent`` is no
+    longer its parent: the studio that started it has died."""
+    def watch() -> None:
+        while not stop.wait(PARENT_CHECK_S):
+            if os.getppid() != parent:
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+
+    thread = threading.Thread(target=watch, name="studio-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
@@ -37,8 +93,9 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 
 def stage(stream: TextIO, name: str, **extra: Any) -> None:
-    """Record the stage the run has reached."""
-    stream.write(json.dumps({"event": "stage", "stage": name, **extra}) + "\n")
+    """Record the stage the run has reached, and when."""
+    stream.write(json.dumps({"event": "stage", "stage": name, "time": time.time(), **extra})
+                 + "\n")
     stream.flush()
 
 
@@ -61,7 +118,7 @@ def _run_all(scenarios: Sequence[Any], replications: int, seed: int, workers: in
     from sim.runner import TABLES, Results, make_jobs, map_batches, run_batch
 
     jobs = make_jobs(scenarios, replications, seed)
-    bar = Progress(len(jobs), stream=progress, every_s=0.0, log="json")
+    bar = Progress(len(jobs), stream=progress, every_s=0.0, log="json", workers=workers)
     tables, yearly = TableParts(TABLES), TableParts(["yearly"])
     runs: dict[int, list[tuple[Any, dict[str, float], float]]] = {}
     size = 1 if workers <= 1 else None  # serial: report each run as it ends
@@ -70,7 +127,7 @@ def _run_all(scenarios: Sequence[Any], replications: int, seed: int, workers: in
             tables.add(seq, {name: batch.parts[name] for name in TABLES})
             yearly.add(seq, {"yearly": batch.parts["yearly"]})
             runs[seq] = list(zip(chunk, batch.metrics, batch.wall_times_s, strict=True))
-            bar.advance(len(chunk))
+            bar.advance(len(chunk), batch.wall_times_s)
     ordered = [run for seq in sorted(runs) for run in runs[seq]]
     metrics = pd.DataFrame([{"scenario": job.scenario, "replication": job.replication, **m}
                             for job, m, _ in ordered])
@@ -89,6 +146,9 @@ def run(spec: dict[str, Any], progress: TextIO) -> Path:
     shared = {"weeks": settings.weeks, "seed": settings.seed,
               "replications": settings.replications}
     scenarios = [first] + [load_scenario(r, None, shared) for r in refs[1:]]
+    # the manifest names each option by the file a planner downloads, not its copy here
+    scenarios = [dataclasses.replace(s, source=Path(r).name) for s, r in
+                 zip(scenarios, refs, strict=True)]
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise UserError(f"scenario names must differ, got {', '.join(names)}")
@@ -100,8 +160,9 @@ def run(spec: dict[str, Any], progress: TextIO) -> Path:
     from sim.summary import summarise
 
     start = time.perf_counter()
-    results = _run_all(scenarios, settings.replications, settings.seed,
-                       int(spec.get("workers") or 1), progress)
+    workers = int(spec.get("workers") or 1)
+    results = _run_all(scenarios, settings.replications, settings.seed, workers, progress)
+    simulated = time.perf_counter()
     stage(progress, "writing")
     summary = summarise(results.metrics, names)
     manifest = manifest_for(list(spec["command"]), scenarios, results.seeds, settings.seed,
@@ -113,7 +174,12 @@ def run(spec: dict[str, Any], progress: TextIO) -> Path:
         write_spreadsheet(folder)
         write_dashboard(folder)
 
-    return write_folder(Path(spec["results"]), fill)
+    out = write_folder(Path(spec["results"]), fill)
+    from sim.progress import record_run
+
+    record_run(len(scenarios) * settings.replications, settings.weeks, workers,
+               simulated - start, time.perf_counter() - simulated, start - STARTED)
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -125,12 +191,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     job_dir = Path(args[0]).resolve()
     spec = json.loads((job_dir / SPEC).read_text(encoding="utf-8"))
     signal.signal(signal.SIGTERM, _interrupt)
-    with open(job_dir / PROGRESS, "a", encoding="utf-8", buffering=1) as progress:
+    lock = take_lock(Path(spec["lock"])) if spec.get("lock") else None
+    if spec.get("lock") and lock is None:
+        write_status(job_dir, "failed", "another comparison is running in this working "
+                                        "folder; wait for it or cancel it")
+        return 2
+    parent = os.getppid()
+    stop = threading.Event()
+    watch_parent(parent, stop)
+    with lock or contextlib.nullcontext(), \
+            open(job_dir / PROGRESS, "a", encoding="utf-8", buffering=1) as progress:
         stage(progress, "starting")
         try:
             out = run(spec, progress)
         except KeyboardInterrupt:
-            write_status(job_dir, "cancelled", "cancelled: nothing was written")
+            stop.set()
+            if os.getppid() != parent:  # the studio has gone: leave nothing behind
+                shutil.rmtree(job_dir, ignore_errors=True)
+                return 130
+            write_status(job_dir, "cancelled", "cancelled: nothing was kept")
             return 130
         except UserError as exc:
             write_status(job_dir, "failed", str(exc))
@@ -140,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             write_status(job_dir, "failed", f"the run failed: {type(exc).__name__}: {exc} "
                                             f"(details in {job_dir / LOG})")
             return 1
+    stop.set()
     write_status(job_dir, "done", f"results: {out}", results=out.name)
     return 0
 

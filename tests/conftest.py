@@ -66,3 +66,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         name = getattr(item, "originalname", item.name)
         if item.get_closest_marker("browser") or name in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def throughput_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Runs record what they took (sim.progress.record_run) in a folder of this session,
+    never in the user's own cache."""
+    folder = tmp_path_factory.mktemp("mentorsim-cache")
+    before = os.environ.get("MENTORSIM_CACHE")
+    os.environ["MENTORSIM_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("MENTORSIM_CACHE", None)
+    else:
+        os.environ["MENTORSIM_CACHE"] = before

@@ -217,7 +217,7 @@ def test_validate_and_run_warn_in_words_when_staff_cannot_deliver(
     assert main(["validate", str(scenario)]) == 0
     err = capsys.readouterr().err
     assert "warning: stretched: supervision: 2 session(s) a month for 26 mentors needs 52" in err
-    assert "at most 20 (40 per FTE in therapeutic style)" in err
+    assert "at most 20 (40 a month per full-time post in therapeutic style)" in err
     assert "about 38% of the offer will be delivered" in err
     out = tmp_path / "run"
     assert main(["run", str(scenario), "--reps", "1", "--weeks", "8", "--workers", "1",

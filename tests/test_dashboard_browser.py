@@ -15,6 +15,7 @@ import pytest
 from dashboards import report
 
 try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
+    from accessibility import axe_script, violations
     from dashboard_fixtures import (
         comparison_tables,
         real_results_folder,
@@ -23,6 +24,7 @@ try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
         write_sweep_folder,
     )
 except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
+    from tests.accessibility import axe_script, violations
     from tests.dashboard_fixtures import (
         comparison_tables,
         real_results_folder,
@@ -111,6 +113,18 @@ def _apply_every_dropdown(page) -> int:
     )
 
 
+def _choose_every_menu_option(page) -> int:
+    """Choose every option of every chart menu of a comparison page (a select above its
+    chart), as a person would; returns how many were chosen."""
+    count = 0
+    for select in page.locator("select.figure-menu").all():
+        for value in select.locator("option").evaluate_all("os => os.map(o => o.value)"):
+            select.select_option(value)
+            count += 1
+    page.wait_for_timeout(200)
+    return count
+
+
 def test_comparison_dashboard_renders_offline(browser, tmp_path):
     folder = write_comparison_folder(
         tmp_path / "compare",
@@ -124,9 +138,16 @@ def test_comparison_dashboard_renders_offline(browser, tmp_path):
     # The headline table and "all other measures", then the measures by year.
     assert page.locator("table.headline:not(.yearly)").count() == 2
     assert page.locator("table.yearly").count() == 1
-    # Apply every button of the year-by-year measure drop-down through plotly.js.
-    applied = _apply_every_dropdown(page)
-    assert applied >= 5
+    # Every measure of the year-by-year menu (a select above the chart) redraws the chart.
+    assert page.locator(".js-plotly-plot .updatemenu-container").count() == 0
+    titles = set()
+    for value in page.locator("select.figure-menu option").evaluate_all(
+            "os => os.map(o => o.value)"):
+        page.locator("select.figure-menu").select_option(value)
+        titles.add(page.evaluate("() => document.querySelector('select.figure-menu').dataset"
+                                 ".figure && document.getElementById(document.querySelector("
+                                 "'select.figure-menu').dataset.figure).layout.yaxis.title.text"))
+    assert len(titles) >= 5
     assert seen["errors"] == []
     page.close()
 
@@ -194,14 +215,15 @@ def test_six_scenarios_at_400px_keep_every_headline_column(browser, tmp_path):
     labels = {label for label, _, _ in cells}
     assert labels == {report.display_names(SIX)[s] for s in SIX}
     assert all(shown and inside for _, shown, inside in cells)
-    # The charts with bands open on three scenarios; the picker's menus all apply.
+    # Every scenario is drawn at first on every chart (none left to a legend click)
     hidden = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-        .filter(gd => (gd.layout.updatemenus || []).some(
-            m => m.buttons[0].label === 'First 3 scenarios'))
         .map(gd => gd.data.filter(t => t.visible === 'legendonly').length)""")
-    # Over time, relationship length, what ends relationships, burnout.
-    assert len(hidden) == 4 and all(n > 0 for n in hidden)
-    assert _apply_every_dropdown(page) >= 4 * (len(SIX) + 1)
+    assert hidden and not any(hidden)
+    # Over time, relationship length, what ends relationships, burnout: a menu of pairs
+    # above each, worked as a person would; no menu is drawn inside a chart.
+    assert page.locator("select.figure-menu").count() == 5  # and the year-by-year measure
+    assert page.locator(".js-plotly-plot .updatemenu-container").count() == 0
+    assert _choose_every_menu_option(page) >= 4 * len(SIX)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-400px.png"), full_page=True)
     assert errors == []
@@ -245,3 +267,32 @@ def test_dashboard_pdf_command_writes_a4_pdf(tmp_path, capsys):
     assert b"/MediaBox [0 0 594.96 841.92]" in pdf or b"595" in pdf  # A4 in points
     assert "pdf:" in capsys.readouterr().out
     assert not list(folder.glob(".dashboard-*"))  # no temporary file left behind
+
+
+@pytest.mark.skipif(axe_script() is None, reason="axe-playwright-python is not installed")
+@pytest.mark.parametrize("width", [1366, 400])
+def test_the_dashboard_passes_axe_and_its_tables_scroll_by_keyboard(browser, tmp_path, width):
+    folder = write_comparison_folder(tmp_path / "axe", comparison_tables(scenarios=SIX[:4]))
+    html_path = report.write_dashboard(folder)
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.goto(html_path.resolve().as_uri(), wait_until="load")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
+    found = violations(page)
+    assert found == [], found  # no critical or serious violation
+    # every table box is a named region the keyboard reaches and scrolls
+    boxes = page.locator(".table-wrap")
+    assert boxes.count() >= 3
+    for box in boxes.all():
+        assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-label")
+    yearly = page.locator(".table-wrap:has(table.yearly)")
+    wide = yearly.evaluate("b => b.scrollWidth > b.clientWidth")
+    yearly.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert (yearly.evaluate("b => b.scrollLeft") > 0) == wide
+    if width == 400:  # the year of each cell is said even when the headings scroll away
+        label = page.evaluate("getComputedStyle(document.querySelector('table.yearly td'), "
+                              "'::before').content")
+        assert label == '"Year 1"'
+    page.close()

@@ -130,11 +130,12 @@ def test_over_time_axes_use_years_or_weeks_never_steps(tables):
     long_fig = timeseries.over_time_figure(q, empty, SCENARIOS, 130)
     short_fig = timeseries.over_time_figure(q, empty, SCENARIOS, 52)
     long_titles, short_titles = _axis_titles(long_fig), _axis_titles(short_fig)
-    assert "Time since start (years)" in long_titles
-    assert "Time since start (weeks)" in short_titles
-    assert {"Relationships (number)", "Balance (£)"} <= set(long_titles)
+    assert "Years" in long_titles and "Weeks" in short_titles  # short: four panels on a phone
+    assert {"Number", "£"} <= set(long_titles)
+    panels = {a.text for a in long_fig.layout.annotations}
+    assert {"Relationships", "Waiting list", "Active mentors", "Reserves"} == panels
     assert not any("step" in t.lower() for t in long_titles + short_titles)
-    medians = [t for t in long_fig.data if t.mode == "lines"]
+    medians = [t for t in long_fig.data if "lines" in str(t.mode)]
     assert medians[0].x[0] == pytest.approx(1 / 52)
 
 
@@ -513,7 +514,9 @@ def test_difference_sentence_in_plain_words():
 
 def test_describe_metric_does_not_rescale_rates_above_one():
     assert headline.describe_metric("premature_closure_rate", [0.3]).kind == "proportion"
-    assert headline.describe_metric("premature_closure_rate", [30.0]).kind == "number"
+    # a metric the registry does not know (another version's) is judged by its values
+    assert headline.describe_metric("some_future_rate", [0.3]).kind == "proportion"
+    assert headline.describe_metric("some_future_rate", [30.0]).kind == "number"
     assert headline.describe_metric("mean_wait_weeks").kind == "weeks"
     assert headline.format_value(0.462, "proportion") == "46.2%"
     assert headline.format_value(5200.4, "gbp") == "£5,200"
@@ -528,9 +531,9 @@ def test_describe_metric_uses_the_model_registry():
         "5.0 fewer mentors leaving per 100 mentors a year than B (95% CI 2.0 to 8.0 fewer)"
     )
     hazard = headline.describe_metric("abandonment_per_100_match_years", [107.0])
-    assert hazard.kind == "number" and hazard.suffix == " per 100 relationship-years"
+    assert hazard.kind == "number" and hazard.suffix == " per 100 relationships a year"
     assert headline.difference_sentence(hazard, -26.3, -44.7, -7.9, "B").startswith(
-        "26.3 fewer abandonments per 100 relationship-years than B"
+        "26.3 fewer abandonments per 100 relationships a year than B"
     )
     ratio = headline.describe_metric("reoffending_rr_completed", [0.8])
     assert headline.format_value(0.8123, ratio.kind, ratio.suffix, ratio.decimals) == "0.81"
@@ -570,21 +573,23 @@ def test_rates_and_counts_say_what_is_counted():
     burnout = headline.describe_metric("burnout_incidence_per_100_mentor_years", [94.3])
     assert burnout.kind == "number"
     assert headline.format_value(94.3, burnout.kind, burnout.suffix) == (
-        "94.3 per 100 mentor-years"
+        "94.3 per 100 mentors a year"
     )
     assert headline.difference_sentence(burnout, 4.1, 1.2, 7.0, "baseline") == (
-        "4.1 more new burnout episodes per 100 mentor-years than baseline "
+        "4.1 more new burnout episodes per 100 mentors a year than baseline "
         "(95% CI 1.2 to 7.0 more)"
     )
     floor = headline.describe_metric("weeks_below_floor", [12.0])
-    assert headline.format_value(12.5, floor.kind, floor.suffix) == "12.5 agency-weeks"
+    assert headline.format_value(12.5, floor.kind, floor.suffix) == \
+        "12.5 weeks, added up over agencies"
     assert headline.difference_sentence(floor, -6.0, -9.0, -3.0, "B") == (
-        "6.0 fewer agency-weeks below the reserve floor than B (95% CI 3.0 to 9.0 fewer)"
+        "6.0 fewer weeks below the reserve floor, added up over agencies, than B (95% CI 3.0 "
+        "to 9.0 fewer)"
     )
     lost = headline.describe_metric("trained_mentor_years_lost_at_cliffs", [29.2])
-    assert headline.format_value(29.2, lost.kind, lost.suffix) == "29.2 mentor-years"
+    assert headline.format_value(29.2, lost.kind, lost.suffix) == "29.2 years of mentors' time"
     assert headline.difference_sentence(lost, 3.2, 1.0, 5.0, "B").startswith(
-        "3.2 more trained mentor-years lost at programme closures than B"
+        "3.2 more years of trained mentors' time lost at programme closures than B"
     )
     cuts = headline.describe_metric("weeks_with_cuts", [3.0])
     assert headline.format_value(3.0, cuts.kind, cuts.suffix) == "3.0 weeks"
@@ -609,9 +614,12 @@ def test_yearly_shares_say_per_100_a_year():
     assert headline.difference_sentence(progression, 0.005, -0.1, 0.1, "B").startswith(
         "0.5 more peer mentors moving into paid work per 100 a year than B"
     )
-    # A share whose mean is beyond 0..1 (per 100 already) is not multiplied again, and
-    # is never written as "0.7 share".
-    per_100 = headline.describe_metric("premature_closure_rate", [46.0])
+    # A declared share is a share whatever its values: a loss rate above one a year is
+    # written as a percentage, never as "1.2 a year"; an undeclared one already per 100
+    # is not multiplied again.
+    above = headline.describe_metric("mentor_losses_all_cause_annual", [0.665, 1.2])
+    assert headline.format_value(1.2, above.kind, above.suffix) == "120.0% a year"
+    per_100 = headline.describe_metric("some_future_rate", [46.0])
     assert headline.format_value(46.0, per_100.kind, per_100.suffix) == "46.0"
 
 
@@ -829,7 +837,7 @@ def test_yearly_figure_has_one_trace_group_per_scenario(tables):
     funding = next(t for t in fig.data if t.meta == "funding_received_gbp")
     assert "Funding received: £%{y:,.0f}<br>" in funding.hovertemplate
     rate = by_label["Measure: New burnout episodes"]
-    assert rate.args[1]["yaxis.title.text"] == "New burnout episodes (per 100 mentor-years)"
+    assert rate.args[1]["yaxis.title.text"] == "New burnout episodes (per 100 mentors a year)"
     losses = by_label["Measure: Mentors lost, all causes"]
     assert losses.args[1]["yaxis.title.text"] == "Mentors lost, all causes (% a year)"
     assert yearly.yearly_figure(summary.iloc[0:0], SCENARIOS) is None
@@ -855,9 +863,9 @@ def test_comparison_page_shows_the_year_by_year_section(tmp_path, tables):
     over_time = headings.index("How does each programme develop over time?")
     assert headings.index(report.YEARLY_HEADING) == over_time + 1
     section = built.sections[over_time + 1]
-    assert section.figure is not None and 'class="headline yearly"' in section.html
+    assert section.figure is not None and 'class="data yearly"' in section.html
     assert "Year 3 covers only weeks 105–130" in section.html  # 130-week fixture
-    assert "4 replications" in section.caption
+    assert "the 4 runs" in section.caption
     assert "Long term investment" in {t.name for t in section.figure.data}
 
 
@@ -868,13 +876,13 @@ def test_comparison_page_shows_what_ends_relationships_after_how_long_they_last(
     lasting = headings.index("How long do relationships last?")
     assert headings[lasting + 1] == report.ENDINGS_HEADING == "What ends relationships, and when?"
     lasting_section, endings = built.sections[lasting], built.sections[lasting + 1]
-    assert "95% pointwise interval" in lasting_section.caption
-    assert "pooled" in lasting_section.caption
+    assert "95% interval of the share at each week" in lasting_section.caption
+    assert "all runs taken together" in lasting_section.caption
     assert "Of every 100 relationships started" in endings.caption
-    assert "add up to 100" in endings.caption and "Aalen–Johansen" in endings.caption
-    names = {t.name for t in endings.figure.data if t.mode == "lines"}
+    assert "add up to 100" in endings.caption and "ways of ending" in endings.caption
+    names = {t.name for t in endings.figure.data if "lines" in str(t.mode)}
     assert names == {"Baseline", "Long term investment"}
-    assert 'class="note picker"' in endings.html
+    assert 'class="note picker screen-only"' in endings.html  # not printed
 
 
 def test_comparison_page_without_yearly_file_says_so(tmp_path):

@@ -43,17 +43,15 @@ def test_picker_leaves_few_scenarios_alone():
     assert all(t.visible is None for t in fig.data)
 
 
-def test_picker_opens_on_first_scenarios_and_switches_pairs():
+def test_picker_shows_every_scenario_and_offers_pairs():
     names = ["a", "b", "c", "d", "e", "f"]
     fig = _figure(names)
     caption = palette.scenario_picker(fig, names)
-    assert "first 3 of 6" in caption and "menu" in caption
-    owners = [palette.trace_scenario(t, names) for t in fig.data]
-    shown = {o for o, t in zip(owners, fig.data, strict=True) if t.visible != "legendonly"}
-    assert shown == {"a", "b", "c", None}  # the event's legend entry always stays
+    assert "All 6 scenarios are shown" in caption and "menu" in caption
+    assert all(t.visible in (None, True) for t in fig.data)  # nothing hidden at first
     buttons = fig.layout.updatemenus[0].buttons
-    assert [b.label for b in buttons] == (
-        ["First 3 scenarios"] + [f"a and {n}" for n in names[1:]] + ["All 6 scenarios"])
+    assert [b.label for b in buttons] == ["All 6 scenarios"] + [f"a and {n}" for n in names[1:]]
+    owners = [palette.trace_scenario(t, names) for t in fig.data]
     pair = buttons[4].args[0]["visible"]  # "a and e"
     assert {o for o, v in zip(owners, pair, strict=True) if v is True} == {"a", "e", None}
 

@@ -66,7 +66,7 @@ def test_whole_interval_on_the_better_side_is_better_in_words() -> None:
 def test_whole_interval_on_the_worse_side_is_worse() -> None:
     f = compare({"burnout_incidence_per_100_mentor_years": (10.7, 7.2, 14.2)})
     assert f.verdict == "worse"
-    assert "11 more new burnout episodes per 100 mentor-years (95% CI 7 to 14)" in f.text
+    assert "11 more new burnout episodes per 100 mentors a year (95% CI 7 to 14)" in f.text
 
 
 def test_interval_spanning_zero_is_no_clear_difference() -> None:
@@ -242,3 +242,59 @@ def test_reads_what_summarise_returns_and_summary_csv(tmp_path) -> None:
         assert f.verdict == "better"
         assert "fewer relationships ending early per 100 started" in f.text
         assert f.text.endswith("; no clear difference in burnout.")
+
+
+MONEY = {"funding_received_gbp": (492_782.0, 410_000.0, 580_000.0),
+         "total_spend_gbp": (337_175.0, 280_000.0, 400_000.0),
+         "annual_spend_gbp": (67_435.0, 56_000.0, 80_000.0),
+         "funding_unspent_gbp": (155_607.0, 128_000.0, 183_000.0),
+         "funding_unspent_share": (0.3156, 0.2888, 0.3424),
+         "weeks_with_cuts": (0.0, 0.0, 0.0)}
+
+
+def _money_frame(option: dict[str, tuple[float, float, float]],
+                 diff: dict[str, tuple[float, float, float]]) -> list[Finding]:
+    frame = summary({"baseline": {**BASE, **MONEY}, "option": {**BASE, **MONEY, **option}},
+                    {"option": {"premature_closure_rate": (0.01, -0.01, 0.03), **diff}})
+    return key_findings(frame, titles={"baseline": "annual grants", "option": "cut"})
+
+
+def test_findings_say_what_each_option_spent_was_paid_and_left_unspent() -> None:
+    own, cut = _money_frame({}, {"total_spend_gbp": (109_540.0, 49_000.0, 170_000.0),
+                                 "funding_received_gbp": (7_218.0, -80_000.0, 90_000.0)})
+    assert own.clauses[-1].label == "money"
+    assert ("spent £337,175 over 5 years (£67,435 a year); it was paid £492,782 and left "
+            "£155,607 (32%) of it unspent") in own.text
+    money = cut.clauses[-1]
+    assert money.label == "money" and money.verdict is None
+    assert "£110,000 more than annual grants (95% CI £49,000 to £170,000)" in money.text
+    assert cut.money_binds is None  # funding does not differ clearly: nothing to say
+    assert "did not bind" not in cut.text
+    assert cut.short.endswith("money: spent £110,000 more over 5 years, 32% of its funding "
+                              "unspent.")
+    assert "95% CI" not in cut.short
+
+
+def test_a_cut_that_spending_does_not_follow_is_said_not_to_bind() -> None:
+    option = {"funding_received_gbp": (369_586.0, 300_000.0, 430_000.0),
+              "total_spend_gbp": (330_874.0, 270_000.0, 390_000.0),
+              "annual_spend_gbp": (66_175.0, 54_000.0, 78_000.0),
+              "funding_unspent_share": (0.1068, 0.07, 0.14)}
+    found = _money_frame(option, {"total_spend_gbp": (-6_301.0, -8_700.0, -3_900.0),
+                                  "funding_received_gbp": (-123_195.0, -140_000.0,
+                                                           -100_000.0)})[-1]
+    assert found.verdict == "no_clear_difference" and found.money_binds is False
+    assert ("the money did not bind: funding fell by £123,000 but spending fell by only "
+            "£6,000, as annual grants left £155,607 (32%) of its funding unspent") in found.text
+    assert "the money did not bind" in found.short
+    # the same cut with spending that follows the money binds, and says nothing of it
+    bound = _money_frame(option, {"total_spend_gbp": (-100_000.0, -120_000.0, -80_000.0),
+                                  "funding_received_gbp": (-123_195.0, -140_000.0,
+                                                           -100_000.0)})[-1]
+    assert bound.money_binds is True and "bind" not in bound.text
+    # budget cuts that saved little: the money hardly bound
+    cuts = _money_frame({**option, "weeks_with_cuts": (22.6, 19.5, 25.7)},
+                        {"total_spend_gbp": (-6_301.0, -8_700.0, -3_900.0),
+                         "funding_received_gbp": (-123_195.0, -140_000.0, -100_000.0)})[-1]
+    assert "budget cuts were in force 23 weeks on average" in cuts.text
+    assert "the money hardly bound" in cuts.text

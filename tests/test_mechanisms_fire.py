@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.relationship import ENDINGS, extension_lengths
+from sim.relationship import ENDINGS, CommitmentParams, extension_length
 from sim.rng import replication_seeds
 from sim.runner import simulate
 from sim.scenario import bundled_names, load_scenario
@@ -31,9 +31,13 @@ def test_every_failure_mechanism_fires_in_some_bundled_scenario() -> None:
 
 
 def test_formal_extensions_vary_in_length() -> None:
-    lengths = extension_lengths(13, 0.5, np.linspace(0.0, 0.999, 1000))
-    assert lengths.min() == 6 and lengths.max() == 19 and len(set(lengths.tolist())) == 14
-    assert extension_lengths(13, 0.0, np.array([0.1, 0.9])).tolist() == [13, 13]
+    def lengths(spread: float, draws: np.ndarray) -> np.ndarray:
+        p = CommitmentParams(0.0, 0.0, 0.0, 13.0, spread)
+        return np.array([extension_length(p, float(u)) for u in draws])
+
+    spread = lengths(0.5, np.linspace(0.0, 0.999, 1000))
+    assert spread.min() == 6 and spread.max() == 19 and len(set(spread.tolist())) == 14
+    assert lengths(0.0, np.array([0.1, 0.9])).tolist() == [13, 13]
     matches = simulate(load_scenario("baseline").params, SEED)["matches"]
     extended = matches[matches["extensions"] > 0]
     assert len(extended) > 5

@@ -54,7 +54,7 @@ def test_validate_warns_when_capacity_or_cost_is_far_from_demand() -> None:
     warnings = capacity_warnings(idle.params)
     assert any(w.startswith("capacity: 150 mentors an agency for about 63 relationships")
                for w in warnings), warnings
-    assert any(w.startswith("cost: the design costs about GBP") for w in warnings), warnings
+    assert any(w.startswith("cost: the design costs about £") for w in warnings), warnings
 
 
 def test_extends_overrides_only_what_differs() -> None:

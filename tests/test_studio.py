@@ -10,6 +10,7 @@ from __future__ import annotations
 import doctest
 import io
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -17,7 +18,6 @@ import sys
 import threading
 import time
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -36,18 +36,28 @@ from studio import forms, options, programme, toml_text
 from studio.downloads import download, headline_frame, option_file, spreadsheet_bytes, zip_bytes
 from studio.folder import FolderError, WorkingFolder, check_name
 from studio.forms import FieldError, all_fields, lever_fields, local_fields, parse_value
-from studio.jobs import Jobs
+from studio.jobs import AlreadyRunningError, Jobs
+from studio.messages import field_message, plain
 from studio.options import Option, check_local, check_option, check_options, set_overrides
 from studio.programme import check_chain, resolve_start, save_upload
 from studio.scenario_file import option_text, write_run_files
 
+try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
+    from studio_page import ARTIFACTS, browser, field, needs_chromium, open_group, panel, served
+except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
+    from tests.studio_page import (
+        ARTIFACTS,
+        browser,
+        field,
+        needs_chromium,
+        open_group,
+        panel,
+        served,
+    )
+
+__all__ = ["browser", "served"]  # fixtures, used by name
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-ARTIFACTS = ROOT / "test-artifacts"
 TINY = {"replications": 2, "weeks": 26}
 
 
@@ -94,7 +104,7 @@ def test_lever_forms_are_generated_from_the_declarations() -> None:
     for fields in groups.values():
         for f in fields:
             info = SECTIONS[f.key.split(".")[0]].model_fields[f.key.split(".")[1]]
-            assert f.meaning == info.description
+            assert f.meaning == plain(info.description)  # the declaration, in plain words
             assert f.unit == info.json_schema_extra["unit"]
             assert f.source and f.source in f.help
             if f.plausible:
@@ -138,10 +148,10 @@ def test_values_are_parsed_as_numbers_yes_no_or_choices(key: str, raw: object,
     ("funding.annual_budget_gbp", "£120k", "type 120000"),
     ("mentors.peer_share", "90%", "type 0.9"),
     ("funding.annual_budget_gbp", "__import__('os').system('touch x')", "not a number"),
-    ("funding.annual_budget_gbp", "1e999", "not a finite number"),
+    ("funding.annual_budget_gbp", "1e999", "too large to be a number"),
     ("funding.annual_budget_gbp", "1\nfunding.setup_weeks = 0", "not a number"),
-    ("supervision.style", "__class__", "not one of therapeutic, managerial"),
-    ("matching.cultural_matching", "TRUE", "not one of yes, no"),
+    ("supervision.style", "__class__", "pick therapeutic, managerial"),
+    ("matching.cultural_matching", "TRUE", "pick yes, no"),
 ])
 def test_anything_else_is_refused_with_the_fix(key: str, raw: str, says: str) -> None:
     with pytest.raises(FieldError) as caught:
@@ -178,7 +188,10 @@ def test_field_messages_are_the_messages_validate_gives(baseline: programme.Star
     message = check.field_errors["training.pre_match_hours"]
     code, err = _validate_stderr(capsys, "baseline", "--set", "training.pre_match_hours=-3")
     assert code == 2
-    assert message in err  # the same words, beside the field instead of after --set
+    # validate's message, said in the page's words beside the field instead of after --set
+    said = err.strip().removeprefix("invalid: --set training.pre_match_hours=-3: ")
+    assert message == field_message(said, "training.pre_match_hours")
+    assert message == "\u22123: must be 0 or more"
     assert "supervision.style" not in check.field_errors
 
 
@@ -190,8 +203,10 @@ def test_checks_across_fields_are_about_the_option(baseline: programme.Start,
     code, err = _validate_stderr(capsys, "baseline", "--set",
                                  "funding.annual_budget_gbp=50000")
     assert code == 2
-    assert check.errors[0].split(": ", 1)[1] in err
-    assert check.errors[0].startswith("baseline.toml: staff cost")
+    said = err.strip().removeprefix("invalid: ").split(": ", 1)[1]  # after the file's name
+    assert check.errors[0] == plain(said)
+    assert check.errors[0].startswith("staff cost £")
+    assert "annual budget of £50,000" in check.errors[0] and "funding." not in check.errors[0]
 
 
 def test_capacity_and_cost_are_shown_as_you_type(baseline: programme.Start,
@@ -222,13 +237,22 @@ def test_make_it_ours_numbers_apply_to_every_option(baseline: programme.Start) -
     assert "valid integer" in errors["programme.target_mentors"]
 
 
-def test_option_names_are_file_safe_distinct_and_not_bundled(baseline: programme.Start) -> None:
+def test_natural_option_names_are_kept_and_their_files_are_safe(baseline: programme.Start
+                                                                 ) -> None:
+    from studio.scenario_file import file_names
+
     assert options.option_name("../../etc/passwd", 0) == "etc_passwd"
     assert options.option_name("<script>x</script>", 0) == "script_x_script"
-    checks = check_options(baseline, {}, [Option("Ours"), Option("ours!"), Option("baseline")])
-    assert any("also called ours" in e for e in checks[1].errors)
-    assert any("a bundled scenario is called baseline" in e for e in checks[2].errors)
-    assert checks[0].ok
+    named = [Option("Ours"), Option("  ours "), Option("Therapeutic supervision"),
+             Option("Budget cut 25%"), Option("Budget cut 25")]
+    checks = check_options(baseline, {}, named)
+    assert [c.name for c in checks] == ["Ours", "ours", "Therapeutic supervision",
+                                        "Budget cut 25%", "Budget cut 25"]
+    assert "also called \u201cOurs\u201d" in checks[1].name_error and not checks[1].ok
+    # a bundled scenario's name is a natural name too: accepted, its file named apart
+    assert checks[2].ok and checks[3].ok and checks[4].ok
+    assert file_names(named) == ["ours.toml", "ours_2.toml", "therapeutic_supervision_option.toml",
+                                 "budget_cut_25.toml", "budget_cut_25_2.toml"]
 
 
 # --- scenario files -------------------------------------------------------------------------
@@ -385,6 +409,117 @@ def test_routes_serve_only_named_files_of_results_folders(work: WorkingFolder) -
     assert "default-src 'self'" in client.get("/").headers["Content-Security-Policy"]
 
 
+def test_no_other_page_may_frame_the_studio(work: WorkingFolder) -> None:
+    from studio.app import create_app
+
+    client = create_app(work.root).server.test_client()
+    for url in ("/", "/_dash-layout", "/studio/download/nothing/results.zip"):
+        response = client.get(url)
+        assert response.headers["X-Frame-Options"] == "DENY", url
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], url
+
+
+def test_a_request_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from studio.app import MAX_REQUEST_BYTES, bind, create_app, make_server
+
+    app = create_app(tmp_path / "work", workers=1)
+    sock = bind(0)
+    server = make_server(app, sock)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = sock.getsockname()[1]
+        # 100 MB announced, none of it sent: the answer comes without waiting for it
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"POST /_dash-update-component HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: 104857600\r\n"
+                         b"\r\n")
+            started = time.monotonic()
+            answer = conn.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:80]
+        assert time.monotonic() - started < 5
+        # a body over the limit that is sent is refused too, and the studio answers after
+        import urllib.error
+        import urllib.request
+
+        big = b"{" + b" " * (MAX_REQUEST_BYTES + 10) + b"}"
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-update-component",
+                                         data=big, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 413
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            assert page.status == 200
+    finally:
+        server.shutdown()
+        sock.close()
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    ("a = {" * 3000 + "}" * 3000 + "\n", "nested too deeply"),
+    ("\xff\xfe not text", "not UTF-8"),
+])
+def test_a_malformed_or_deeply_nested_upload_gets_the_cli_message(
+        work: WorkingFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
+        says: str) -> None:
+    raw = content.encode("latin-1") if content.startswith("\xff") else content.encode()
+    path = tmp_path / "ours.toml"
+    path.write_bytes(raw)
+    assert cli_main(["validate", str(path)]) == 2
+    cli = capsys.readouterr().err
+    import base64
+
+    with pytest.raises(ScenarioError) as caught:
+        save_upload(work, "ours.toml", "data:;base64," + base64.b64encode(raw).decode())
+    assert says in str(caught.value) and says in cli
+    assert str(caught.value).split(": ", 1)[1] in cli  # the same words, of the same file
+    assert list(work.uploads.iterdir()) == []
+    # through the page's own request, it is a message, not a server error
+    from studio.app import create_app
+
+    client = create_app(work.root).server.test_client()
+    body = {"output": "..start.options...start.value...upload-msg.children..",
+            "outputs": [{"id": "start", "property": "options"},
+                        {"id": "start", "property": "value"},
+                        {"id": "upload-msg", "property": "children"}],
+            "inputs": [{"id": "upload", "property": "contents",
+                        "value": "data:;base64," + base64.b64encode(raw).decode()}],
+            "state": [{"id": "upload", "property": "filename", "value": "ours.toml"}],
+            "changedPropIds": ["upload.contents"]}
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200
+    assert says in response.get_data(as_text=True)
+
+
+def _upload(work: WorkingFolder, which: str, text: str, gate: threading.Barrier,
+            outcomes: dict[str, str]) -> None:
+    gate.wait()
+    try:
+        save_upload(work, "ours.toml", _b64(text))
+    except ScenarioError:
+        outcomes[which] = "refused"
+    else:
+        outcomes[which] = "loaded"
+
+
+def test_two_uploads_of_one_name_never_share_a_staging_file(work: WorkingFolder) -> None:
+    good = 'extends = "baseline"\nquestion = "good"\n'
+    bad = "[funding]\nannual_budget_gbp = 120,000\n"
+    for _ in range(15):
+        outcomes: dict[str, str] = {}
+        gate = threading.Barrier(2)
+        threads = [threading.Thread(target=_upload, args=(work, w, x, gate, outcomes))
+                   for w, x in (("good", good), ("bad", bad))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert outcomes == {"good": "loaded", "bad": "refused"}
+        assert (work.uploads / "ours.toml").read_text() == good  # the checked one is kept
+        assert [p.name for p in work.uploads.iterdir()] == ["ours.toml"]  # no staging left
+
+
 # --- runs -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def studio_run(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
@@ -425,8 +560,8 @@ def test_downloads_headline_csv_and_spreadsheet(studio_run: SimpleNamespace) -> 
     from sim.spreadsheet import read_summary
 
     frame = headline_frame(read_summary(studio_run.studio))
-    assert {"group", "metric", "label", "unit", "current: mean",
-            "five_years vs current: difference", "five_years vs current: verdict"} \
+    assert {"group", "metric", "label", "unit", "Current: mean",  # the names as typed
+            "Five years vs Current: difference", "Five years vs Current: verdict"} \
         <= set(frame.columns)
     assert frame["metric"].iloc[0] == "premature_closure_rate"
     import openpyxl
@@ -439,23 +574,135 @@ def test_downloads_headline_csv_and_spreadsheet(studio_run: SimpleNamespace) -> 
     assert "by-studio/summary.csv" in names
 
 
-def test_a_run_in_the_background_can_be_cancelled(work: WorkingFolder,
-                                                  baseline: programme.Start) -> None:
-    jobs = Jobs(work, workers=1)
-    files = write_run_files(work.job_dir("slow") / "options", baseline, {}, [Option("A")])
-    jobs.start("slow", files, replications=20, weeks=520)
-    with pytest.raises(RuntimeError, match="already running"):
-        jobs.start("other", files, replications=1, weeks=26)
-    deadline = time.monotonic() + 120
-    while jobs.status("slow").message.startswith("Starting") and time.monotonic() < deadline:
+def _prepare(start: programme.Start, options_: list[Option]):
+    """What the page hands Jobs.start: writes the run's option files."""
+    return lambda job_dir: write_run_files(job_dir / "options", start, {}, options_)
+
+
+def _left_behind(work: WorkingFolder, run: str) -> list[str]:
+    """Anything a run left in the working folder: its job folder, half-written results."""
+    return sorted(str(p.relative_to(work.root)) for p in work.root.rglob("*")
+                  if run in p.name and ".upload" not in p.name)
+
+
+def _wait_until(condition, seconds: float = 120) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
         time.sleep(0.2)
+    return False
+
+
+def test_a_run_in_the_background_can_be_cancelled_leaving_nothing(
+        work: WorkingFolder, baseline: programme.Start) -> None:
+    jobs = Jobs(work, workers=1)
+    jobs.start("slow", _prepare(baseline, [Option("A")]), replications=20, weeks=520)
+    with pytest.raises(AlreadyRunningError, match="already running"):
+        jobs.start("other", _prepare(baseline, [Option("A")]), replications=1, weeks=26)
+    assert not work.job_dir("other").exists()  # refused: nothing written
+    assert _wait_until(lambda: "runs done" in jobs.status("slow").message)
     assert jobs.status("slow").state == "running"
     assert jobs.cancel("slow")
     status = jobs.status("slow")
-    assert status.state == "cancelled" and "nothing was written" in status.message
-    assert not (work.root / "slow").exists()
-    assert [p.name for p in work.root.iterdir() if "partial" in p.name] == []
+    assert status.state == "cancelled" and "nothing was kept" in status.message
+    assert _left_behind(work, "slow") == []  # no job folder, no half results folder
     assert jobs.running() is None
+
+
+def test_eight_simultaneous_run_requests_start_exactly_one(work: WorkingFolder,
+                                                           baseline: programme.Start) -> None:
+    jobs = Jobs(work, workers=1)
+    barrier = threading.Barrier(8)
+    started, refused = [], []
+
+    def ask(i: int) -> None:
+        barrier.wait()
+        try:
+            jobs.start(f"run{i}", _prepare(baseline, [Option("A")]), replications=20,
+                       weeks=520)
+        except AlreadyRunningError:
+            refused.append(i)
+        else:
+            started.append(i)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(started) == 1 and len(refused) == 7
+    assert [p.name for p in (work.root / ".studio").iterdir() if p.is_dir()] == \
+        [f"run{started[0]}"]
+    # a second studio on the same folder sees the run (its worker holds the lock)
+    other = Jobs(work, workers=1)
+    assert other.running() == f"run{started[0]}"
+    with pytest.raises(AlreadyRunningError):
+        other.start("late", _prepare(baseline, [Option("A")]), replications=1, weeks=26)
+    assert other.cancel(f"run{started[0]}")  # and can stop it
+    assert _wait_until(lambda: jobs.running() is None, 30)
+    assert _left_behind(work, f"run{started[0]}") == []
+
+
+STUDIO_THAT_RUNS = """
+import sys, time
+from pathlib import Path
+from studio.folder import WorkingFolder
+from studio.jobs import AlreadyRunningError, Jobs
+from studio.options import Option
+from studio.programme import resolve_start
+from studio.scenario_file import write_run_files
+work = WorkingFolder(Path(sys.argv[1]))
+start = resolve_start(work, "bundled:baseline")
+jobs = Jobs(work, workers=1)
+jobs.start("orphan", lambda d: write_run_files(d / "options", start, {}, [Option("A")]),
+           replications=20, weeks=520)
+print("started", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_run_stops_when_its_studio_is_killed_and_leaves_nothing(tmp_path: Path) -> None:
+    work = WorkingFolder(tmp_path / "work")
+    studio_proc = subprocess.Popen([sys.executable, "-c", STUDIO_THAT_RUNS, str(work.root)],
+                                   stdout=subprocess.PIPE, text=True)
+    try:
+        assert studio_proc.stdout.readline().strip() == "started"
+        spec_file = work.job_dir("orphan") / "job.json"
+        assert _wait_until(lambda: '"pid"' in spec_file.read_text(), 30)
+        worker = json.loads(spec_file.read_text())["pid"]
+        assert _wait_until(lambda: "runs done" in Jobs(work).status("orphan").message
+                           or "Starting" not in Jobs(work).status("orphan").message, 60)
+        studio_proc.kill()  # kill -9: no chance to stop its runs itself
+        studio_proc.wait()
+
+        def gone() -> bool:
+            try:
+                os.kill(worker, 0)
+            except ProcessLookupError:
+                return True
+            return False
+
+        assert _wait_until(gone, 30), "the run outlived its studio"
+        assert _left_behind(work, "orphan") == []
+        restarted = Jobs(work, workers=1)  # a studio started again finds nothing running
+        assert restarted.running() is None
+    finally:
+        studio_proc.kill()
+
+
+def test_a_restarted_studio_cleans_what_a_dead_run_left(work: WorkingFolder) -> None:
+    job = work.job_dir("dead")
+    job.mkdir(parents=True)
+    (job / "job.json").write_text(json.dumps({"pid": 2 ** 22 + 12345, "planned": 4}))
+    old = time.time() - 60
+    os.utime(job, (old, old))
+    partial = work.root / ".dead.partial-host-99999999-x"
+    partial.mkdir()
+    (work.root / "kept.toml").write_text('extends = "baseline"\n')
+    Jobs(work)
+    assert not job.exists() and not partial.exists()
+    assert (work.root / "kept.toml").exists()
 
 
 # --- the command ----------------------------------------------------------------------------
@@ -508,51 +755,6 @@ def test_the_core_never_imports_the_studio() -> None:
 
 
 # --- the page, in Chromium ------------------------------------------------------------------
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not "
-                                    "installed at /usr/bin/chromium (apt-get install chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[SimpleNamespace]:
-    """The studio on a free port, in a thread of this process."""
-    from studio.app import bind, create_app, make_server
-
-    app = create_app(tmp_path / "work", workers=1)
-    sock = bind(0)
-    server = make_server(app, sock)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield SimpleNamespace(url=f"http://127.0.0.1:{sock.getsockname()[1]}/", app=app,
-                          folder=app.studio.folder)
-    server.shutdown()
-    app.studio.jobs.stop_all()
-    sock.close()
-
-
-def _panel(page: object, index: int) -> object:
-    return page.locator(f'[id*=\'"option":{index},"type":"opt-panel"\']')
-
-
-def _field(panel: object, key: str) -> object:
-    return panel.locator(f'[data-key="{key}"] input[type=text]')
-
-
-def _open_group(panel: object, group: str) -> None:
-    details = panel.locator(f'details.group[data-group="{group}"]')
-    if details.get_attribute("open") is None:
-        details.locator("> summary").click()
-
-
 @pytest.mark.browser
 @needs_chromium
 def test_a_planner_compares_two_options_in_the_browser(browser: object, served: SimpleNamespace,
@@ -570,14 +772,14 @@ def test_a_planner_compares_two_options_in_the_browser(browser: object, served: 
     page.wait_for_selector("#start-about li", timeout=60_000)
     assert "What happens in a typical" in page.locator("#start-about").inner_text()
 
-    first, second = _panel(page, 0), _panel(page, 1)
-    first.locator("[id*=opt-name]").fill("Today")
+    first, second = panel(page, 0), panel(page, 1)
+    first.locator('input[id*="opt-name"]').fill("Today")
     evil = "Five years <script>window.__studio_pwned = 1</script>"
-    second.locator("[id*=opt-name]").fill(evil)
-    _open_group(second, "funding")
-    _field(second, "funding.grant_term_years").fill("5")
-    _open_group(second, "supervision")
-    _field(second, "supervision.sessions_per_month").fill("2")
+    second.locator('input[id*="opt-name"]').fill(evil)
+    open_group(second, "funding")
+    field(second, "funding.grant_term_years").fill("5")
+    open_group(second, "supervision")
+    field(second, "supervision.sessions_per_month").fill("2")
     second.locator('[data-key="supervision.style"] label', has_text="therapeutic").click()
     # live capacity warning, in words, as the field is typed
     warning = second.locator(".warnings")
@@ -585,11 +787,11 @@ def test_a_planner_compares_two_options_in_the_browser(browser: object, served: 
     assert "needs 52 sessions a month" in warning.inner_text()
     assert "Estimated cost with every caseload full" in second.locator(".cost").inner_text()
     # a value outside the declared range gets validate's message beside the field
-    _field(second, "staff.supervisors_fte").fill("-1")
+    field(second, "staff.supervisors_fte").fill("-1")
     message = second.locator('[data-key="staff.supervisors_fte"] .field-msg')
-    page.wait_for_function("el => el.innerText.includes('greater than or equal to 0')",
+    page.wait_for_function("el => el.innerText.includes('must be 0 or more')",
                            arg=message.element_handle(), timeout=30_000)
-    _field(second, "staff.supervisors_fte").fill("")
+    field(second, "staff.supervisors_fte").fill("")
     # the name is shown as text, never run
     title = second.locator("h3")
     page.wait_for_function("([el, t]) => el.innerText === t", arg=[title.element_handle(), evil],
@@ -645,7 +847,7 @@ def test_a_planner_compares_two_options_in_the_browser(browser: object, served: 
     with page.expect_download() as download:
         page.locator("#result-downloads a", has_text="headline table").click()
     csv = pd.read_csv(download.value.path(), encoding="utf-8-sig")
-    assert "today: mean" in csv.columns
+    assert "Today: mean" in csv.columns
     assert (served.folder.root / run / "summary.xlsx").is_file()
 
     assert errors == []
@@ -667,8 +869,36 @@ def test_the_page_works_offline_at_phone_width(browser: object, served: SimpleNa
     page.goto(served.url)
     page.wait_for_selector("#start-about li", timeout=60_000)
     page.locator("#add-option").click()
-    _panel(page, 2).locator("h3").wait_for(state="visible", timeout=30_000)
+    panel(page, 2).locator("h3").wait_for(state="visible", timeout=30_000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "studio-400px.png"))
     assert errors == []
     page.close()
+
+
+def test_the_time_left_moves_to_the_rate_between_batches() -> None:
+    from studio.jobs import Progress, running_message
+
+    spec = {"estimate_s": 24.0, "write_estimate_s": 4.0, "workers": 2, "weeks": 260}
+    now = 1000.0
+    # nothing finished yet: the estimate less the time gone, and the writing
+    assert running_message(Progress(0, "running", now - 4.0), 40, spec, now) == \
+        "0 of 40 runs done; about 24s left"
+    # a slow start (the pool loading) does not count as running: 20 done after 13 s at 5
+    # runs a second since the first batch, the 20 left take about 4 s (and 4 s to write)
+    quick = running_message(Progress(20, "running", now - 13.0, rate=5.0), 40, spec, now)
+    slow = running_message(Progress(20, "running", now - 13.0, rate=None), 40, spec, now)
+    assert quick == "20 of 40 runs done; about 9s left"
+    assert slow == "20 of 40 runs done; about 17s left"  # the whole 13 s taken as running
+    writing = running_message(Progress(40, "writing", now - 1.0), 40, spec, now)
+    assert writing.endswith("about 3s left") and writing.startswith("All 40 runs done")
+
+
+def test_the_rate_is_measured_after_the_first_round_of_batches() -> None:
+    from studio.jobs import _rate
+
+    # two workers: their first batches end together (and carry the pool's start)
+    batches = [(11.5, 5), (11.6, 10)]
+    assert _rate(batches, 2) is None
+    assert _rate([*batches, (15.6, 15)], 2) == pytest.approx(5 / 4.0)
+    assert _rate([(3.0, 4)], 1) is None and _rate([(3.0, 4), (5.0, 8)], 1) == 2.0
