@@ -30,11 +30,29 @@ grid with one agent per cell (the example's own density). It runs twice:
 * *without collection*: a subclass whose ``step`` only does
   ``agents.shuffle_do("step")``, with the recorder's datasets disabled.
 
-**Engines.** Each mentorsim workload runs twice: with the numpy mechanisms (what a process
-running one model uses) and with the compiled kernels of ``sim.kernels`` (what a demo, a
-sweep or a pool worker switches to once it has several runs to do). In the compiled run,
-numba's import and the kernels' load from numba's on-disk cache happen before the clock,
-in a three-week warm-up run, and their cost is printed separately: a worker pays it once.
+**Compiled mechanisms.** The weekly mechanisms are compiled by numba
+(:mod:`sim.compiled`); a process pays once to load them from numba's on-disk cache (or to
+compile them when the cache is empty). In every timed model run that cost is paid before
+the clock, by :func:`sim.runner.warm_up` (what a pool worker does as it starts), and it
+is measured on its own twice: loading from the cache, and compiling from scratch into an
+empty ``NUMBA_CACHE_DIR``.
+
+**As a user meets it.** The model alone is not what a user waits for: a run also builds its
+tables and metrics and writes Parquet files. Three more measurements include them:
+
+* *pipeline*: ``--pipeline-runs`` baseline-size runs in one (warmed) process, each through
+  :func:`sim.runner.run_batch` as a worker does it (model, tables, metrics, the yearly
+  table, Parquet packing); runs per CPU second, and each part's share of the time;
+* *command line*: ``mentorsim run SCENARIO --reps 1 --weeks N --no-dashboard --workers 1``
+  minus the same at ``--weeks 1`` (what the weeks themselves cost, outputs included, with
+  start-up and the fixed costs taken away), against Boltzmann without collection at the
+  agent-steps of the model-alone workload of that scenario and horizon;
+* *comparison*: a crossed sweep of 6 options x ``--worlds`` worlds (default 100) x 5
+  replications on 2 workers, through :func:`sim.sweep.engine.run_sweep`: each world a
+  Latin-hypercube point over every declared effect-size and relationship uncertainty
+  (their plausible ranges, as worlds are drawn until a calibrated ensemble exists), each
+  option a bundled scenario's levers as a policy; wall time of the whole call (pool
+  start-up and numba's load in each worker included).
 
 **Method.** Every timed run is a fresh Python process (``--child``), so no run inherits
 another's heap, caches or imports; imports and parameter loading happen before the clock
@@ -57,13 +75,15 @@ for). ``mentorsim --help``, ``mentorsim validate baseline`` and the run with
 
 **Targets** (from the speed issue), each printed with PASS or MISS:
 
-* ``national``: at least 3x the agent-steps per CPU second of Boltzmann without
-  collection;
-* CPU microseconds per agent-step at 1,040 weeks within 10% of that at 260 weeks (20
-  agencies both): cost grows linearly with the horizon;
-* ``mentorsim run`` start-up at most 1.5x the CPU of ``import mesa, pandas``;
-* and the earlier wall-clock targets: baseline (260 weeks) under 1 s, national (520
-  weeks) under 10 s.
+* command line, ``baseline`` 260 weeks: at least 3x Boltzmann's agent-steps per CPU second
+  without collection; ``national`` 520 weeks: at least 5x;
+* command line, ``national``: CPU per agent-step at 1,040 weeks within 10% of 260 weeks;
+* the model alone, ``national x20``: CPU microseconds per agent-step at 1,040 weeks within
+  10% of 260 weeks (cost grows linearly with the horizon);
+* pipeline: building a run's tables, metrics and Parquet parts costs less than simulating it;
+* 300 baseline runs on 2 workers in at most 18 s (the comparison's rate, scaled);
+* start-up: ``run --no-dashboard`` CPU at most 1.5x ``import mesa, pandas``, and ``run``
+  with its dashboard at most 1.2x importing the libraries its outputs need.
 
 ``--quick`` is a smoke run: one repeat (unless ``--repeats`` is given) and horizons a fifth
 as long; its figures are not comparable with the targets. The ``sim`` package measured is
@@ -92,18 +112,34 @@ SEED = 1
 SCALE_AGENCIES = 20
 
 # Targets from the speed issue.
-NATIONAL_VS_BOLTZMANN = 3.0  # national agent-steps/s >= 3 x Boltzmann without collection
+CLI_VS_BOLTZMANN = {"baseline": 3.0, "national": 5.0}  # agent-steps/CPU s, outputs written
 LINEAR_TOLERANCE = 0.10  # cost per agent-step at 1,040 weeks within 10% of 260 weeks
-STARTUP_RATIO = 1.5  # `mentorsim run ... --weeks 1` CPU <= 1.5 x `import mesa, pandas`
+STARTUP_RATIO = 1.5  # `run --no-dashboard --weeks 1` CPU <= 1.5 x `import mesa, pandas`
+FLOOR_RATIO = 1.2  # `run --weeks 1` (with its dashboard) CPU <= 1.2 x the libraries' floor
+RUNS_300_S = 18.0  # 300 baseline runs on 2 workers, wall seconds
 # What `mentorsim run` writes its outputs with: the model (mesa), the tables (pandas,
 # pyarrow), the validated scenario (pydantic), the spreadsheet (openpyxl), the dashboard's
 # figures (plotly) and its survival and competing-risks estimates (lifelines).
 OUTPUT_LIBRARIES = ("mesa", "pandas", "pyarrow.parquet", "pydantic", "openpyxl", "plotly.io",
                     "lifelines")
-WALL_TARGETS_S = {"baseline": 1.0, "national": 10.0}  # earlier targets, wall seconds
+# The comparison: the options (bundled scenarios, as policies), replications and workers.
+OPTIONS = ("baseline", "long_term_investment", "therapeutic_supervision",
+           "enhanced_training", "family_engagement", "no_supervision")
+COMPARISON_REPS = 5
+COMPARISON_WORKERS = 2
+WORLD_SECTIONS = ("effects", "relationships")  # the uncertainties a world draws
 
 
 # --- the child: one timed run in a fresh process -------------------------------------
+
+def _warm() -> float:
+    """Load the compiled mechanisms (:func:`sim.runner.warm_up`); its CPU seconds."""
+    from sim.runner import warm_up
+
+    cpu0 = time.process_time()
+    warm_up()
+    return time.process_time() - cpu0
+
 
 def _run_mentorsim(spec: dict[str, Any]) -> dict[str, Any]:
     import sim
@@ -112,19 +148,9 @@ def _run_mentorsim(spec: dict[str, Any]) -> dict[str, Any]:
 
     params = load_scenario(spec["scenario"], spec["overrides"],
                            {"weeks": spec["weeks"]}).params
-    kernel_load_cpu = 0.0
-    if spec.get("engine") == "numba":
-        # A sweep worker's steady state: numba imported and the kernels loaded from its
-        # on-disk cache (by a three-week run) before the clock; that cost is reported
-        # separately, as the process's one-off kernel start-up.
-        from sim import kernels
+    # A worker's steady state: the compiled mechanisms loaded before the clock.
+    numba_load_cpu = _warm()
 
-        cpu0 = time.process_time()
-        kernels.use("numba")
-        warm = MentoringModel(load_scenario(spec["scenario"], spec["overrides"],
-                                            {"weeks": 3}).params, spec["seed"])
-        warm.run_for(3)
-        kernel_load_cpu = time.process_time() - cpu0
     class Counted(MentoringModel):
         """Counts agent-steps in every step, the burn-in's (run by the constructor) too."""
 
@@ -149,7 +175,98 @@ def _run_mentorsim(spec: dict[str, Any]) -> dict[str, Any]:
             "agent_steps": model.agent_steps, "weeks": params.run.weeks,
             "measured_agent_steps": model.agent_steps - burn_in_agent_steps,
             "steps": model.steps_run, "sim": str(Path(sim.__file__).parent),
-            "kernel_load_cpu_s": kernel_load_cpu}
+            "numba_load_cpu_s": numba_load_cpu}
+
+
+def _run_numba(spec: dict[str, Any]) -> dict[str, Any]:
+    """numba's one-off cost in a fresh process: importing it and loading (or, with an
+    empty NUMBA_CACHE_DIR, compiling) every mechanism a run uses."""
+    cpu0 = time.process_time()
+    import numba  # noqa: F401
+
+    imported = time.process_time() - cpu0
+    import sim.runner  # noqa: F401 - the model's own imports, not numba's cost
+
+    return {"numba_import_cpu_s": imported, "mechanisms_cpu_s": _warm()}
+
+
+def _run_pipeline(spec: dict[str, Any]) -> dict[str, Any]:
+    """Baseline-size runs as a worker does them, each part timed (CPU seconds)."""
+    from sim.metrics import run_metrics, yearly_metrics
+    from sim.model import MentoringModel
+    from sim.runner import Job, RunOutput, pack
+    from sim.scenario import load_scenario
+
+    params = load_scenario(spec["scenario"], [], {"weeks": spec["weeks"]}).params
+    _warm()
+    parts = {"model": 0.0, "tables": 0.0, "metrics": 0.0, "parquet": 0.0}
+    gc.collect()
+    start = time.process_time()
+    for k in range(spec["runs"]):
+        t0 = time.process_time()
+        model = MentoringModel(params, spec["seed"] + k, report_metrics=False)
+        model.run_for(params.run.weeks)
+        model.finish()
+        t1 = time.process_time()
+        tables = model.tables()
+        t2 = time.process_time()
+        metrics = run_metrics(tables, params)
+        yearly = yearly_metrics(tables, params)
+        t3 = time.process_time()
+        for frame in (*tables.values(), yearly):
+            frame.insert(0, "replication", k)
+            frame.insert(0, "scenario", spec["scenario"])
+        pack([RunOutput(Job(spec["scenario"], k, spec["seed"] + k, params), tables, metrics,
+                        0.0, yearly)])
+        t4 = time.process_time()
+        for name, (a, b) in zip(parts, ((t0, t1), (t1, t2), (t2, t3), (t3, t4)), strict=True):
+            parts[name] += b - a
+    total = time.process_time() - start
+    return {"runs": spec["runs"], "cpu_s": total, "parts_cpu_s": parts,
+            "runs_per_cpu_s": spec["runs"] / total}
+
+
+def comparison_spec(worlds: int, weeks: int) -> str:
+    """The comparison's sweep spec: LHS worlds over the declared uncertainties of
+    :data:`WORLD_SECTIONS`, crossed with the options' levers as policies."""
+    from sim.ema import declared
+    from sim.scenario import load_scenario
+
+    base = load_scenario("baseline").params.model_dump()
+    lines = ['extends = "baseline"', f"horizon_weeks = {weeks}", "seed = 1",
+             'outcomes = ["abandonment_rate", "mentor_burnout_prevalence"]',
+             f"replications = {COMPARISON_REPS}", "[design]", 'kind = "lhs"',
+             f"samples = {worlds}", "[uncertainties]"]
+    lines += [f'"{key}" = {{}}' for key, (kind, _) in declared("uncertainty").items()
+              if key.split(".")[0] in WORLD_SECTIONS and kind in (int, float)]
+    for option in OPTIONS:
+        lines += ["[[policies]]", f'name = "{option}"']
+        params = load_scenario(option).params.model_dump()
+        for section, values in params.items():
+            if section == "run":
+                continue
+            for name, value in values.items():
+                if value != base[section][name] and isinstance(value, bool | int | float | str):
+                    lines.append(f'"{section}.{name}" = {json.dumps(value)}')
+    return "\n".join(lines) + "\n"
+
+
+def _run_comparison(spec: dict[str, Any]) -> dict[str, Any]:
+    """The comparison's sweep in this process, wall seconds of the whole call."""
+    from sim.sweep.engine import run_sweep
+    from sim.sweep.spec import load_spec
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "comparison.toml"
+        path.write_text(comparison_spec(spec["worlds"], spec["weeks"]))
+        sweep = load_spec(path)
+        wall0 = time.perf_counter()
+        report = run_sweep(sweep, Path(tmp) / "out", workers=COMPARISON_WORKERS,
+                           show_progress=False)
+        wall = time.perf_counter() - wall0
+    runs = spec["worlds"] * len(OPTIONS) * COMPARISON_REPS
+    return {"wall_s": wall, "runs": runs, "done": report.done, "failed": report.failed,
+            "runs_per_s": runs / wall}
 
 
 def _run_boltzmann(spec: dict[str, Any]) -> dict[str, Any]:
@@ -187,8 +304,9 @@ def _run_boltzmann(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def child(spec: dict[str, Any]) -> None:
-    """Run one timed run in this (fresh) process and print its figures as JSON."""
-    run = _run_mentorsim if spec["kind"] == "mentorsim" else _run_boltzmann
+    """Run one timed measurement in this (fresh) process and print its figures as JSON."""
+    run = {"mentorsim": _run_mentorsim, "boltzmann": _run_boltzmann, "numba": _run_numba,
+           "pipeline": _run_pipeline, "comparison": _run_comparison}[spec["kind"]]
     result = run(spec)
     result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
@@ -218,8 +336,7 @@ class Workload:
                 "steps_cpu_s": min(r["cpu_s"] - r["build_cpu_s"] for r in runs),
                 "agent_steps": runs[0]["agent_steps"], "repeats": len(runs),
                 "measured_agent_steps": runs[0].get("measured_agent_steps",
-                                                    runs[0]["agent_steps"]),
-                "kernel_load_cpu_s": min(r.get("kernel_load_cpu_s", 0.0) for r in runs)}
+                                                    runs[0]["agent_steps"])}
 
 
 def workloads(quick: bool) -> list[Workload]:
@@ -231,6 +348,10 @@ def workloads(quick: bool) -> list[Workload]:
     return [
         Workload("baseline", "baseline", "baseline", weeks(260)),
         Workload("national", "national", "national", weeks(520)),
+        Workload("national_260", "national, 260 weeks", "national", weeks(260),
+                 boltzmann=False),
+        Workload("national_1040", "national, 1,040 weeks", "national", weeks(1040),
+                 boltzmann=False),
         Workload("scale_1040", f"national x{SCALE_AGENCIES} agencies", "national",
                  weeks(1040), scale),
         Workload("scale_260", f"national x{SCALE_AGENCIES} agencies", "national",
@@ -238,9 +359,13 @@ def workloads(quick: bool) -> list[Workload]:
     ]
 
 
-def _in_child(spec: dict[str, Any]) -> dict[str, Any]:
+# The command-line workloads: the model-alone workload whose agent-steps each is rated by.
+CLI_LOADS = ("baseline", "national", "national_260", "national_1040")
+
+
+def _in_child(spec: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, Any]:
     out = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)],
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise SystemExit(f"timed run {spec} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -259,12 +384,8 @@ def measure_round(loads: list[Workload], seed: int) -> None:
     """One round: every workload's mentorsim run, then its two Boltzmann runs."""
     for w in loads:
         result = _in_child({"kind": "mentorsim", "scenario": w.scenario,
-                            "overrides": w.overrides, "weeks": w.weeks, "seed": seed,
-                            "engine": "numpy"})
+                            "overrides": w.overrides, "weeks": w.weeks, "seed": seed})
         _record(w, "mentorsim", result)
-        _record(w, "mentorsim_kernels", _in_child({
-            "kind": "mentorsim", "scenario": w.scenario, "overrides": w.overrides,
-            "weeks": w.weeks, "seed": seed, "engine": "numba"}))
         if w.agents is None:
             w.steps = result["steps"]
             w.agents = max(1, round(result["agent_steps"] / w.steps))
@@ -324,6 +445,33 @@ def measure_startup(repeats: int, tmp: str) -> dict[str, dict[str, Any]]:
             for name, runs in samples.items()}
 
 
+def measure_cli(loads: dict[str, Workload], repeats: int, tmp: str) -> dict[str, Any]:
+    """``run SCENARIO --weeks N --no-dashboard`` minus the same at one week, interleaved,
+    minimum CPU of each over ``repeats`` rounds."""
+    cli = _mentorsim_command()
+
+    def argv(scenario: str, weeks: int, tag: str) -> list[str]:
+        return cli + ["run", scenario, "--reps", "1", "--weeks", str(weeks), "--workers",
+                      "1", "--no-dashboard", "--out", str(Path(tmp) / tag)]
+
+    samples: dict[str, list[float]] = {}
+    for i in range(repeats):
+        for key in CLI_LOADS:
+            w = loads[key]
+            for tag, weeks in ((key, w.weeks), (f"{w.scenario}_1", 1)):
+                if tag.endswith("_1") and len(samples.get(tag, [])) > i:
+                    continue  # one one-week run per scenario and round
+                run = _timed_subprocess(argv(w.scenario, weeks, f"{tag}-{i}"), os.getcwd())
+                samples.setdefault(tag, []).append(run["cpu_s"])
+    out: dict[str, Any] = {}
+    for key in CLI_LOADS:
+        w = loads[key]
+        full, one = min(samples[key]), min(samples[f"{w.scenario}_1"])
+        out[key] = {"cpu_s": full, "one_week_cpu_s": one, "weeks_cpu_s": full - one,
+                    "agent_steps": w.best("mentorsim")["measured_agent_steps"]}
+    return out
+
+
 def _verdict(ok: bool, quick: bool) -> str:
     if quick:  # a smoke run's figures say nothing about the targets
         return ("pass" if ok else "miss") + " (quick run)"
@@ -346,14 +494,16 @@ def _source() -> str:
     return f"{root} @ {commit}{' + uncommitted changes in sim/' if dirty else ''}"
 
 
-def report(loads: list[Workload], startup: dict[str, dict[str, Any]], quick: bool
+def report(loads: list[Workload], startup: dict[str, dict[str, Any]], cli: dict[str, Any],
+           extra: dict[str, Any], quick: bool
            ) -> tuple[list[str], list[dict[str, Any]], dict[str, Any]]:
-    """The table's lines, the targets with their verdicts, and the figures for --json."""
-    lines = [f"{'run':<44}{'steps':>6}{'agents':>7}{'agent-steps':>12}{'CPU s':>8}"
-             f"{'wall s':>8}{'agent-steps/CPU s':>18}{'CPU us/a-s':>11}{'vs Boltz':>9}"]
+    """The tables' lines, the targets with their verdicts, and the figures for --json."""
+    lines = [f"{'the model alone':<44}{'steps':>6}{'agents':>7}{'agent-steps':>12}"
+             f"{'CPU s':>8}{'wall s':>8}{'agent-steps/CPU s':>18}{'CPU us/a-s':>11}"
+             f"{'vs Boltz':>9}"]
     figures: dict[str, Any] = {}
     for w in loads:
-        rows = [("mentorsim", w.label), ("mentorsim_kernels", "  the same, compiled kernels")]
+        rows = [("mentorsim", w.label)]
         if w.boltzmann:
             rows += [("boltzmann_collect", "  Boltzmann, with DataCollector"),
                      ("boltzmann", "  Boltzmann, without collection")]
@@ -376,6 +526,45 @@ def report(loads: list[Workload], startup: dict[str, dict[str, Any]], quick: boo
                          f"{best['rate_cpu']:>18,.0f}{best['us_per_agent_step_cpu']:>11.2f}"
                          f"{ratio:>9}")
         figures[w.key] = entry
+    by_key = {w.key: w for w in loads}
+    # Boltzmann's CPU per agent-step without collection, from the same horizon's workload.
+    boltzmann_us = {key: figures[key]["boltzmann"]["cpu_s"] / figures[key]["boltzmann"][
+        "agent_steps"] for key in ("baseline", "national")}
+
+    lines.append("")
+    lines.append(f"{'the command line, outputs written':<44}{'CPU s':>8}{'1 week':>8}"
+                 f"{'weeks':>8}{'agent-steps':>12}{'CPU us/a-s':>11}{'vs Boltz':>9}")
+    for key in CLI_LOADS:
+        c = cli[key]
+        c["us_per_agent_step_cpu"] = c["weeks_cpu_s"] / c["agent_steps"] * 1e6
+        rated = boltzmann_us.get(key)
+        ratio = ""
+        if rated is not None:
+            c["ratio_vs_boltzmann"] = rated * 1e6 / c["us_per_agent_step_cpu"]
+            ratio = f"{c['ratio_vs_boltzmann']:.2f}x"
+        lines.append(f"{'run ' + by_key[key].label + ' --no-dashboard':<44}{c['cpu_s']:>8.2f}"
+                     f"{c['one_week_cpu_s']:>8.2f}{c['weeks_cpu_s']:>8.2f}"
+                     f"{c['agent_steps']:>12,}{c['us_per_agent_step_cpu']:>11.2f}{ratio:>9}")
+    figures["cli"] = cli
+
+    pipe = extra["pipeline"]
+    parts = pipe["parts_cpu_s"]
+    lines.append("")
+    lines.append(f"pipeline: {pipe['runs']} baseline runs in one process, "
+                 f"{pipe['runs_per_cpu_s']:.2f} runs per CPU second; CPU s per run: "
+                 + ", ".join(f"{name} {value / pipe['runs']:.3f}"
+                             for name, value in parts.items()))
+    numba = extra["numba"]
+    lines.append(f"numba, once per process: import {numba['load']['numba_import_cpu_s']:.2f} "
+                 f"CPU s; mechanisms loaded from the cache {numba['load']['mechanisms_cpu_s']:.2f}"
+                 f" CPU s, compiled from scratch {numba['compile']['mechanisms_cpu_s']:.2f} CPU s")
+    comparison = extra.get("comparison")
+    if comparison:
+        lines.append(f"comparison: {len(OPTIONS)} options x {comparison['worlds']} worlds x "
+                     f"{COMPARISON_REPS} replications = {comparison['runs']} runs on "
+                     f"{COMPARISON_WORKERS} workers: {comparison['wall_s']:.1f} s wall "
+                     f"({comparison['runs_per_s']:.1f} runs/s; {comparison['failed']} failed)")
+    figures |= extra
 
     lines.append("")
     lines.append(f"{'start-up (subprocess)':<44}{'CPU s':>8}{'wall s':>8}{'vs bare (CPU)':>15}")
@@ -391,66 +580,64 @@ def report(loads: list[Workload], startup: dict[str, dict[str, Any]], quick: boo
                      f"{s['cpu_s'] / bare:>14.2f}x")
     figures["startup"] = startup
 
-    national = figures["national"]["mentorsim"]["ratio_vs_boltzmann"]
-    compiled = figures["national"]["mentorsim_kernels"]["ratio_vs_boltzmann"]
+    weeks = {w.key: w.weeks for w in loads}
     short = figures["scale_260"]["mentorsim"]["us_per_agent_step_cpu"]
     long = figures["scale_1040"]["mentorsim"]["us_per_agent_step_cpu"]
-    growth = long / short
-    growth_compiled = (figures["scale_1040"]["mentorsim_kernels"]["us_per_agent_step_cpu"]
-                       / figures["scale_260"]["mentorsim_kernels"]["us_per_agent_step_cpu"])
-    # Without the build: the measured weeks' time over the measured weeks' agent-steps.
-    steps_only = [figures[k]["mentorsim"]["steps_cpu_s"]
-                  / figures[k]["mentorsim"]["measured_agent_steps"] * 1e6
-                  for k in ("scale_1040", "scale_260")]
-    startup_ratio = startup["run"]["cpu_s"] / bare
-    weeks = {w.key: w.weeks for w in loads}
-    targets = [
-        {"target": f"national: agent-steps/CPU s >= {NATIONAL_VS_BOLTZMANN:g}x Boltzmann "
-                   "without collection", "value": f"{national:.2f}x",
-         "ok": national >= NATIONAL_VS_BOLTZMANN},
-        {"target": "  the same with the compiled kernels (a sweep worker)",
-         "value": f"{compiled:.2f}x", "ok": compiled >= NATIONAL_VS_BOLTZMANN},
-        {"target": f"national x{SCALE_AGENCIES}: CPU us/agent-step at {weeks['scale_1040']} "
-                   f"vs {weeks['scale_260']} weeks within {LINEAR_TOLERANCE:.0%}",
-         "value": f"{long:.2f} / {short:.2f} us = {growth:.3f}",
-         "ok": abs(growth - 1) <= LINEAR_TOLERANCE},
-        {"target": "  the same with the compiled kernels",
-         "value": f"{growth_compiled:.3f}", "ok": abs(growth_compiled - 1) <= LINEAR_TOLERANCE},
-        {"target": f"start-up: mentorsim run CPU <= {STARTUP_RATIO:g}x import mesa, pandas",
-         "value": f"{startup['run']['cpu_s']:.2f} / {bare:.2f} s = {startup_ratio:.2f}x",
-         "ok": startup_ratio <= STARTUP_RATIO},
+    cli_growth = (cli["national_1040"]["us_per_agent_step_cpu"]
+                  / cli["national_260"]["us_per_agent_step_cpu"])
+    no_dash = startup["run_no_dashboard"]["cpu_s"] / bare
+    floor = startup["run"]["cpu_s"] / startup["libraries"]["cpu_s"]
+    outputs = parts["tables"] + parts["metrics"] + parts["parquet"]
+    targets = []
+    for key, limit in CLI_VS_BOLTZMANN.items():
+        ratio = cli[key]["ratio_vs_boltzmann"]
+        targets.append({"target": f"command line, {key} ({weeks[key]} weeks): agent-steps/CPU "
+                                  f"s >= {limit:g}x Boltzmann without collection",
+                        "value": f"{ratio:.2f}x", "ok": ratio >= limit})
+    targets += [
+        {"target": f"command line, national: CPU us/agent-step at {weeks['national_1040']} "
+                   f"vs {weeks['national_260']} weeks within {LINEAR_TOLERANCE:.0%}",
+         "value": f"{cli_growth:.3f}", "ok": abs(cli_growth - 1) <= LINEAR_TOLERANCE},
+        {"target": f"model alone, national x{SCALE_AGENCIES}: CPU us/agent-step at "
+                   f"{weeks['scale_1040']} vs {weeks['scale_260']} weeks within "
+                   f"{LINEAR_TOLERANCE:.0%}",
+         "value": f"{long:.2f} / {short:.2f} us = {long / short:.3f}",
+         "ok": abs(long / short - 1) <= LINEAR_TOLERANCE},
+        {"target": "pipeline: tables, metrics and Parquet cost less than the model",
+         "value": f"{outputs:.2f} vs {parts['model']:.2f} CPU s",
+         "ok": outputs < parts["model"]},
+        {"target": f"start-up: run --no-dashboard CPU <= {STARTUP_RATIO:g}x import mesa, "
+                   "pandas", "value": f"{no_dash:.2f}x", "ok": no_dash <= STARTUP_RATIO},
+        {"target": f"start-up: run (dashboard) CPU <= {FLOOR_RATIO:g}x the libraries' floor",
+         "value": f"{floor:.2f}x", "ok": floor <= FLOOR_RATIO},
     ]
-    for key, limit in WALL_TARGETS_S.items():
-        wall = figures[key]["mentorsim"]["wall_s"]
-        targets.append({"target": f"{key} ({weeks[key]} weeks): wall < {limit:g} s",
-                        "value": f"{wall:.2f} s", "ok": wall < limit})
+    if comparison:
+        scaled = comparison["wall_s"] * 300 / comparison["runs"]
+        targets.append({"target": f"300 baseline runs on {COMPARISON_WORKERS} workers <= "
+                                  f"{RUNS_300_S:g} s (the comparison's rate)",
+                        "value": f"{scaled:.1f} s", "ok": scaled <= RUNS_300_S})
     lines.append("")
-    lines.append(f"{'target':<72}{'measured':<26}verdict")
+    lines.append(f"{'target':<84}{'measured':<26}verdict")
     for t in targets:
         t["verdict"] = _verdict(t["ok"], quick)
-        lines.append(f"{t['target']:<72}{t['value']:<26}{t['verdict']}")
-    build = {k: figures[k]["mentorsim"]["build_cpu_s"] for k in ("scale_260", "scale_1040")}
-    lines.append(f"(the x{SCALE_AGENCIES} figures include the model build, "
-                 f"{build['scale_1040']:.2f} / {build['scale_260']:.2f} CPU s at "
-                 f"{weeks['scale_1040']} / {weeks['scale_260']} weeks; without it: "
-                 f"{steps_only[0]:.2f} / {steps_only[1]:.2f} us = "
-                 f"{steps_only[0] / steps_only[1]:.3f})")
-    load = figures["national"]["mentorsim_kernels"]["kernel_load_cpu_s"]
-    lines.append(f"(compiled kernels: numba's import and the kernels' load from its on-disk "
-                 f"cache cost {load:.2f} CPU s once per process, before the clock)")
+        lines.append(f"{t['target']:<84}{t['value']:<26}{t['verdict']}")
     return lines, targets, figures
 
 
 def main() -> None:
-    """Measure interleaved rounds, print the table and the targets, optionally write JSON."""
+    """Measure interleaved rounds, print the tables and the targets, optionally write JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=None,
                         help=f"rounds; each figure is the minimum (default {MIN_REPEATS}, "
                              f"at least {MIN_REPEATS}; 1 with --quick)")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run: horizons a fifth as long, one round; not comparable "
-                             "with the targets")
+                        help="smoke run: horizons a fifth as long, one round, 4 worlds; not "
+                             "comparable with the targets")
     parser.add_argument("--seed", type=int, default=SEED, help="seed of every run")
+    parser.add_argument("--worlds", type=int, default=None,
+                        help="worlds of the comparison (default 100; 0 leaves it out)")
+    parser.add_argument("--pipeline-runs", type=int, default=20,
+                        help="baseline runs of the pipeline measurement (default 20)")
     parser.add_argument("--json", type=Path, default=None, metavar="PATH",
                         help="also write every figure and sample to PATH")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -461,6 +648,7 @@ def main() -> None:
     repeats = args.repeats if args.repeats is not None else (1 if args.quick else MIN_REPEATS)
     if repeats < 1 or (repeats < MIN_REPEATS and not args.quick):
         parser.error(f"--repeats must be at least {MIN_REPEATS} (use --quick for a smoke run)")
+    worlds = args.worlds if args.worlds is not None else (4 if args.quick else 100)
 
     import mesa
 
@@ -478,9 +666,24 @@ def main() -> None:
         measure_round(loads, args.seed)
         print(f"round {i + 1}/{repeats} done ({time.perf_counter() - start:.0f} s)",
               file=sys.stderr)
+    extra: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         startup = measure_startup(repeats, tmp)
-    lines, targets, figures = report(loads, startup, args.quick)
+        cli = measure_cli({w.key: w for w in loads}, repeats, tmp)
+        loaded = [_in_child({"kind": "numba"}) for _ in range(repeats)]
+        compiled = [_in_child({"kind": "numba"}, {**os.environ, "NUMBA_CACHE_DIR": str(
+            Path(tmp) / f"numba-{i}")}) for i in range(repeats)]
+    extra["numba"] = {"load": {k: min(r[k] for r in loaded) for k in loaded[0]},
+                      "compile": {k: min(r[k] for r in compiled) for k in compiled[0]}}
+    extra["pipeline"] = min((_in_child({"kind": "pipeline", "scenario": "baseline",
+                                        "weeks": loads[0].weeks, "seed": args.seed,
+                                        "runs": args.pipeline_runs})
+                             for _ in range(repeats)), key=lambda r: r["cpu_s"])
+    if worlds > 0:
+        print(f"comparison: {worlds} worlds ...", file=sys.stderr, flush=True)
+        extra["comparison"] = _in_child({"kind": "comparison", "worlds": worlds,
+                                         "weeks": loads[0].weeks}) | {"worlds": worlds}
+    lines, targets, figures = report(loads, startup, cli, extra, args.quick)
     print("\n".join(lines))
     load_after = os.getloadavg()[0]
     print(f"\nload average after: {load_after:.2f}; {time.perf_counter() - start:.0f} s in all")

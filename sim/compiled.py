@@ -31,11 +31,17 @@ _TO_UNIT = 2.0 ** -53  # literal-ok: 53 bits to a double in [0, 1)
 
 
 @mechanism
-def uniform(key: np.uint64, index: int) -> float:
-    """``sim.rng.Streams.uniform``: output ``index`` of the SplitMix64 stream ``key``, in
-    [0, 1) (the same number, so a draw depends only on the stream and the entity)."""
+def raw(key: np.uint64, index: int) -> np.uint64:
+    """Output ``index`` of the SplitMix64 stream ``key`` as a 64-bit word:
+    ``mix(key + (index + 1) * gamma)``."""
     z = np.uint64(key) + (np.uint64(index) + np.uint64(1)) * np.uint64(_GAMMA)
     z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)  # literal-ok: SplitMix64's shifts
     z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)  # literal-ok: SplitMix64's shifts
-    z = z ^ (z >> np.uint64(31))  # literal-ok: SplitMix64's shifts
-    return float(z >> np.uint64(11)) * _TO_UNIT  # literal-ok: 64 - 53 bits
+    return z ^ (z >> np.uint64(31))  # literal-ok: SplitMix64's shifts
+
+
+@mechanism
+def uniform(key: np.uint64, index: int) -> float:
+    """``sim.rng.Streams.uniform``: output ``index`` of the SplitMix64 stream ``key``, in
+    [0, 1) (the same number, so a draw depends only on the stream and the entity)."""
+    return float(raw(key, index) >> np.uint64(11)) * _TO_UNIT  # literal-ok: 64 - 53 bits

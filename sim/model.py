@@ -14,16 +14,16 @@ from sim.agents import mentee as mentees
 from sim.agents import mentor as mentors
 from sim.agents.agency import Agency, drop_waiting, match_waiting
 from sim.agents.mentee import (
+    DIVERTED,
     FOLLOW_UP_WEEKS,
+    LOST,
     Mentee,
-    ReferralDraws,
     mentee_columns,
     step_mentees,
 )
 from sim.agents.mentor import (
     EXIT_REASON_CODES,
     Mentor,
-    RecruitDraws,
     mentor_columns,
     step_mentors,
 )
@@ -129,8 +129,8 @@ class MentoringModel(Model):
         self.mentor_agents: list[Mentor] = []
         self.mentee_agents: list[Mentee] = []
         # The parameter values every recruit's and referral's trait draws use, once.
-        self.recruit_draws = RecruitDraws(params)
-        self.referral_draws = ReferralDraws(params)
+        self.recruit_traits = mentors.TraitParams.of(params)
+        self.referral_traits = mentees.TraitParams.of(params)
         self.match_views: list[Match] = []
         self.novice_strain_by_tenure = mentors.novice_strain_table(
             params.effects, burn_in + params.run.weeks)
@@ -144,8 +144,7 @@ class MentoringModel(Model):
         self._reset_counters()
         if not start_new:  # an established programme has a trained pool...
             for agency in self.agency_list:
-                for _ in range(agency.target_mentors):
-                    self.recruit_mentor(agency, trained_at_week=self.week)
+                self.recruit_mentors(agency, agency.target_mentors, trained_at_week=self.week)
             # ...and has run long enough to be in a steady state. The burn-in runs the
             # week directly, not through Mesa's clock, so model.steps counts measured weeks.
             for _ in range(burn_in):
@@ -214,8 +213,7 @@ class MentoringModel(Model):
         self.count_on_books()
         for agency in agencies:
             agency.update_staff()
-        for agency in agencies:
-            agency.refer()
+        self.refer_mentees([agency.referrals() for agency in agencies])
         drop_waiting(self)
         for agency in agencies:
             agency.recruit()
@@ -235,26 +233,46 @@ class MentoringModel(Model):
                 self._reach_horizon()
 
     # --- events that change who is where ----------------------------------------------
-    def refer_mentee(self, agency: Agency) -> Mentee:
-        """A referral arrives. It joins the waiting list if the programme is taking
-        referrals; otherwise it is lost (closed, in set-up or on a skeleton service), and
-        a reorganisation diverts a share of referrals before they are made. Either way the
-        person is followed up, so every arrival has the same index in every scenario."""
-        mentee = Mentee(self, agency, self.mentee_count)
-        self.mentee_agents.append(mentee)
-        diverted = self.shock_active and self.streams.uniform(
-            "referral_diverted", mentee.index) < self.p.shock.referral_drop
-        if diverted:
-            mentee.referral_outcome = "diverted"
-        elif not agency.open_for_referrals:
-            mentee.referral_outcome = "lost"
-            self.lost_referrals += 1
-        else:
-            agency.waiting[mentee] = None
-            self.referrals += 1
-            return mentee
-        mentee.waiting = False
-        return mentee
+    def refer_mentees(self, counts: list[int]) -> None:
+        """This week's referrals, ``counts[i]`` to agency ``i``, in agency order (their
+        traits drawn together, :func:`sim.agents.mentee.referral_traits`). Each joins the
+        waiting list if the programme is taking referrals; otherwise it is lost (closed,
+        in set-up or on a skeleton service), and a reorganisation diverts a share of
+        referrals before they are made. Either way the person is followed up, so every
+        arrival has the same index in every scenario."""
+        count = sum(counts)
+        if count <= 0:
+            return
+        c = self.mentees
+        first = c.size
+        traits = mentees.referral_traits(self.streams.entity_key("mentee"), first, count,
+                                         self.referral_traits)
+        agency_of = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        rows = c.add_many(count, agency=agency_of, referral_week=self.week,
+                          match=UNSET, waiting=True, reoffence_week=UNSET,
+                          counterfactual_reoffence_week=UNSET,
+                          **dict(zip(mentees.TRAIT_COLUMNS, traits, strict=True)))
+        diverted = (self.streams.uniforms("referral_diverted", np.asarray(rows))
+                    < self.p.shock.referral_drop if self.shock_active
+                    else np.zeros(count, dtype=bool))
+        outcome = c.referral_outcome
+        row = first
+        for agency, arrived in zip(self.agency_list, counts, strict=True):
+            open_ = agency.open_for_referrals
+            for _ in range(arrived):
+                mentee = Mentee(self, agency, row)
+                self.mentee_agents.append(mentee)
+                if diverted[row - first]:
+                    outcome[row] = DIVERTED
+                    c.waiting[row] = False
+                elif not open_:
+                    outcome[row] = LOST
+                    c.waiting[row] = False
+                    self.lost_referrals += 1
+                else:
+                    agency.waiting[mentee] = None
+                    self.referrals += 1
+                row += 1
 
     def mentee_gives_up(self, mentee: Mentee) -> None:
         """A waiting mentee leaves the list unmatched (follow-up continues)."""
@@ -268,13 +286,25 @@ class MentoringModel(Model):
         self.mentees.remove(mentee.index)
         mentee.remove()
 
-    def recruit_mentor(self, agency: Agency, trained_at_week: int) -> Mentor:
-        """A new mentor joins an agency's books (matchable from ``trained_at_week``)."""
-        mentor = Mentor(self, agency, self.mentor_count, trained_at_week)
-        agency.mentors[mentor] = None
-        self.mentor_agents.append(mentor)
-        self.mentors_joined += 1
-        return mentor
+    def recruit_mentors(self, agency: Agency, count: int, trained_at_week: int
+                        ) -> list[Mentor]:
+        """``count`` new mentors join an agency's books (matchable from
+        ``trained_at_week``), their traits drawn together
+        (:func:`sim.agents.mentor.recruit_traits`)."""
+        if count <= 0:
+            return []
+        c = self.mentors
+        traits = mentors.recruit_traits(self.streams.entity_key("mentor"), c.size, count,
+                                        self.recruit_traits)
+        rows = c.add_many(count, agency=agency.index, joined_week=self.week,
+                          trained_at_week=trained_at_week, time_factor=1.0,
+                          **dict(zip(mentors.TRAIT_COLUMNS, traits, strict=True)))
+        joined = [Mentor(self, agency, row) for row in rows]
+        for mentor in joined:
+            agency.mentors[mentor] = None
+        self.mentor_agents.extend(joined)
+        self.mentors_joined += count
+        return joined
 
     def mentor_leaves(self, mentor: Mentor, reason: str) -> None:
         """A mentor exits; each of their relationships closes with a matching reason."""

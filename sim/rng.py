@@ -22,7 +22,6 @@ This is the only module in ``sim`` allowed to construct random generators.
 from __future__ import annotations
 
 import math
-import random
 import zlib
 
 import numpy as np
@@ -192,11 +191,12 @@ class Streams:
         """
         return np.random.default_rng([self.seed, _key(decision), *(x % 2**32 for x in extra)])
 
-    def entity(self, kind: str, index: int) -> random.Random:
-        """A private stream for one entity's traits, drawn when it is created.
+    def entity_key(self, kind: str) -> np.uint64:
+        """The key of the (seed, kind) stream whose sub-stream ``i``
+        (:func:`sim.draws.substream`) is entity ``i``'s own, for its traits drawn when it
+        is created (each trait a sub-stream of that).
 
         Args:
             kind: ``"mentor"``, ``"mentee"``, ...
-            index: the entity's per-kind index.
         """
-        return random.Random(_fold(self._name_key(kind), index))
+        return np.uint64(self._name_key(kind))

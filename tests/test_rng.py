@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.agents.mentee import Mentee
 from sim.model import MentoringModel
 from sim.params import ScenarioParams
 from sim.rng import Streams, replication_seeds
@@ -51,10 +50,32 @@ def test_mentee_traits_are_common_across_scenarios() -> None:
     policy = ScenarioParams.model_validate({**new, "supervision": {"sessions_per_month": 3},
                                             "training": {"pre_match_hours": 30}})
     other = MentoringModel(policy, 42)
-    a = [Mentee(base, base.agency_list[0], i) for i in range(8)][7]
-    b = [Mentee(other, other.agency_list[0], i) for i in range(8)][7]
+    for model in (base, other):
+        model.refer_mentees([8] + [0] * (len(model.agency_list) - 1))
+    a, b = base.mentee_agents[7], other.mentee_agents[7]
     assert (a.motivation, a.family, a.needs, a.base_hazard, a.minority) == (
         b.motivation, b.family, b.needs, b.base_hazard, b.minority)
+
+
+def test_an_entity_traits_do_not_depend_on_the_others_created() -> None:
+    """CRN for creation: referral (or recruit) i's traits are the same drawn alone, in a
+    batch, or after others were added or left out (each is addressed by its index)."""
+    from sim.agents import mentee, mentor
+
+    p = ScenarioParams()
+    streams = Streams(13)
+    for module in (mentee, mentor):
+        key = streams.entity_key(module.__name__.rsplit(".", 1)[1])
+        params = module.TraitParams.of(p)
+        draw = module.referral_traits if module is mentee else module.recruit_traits
+        batch = draw(key, 0, 40, params)
+        for i in (0, 17, 39):
+            alone = draw(key, i, 1, params)
+            assert [column[0] for column in alone] == [column[i] for column in batch]
+        later = draw(key, 30, 10, params)  # the first 30 never created
+        assert all((x == y[30:]).all() for x, y in zip(later, batch, strict=True))
+        other = draw(Streams(14).entity_key("mentee"), 0, 40, params)
+        assert not (other[0] == batch[0]).all()
 
 
 def test_counterfactual_reoffending_is_policy_free() -> None:

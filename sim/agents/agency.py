@@ -489,17 +489,12 @@ class Agency(Agent):
             self.places[need] = min(rate * 52, self.places[need] + rate)
 
     # --- 3. referrals ------------------------------------------------------------------
-    def refer(self) -> None:
-        """This week's referrals. They arrive whatever the programme's state, so the k-th
-        referral is the same person in every scenario; one that arrives while the
-        programme cannot take it is recorded as lost, and a reorganisation diverts some
-        before they are made."""
-        model = self.model
-        p = model.p
-        rate = p.programme.referrals_per_year / 52
-        count = model.streams.poisson("referrals", self.index, rate)
-        for _ in range(count):
-            model.refer_mentee(self)
+    def referrals(self) -> int:
+        """How many people are referred this week: a Poisson count of the yearly rate.
+        They arrive whatever the programme's state, so the k-th referral is the same
+        person in every scenario (the model adds them: ``MentoringModel.refer_mentees``)."""
+        rate = self.model.p.programme.referrals_per_year / 52
+        return self.model.streams.poisson("referrals", self.index, rate)
 
     # --- 4. recruitment ----------------------------------------------------------------
     def recruit(self) -> None:
@@ -517,9 +512,8 @@ class Agency(Agent):
         count = min(short, int(self.recruit_debt))
         self.recruit_debt -= count
         training_weeks = math.ceil(p.training.pre_match_hours / p.training.hours_per_week)
-        for _ in range(count):
-            self.model.recruit_mentor(self, self.model.week + training_weeks)
-            self.spend_gbp += p.training.pre_match_hours * p.training.cost_per_hour_gbp
+        self.model.recruit_mentors(self, count, self.model.week + training_weeks)
+        self.spend_gbp += count * p.training.pre_match_hours * p.training.cost_per_hour_gbp
 
     # --- 5. matching -------------------------------------------------------------------
     @property

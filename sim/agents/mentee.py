@@ -10,6 +10,7 @@ import numpy as np
 from mesa import Agent
 
 from sim.compiled import mechanism, uniform
+from sim.draws import beta, normal, pick, substream
 from sim.params import ScenarioParams
 from sim.state import UNSET, Columns, column
 from sim.vocabulary import RISK_BANDS
@@ -31,14 +32,12 @@ RISK_BAND_Z = 0.4307  # literal-ok: a definition (terciles of the normal), not a
 # "referred" (joined the waiting list), "lost" (arrived while the programme could not take
 # referrals) or "diverted" (not referred during a reorganisation).
 REFERRAL_OUTCOMES = ("referred", "lost", "diverted")
+LOST, DIVERTED = REFERRAL_OUTCOMES.index("lost"), REFERRAL_OUTCOMES.index("diverted")
 # Needs drawn at referral, as bits of ``needs`` in NEEDS order, counted.
 NEEDS_COUNT = np.array([bin(mask).count("1") for mask in range(1 << len(NEEDS))])
 # Code -> label, for reading whole columns into a table.
 _RISK_BAND_LABELS = np.array(RISK_BANDS, dtype=object)
 _OUTCOME_LABELS = np.array(REFERRAL_OUTCOMES, dtype=object)
-# The codes of EXPECTATIONS, the population a referral's expectation is drawn from (the
-# draw picks by position, so drawing the code picks what drawing the label would).
-_EXPECTATION_CODES = tuple(range(len(EXPECTATIONS)))
 
 
 def mentee_columns() -> Columns:
@@ -59,50 +58,127 @@ def mentee_columns() -> Columns:
     })
 
 
-class ReferralDraws:
-    """The parameter values every referral's draws use, worked out once per model.
+class TraitParams(NamedTuple):
+    """The parameter values every referral's trait draws use, worked out once per model
+    (``model.referral_traits``)."""
 
-    A national run refers thousands of people, each of whose draws needs some twenty
-    parameters and a few expressions of them; the model works them out once
-    (``model.referral_draws``). Each value is computed with the same operands in the same
-    order as a per-referral expression would be, so every trait drawn is the same number.
-    """
+    motivation_alpha: float
+    motivation_beta: float
+    motivation_floor: float
+    motivation_ceiling: float
+    expectation_cumulative: tuple[float, float, float]  # EXPECTATIONS order
+    minority_share: float
+    family_prevalence: float
+    family_min: float
+    family_max: float
+    need_shares: tuple[float, float, float]  # NEEDS order
+    risk_spread: float
+    risk_half_variance: float
+    crisis_risk_exponent: float
+    max_hazard: float
+    weekly_base_hazard: float
+    repeat_multiplier: float
+    planned_length_spread: float
 
-    __slots__ = ("motivation_alpha", "motivation_beta", "motivation_floor",
-                 "motivation_ceiling", "expectation_cum_weights", "minority_share",
-                 "family_prevalence", "family_min", "family_max", "need_bits", "risk_spread",
-                 "risk_half_variance", "crisis_risk_exponent", "max_hazard",
-                 "weekly_base_hazard", "repeat_multiplier", "planned_length_spread")
-
-    def __init__(self, p: ScenarioParams) -> None:
+    @classmethod
+    def of(cls, p: ScenarioParams) -> TraitParams:
+        """The values for scenario ``p``."""
         m = p.mentees
-        concentration = m.motivation_concentration
-        self.motivation_alpha = concentration * m.motivation_mean
-        self.motivation_beta = concentration * (1 - m.motivation_mean)
-        self.motivation_floor = m.motivation_floor
-        self.motivation_ceiling = m.motivation_ceiling
-        # choices() accumulates its weights on every call; accumulated once here they are
-        # the same numbers, and the one random() it draws picks the same expectation.
-        self.expectation_cum_weights = list(accumulate((
-            m.expectation_practical_share, m.expectation_emotional_share,
-            m.expectation_activities_share)))
-        self.minority_share = m.minority_share
-        self.family_prevalence = m.family_interference_prevalence
-        self.family_min = m.family_interference_min
-        self.family_max = m.family_interference_max
-        # Each need's bit in ``needs`` (NEEDS order) with its share of referrals.
-        self.need_bits = tuple(zip((1 << i for i in range(len(NEEDS))), (
-            m.needs_housing, m.needs_substance, m.needs_employment), strict=True))
-        self.risk_spread = m.risk_spread
-        self.risk_half_variance = m.risk_spread * m.risk_spread / 2  # literal-ok: mean-1 log-normal
-        self.crisis_risk_exponent = p.relationships.crisis_risk_exponent
-        self.max_hazard = m.max_weekly_reoffending_hazard
         setting = p.programme.setting
         base_12m = getattr(m, f"base_reoffending_{setting}")
-        # The setting's weekly hazard for a mentee of average risk (1 - (1 - h)^52 = 12m).
-        self.weekly_base_hazard = -math.log(1 - base_12m) / FOLLOW_UP_WEEKS
-        self.repeat_multiplier = m.repeat_reoffending_multiplier
-        self.planned_length_spread = getattr(p.programme, f"planned_length_spread_{setting}")
+        return cls(
+            motivation_alpha=m.motivation_concentration * m.motivation_mean,
+            motivation_beta=m.motivation_concentration * (1 - m.motivation_mean),
+            motivation_floor=m.motivation_floor, motivation_ceiling=m.motivation_ceiling,
+            expectation_cumulative=tuple(accumulate((
+                m.expectation_practical_share, m.expectation_emotional_share,
+                m.expectation_activities_share))),
+            minority_share=m.minority_share,
+            family_prevalence=m.family_interference_prevalence,
+            family_min=m.family_interference_min, family_max=m.family_interference_max,
+            need_shares=(m.needs_housing, m.needs_substance, m.needs_employment),
+            risk_spread=m.risk_spread,
+            risk_half_variance=m.risk_spread * m.risk_spread / 2,  # literal-ok: mean-1 log-normal
+            crisis_risk_exponent=p.relationships.crisis_risk_exponent,
+            max_hazard=m.max_weekly_reoffending_hazard,
+            # The setting's weekly hazard for a mentee of average risk
+            # (1 - (1 - h)^52 = the 12-month rate).
+            weekly_base_hazard=-math.log(1 - base_12m) / FOLLOW_UP_WEEKS,
+            repeat_multiplier=m.repeat_reoffending_multiplier,
+            planned_length_spread=getattr(p.programme, f"planned_length_spread_{setting}"))
+
+
+# Each trait draws from a sub-stream of its own (sim.draws): (seed, "mentee", index, trait).
+(_MOTIVATION, _EXPECTATION, _MINORITY, _FAMILY, _FAMILY_LEVEL, _RISK, _PLANNED_LENGTH,
+ _FIRST_NEED) = range(8)  # literal-ok: trait numbers, names of sub-streams
+
+
+@mechanism
+def referral_traits(kind_key: np.uint64, first: int, count: int, p: TraitParams
+                    ) -> tuple[np.ndarray, ...]:
+    """The traits of referrals ``first .. first + count - 1``, each from its own
+    sub-stream of the referral's stream ``substream(kind_key, index)``:
+
+    * motivation ~ Beta(alpha, beta), clipped to [floor, ceiling];
+    * expectation: the category a uniform picks from the expectation shares;
+    * minority: ``u < minority_share``; family interference: Uniform(min, max) for the
+      share ``family_prevalence`` of referrals, else 0;
+    * need ``i``: ``u_i < share_i`` (one sub-stream per need), as bits of ``needs``;
+    * risk ``= exp(spread z - spread^2 / 2)`` with ``z`` standard normal (log-normal,
+      mean 1), so the population's average hazard is the setting's; the risk band is the
+      tercile of ``z``; ``crisis_risk = risk^crisis_risk_exponent``;
+      ``base_hazard = min(max, h risk)``, ``repeat_hazard = min(max, h risk multiplier)``
+      with ``h`` the setting's weekly hazard;
+    * planned length factor ``= exp(planned_length_spread z')``, ``z'`` standard normal:
+      the person's planned length relative to the programme's commitment.
+
+    Returns the columns in that order: motivation, expectation, minority, family, needs,
+    risk, crisis_risk, risk_band, base_hazard, repeat_hazard, planned_length_factor.
+    """
+    motivation = np.empty(count)
+    expectation = np.empty(count, np.int8)
+    minority = np.empty(count, np.bool_)
+    family = np.empty(count)
+    needs = np.empty(count, np.int8)
+    risk = np.empty(count)
+    crisis_risk = np.empty(count)
+    risk_band = np.empty(count, np.int8)
+    base_hazard = np.empty(count)
+    repeat_hazard = np.empty(count)
+    planned = np.empty(count)
+    for k in range(count):
+        own = substream(kind_key, first + k)
+        drawn = beta(substream(own, _MOTIVATION), p.motivation_alpha, p.motivation_beta)
+        motivation[k] = min(p.motivation_ceiling, max(p.motivation_floor, drawn))
+        expectation[k] = pick(uniform(substream(own, _EXPECTATION), 0),
+                              p.expectation_cumulative)
+        minority[k] = uniform(substream(own, _MINORITY), 0) < p.minority_share
+        family[k] = 0.0
+        if uniform(substream(own, _FAMILY), 0) < p.family_prevalence:
+            family[k] = p.family_min + (p.family_max - p.family_min) * uniform(
+                substream(own, _FAMILY_LEVEL), 0)
+        bits = 0
+        for i in range(len(p.need_shares)):
+            if uniform(substream(own, _FIRST_NEED + i), 0) < p.need_shares[i]:
+                bits |= 1 << i
+        needs[k] = bits
+        z = normal(substream(own, _RISK), 0)
+        risk[k] = math.exp(p.risk_spread * z - p.risk_half_variance)
+        crisis_risk[k] = risk[k] ** p.crisis_risk_exponent
+        risk_band[k] = (z > -RISK_BAND_Z) + (z > RISK_BAND_Z)
+        base_hazard[k] = min(p.max_hazard, p.weekly_base_hazard * risk[k])
+        repeat_hazard[k] = min(p.max_hazard,
+                               p.weekly_base_hazard * risk[k] * p.repeat_multiplier)
+        planned[k] = math.exp(p.planned_length_spread * normal(substream(own, _PLANNED_LENGTH),
+                                                                0))
+    return (motivation, expectation, minority, family, needs, risk, crisis_risk, risk_band,
+            base_hazard, repeat_hazard, planned)
+
+
+# The columns referral_traits returns, in its order.
+TRAIT_COLUMNS = ("motivation", "expectation", "minority", "family", "needs", "risk",
+                 "crisis_risk", "risk_band", "base_hazard", "repeat_hazard",
+                 "planned_length_factor")
 
 
 class Mentee(Agent):
@@ -114,9 +190,9 @@ class Mentee(Agent):
     interference (0 supportive .. 1 pulls away; it changes over time), individual
     reoffending risk (and its pre-treatment band), needs and the services they have been
     linked to, and the dose of mentoring received so far (quality-weighted weeks, across
-    every relationship and any informal contact after one). The weekly mechanisms below
-    work on all mentees at once; this class draws a referral's traits and gives Mesa (and a
-    reader) one person's view of them.
+    every relationship and any informal contact after one). :func:`referral_traits` draws
+    the traits and the weekly mechanisms below work on all mentees at once; this class
+    gives Mesa (and a reader) one person's view of them.
     """
 
     referral_week = column()
@@ -145,40 +221,12 @@ class Mentee(Agent):
     counterfactual_reoffences = column()
 
     def __init__(self, model: MentoringModel, agency: Agency, index: int) -> None:
+        """The view of mentee ``index``, whose row (traits drawn by
+        :func:`referral_traits`) the model has added."""
         super().__init__(model)
-        c = model.referral_draws
-        draw = model.streams.entity("mentee", index)
         self.index = index
         self.agency = agency
         self._columns = model.mentees
-        # The draws, in their fixed order (each trait keeps its random numbers).
-        motivation = min(c.motivation_ceiling, max(c.motivation_floor, draw.betavariate(
-            c.motivation_alpha, c.motivation_beta)))
-        expectation = draw.choices(_EXPECTATION_CODES, cum_weights=c.expectation_cum_weights)[0]
-        minority = draw.random() < c.minority_share
-        family = (draw.uniform(c.family_min, c.family_max)
-                  if draw.random() < c.family_prevalence else 0.0)
-        needs = 0
-        for bit, share in c.need_bits:  # one draw per need, taken or not
-            if draw.random() < share:
-                needs |= bit
-        # Log-normal risk with mean 1, so the population's average hazard is the setting's.
-        z = draw.gauss(0.0, 1.0)
-        risk = math.exp(c.risk_spread * z - c.risk_half_variance)
-        # The mentee's planned length relative to the programme's commitment (set by their
-        # order or licence and their needs); drawn last so earlier traits keep their draws.
-        row = model.mentees.add(
-            agency=agency.index, referral_week=model.week, motivation=motivation,
-            expectation=expectation, minority=minority, family=family,
-            needs=needs, risk=risk,
-            crisis_risk=risk ** c.crisis_risk_exponent,
-            risk_band=(z > -RISK_BAND_Z) + (z > RISK_BAND_Z),
-            base_hazard=min(c.max_hazard, c.weekly_base_hazard * risk),
-            repeat_hazard=min(c.max_hazard, c.weekly_base_hazard * risk * c.repeat_multiplier),
-            planned_length_factor=math.exp(draw.gauss(0.0, c.planned_length_spread)),
-            match=UNSET, waiting=True, reoffence_week=UNSET,
-            counterfactual_reoffence_week=UNSET)
-        assert row == index, "a mentee's row is its index"
 
     @property
     def match(self) -> Match | None:

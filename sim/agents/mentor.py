@@ -10,6 +10,7 @@ import numpy as np
 from mesa import Agent
 
 from sim.compiled import mechanism, uniform
+from sim.draws import beta, normal, pick, substream
 from sim.params import ScenarioParams, weekly_rate
 from sim.state import Columns, column
 from sim.vocabulary import EXIT_REASONS
@@ -24,9 +25,6 @@ STYLES = ("practical", "emotional", "activities")
 KINDS = ("community", "peer")
 PEER = KINDS.index("peer")
 _COMMUNITY = KINDS.index("community")
-# The codes of STYLES, the population a recruit's style is drawn from (the draw picks by
-# position, so drawing the code picks what drawing the label would).
-_STYLE_CODES = tuple(range(len(STYLES)))
 # Exit reasons in the order of the competing hazards drawn on one number (None: stays).
 EXITS = (None, "burnout", "life_change", "relapse", "paid_work")
 # The codes :func:`exit_week` returns, by reason (0: stays).
@@ -57,56 +55,126 @@ def mentor_columns() -> Columns:
     })
 
 
-class RecruitDraws:
-    """The parameter values every recruit's draws use, worked out once per model.
+class TraitParams(NamedTuple):
+    """The parameter values every recruit's trait draws use, worked out once per model
+    (``model.recruit_traits``)."""
 
-    The model works them out once (``model.recruit_draws``). Each value is computed with
-    the same operands in the same order as a per-recruit expression would be, so every
-    trait drawn is the same number.
-    """
+    peer_share: float
+    paid_peer_share: float
+    minority_share: float
+    style_cumulative: tuple[float, float, float]  # STYLES order
+    skill_min: float
+    skill_max: float
+    skill_mean: float
+    skill_spread: float
+    skill_training_gain: float
+    competence_peer: float
+    competence_community: float
+    competence_spread: float
+    competence_training_gain: float
+    expected_match_weeks_median: float
+    expected_match_weeks_spread: float
+    resilience_spread: float
+    exhaustion_alpha: float
+    exhaustion_beta: float
+    paid_hours: float
+    volunteer_hours: float
+    paid_cap: int
+    volunteer_cap: int
 
-    __slots__ = ("peer_share", "paid_peer_share", "minority_share",
-                 "style_cum_weights", "skill_min", "skill_max", "skill_mean", "skill_spread",
-                 "skill_training_gain", "competence_peer", "competence_community",
-                 "competence_spread", "competence_training_gain",
-                 "expected_match_weeks_median", "expected_match_weeks_spread",
-                 "resilience_spread", "exhaustion_alpha", "exhaustion_beta", "paid_hours",
-                 "volunteer_hours", "paid_cap", "volunteer_cap")
-
-    def __init__(self, p: ScenarioParams) -> None:
+    @classmethod
+    def of(cls, p: ScenarioParams) -> TraitParams:
+        """The values for scenario ``p``."""
         m = p.mentors
-        self.peer_share = m.peer_share
-        self.paid_peer_share = m.paid_peer_share
-        self.minority_share = p.mentees.minority_share
-        # choices() accumulates its weights on every call; accumulated once here they are
-        # the same numbers, and the one random() it draws picks the same style.
-        self.style_cum_weights = list(accumulate((
-            m.style_practical_share, m.style_emotional_share,
-            max(0.0, 1.0 - m.style_practical_share - m.style_emotional_share))))
         # Pre-match training raises skill with diminishing returns (Kupersmidt et al. 2017:
         # training was the one practice standard that predicted match length).
         trained = 1.0 - math.exp(-p.training.pre_match_hours / m.training_scale_hours)
-        self.skill_min = m.skill_min
-        self.skill_max = m.skill_max
-        self.skill_mean = m.skill_mean
-        self.skill_spread = m.skill_spread
-        self.skill_training_gain = m.training_skill_gain * trained
-        self.competence_peer = m.competence_peer
-        self.competence_community = m.competence_community
-        self.competence_spread = m.competence_spread
-        self.competence_training_gain = m.training_competence_gain * trained
-        self.expected_match_weeks_median = m.expected_match_weeks_median
-        self.expected_match_weeks_spread = m.expected_match_weeks_spread
-        self.resilience_spread = m.resilience_spread
         # New recruits start with little exhaustion (VA peer specialists study 2016); the
         # strain of the first months is added week by week (see novice_strain).
         concentration = m.recruit_exhaustion_concentration
-        self.exhaustion_alpha = m.recruit_exhaustion_mean * concentration
-        self.exhaustion_beta = (1.0 - m.recruit_exhaustion_mean) * concentration
-        self.paid_hours = m.paid_hours_per_week
-        self.volunteer_hours = m.volunteer_hours_per_week
-        self.paid_cap = p.matching.caseload_cap_paid
-        self.volunteer_cap = p.matching.caseload_cap_volunteer
+        return cls(
+            peer_share=m.peer_share, paid_peer_share=m.paid_peer_share,
+            minority_share=p.mentees.minority_share,
+            style_cumulative=tuple(accumulate((
+                m.style_practical_share, m.style_emotional_share,
+                max(0.0, 1.0 - m.style_practical_share - m.style_emotional_share)))),
+            skill_min=m.skill_min, skill_max=m.skill_max, skill_mean=m.skill_mean,
+            skill_spread=m.skill_spread, skill_training_gain=m.training_skill_gain * trained,
+            competence_peer=m.competence_peer, competence_community=m.competence_community,
+            competence_spread=m.competence_spread,
+            competence_training_gain=m.training_competence_gain * trained,
+            expected_match_weeks_median=m.expected_match_weeks_median,
+            expected_match_weeks_spread=m.expected_match_weeks_spread,
+            resilience_spread=m.resilience_spread,
+            exhaustion_alpha=m.recruit_exhaustion_mean * concentration,
+            exhaustion_beta=(1.0 - m.recruit_exhaustion_mean) * concentration,
+            paid_hours=m.paid_hours_per_week, volunteer_hours=m.volunteer_hours_per_week,
+            paid_cap=p.matching.caseload_cap_paid,
+            volunteer_cap=p.matching.caseload_cap_volunteer)
+
+
+# Each trait draws from a sub-stream of its own (sim.draws): (seed, "mentor", index, trait).
+(_PEER, _PAID, _MINORITY, _STYLE, _SKILL, _COMPETENCE, _EXPECTED, _RESILIENCE,
+ _EXHAUSTION) = range(9)  # literal-ok: trait numbers, names of sub-streams
+
+
+@mechanism
+def recruit_traits(kind_key: np.uint64, first: int, count: int, p: TraitParams
+                   ) -> tuple[np.ndarray, ...]:
+    """The traits of recruits ``first .. first + count - 1``, each from its own sub-stream
+    of the recruit's stream ``substream(kind_key, index)``:
+
+    * peer (lived experience): ``u < peer_share``; paid: a peer with ``u' < paid_peer_share``;
+      minority: ``u < minority_share``; style: the category a uniform picks from the
+      style shares;
+    * skill ``= clip(N(skill_mean, skill_spread) + training gain, skill_min, skill_max)``;
+    * cultural competence ``= clip(N(c, competence_spread) + training gain, 0, skill_max)``
+      with ``c`` the peer or community mean (lived experience helps bridge the divide with
+      people in the justice system);
+    * expected match weeks ``= median exp(spread z)``; resilience ``= exp(spread z')``
+      (above 1 tires faster); starting exhaustion ~ Beta(alpha, beta);
+    * hours a week and caseload cap: the paid or the volunteer values.
+
+    Returns the columns in that order: kind, paid, minority, style, skill,
+    cultural_competence, expected_match_weeks, resilience, exhaustion, hours, cap.
+    """
+    kind = np.empty(count, np.int8)
+    paid = np.empty(count, np.bool_)
+    minority = np.empty(count, np.bool_)
+    style = np.empty(count, np.int8)
+    skill = np.empty(count)
+    competence = np.empty(count)
+    expected = np.empty(count)
+    resilience = np.empty(count)
+    exhaustion = np.empty(count)
+    hours = np.empty(count)
+    cap = np.empty(count, np.int64)
+    for k in range(count):
+        own = substream(kind_key, first + k)
+        peer = uniform(substream(own, _PEER), 0) < p.peer_share
+        kind[k] = PEER if peer else _COMMUNITY
+        paid[k] = peer and uniform(substream(own, _PAID), 0) < p.paid_peer_share
+        minority[k] = uniform(substream(own, _MINORITY), 0) < p.minority_share
+        style[k] = pick(uniform(substream(own, _STYLE), 0), p.style_cumulative)
+        drawn = p.skill_mean + p.skill_spread * normal(substream(own, _SKILL), 0)
+        skill[k] = min(p.skill_max, max(p.skill_min, drawn + p.skill_training_gain))
+        mean = p.competence_peer if peer else p.competence_community
+        drawn = mean + p.competence_spread * normal(substream(own, _COMPETENCE), 0)
+        competence[k] = min(p.skill_max, max(0.0, drawn + p.competence_training_gain))
+        expected[k] = p.expected_match_weeks_median * math.exp(
+            p.expected_match_weeks_spread * normal(substream(own, _EXPECTED), 0))
+        resilience[k] = math.exp(p.resilience_spread * normal(substream(own, _RESILIENCE), 0))
+        exhaustion[k] = beta(substream(own, _EXHAUSTION), p.exhaustion_alpha,
+                             p.exhaustion_beta)
+        hours[k] = p.paid_hours if paid[k] else p.volunteer_hours
+        cap[k] = p.paid_cap if paid[k] else p.volunteer_cap
+    return (kind, paid, minority, style, skill, competence, expected, resilience, exhaustion,
+            hours, cap)
+
+
+# The columns recruit_traits returns, in its order.
+TRAIT_COLUMNS = ("kind", "paid", "minority", "style", "skill", "cultural_competence",
+                 "expected_match_weeks", "resilience", "exhaustion", "hours", "cap")
 
 
 class Mentor(Agent):
@@ -115,9 +183,9 @@ class Mentor(Agent):
 
     State: relational skill and cultural competence (0-1; training, supervision and
     experience improve them), the match length they expect, hours they can give,
-    emotional exhaustion (0-1) and burnout, the relationships they hold. The weekly
-    mechanisms below work on all mentors at once; this class draws a recruit's traits
-    and gives Mesa (and a reader) one mentor's view of them.
+    emotional exhaustion (0-1) and burnout, the relationships they hold.
+    :func:`recruit_traits` draws the traits and the weekly mechanisms below work on all
+    mentors at once; this class gives Mesa (and a reader) one mentor's view of them.
     """
 
     kind = column(codes=KINDS)
@@ -140,38 +208,13 @@ class Mentor(Agent):
     load = column()
     time_factor = column()
 
-    def __init__(self, model: MentoringModel, agency: Agency, index: int,
-                 trained_at_week: int) -> None:
+    def __init__(self, model: MentoringModel, agency: Agency, index: int) -> None:
+        """The view of mentor ``index``, whose row (traits drawn by
+        :func:`recruit_traits`) the model has added."""
         super().__init__(model)
-        c = model.recruit_draws
-        draw = model.streams.entity("mentor", index)
         self.index = index
         self.agency = agency
         self._columns = model.mentors
-        # The draws, in their fixed order (each trait keeps its random numbers).
-        peer = draw.random() < c.peer_share
-        paid = peer and draw.random() < c.paid_peer_share
-        minority = draw.random() < c.minority_share
-        style = draw.choices(_STYLE_CODES, cum_weights=c.style_cum_weights)[0]
-        skill = min(c.skill_max, max(c.skill_min, draw.gauss(c.skill_mean, c.skill_spread)
-                                     + c.skill_training_gain))
-        # Lived experience helps bridge the divide with people in the justice system.
-        competence = c.competence_peer if peer else c.competence_community
-        cultural_competence = min(c.skill_max, max(0.0, draw.gauss(
-            competence, c.competence_spread) + c.competence_training_gain))
-        expected = c.expected_match_weeks_median * math.exp(
-            draw.gauss(0.0, c.expected_match_weeks_spread))
-        resilience = math.exp(draw.gauss(0.0, c.resilience_spread))  # >1 tires faster
-        exhaustion = draw.betavariate(c.exhaustion_alpha, c.exhaustion_beta)
-        row = model.mentors.add(
-            agency=agency.index, kind=PEER if peer else _COMMUNITY, paid=paid,
-            minority=minority, style=style, skill=skill,
-            cultural_competence=cultural_competence, expected_match_weeks=expected,
-            resilience=resilience, exhaustion=exhaustion,
-            hours=c.paid_hours if paid else c.volunteer_hours,
-            cap=c.paid_cap if paid else c.volunteer_cap,
-            joined_week=model.week, trained_at_week=trained_at_week, time_factor=1.0)
-        assert row == index, "a mentor's row is its index"
         self.matches: dict[Match, None] = {}
 
     def organisational_stress(self) -> float:
