@@ -617,10 +617,10 @@ def report(loads: list[Workload], startup: dict[str, dict[str, Any]], cli: dict[
                                   f"{RUNS_300_S:g} s (the comparison's rate)",
                         "value": f"{scaled:.1f} s", "ok": scaled <= RUNS_300_S})
     lines.append("")
-    lines.append(f"{'target':<84}{'measured':<26}verdict")
+    lines.append(f"{'target':<92}{'measured':<26}verdict")
     for t in targets:
         t["verdict"] = _verdict(t["ok"], quick)
-        lines.append(f"{t['target']:<84}{t['value']:<26}{t['verdict']}")
+        lines.append(f"{t['target']:<92}{t['value']:<26}{t['verdict']}")
     return lines, targets, figures
 
 
