@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,9 @@ class RunContext:
     params: ScenarioParams
     start_week: int = 1
     end_week: int | None = None
+    # Intermediates of the whole run (the same in every window), shared by the windows of
+    # one run so the per-year table computes them once, not once a year.
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)
     weeks: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -244,11 +248,16 @@ class RunContext:
         mentees = self.mentees
         return mentees[mentees["reoffended_12m"].notna()]
 
-    @cached_property
+    @property
     def last_match(self) -> pd.DataFrame:
-        """Each matched mentee's last relationship, indexed by ``mentee_id``."""
-        return (self.all_matches.sort_values("match_id").groupby("mentee_id").tail(1)
+        """Each matched mentee's last relationship in the run, indexed by ``mentee_id``
+        (whatever the window: shared by the run's windows)."""
+        last = self.shared.get("last_match")
+        if last is None:
+            last = self.shared["last_match"] = (
+                self.all_matches.sort_values("match_id").groupby("mentee_id").tail(1)
                 .set_index("mentee_id"))
+        return last
 
     @cached_property
     def spend(self) -> float:
@@ -844,9 +853,10 @@ def yearly_metrics(tables: Mapping[str, pd.DataFrame], params: ScenarioParams
     ``end_week`` in front."""
     weeks = params.run.weeks
     rows = []
+    shared: dict[str, Any] = {}
     for year, start in enumerate(range(1, weeks + 1, 52), start=1):
         end = min(weeks, start + 52 - 1)
-        run = RunContext(tables, params, start, end)
+        run = RunContext(tables, params, start, end, shared)
         rows.append({"year": year, "start_week": start, "end_week": end, **metrics_of(run)})
     return pd.DataFrame(rows)
 
