@@ -117,11 +117,12 @@ LINEAR_TOLERANCE = 0.10  # cost per agent-step at 1,040 weeks within 10% of 260 
 STARTUP_RATIO = 1.5  # `run --no-dashboard --weeks 1` CPU <= 1.5 x `import mesa, pandas`
 FLOOR_RATIO = 1.2  # `run --weeks 1` (with its dashboard) CPU <= 1.2 x the libraries' floor
 RUNS_300_S = 18.0  # 300 baseline runs on 2 workers, wall seconds
-# What `mentorsim run` writes its outputs with: the model (mesa), the tables (pandas,
-# pyarrow), the validated scenario (pydantic), the spreadsheet (openpyxl), the dashboard's
-# figures (plotly) and its survival and competing-risks estimates (lifelines).
-OUTPUT_LIBRARIES = ("mesa", "pandas", "pyarrow.parquet", "pydantic", "openpyxl", "plotly.io",
-                    "lifelines")
+# What `mentorsim run` writes its outputs with: the model (mesa, and numba, which compiles
+# its mechanisms), the tables (pandas, pyarrow), the validated scenario (pydantic), the
+# spreadsheet (openpyxl), the dashboard's figures (plotly) and its survival and
+# competing-risks estimates (lifelines).
+OUTPUT_LIBRARIES = ("mesa", "numba", "pandas", "pyarrow.parquet", "pydantic", "openpyxl",
+                    "plotly.io", "lifelines")
 # The comparison: the options (bundled scenarios, as policies), replications and workers.
 OPTIONS = ("baseline", "long_term_investment", "therapeutic_supervision",
            "enhanced_training", "family_engagement", "no_supervision")
