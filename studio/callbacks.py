@@ -172,7 +172,9 @@ def _register_form(app: Dash, studio: Studio) -> None:
             id_ = change.pop("id")
             set_props(id_, change)
         if form.start in starts:
-            return ""
+            # what filled the form (a file opened, earlier results put back) says so in
+            # the same message line; clearing it here would race with that message
+            return no_update
         return (f"{form.start.partition(':')[2]}: that programme is no longer here; the "
                 "options were put back on the programme shown")
 
