@@ -308,8 +308,28 @@ COMMANDS: dict[str, Any] = {
 }
 
 
-def _raise_interrupt(_signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt
+class _Interrupt:
+    """Ctrl-C and SIGTERM raise ``KeyboardInterrupt`` and leave a mark that they came.
+
+    The mark matters because a compiled library may catch the ``KeyboardInterrupt`` raised
+    inside it and raise its own error instead (pydantic, building a schema mid-import, raises
+    ``SchemaError``); after a signal, any error is the interrupt's, not a traceback."""
+
+    seen = False
+
+    @classmethod
+    def handle(cls, _signum: int, _frame: Any) -> None:
+        cls.seen = True
+        raise KeyboardInterrupt
+
+
+def _interrupted(main_thread: bool) -> int:
+    # one line, and a second Ctrl-C while the process winds down is not a traceback
+    if main_thread:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    print("interrupted: nothing was written", file=sys.stderr)
+    return 130
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,27 +339,26 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM (a scheduler, `kill`, a closing terminal) stops a command as Ctrl-C does:
     # the same one line, the same clean-up, nothing half-written
     main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if main_thread else None
+    previous = ({s: signal.signal(s, _Interrupt.handle) for s in (signal.SIGINT, signal.SIGTERM)}
+                if main_thread else {})
+    _Interrupt.seen = False
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        # one line, and a second Ctrl-C while the process winds down is not a traceback
-        if main_thread:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        print("interrupted: nothing was written", file=sys.stderr)
-        return 130
-    except OSError as exc:
+        return _interrupted(main_thread)
+    except Exception as exc:
+        if _Interrupt.seen:
+            return _interrupted(main_thread)
         from sim.files import DISK_ERRNOS, disk_error_text
 
-        if exc.errno not in DISK_ERRNOS:
+        if not isinstance(exc, OSError) or exc.errno not in DISK_ERRNOS:
             raise
         print(f"error: {disk_error_text(exc)}; nothing was written (free some space, or "
               "choose --out on another disk)", file=sys.stderr)
         return EXIT_DISK
     finally:
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.cli import build_parser, main
+from sim.cli import COMMANDS, build_parser, main
 from sim.errors import EXIT_DISK
 
 try:
@@ -283,6 +283,36 @@ def test_sigterm_stops_a_run_like_ctrl_c(tmp_path: Path) -> None:
     assert proc.returncode in INTERRUPTED, err
     assert err.strip().splitlines()[-1] == "interrupted: nothing was written", err
     assert "Traceback" not in err and os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_a_library_turns_into_its_own_error_is_still_one_line(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        signum: int) -> None:
+    """pydantic, building a schema when the signal lands, raises ``SchemaError`` in place of
+    the ``KeyboardInterrupt``: still the one line and 130, never a traceback."""
+    def command(_args: Any) -> int:
+        try:
+            os.kill(os.getpid(), signum)
+            time.sleep(5)  # the handler raises before this ends
+        except KeyboardInterrupt:
+            raise RuntimeError("Error building `literal` serializer: KeyboardInterrupt") from None
+        return 0
+
+    monkeypatch.setitem(COMMANDS, "scenarios", command)
+    assert main(["scenarios"]) == 130
+    assert capsys.readouterr().err == "interrupted: nothing was written\n"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
+def test_an_error_with_no_interrupt_is_not_taken_for_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def command(_args: Any) -> int:
+        raise RuntimeError("a real fault")
+
+    monkeypatch.setitem(COMMANDS, "scenarios", command)
+    with pytest.raises(RuntimeError, match="a real fault"):
+        main(["scenarios"])
 
 
 @pytest.mark.slow
