@@ -33,7 +33,7 @@ grid with one agent per cell (the example's own density). It runs twice:
 **Compiled mechanisms.** The weekly mechanisms are compiled by numba
 (:mod:`sim.compiled`); a process pays once to load them from numba's on-disk cache (or to
 compile them when the cache is empty). In every timed model run that cost is paid before
-the clock, by :func:`sim.runner.warm_up` (what a pool worker does as it starts), and it
+the clock, by :func:`sim.workers.warm_up` (what a pool worker does as it starts), and it
 is measured on its own twice: loading from the cache, and compiling from scratch into an
 empty ``NUMBA_CACHE_DIR``.
 
@@ -134,8 +134,8 @@ WORLD_SECTIONS = ("effects", "relationships")  # the uncertainties a world draws
 # --- the child: one timed run in a fresh process -------------------------------------
 
 def _warm() -> float:
-    """Load the compiled mechanisms (:func:`sim.runner.warm_up`); its CPU seconds."""
-    from sim.runner import warm_up
+    """Load the compiled mechanisms (:func:`sim.workers.warm_up`); its CPU seconds."""
+    from sim.workers import warm_up
 
     cpu0 = time.process_time()
     warm_up()

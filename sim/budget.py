@@ -34,10 +34,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from sim.params import CutStep, ScenarioParams, weekly_rate
+from sim.params import WEEKS_PER_MONTH, CutStep, ScenarioParams, weekly_rate
 
 STEPS: tuple[str, ...] = get_args(CutStep)
-WEEKS_PER_MONTH = 52 / 12
 ChangeKind = Literal["cut", "restore", "grow", "shrink"]
 GapMove = Literal["bridge", "skeleton", "close"]
 
@@ -110,6 +109,12 @@ class Change:
     share: float
     weekly_gbp: float
     why: str
+
+
+def starting_reserves(p: ScenarioParams) -> float:
+    """The reserves an agency holds when the run begins: ``funding.initial_reserves_weeks``
+    weeks of the annual budget (GBP)."""
+    return p.funding.initial_reserves_weeks * p.funding.annual_budget_gbp / 52
 
 
 def reserve_gbp(months: float, spend: float) -> float:

@@ -9,8 +9,8 @@ with full caseloads, so a planner is not surprised by the delivered amounts in t
 from __future__ import annotations
 
 from sim import labels
-from sim.budget import Policy, planned_scale
-from sim.commissioner import grant_weekly_rate
+from sim.budget import Policy, planned_scale, starting_reserves
+from sim.commissioner import grant_weekly_rate, term_weeks
 from sim.formats import format_mix
 from sim.params import ScenarioParams
 
@@ -48,13 +48,20 @@ def supervisor_training_cost(p: ScenarioParams) -> float:
             if p.supervision.style == "therapeutic" else 0.0)
 
 
+def full_caseloads(p: ScenarioParams) -> tuple[float, float]:
+    """Paid mentors, and relationships held, when an agency has its target mentors and
+    every caseload is full."""
+    mentors = p.programme.target_mentors
+    paid = mentors * p.mentors.peer_share * p.mentors.paid_peer_share
+    return paid, (paid * p.matching.caseload_cap_paid
+                  + (mentors - paid) * p.matching.caseload_cap_volunteer)
+
+
 def planned_annual_spend(p: ScenarioParams) -> float:
     """Yearly spending of one agency at its target size with full caseloads and the whole
     offer delivered (GBP/year)."""
     mentors = p.programme.target_mentors
-    paid = mentors * p.mentors.peer_share * p.mentors.paid_peer_share
-    matches = (paid * p.matching.caseload_cap_paid
-               + (mentors - paid) * p.matching.caseload_cap_volunteer)
+    paid, matches = full_caseloads(p)
     staff = (p.staff.coordinators_fte * p.staff.coordinator_salary_gbp
              + p.staff.supervisors_fte * (supervisor_cost(p) + supervisor_training_cost(p)))
     people = 52 * (paid * p.mentors.paid_hours_per_week * p.mentors.paid_hourly_wage_gbp
@@ -76,9 +83,9 @@ def grant_annual_payment(p: ScenarioParams) -> float:
     budget, or with the same pot, the higher rate that pays for the weeks of expected
     gaps."""
     f = p.funding
-    term = max(1, round(f.grant_term_years * 52))
-    return 52 * grant_weekly_rate(f.annual_budget_gbp, f.payment_rule, p.run.weeks, term,
-                                  f.renewal_probability, f.gap_weeks_mean)
+    return 52 * grant_weekly_rate(f.annual_budget_gbp, f.payment_rule, p.run.weeks,
+                                  term_weeks(f.grant_term_years), f.renewal_probability,
+                                  f.gap_weeks_mean)
 
 
 def staff_warnings(p: ScenarioParams) -> list[str]:
@@ -105,9 +112,7 @@ def staff_warnings(p: ScenarioParams) -> list[str]:
             f"deliver at most {can:g} ({per_fte:g} a month per full-time post in {s.style} "
             f"style): about {100 * can / needed:.0f}% of the offer will be delivered, and "
             "only that is charged")
-    paid = mentors * p.mentors.peer_share * p.mentors.paid_peer_share
-    matches = (paid * p.matching.caseload_cap_paid
-               + (mentors - paid) * p.matching.caseload_cap_volunteer)
+    _, matches = full_caseloads(p)
     contacts = matches * p.support.contacts_per_month
     can = p.staff.coordinators_fte * p.support.contacts_per_coordinator_fte_month
     if contacts > can + _TOLERANCE:
@@ -136,9 +141,8 @@ def money_warning(p: ScenarioParams) -> str | None:
     spend = planned_annual_spend(p)
     budget = grant_annual_payment(p)
     mentors = p.programme.target_mentors
-    term = max(1, round(p.funding.grant_term_years * 52))
-    reserves = p.funding.initial_reserves_weeks * p.funding.annual_budget_gbp / 52
-    scale = planned_scale(budget / 52, reserves, term, spend / 52, 1.0, Policy.of(p))
+    scale = planned_scale(budget / 52, starting_reserves(p), term_weeks(p.funding.grant_term_years),
+                          spend / 52, 1.0, Policy.of(p))
     if scale >= 1.0 - MATERIAL_SHORTFALL:
         return None
     return (f"money: with all {mentors} mentors' caseloads full the design costs up to "

@@ -89,6 +89,16 @@ def expected_funded_weeks(weeks: int, term: int, renewal: float, gap_mean: float
     return first + _after(gaps, funded, weeks - first, renewal)
 
 
+def term_weeks(grant_term_years: float) -> int:
+    """A grant's length in whole weeks (at least one).
+
+    Example:
+        >>> term_weeks(2), term_weeks(0.001)
+        (104, 1)
+    """
+    return max(1, round(grant_term_years * 52))
+
+
 def grant_weekly_rate(annual_budget_gbp: float, payment_rule: str, weeks: int, term: int,
                       renewal: float, gap_mean: float, first_term: int | None = None) -> float:
     """What a grant pays a week under ``payment_rule``: the annual budget over 52, or (same

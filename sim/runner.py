@@ -118,14 +118,6 @@ def simulate(params: ScenarioParams, seed: int) -> dict[str, pd.DataFrame]:
     return model.tables()
 
 
-def warm_up() -> None:
-    """Load the compiled mechanisms (numba's on-disk cache, or a first compile) by running
-    a tiny model for a few weeks, so a pool worker pays for it as it starts."""
-    tiny = ScenarioParams().with_changes({"programme.target_mentors": 2,
-                                          "programme.burn_in_weeks": 2, "run.weeks": 2})
-    simulate(tiny, 0)
-
-
 def run_job(job: Job) -> RunOutput:
     """Run one job; tables gain ``scenario`` and ``replication`` columns in front."""
     start = time.perf_counter()
@@ -172,7 +164,7 @@ def process_pool(workers: int, expected_runs: int = 0) -> ProcessPoolExecutor:
     """A process pool that starts clean interpreters (safe with threads and on any OS),
     all at once; its workers ignore Ctrl-C and exit when this process dies
     (:mod:`sim.workers`); ``expected_runs`` (about how many runs each worker will do)
-    lets them load the compiled mechanisms as they start (:func:`warm_up`)."""
+    lets them load the compiled mechanisms as they start (:func:`sim.workers.warm_up`)."""
     return start_pool(workers, warm=("sim.runner",), expected_runs=expected_runs)
 
 

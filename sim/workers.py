@@ -57,7 +57,7 @@ def initialise(parent_pid: int, by_main_thread: bool = True,
         warm: modules to import now (the model takes 1-2 CPU-seconds to import), so that
             start-up overlaps the driver's own work.
         expected_runs: about how many runs this worker will do; any, and the compiled
-            mechanisms are loaded now (``sim.runner.warm_up``), overlapping the driver's
+            mechanisms are loaded now (:func:`warm_up`), overlapping the driver's
             work, rather than in the first run.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -77,7 +77,22 @@ def initialise(parent_pid: int, by_main_thread: bool = True,
             importlib.import_module(name)
     if expected_runs:
         with contextlib.suppress(Exception):
-            importlib.import_module("sim.runner").warm_up()
+            warm_up()
+
+
+def warm_up() -> None:
+    """Load the compiled mechanisms (numba's on-disk cache, or a first compile) by running
+    a tiny model for a few weeks and building its tables, so a pool worker pays for it as
+    it starts rather than in its first run."""
+    from sim.model import MentoringModel
+    from sim.params import ScenarioParams
+
+    tiny = ScenarioParams().with_changes({"programme.target_mentors": 2,
+                                          "programme.burn_in_weeks": 2, "run.weeks": 2})
+    model = MentoringModel(tiny, 0, report_metrics=False)
+    model.run_for(tiny.run.weeks)
+    model.finish()
+    model.tables()
 
 
 @contextlib.contextmanager

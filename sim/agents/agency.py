@@ -17,7 +17,7 @@ from sim.capacity import (
     supervisor_cost,
     supervisor_training_cost,
 )
-from sim.commissioner import grant_weekly_rate
+from sim.commissioner import grant_weekly_rate, term_weeks
 from sim.formats import format_mix
 from sim.matching import pair
 from sim.params import WEEKS_PER_MONTH, weekly_rate
@@ -55,18 +55,17 @@ class Agency(Agent):
         p = model.p
         self.index = index
         self.policy = Policy.of(p)
-        self.term_weeks = max(1, round(p.funding.grant_term_years * 52))
+        self.term_weeks = term_weeks(p.funding.grant_term_years)
         # The last week the current grant pays for (until the clock starts: see start_clock).
         self.grant_end_week = self.term_weeks
         self.grant_number = 0
         self.gap_number = 0
         self.setup_until = 0
         self.next_grant_week = 0
-        self.balance_gbp = p.funding.initial_reserves_weeks * p.funding.annual_budget_gbp / 52
+        self.balance_gbp = money.starting_reserves(p)
         self.income_rate_gbp = p.funding.annual_budget_gbp / 52
         self.received_gbp = 0.0
         self.budget = Budget()
-        self.scale = 1.0  # the programme's size, as a share of its design
         self.waiting: dict[Mentee, None] = {}
         self.mentors: dict[Mentor, None] = {}
         self.matches: dict[Match, None] = {}
@@ -86,10 +85,12 @@ class Agency(Agent):
         self.sessions_offered = self.sessions_delivered = 0.0
         self.contacts_offered = self.contacts_delivered = 0.0
         self.waiting_pressure = 0.0
-        # The first grant is planned from what the design costs (nothing has been spent
-        # yet); an established programme then runs its burn-in at that size.
+        # The programme's size, as a share of its design. The first grant is planned from
+        # what the design costs (nothing has been spent yet); an established programme
+        # then runs its burn-in at that size.
         self.scale = money.planned_scale(self.income_rate_gbp, self.balance_gbp,
-                                         self.term_weeks, self.unit_cost(), 1.0, self.policy)
+                                         self.term_weeks, planned_annual_spend(p) / 52, 1.0,
+                                         self.policy)
         self.set_offer()
         if start_new:
             # A new programme: the grant starts now, with no staff in post, no mentors and
@@ -151,7 +152,7 @@ class Agency(Agent):
         if self.status == SETUP:
             self.setup_until = p.funding.setup_weeks
             self.grant_end_week = self.term_weeks
-        self.balance_gbp = p.funding.initial_reserves_weeks * p.funding.annual_budget_gbp / 52
+        self.balance_gbp = money.starting_reserves(p)
         self.received_gbp = 0.0
         self._set_income()
         self.model.log_event(self, "grant_started", amount_gbp=52 * self.income_rate_gbp)
@@ -266,8 +267,7 @@ class Agency(Agent):
         the design's planned cost at full caseloads (``sim.capacity.planned_annual_spend``,
         an upper bound, so a plan from it errs small and growth makes up the rest)."""
         rate = self.budget.spend_rate
-        if (rate is None or self.scale <= 0 or getattr(self, "status", SETUP) != RUNNING
-                or self.budget.cuts):
+        if rate is None or self.scale <= 0 or self.status != RUNNING or self.budget.cuts:
             return planned_annual_spend(self.model.p) / 52
         return rate / self.scale
 
