@@ -24,6 +24,12 @@ small difference in outcomes is no surprise), e.g.::
 The terminal report (:mod:`sim.terminal`) and the dashboard print these sentences first,
 and the terminal ends with :attr:`Finding.short`, one line or two per option.
 
+Every output that shows findings (the terminal report, the dashboard and its printout,
+the spreadsheet, the planners' web page) shows :func:`caveat` with them: they are simulated
+comparisons under stated assumptions, not measured outcomes, and whether their intervals
+take in uncertainty in the model's parameters (a run across plausible worlds,
+:func:`manifest_worlds`) or only the chance variation between replications.
+
 Verdicts come from the paired-difference interval and the metric's declared direction
 (``better`` in :mod:`sim.metrics`, never a list here): the whole 95% interval on the
 better side of zero is ``"better"``, on the worse side ``"worse"``; an interval that
@@ -45,6 +51,8 @@ Public API (stable; the dashboard uses it):
 - :class:`Finding`, :class:`Clause`, :class:`Outcome` (frozen dataclasses)
 - :data:`LABELS` (verdict -> words), :func:`verdict_of`, :func:`format_money`,
   :func:`format_number`, :func:`decimals_for`
+- :func:`caveat` ``(worlds=None) -> str``, :func:`manifest_worlds` ``(manifest) -> int |
+  None``
 """
 
 from __future__ import annotations
@@ -52,7 +60,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -260,6 +268,72 @@ class Finding:
             elif clause.outcomes:
                 parts.append(clause.outcomes[0].text)
         return f"{self.title}: " + "; ".join(parts) + "."
+
+
+# --- what the findings are ---------------------------------------------------------------
+# The one wording of what every findings text is, said wherever findings are shown. A
+# reader of a verdict cannot see how it was made, so the text says it: the numbers come
+# from a model under stated assumptions, and an interval from replications alone is
+# narrower than what is really known.
+CAVEAT_MODEL = ("These are simulated comparisons from a model, under the assumptions stated "
+                "in its parameter documentation (docs/parameters.md), not measured outcomes.")
+CAVEAT_ONE_SET = ("The intervals show only the chance variation between simulated "
+                  "replications and leave out uncertainty in the model's parameters, so "
+                  "more replications narrow them without making the answer more certain.")
+CAVEAT_WORLDS = ("The results are reported across {n} plausible {worlds} ({sets} consistent "
+                 "with the published calibration targets), so the stated shares and "
+                 "intervals include uncertainty in the model's parameters as far as that "
+                 "ensemble captures it.")
+
+
+def caveat(worlds: int | None = None) -> str:
+    """What the findings are, in two sentences for a commissioner.
+
+    Args:
+        worlds: the plausible worlds (parameter sets) the run was reported across; None
+            or 0 for a run on one set of parameter values.
+
+    Raises:
+        ValueError: ``worlds`` is negative.
+
+    Example:
+        >>> print(caveat())  # doctest: +NORMALIZE_WHITESPACE
+        These are simulated comparisons from a model, under the assumptions stated in its
+        parameter documentation (docs/parameters.md), not measured outcomes. The intervals
+        show only the chance variation between simulated replications and leave out
+        uncertainty in the model's parameters, so more replications narrow them without
+        making the answer more certain.
+        >>> print(caveat(40))  # doctest: +NORMALIZE_WHITESPACE
+        These are simulated comparisons from a model, under the assumptions stated in its
+        parameter documentation (docs/parameters.md), not measured outcomes. The results
+        are reported across 40 plausible worlds (parameter sets consistent with the
+        published calibration targets), so the stated shares and intervals include
+        uncertainty in the model's parameters as far as that ensemble captures it.
+    """
+    if worlds is not None and worlds < 0:
+        raise ValueError(f"worlds must be 0 or more, got {worlds}")
+    if not worlds:
+        return f"{CAVEAT_MODEL} {CAVEAT_ONE_SET}"
+    one = worlds == 1
+    return f"{CAVEAT_MODEL} " + CAVEAT_WORLDS.format(
+        n=f"{worlds:,}", worlds="world" if one else "worlds",
+        sets="a parameter set" if one else "parameter sets")
+
+
+def manifest_worlds(manifest: Mapping[str, Any]) -> int | None:
+    """The plausible worlds a results folder's run was reported across: its manifest's
+    ``worlds``, when that is a whole number of at least 1; None when the manifest has no
+    ``worlds`` (a run on one set of parameter values) or something else there, so a
+    caveat never claims more than the folder shows.
+
+    Example:
+        >>> manifest_worlds({"worlds": 40}), manifest_worlds({}), manifest_worlds({"worlds": 0})
+        (40, None, None)
+    """
+    worlds = manifest.get("worlds")
+    if isinstance(worlds, bool) or not isinstance(worlds, int) or worlds < 1:
+        return None
+    return worlds
 
 
 # --- numbers ------------------------------------------------------------------------------
