@@ -175,6 +175,7 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     planned = time.perf_counter()
 
     from sim.capacity import demand_warnings, staff_warnings
+    from sim.findings import manifest_worlds
     from sim.metrics import HEADLINE
     from sim.progress import record_run
     from sim.results import (
@@ -218,14 +219,16 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     written = time.perf_counter()
     record_run(len(scenarios) * run.replications, run.weeks, workers, simulated - start,
                written - simulated, start - planned)
-    print_report(summary, HEADLINE)
+    worlds = manifest_worlds(manifest)  # what the findings' caveat says their intervals hold
+    print_report(summary, HEADLINE, worlds=worlds)
     print(f"ran {len(scenarios)} scenarios × {run.replications} replications × {run.weeks} "
           f"weeks in {time.perf_counter() - start:.1f} s")
     print(f"results: {out}")
     if (out / "dashboard.html").exists():
         print(f"dashboard: {out / 'dashboard.html'}")
     print()
-    print_summary(summary)  # the last lines: what matters, still on screen when it ends
+    # the last lines: what matters, still on screen when it ends
+    print_summary(summary, worlds=worlds)
     return 0
 
 

@@ -7,8 +7,9 @@ one line per scenario with its mean, its paired difference from the reference wi
 95% interval, and "better", "worse" or "no clear difference" in words (and in colour on
 a terminal that shows colour); then how small a reoffending difference the replications
 can detect. :func:`print_summary` prints the last lines: the key findings in a line or two
-each, so they are on screen when the run ends. The start line and the progress bar are in
-:mod:`sim.progress`.
+each, so they are on screen when the run ends. Both put :func:`sim.findings.caveat` under
+the findings (what they are: simulated comparisons under stated assumptions). The start
+line and the progress bar are in :mod:`sim.progress`.
 
 ``rich`` is imported inside the functions that draw, so importing this module does not
 load it.
@@ -27,6 +28,7 @@ from sim.findings import (
     LABELS,
     MINUS,
     Finding,
+    caveat,
     decimals_for,
     format_money,
     format_number,
@@ -66,7 +68,7 @@ def make_console(file: TextIO | None = None, width: int | None = None,
     return console
 
 
-def _findings_block(findings: Sequence[Finding]) -> RenderableType:
+def _findings_block(findings: Sequence[Finding], worlds: int | None = None) -> RenderableType:
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -85,7 +87,14 @@ def _findings_block(findings: Sequence[Finding]) -> RenderableType:
             line.append(clause.text)
         line.append(".")
         grid.add_row("•", line)
-    return Group(Text("Key findings", style="bold"), grid)
+    return Group(Text("Key findings", style="bold"), grid, _caveat(worlds))
+
+
+def _caveat(worlds: int | None) -> RenderableType:
+    """What the findings are, as a paragraph under them."""
+    from rich.text import Text
+
+    return Text(caveat(worlds), style="italic")
 
 
 @dataclass(frozen=True)
@@ -378,8 +387,10 @@ def _detectable_block(summary: pd.DataFrame) -> list[RenderableType]:
 
 def report_renderables(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE,
                        findings: Sequence[Finding] | None = None,
-                       width: int = WIDTH) -> list[RenderableType]:
-    """The report's parts in order: key findings, the headline table, detectable
+                       width: int = WIDTH, *, worlds: int | None = None
+                       ) -> list[RenderableType]:
+    """The report's parts in order: key findings with what they are
+    (:func:`sim.findings.caveat` of ``worlds``), the headline table, detectable
     differences."""
     from rich.text import Text
 
@@ -387,8 +398,8 @@ def report_renderables(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE,
 
     findings = key_findings(summary) if findings is None else findings
     parts: list[RenderableType] = []
-    if findings:
-        parts += [_findings_block(findings), Text("")]
+    # the caveat holds for the table's numbers too: said first when there are no findings
+    parts += [_findings_block(findings, worlds) if findings else _caveat(worlds), Text("")]
     parts += _headline_block(summary, [m for m in metrics if m in METRICS], width)
     detectable = _detectable_block(summary)
     if detectable:
@@ -397,17 +408,20 @@ def report_renderables(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE,
 
 
 def print_report(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE,
-                 console: Console | None = None) -> None:
-    """Print the key findings and the headline table (to stdout by default)."""
+                 console: Console | None = None, *, worlds: int | None = None) -> None:
+    """Print the key findings and the headline table (to stdout by default); ``worlds``:
+    the plausible worlds the run covered, for the caveat (None: one set of parameters)."""
     console = console or make_console()
-    _print(console, report_renderables(summary, metrics, width=console.width))
+    _print(console, report_renderables(summary, metrics, width=console.width, worlds=worlds))
 
 
 def summary_renderables(summary: pd.DataFrame,
-                        findings: Sequence[Finding] | None = None) -> list[RenderableType]:
+                        findings: Sequence[Finding] | None = None, *,
+                        worlds: int | None = None) -> list[RenderableType]:
     """The key findings in a line or two each (:attr:`sim.findings.Finding.short`), for
     the last lines of ``run``/``demo``: the reference's own figures and money, then each
-    comparison's verdicts by topic and what it cost."""
+    comparison's verdicts by topic and what it cost, then what they are
+    (:func:`sim.findings.caveat`), still on screen with them."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -433,13 +447,14 @@ def summary_renderables(summary: pd.DataFrame,
             if clause.label and clause.verdict in ("better", "worse"):
                 line.highlight_words([f"{clause.label}:"], style=STYLES[clause.verdict])
         grid.add_row("•", line)
-    return [Group(head, grid)]
+    return [Group(head, grid, _caveat(worlds))]
 
 
-def print_summary(summary: pd.DataFrame, console: Console | None = None) -> None:
+def print_summary(summary: pd.DataFrame, console: Console | None = None, *,
+                  worlds: int | None = None) -> None:
     """Print :func:`summary_renderables` (the last lines of ``run``/``demo``)."""
     console = console or make_console()
-    _print(console, summary_renderables(summary))
+    _print(console, summary_renderables(summary, worlds=worlds))
 
 
 def _print(console: Console, parts: Sequence[RenderableType]) -> None:
@@ -455,10 +470,10 @@ def _print(console: Console, parts: Sequence[RenderableType]) -> None:
 
 
 def render_report(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE,
-                  width: int = WIDTH) -> str:
+                  width: int = WIDTH, *, worlds: int | None = None) -> str:
     """The report as plain text, ``width`` columns wide (no colour)."""
     console = make_console(io.StringIO(), width=width, color=False)
-    print_report(summary, metrics, console)
+    print_report(summary, metrics, console, worlds=worlds)
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 

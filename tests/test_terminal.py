@@ -120,7 +120,7 @@ def test_a_very_long_scenario_name_still_fits() -> None:
 
 def test_the_last_lines_are_the_key_findings_in_short(demo_run: tuple[str, str, Path]
                                                       ) -> None:
-    from sim.findings import key_findings
+    from sim.findings import caveat, key_findings
     from sim.spreadsheet import read_summary
 
     stdout, _stderr, out = demo_run
@@ -129,7 +129,11 @@ def test_the_last_lines_are_the_key_findings_in_short(demo_run: tuple[str, str, 
     tail = lines[start:]
     assert lines.index(f"results: {out}") < start  # the table and paths come before
     assert all(len(line) <= 80 for line in tail)
-    bullets = " ".join(line.strip() for line in tail[1:]).split("• ")[1:]
+    said = " ".join(line.strip() for line in tail[1:])
+    # what the findings are: said under the full findings and again last of all
+    assert said.endswith(" " + caveat())
+    assert " ".join(stdout.split()).count(caveat()) == 2
+    bullets = said.removesuffix(" " + caveat()).split("• ")[1:]
     comparisons = [f for f in key_findings(read_summary(out)) if f.reference]
     # every comparison, each wrapped between words only (the lines join back into it)
     assert [b.strip() for b in bullets][-len(comparisons):] == [f.short for f in comparisons]
