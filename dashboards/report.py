@@ -78,7 +78,7 @@ from dashboards.workforce import (
 )
 from dashboards.yearly import short_year_note, yearly_figure, yearly_html, yearly_summary
 from sim.files import write_text_atomically
-from sim.findings import key_findings
+from sim.findings import caveat, key_findings, manifest_worlds
 
 __all__ = [
     "DASHBOARD_FILE",
@@ -401,13 +401,17 @@ def _comparison_intro(results: ComparisonResults) -> tuple[str, str]:
 
 def _findings_html(results: ComparisonResults, labels: Mapping[str, str]) -> str:
     """The key findings (``sim.findings``), first on the page: each sentence's clauses
-    marked better, worse or no clear difference in words, and in colour beside them."""
+    marked better, worse or no clear difference in words, and in colour beside them;
+    then what they are (:func:`sim.findings.caveat`, with the plausible worlds the
+    folder's manifest records), in the open, on screen and on paper."""
+    said = (f'<p class="caveat">{html.escape(caveat(manifest_worlds(results.manifest)))}'
+            "</p>")
     try:
         findings = key_findings(results.summary, titles=labels)
     except (KeyError, ValueError):  # a summary.csv this version cannot read findings from
         findings = []
-    if not findings:
-        return ""
+    if not findings:  # the numbers below are still the model's
+        return f'<section class="findings">{said}</section>'
     items = []
     for finding in findings:
         parts = []
@@ -420,7 +424,7 @@ def _findings_html(results: ComparisonResults, labels: Mapping[str, str]) -> str
         items.append(f'<li class="{css}"><strong>{html.escape(finding.title)}:</strong> '
                      + "; ".join(parts) + ".</li>")
     return ('<section class="findings"><h2>Key findings</h2><ul class="findings">'
-            + "".join(items) + '</ul><p class="note">Each difference compares two options '
+            + "".join(items) + f'</ul>{said}<p class="note">Each difference compares two options '
             "run on the same random numbers, with its 95% confidence interval; \u201cno "
             "clear difference\u201d means the interval includes zero.</p></section>")
 
@@ -693,6 +697,8 @@ code {{ font-size: .85em; background: #f0f0f0; padding: 0 .2em; border-radius: 3
 ul.findings {{ list-style: none; padding: 0; margin: 0; }}
 ul.findings li {{ margin: .45rem 0; padding: .35rem .6rem; border-left: .35rem solid #888;
   background: #f6f6f6; font-size: 1.05rem; }}
+p.caveat {{ margin: .6rem 0 .3rem; padding: .35rem .6rem; border: 1px solid #c8c8c8;
+  border-radius: 4px; color: #222; }}
 .verdict {{ display: inline-block; font-size: .78rem; font-weight: 700; text-transform: uppercase;
   letter-spacing: .03em; padding: 0 .35em; border-radius: 3px; margin-right: .4em;
   color: #fff; background: #666; white-space: nowrap; }}
@@ -736,7 +742,7 @@ table.headline .diff.no_clear_difference {{ border-left: .25rem solid #888; padd
      table row is never split; a long section may run over pages (never a page left
      empty for a section taller than a page). */
   h2, h3, .caption {{ break-after: avoid; page-break-after: avoid; }}
-  .keep, .js-plotly-plot, .plotly-graph-div, .card, ul.findings li, tr, dt, dd,
+  .keep, .js-plotly-plot, .plotly-graph-div, .card, ul.findings li, p.caveat, tr, dt, dd,
   .how-to-read li {{ break-inside: avoid; page-break-inside: avoid; }}
   .table-wrap {{ overflow: visible; }}
   table.headline {{ table-layout: fixed; font-size: 7.5pt; width: 100%; }}

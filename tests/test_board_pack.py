@@ -77,6 +77,15 @@ def test_the_pack_leads_with_the_key_findings_and_how_to_read_them(pack) -> None
     assert "Glossary" in _flat(pages[-1] + pages[-2])
 
 
+def test_the_pack_says_what_the_findings_are_right_under_them(pack) -> None:
+    from sim.findings import caveat
+
+    opening = _flat(pack["pages"][0] + " " + pack["pages"][1])
+    assert caveat() in opening  # on paper, not only on screen
+    assert opening.index("Key findings") < opening.index(caveat()) \
+        < opening.index("How to read this")
+
+
 def test_no_page_is_empty_or_only_a_footer(pack) -> None:
     pages = pack["pages"]
     footer = re.compile(r"mentorsim \d[^\n]*|command:[^\n]*|Seeds per scenario[^\n]*")
