@@ -13,7 +13,9 @@ Sheets, in order:
   and its 95% interval, and for every scenario but the reference its paired difference
   from the reference with that interval and a verdict (better, worse or no clear
   difference, from :func:`sim.findings.verdict_of`). Cells hold numbers; number formats
-  show them (a share 0.5875 shows as 58.8%, money as £1,234 or −£297).
+  show them (a share 0.5875 shows as 58.8%, money as £1,234 or −£297). Under the title,
+  what the numbers are (:func:`sim.findings.caveat`, with the plausible worlds the
+  manifest records), as every output of findings says it.
 - **All metrics**: the same for every metric in ``summary.csv``.
 - **Parameters**: every resolved parameter, a column per scenario.
 - one sheet per per-run table (``weekly``, ``matches``, ``mentors``, ``mentees``,
@@ -43,7 +45,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from sim.errors import UserError
-from sim.findings import LABELS, verdict_of
+from sim.findings import LABELS, caveat, manifest_worlds, verdict_of
 from sim.metrics import HEADLINE_GROUPS, METRICS
 from sim.results import write_atomically
 from sim.summary import DETECTABLE, DETECTABLE_DEFINITION
@@ -60,7 +62,8 @@ FILE = "summary.xlsx"
 MAX_SHEET_CELLS = 100_000
 EXCEL_MAX_ROWS = 1_048_576  # a worksheet's limit, title and header rows included
 EXCEL_MAX_TEXT = 32_767  # characters in one cell
-HEADER_ROW = 4  # the column names of Headline and All metrics (rows 1-3: title and notes)
+HEADER_ROW = 5  # the column names of Headline and All metrics (rows 1-4: title, what the
+# numbers are, and notes)
 TABLE_HEADER_ROW = 2  # the column names of a table's sheet (row 1: what a row is)
 TABLES = (*SCHEMA, "yearly")  # the per-run tables, as sheets, in this order
 YEARLY_KEYS = {"year": "Year of the horizon, from 1", "start_week": "First week of the year",
@@ -294,6 +297,7 @@ def _metric_sheet(wb: Workbook, title: str, s: _Summary, manifest: Mapping[str, 
                  if s.compared else f"scenario {s.reference}")
     runs = f"{s.replications} replication{'' if s.replications == 1 else 's'}{horizon}"
     ws.append([c.text(f"{title}: {scenarios}; {runs} each", font=c.title_font)])
+    ws.append([c.text(caveat(manifest_worlds(manifest)), font=c.bold)])
     ws.append([c.text("Means across replications with 95% intervals; cells hold numbers and "
                       "their formats show units: shares as percentages, money in pounds. A "
                       "difference between two shares is in percentage points.",
@@ -501,14 +505,22 @@ def read_summary(folder: Path) -> pd.DataFrame:
                               "reference": str})
 
 
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / "manifest.json"
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """``manifest.json`` of ``folder`` ({} when it has none).
+
+    Raises:
+        UserError: it is not valid JSON, or not a JSON object.
+    """
+    path = Path(folder) / "manifest.json"
     if not path.is_file():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise UserError(f"{path}: not a manifest (expected a JSON object)")
+    return manifest
 
 
 def build_workbook(folder: Path) -> Workbook:
@@ -517,7 +529,7 @@ def build_workbook(folder: Path) -> Workbook:
 
     folder = Path(folder)
     s = _Summary(read_summary(folder))
-    manifest = _read_manifest(folder)
+    manifest = read_manifest(folder)
     wb = Workbook(write_only=True)
     wb.properties.title = "mentorsim results summary"
     wb.properties.creator = "mentorsim"
