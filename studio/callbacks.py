@@ -22,7 +22,8 @@ from typing import Any
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update, set_props
 
 from sim.errors import UserError
-from sim.spreadsheet import read_summary
+from sim.findings import manifest_worlds
+from sim.spreadsheet import read_manifest, read_summary
 from studio.downloads import OPTION_FILES, option_files
 from studio.form_state import ComparisonFileError, Form, comparison_text, read_comparison
 from studio.form_state import Option as TypedOption
@@ -511,9 +512,13 @@ def _register_results(app: Dash, studio: Studio) -> None:
             summary = read_summary(folder)
         except UserError as exc:
             return [html.P(str(exc))], [], "", hidden, True
+        try:
+            worlds = manifest_worlds(read_manifest(folder))
+        except UserError:  # a damaged manifest: the caveat claims no more than one set
+            worlds = None
         src = f"/studio/results/{run}/dashboard.html"
         shown = {} if (folder / "dashboard.html").is_file() else hidden
-        return findings_block(summary), \
+        return findings_block(summary, worlds), \
             downloads_block(run, option_files(studio.folder, run)), \
             src if shown == {} else "", shown, False
 

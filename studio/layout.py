@@ -19,7 +19,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from sim.findings import key_findings
+from sim.findings import caveat, key_findings
 from studio.downloads import DOWNLOADS
 from studio.folder import WorkingFolder
 from studio.forms import GROUPS, Field, choice_id, format_value, lever_fields, local_fields
@@ -274,14 +274,16 @@ def checks_block(check: Check) -> list[Any]:
     return out
 
 
-def findings_block(summary: Any) -> list[Any]:
+def findings_block(summary: Any, worlds: int | None = None) -> list[Any]:
     """The key findings (:func:`sim.findings.key_findings`), options named as the planner
     named them: each sentence's parts with their verdicts in words (and colour), and what
-    each option cost."""
+    each option cost; then what they are (:func:`sim.findings.caveat` of ``worlds``, the
+    plausible worlds the results folder records)."""
+    said = html.P(caveat(worlds), className="caveat")
     try:
         found = key_findings(summary)
     except ValueError as exc:
-        return [html.P(f"No key findings: {exc}")]
+        return [html.P(f"No key findings: {exc}"), said]
     items = []
     for finding in found:
         parts: list[Any] = [html.Strong(f"{finding.title}: ")]
@@ -295,7 +297,7 @@ def findings_block(summary: Any) -> list[Any]:
             parts.append(clause.text)
         parts.append(".")
         items.append(html.Li(parts, className=finding.verdict or "reference"))
-    return [html.H3("Key findings"), html.Ul(items, className="findings-list")]
+    return [html.H3("Key findings"), html.Ul(items, className="findings-list"), said]
 
 
 def downloads_block(run: str, option_files: Sequence[str]) -> list[Any]:
