@@ -2,7 +2,7 @@
 
 Every parameter has exactly one label: the ``label`` its declaration in :mod:`sim.params`
 gives (the planner's name for it: "Annual budget", "Supervisor posts"), or else its name
-in words ("Gap weeks mean"). Its unit is said in words from the declared unit
+in words ("Setup weeks"). Its unit is said in words from the declared unit
 ("GBP/agency/year" is "£ a year per agency"), and :func:`title` puts the two together as
 every form, table and message shows them: "Annual budget (£ a year per agency)". The
 dotted key (``funding.annual_budget_gbp``) is what a scenario file writes; it is shown
@@ -77,7 +77,7 @@ def _extra(info: Any) -> dict[str, Any]:
 
 
 def words_of(name: str) -> str:
-    """A parameter name in words: ``gap_weeks_mean`` -> ``Gap weeks mean``.
+    """A parameter name in words: ``setup_weeks`` -> ``Setup weeks``.
 
     Example:
         >>> words_of("annual_budget_gbp"), words_of("sessions_per_month")
@@ -94,8 +94,8 @@ def label(key: str) -> str:
     """The one label of parameter ``key`` (its declared label, else its name in words).
 
     Example:
-        >>> label("funding.annual_budget_gbp"), label("funding.gap_weeks_mean")
-        ('Annual budget', 'Gap weeks mean')
+        >>> label("funding.annual_budget_gbp"), label("funding.setup_weeks")
+        ('Annual budget', 'Setup weeks')
     """
     name, info = _declaration(key)
     return str(_extra(info).get("label") or words_of(name))

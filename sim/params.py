@@ -248,10 +248,12 @@ class Funding(Section):
         meaning="Length of each grant or contract")
     renewal_probability: float = P(
         0.5, unit="probability", ge=0, le=1, plausible=(0.2, 0.95),
+        label="Renewal chance",
         source="assumption (Busse et al. 2018: programmes 'hang by a thread')",
         meaning="Chance a grant is renewed without a gap when it ends")
     gap_weeks_mean: float = P(
         26.0, unit="weeks", ge=0, le=520, plausible=(8, 52),
+        label="Gap between grants",
         source="assumption", meaning="Mean gap before new money when a grant is not renewed")
     setup_weeks: int = P(
         12, unit="weeks", ge=0, le=104, plausible=(4, 26),
