@@ -1,7 +1,8 @@
 """Form fields generated from the parameter declarations, and what typing in them means.
 
 Every field of the options' forms is a **lever** declared in :mod:`sim.params` (its
-meaning, unit, plausible range and source come from there, never from a second list);
+meaning, unit, plausible range and source come from there, never from a second list), or
+one of the few uncertainties a planner sets as they expect them (:data:`PLANNER_SET`);
 they are grouped as a planner thinks of them (:data:`GROUPS`), each scenario section going
 to one group, with the staff posts beside what they deliver. The "make it ours" form has
 the few numbers that describe a local programme (:data:`LOCAL_FIELDS`).
@@ -30,7 +31,8 @@ Kind = Literal["number", "integer", "yes/no", "choice"]
 
 # The groups of the options' forms, in order, with what each is about.
 GROUPS: dict[str, str] = {
-    "funding": "Money, grant length and what happens when it runs short",
+    "funding": "Money, grant length, renewals and gaps, and what happens when money runs "
+               "short",
     "training": "Training for mentors and for staff and managers",
     "supervision": "Supervision of mentors, and the supervisor posts that deliver it",
     "support": "Coordinator contacts with each match, and the coordinator posts",
@@ -43,6 +45,15 @@ SECTION_GROUP = {"funding": "funding", "training": "training", "supervision": "s
                  "formats": "mentors", "programme": "matching"}
 FIELD_GROUP = {"staff.supervisors_fte": "supervision", "staff.coordinators_fte": "support",
                "programme.target_mentors": "mentors"}
+
+# Uncertainties a planner sets beside the levers: not the programme's to decide, but what
+# its commissioner does when a grant ends is what a planner knows best, and whether an
+# option holds up if grants are renewed less often, or gaps last longer, is a question they
+# ask. Their declarations stay uncertainties (sweeps and the EMA adapter vary them as such).
+PLANNER_SET: tuple[str, ...] = ("funding.renewal_probability", "funding.gap_weeks_mean")
+# What the help of a field of PLANNER_SET adds: why it is there, though not a lever.
+NOT_A_LEVER = ("Not the programme's to decide: set it to what you expect of the "
+               "commissioner.")
 
 # "Make it ours": the numbers that describe a local programme (labelled as everywhere else,
 # from their declarations: sim.labels).
@@ -70,6 +81,7 @@ class Field:
         plausible: the declared plausible range, if any.
         low, high: the declared hard limits (``ge``/``gt``, ``le``/``lt``), if any.
         group: the form group (:data:`GROUPS`).
+        lever: whether the declaration is a lever (else the programme does not control it).
     """
 
     key: str
@@ -84,6 +96,7 @@ class Field:
     low: float | None = None
     high: float | None = None
     group: str = ""
+    lever: bool = True
 
     @property
     def title(self) -> str:
@@ -92,8 +105,11 @@ class Field:
 
     @property
     def help(self) -> str:
-        """The help text: meaning, plausible range and source."""
+        """The help text: meaning, whose decision it is when not the programme's, plausible
+        range and source."""
         parts = [self.meaning.rstrip(".") + "."]
+        if not self.lever:
+            parts.append(NOT_A_LEVER)
         if self.plausible:
             parts.append(f"Plausible range: {labels.value_text(self.key, self.plausible[0])} "
                          f"to {labels.value_text(self.key, self.plausible[1])}.")
@@ -157,12 +173,29 @@ def _field(section: str, name: str, info: Any) -> Field | None:
     key = f"{section}.{name}"
     plausible = extra.get("plausible")
     low, high = _limits(info)
-    # meaning and source in the page's words: labels for keys, £ for GBP (studio.messages)
-    return Field(key=key, label=labels.label(key), meaning=plain(info.description or ""),
+    # meaning and source in the page's words: labels for keys, £ for GBP (studio.messages),
+    # the field's choices as its buttons say them
+    meaning = choices_in_words(plain(info.description or ""), choices)
+    return Field(key=key, label=labels.label(key), meaning=meaning,
                  unit=str(extra.get("unit", "")), source=plain(str(extra.get("source", ""))),
                  kind=kind, default=info.default, choices=choices,
                  plausible=tuple(plausible) if plausible else None, low=low, high=high,
-                 group=FIELD_GROUP.get(key, SECTION_GROUP.get(section, "")))
+                 group=FIELD_GROUP.get(key, SECTION_GROUP.get(section, "")),
+                 lever=extra.get("kind") == "lever")
+
+
+def choices_in_words(text: str, choices: tuple[Any, ...]) -> str:
+    """``text`` with each of ``choices`` it quotes (``'same_pot'``) said as the field's
+    buttons say it, so the meaning beside them names what the planner sees.
+
+    Example:
+        >>> choices_in_words("'same_pot': one weekly rate", ("same_annual_rate", "same_pot"))
+        '“the same pot over the horizon, gaps included”: one weekly rate'
+    """
+    for choice in choices:
+        if isinstance(choice, str):
+            text = text.replace(f"'{choice}'", f"\u201c{format_value(choice)}\u201d")
+    return text
 
 
 def all_fields() -> dict[str, Field]:
@@ -177,21 +210,23 @@ def all_fields() -> dict[str, Field]:
 
 
 def lever_fields() -> dict[str, list[Field]]:
-    """The levers, by form group (:data:`GROUPS` order), each group in declaration order.
+    """The options' fields: the levers and :data:`PLANNER_SET`, by form group
+    (:data:`GROUPS` order), each group in declaration order.
 
     Example:
         >>> groups = lever_fields()
         >>> list(groups) == list(GROUPS)
         True
-        >>> "supervision.style" in [f.key for f in groups["supervision"]]
-        True
+        >>> [f.key for f in groups["funding"]][:5]  # doctest: +NORMALIZE_WHITESPACE
+        ['funding.annual_budget_gbp', 'funding.grant_term_years',
+         'funding.renewal_probability', 'funding.gap_weeks_mean', 'funding.payment_rule']
     """
     out: dict[str, list[Field]] = {group: [] for group in GROUPS}
     for section, model in SECTIONS.items():
         for name, info in model.model_fields.items():
-            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
             field = _field(section, name, info)
-            if field is not None and extra.get("kind") == "lever" and field.group in out:
+            if field is not None and (field.lever or field.key in PLANNER_SET) \
+                    and field.group in out:
                 out[field.group].append(field)
     return out
 

@@ -99,12 +99,14 @@ def test_lever_forms_are_generated_from_the_declarations() -> None:
     assert list(groups) == ["funding", "training", "supervision", "support", "matching",
                             "mentors"]
     shown = {f.key for fields in groups.values() for f in fields}
-    # every lever has a field except the cut order, a list edited in a scenario file
-    assert shown == _levers() - {"funding.cut_order"}
+    # every lever has a field except the cut order, a list edited in a scenario file; and
+    # so do the uncertainties a planner sets as they expect them
+    assert shown == (_levers() - {"funding.cut_order"}) | set(forms.PLANNER_SET)
     for fields in groups.values():
         for f in fields:
             info = SECTIONS[f.key.split(".")[0]].model_fields[f.key.split(".")[1]]
-            assert f.meaning == plain(info.description)  # the declaration, in plain words
+            # the declaration, in plain words (its choices as its buttons say them)
+            assert f.meaning == forms.choices_in_words(plain(info.description), f.choices)
             assert f.unit == info.json_schema_extra["unit"]
             assert f.source and f.source in f.help
             if f.plausible:
