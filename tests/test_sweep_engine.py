@@ -292,6 +292,9 @@ def test_dying_worker_loses_its_batch_and_only_the_culprit_is_charged(
     # the worker running 2:1 dies; the fifth task is 2:0 and 2:1 (the first four carry one
     # run each, then 14 runs remain for 2 slots: 2 runs a task)
     monkeypatch.setenv("MENTORSIM_SWEEP_FAULT", "exit:2:1")
+    # task sizes by share of what remains only: on a loaded machine a run can take longer
+    # than a task's target time, and every task would then carry one run
+    monkeypatch.setattr("sim.sweep.engine.TASK_SECONDS", 1e9)
     recording = _RecordingExecutor(2)
     backend = Backend(recording, 2, "recording pool", restart=recording.restart,
                       close=recording.shutdown)
