@@ -40,6 +40,12 @@ def _add_run_options(p: argparse.ArgumentParser, default_reps: str) -> None:
     p.add_argument("--out", type=Path, default=None,
                    help="results folder to create (default: a new folder under results/)")
     p.add_argument("--no-dashboard", action="store_true", help="skip dashboard.html")
+    p.add_argument("--worlds", type=positive_int, default=None, metavar="N",
+                   help="also run every scenario in N plausible worlds (calibrated parameter "
+                        "sets, scenarios/calibration/worlds.csv; 30 is the documented "
+                        "default) and report each comparison across them")
+    p.add_argument("--world-reps", type=positive_int, default=5, metavar="R",
+                   help="replications per scenario in each world (default 5)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,6 +181,7 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     planned = time.perf_counter()
 
     from sim.capacity import demand_warnings, staff_warnings
+    from sim.comparison import run_comparison, uncalibrated, write_comparison
     from sim.findings import manifest_worlds
     from sim.metrics import HEADLINE
     from sim.progress import record_run
@@ -183,13 +190,8 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
         default_out_dir,
         folder_bytes,
         folder_label,
-        manifest_for,
         new_folder,
-        write_tables,
     )
-    from sim.runner import run_scenarios
-    from sim.spreadsheet import write_spreadsheet
-    from sim.summary import summarise
     from sim.terminal import print_report, print_summary
 
     out = args.out or default_out_dir(label if isinstance(label, str) else folder_label(label))
@@ -201,28 +203,34 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     for scenario in scenarios:
         for text in staff_warnings(scenario.params) + demand_warnings(scenario.params):
             _say(f"warning: {scenario.name}: {text}")
+    for name, text in uncalibrated(scenarios).items():
+        _say(f"note: {name}: {text}")
     start = time.perf_counter()
     # claimed before simulating: a clash over --out or too little disk is said at once
     with new_folder(out, folder_bytes(len(scenarios) * run.replications, run.weeks)) as folder:
-        results = run_scenarios(scenarios, run.replications, run.seed, workers)
-        simulated = time.perf_counter()
-        summary = summarise(results.metrics, names)
-        manifest = manifest_for(sys.argv[:1] + sys.argv[1:], scenarios, results.seeds,
-                                run.seed, run.replications, run.weeks,
-                                time.perf_counter() - start)
-        write_tables(folder, results.tables, summary, manifest, results.yearly,
-                     results.replications())
-        write_spreadsheet(folder)  # summary.xlsx, from the files just written
-        if not args.no_dashboard:
-            _write_dashboard(folder)
+        comparison = run_comparison(scenarios, workers, sys.argv, worlds=args.worlds or 0,
+                                    world_reps=args.world_reps)
+        simulated = start + comparison.simulated_s
+        write_comparison(folder, comparison,
+                         None if args.no_dashboard else _write_dashboard)
     # what this machine took, for the next estimates (sim.progress.measured)
     written = time.perf_counter()
-    record_run(len(scenarios) * run.replications, run.weeks, workers, simulated - start,
-               written - simulated, start - planned)
-    worlds = manifest_worlds(manifest)  # what the findings' caveat says their intervals hold
+    world_runs = len(scenarios) * (args.worlds or 0) * args.world_reps
+    record_run(len(scenarios) * run.replications + world_runs, run.weeks, workers,
+               simulated - start, written - simulated, start - planned)
+    summary, across = comparison.summary, comparison.across
+    # what the findings' caveat says their intervals hold
+    worlds = manifest_worlds(comparison.manifest)
     print_report(summary, HEADLINE, worlds=worlds)
     print(f"ran {len(scenarios)} scenarios × {run.replications} replications × {run.weeks} "
           f"weeks in {time.perf_counter() - start:.1f} s")
+    if across is not None:
+        from sim.across_worlds import sentences
+
+        print(f"\nAcross {args.worlds} plausible worlds ({args.world_reps} replications each; "
+              "simulated comparisons under the model's stated assumptions):")
+        for line in sentences(across):
+            print(f"  {line}")
     print(f"results: {out}")
     if (out / "dashboard.html").exists():
         print(f"dashboard: {out / 'dashboard.html'}")

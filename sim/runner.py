@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import closing
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -265,7 +265,8 @@ def _batches_of_runs(jobs: Sequence[Job], workers: int, bar: Progress | None
 
 
 def run_scenarios(scenarios: Sequence[Scenario], replications: int, root_seed: int,
-                  workers: int = 1, progress: bool = True) -> Results:
+                  workers: int = 1, progress: bool = True, bar: Progress | None = None
+                  ) -> Results:
     """Run every scenario for ``replications`` paired replications.
 
     Args:
@@ -275,18 +276,22 @@ def run_scenarios(scenarios: Sequence[Scenario], replications: int, root_seed: i
         workers: processes to use (1 runs in this process).
         progress: show progress on stderr (a bar on a terminal, a line every 30 s in a
             log; :class:`sim.progress.Progress`).
+        bar: a progress display of the caller's own (e.g. JSON records for a web page),
+            used instead (with the number of runs as its total).
 
     Returns:
         Concatenated tables and per-run metrics.
     """
     jobs = make_jobs(scenarios, replications, root_seed)
     weeks = scenarios[0].params.run.weeks if scenarios else 0
-    bar = Progress(len(jobs), enabled=progress, workers=workers,
-                   prior_s=estimate_seconds(len(jobs), weeks, workers) if jobs else None)
+    owned = bar is None  # a caller's display is the caller's to close
+    if bar is None:
+        bar = Progress(len(jobs), enabled=progress, workers=workers,
+                       prior_s=estimate_seconds(len(jobs), weeks, workers) if jobs else None)
     tables = TableParts(TABLES)
     yearly = TableParts(["yearly"])
     runs: dict[int, list[tuple[Job, dict[str, float], float]]] = {}  # by batch number
-    with bar, closing(_batches_of_runs(jobs, workers, bar)) as stream:
+    with bar if owned else nullcontext(), closing(_batches_of_runs(jobs, workers, bar)) as stream:
         for seq, chunk, batch in stream:
             tables.add(seq, {name: batch.parts[name] for name in TABLES})
             yearly.add(seq, {"yearly": batch.parts["yearly"]})

@@ -33,7 +33,6 @@ import threading
 import time
 import traceback
 from collections.abc import Sequence
-from contextlib import closing
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -106,35 +105,6 @@ def write_status(job_dir: Path, state: str, message: str = "", **extra: Any) -> 
     write_json(job_dir / STATUS, {"state": state, "message": message, **extra})
 
 
-def _run_all(scenarios: Sequence[Any], replications: int, seed: int, workers: int,
-             progress: TextIO) -> Any:
-    """:func:`sim.runner.run_scenarios`, reporting every finished batch to ``progress``:
-    the same jobs, seeds and packed parts, so the same files."""
-    import pandas as pd
-
-    from sim.progress import Progress
-    from sim.results import TableParts
-    from sim.rng import replication_seeds
-    from sim.runner import TABLES, Results, make_jobs, map_batches, run_batch
-
-    jobs = make_jobs(scenarios, replications, seed)
-    bar = Progress(len(jobs), stream=progress, every_s=0.0, log="json", workers=workers)
-    tables, yearly = TableParts(TABLES), TableParts(["yearly"])
-    runs: dict[int, list[tuple[Any, dict[str, float], float]]] = {}
-    size = 1 if workers <= 1 else None  # serial: report each run as it ends
-    with bar, closing(map_batches(run_batch, jobs, workers, size)) as stream:
-        for seq, chunk, batch in stream:
-            tables.add(seq, {name: batch.parts[name] for name in TABLES})
-            yearly.add(seq, {"yearly": batch.parts["yearly"]})
-            runs[seq] = list(zip(chunk, batch.metrics, batch.wall_times_s, strict=True))
-            bar.advance(len(chunk), batch.wall_times_s)
-    ordered = [run for seq in sorted(runs) for run in runs[seq]]
-    metrics = pd.DataFrame([{"scenario": job.scenario, "replication": job.replication, **m}
-                            for job, m, _ in ordered])
-    return Results(tables, metrics, replication_seeds(seed, replications),
-                   [t for _, _, t in ordered], yearly["yearly"])
-
-
 def run(spec: dict[str, Any], progress: TextIO) -> Path:
     """Run the comparison ``spec`` describes and write its results folder."""
     from sim.scenario import load_scenario
@@ -152,33 +122,31 @@ def run(spec: dict[str, Any], progress: TextIO) -> Path:
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise UserError(f"scenario names must differ, got {', '.join(names)}")
-    stage(progress, "running", planned=len(scenarios) * settings.replications)
+    worlds = int(spec.get("worlds") or 0)
+    world_reps = int(spec.get("world_replications") or 5)
+    runs = len(scenarios) * (settings.replications + worlds * world_reps)
+    stage(progress, "running", planned=runs)
 
     from dashboards.report import write_dashboard
-    from sim.results import manifest_for, write_folder, write_tables
-    from sim.spreadsheet import write_spreadsheet
-    from sim.summary import summarise
+    from sim.comparison import run_comparison, write_comparison
+    from sim.progress import Progress
+    from sim.results import write_folder
 
     start = time.perf_counter()
     workers = int(spec.get("workers") or 1)
-    results = _run_all(scenarios, settings.replications, settings.seed, workers, progress)
+    # one display for every run (in worlds too), as JSON records the page reads
+    bar = Progress(runs, stream=progress, every_s=0.0, log="json", workers=workers)
+    with bar:
+        comparison = run_comparison(scenarios, workers, list(spec["command"]), worlds=worlds,
+                                    world_reps=world_reps, bar=bar, world_bar=bar)
     simulated = time.perf_counter()
     stage(progress, "writing")
-    summary = summarise(results.metrics, names)
-    manifest = manifest_for(list(spec["command"]), scenarios, results.seeds, settings.seed,
-                            settings.replications, settings.weeks, time.perf_counter() - start)
-
-    def fill(folder: Path) -> None:
-        write_tables(folder, results.tables, summary, manifest, results.yearly,
-                     results.replications())
-        write_spreadsheet(folder)
-        write_dashboard(folder)
-
-    out = write_folder(Path(spec["results"]), fill)
+    out = write_folder(Path(spec["results"]),
+                       lambda folder: write_comparison(folder, comparison, write_dashboard))
     from sim.progress import record_run
 
-    record_run(len(scenarios) * settings.replications, settings.weeks, workers,
-               simulated - start, time.perf_counter() - simulated, start - STARTED)
+    record_run(runs, settings.weeks, workers, simulated - start,
+               time.perf_counter() - simulated, start - STARTED)
     return out
 
 

@@ -156,6 +156,9 @@ evidence = "test"
 population = "test"
 source = "Nobody (2024) A test"
 confidence = "test"
+observation_sd = 0.25
+discrepancy_sd = 0.05
+uncertainty = "a test's: the range read as a 95% interval"
 [fit]
 seed = 1
 waves = [[4, 1], [2, 1]]
@@ -176,7 +179,8 @@ def test_check_exit_code_follows_the_targets(tmp_path: Path, capsys, low: float,
     out = capsys.readouterr().out
     assert "matched" in out and "model mean [95% CI]" in out
     assert ("PASSED" if code == 0 else "FAILED") in out
-    assert ("inside" if code == 0 else "OUTSIDE") in out
+    assert ("plausible" if code == 0 else "IMPLAUSIBLE") in out
+    assert "no ensemble of worlds to check" in out
 
 
 def test_search_runs_end_to_end_and_writes_its_record(tmp_path: Path, capsys) -> None:

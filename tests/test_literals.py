@@ -22,6 +22,10 @@ NOT_BEHAVIOUR = {
     "sim/failure_drivers.py": "the low and high values each factor's drivers are compared at",
     "sim/claims.py": "interval levels and a fixed run for the documents' result tables",
     "sim/funding_answer.py": "the budgets and replications the README's answer is run at",
+    "sim/funding_worlds.py": "the replications the README's answer across worlds is run at",
+    "sim/across_worlds.py": "statistics across worlds (interval levels, drivers reported, "
+                            "default worlds and replications)",
+    "sim/comparison.py": "the default replications per world",
     "sim/lever_effects.py": "the cited ranges each lever's effect is checked against",
     "sim/value_for_money.py": "the demo's table's layout",
     "sim/paramdoc.py": "the parameter table's formatting",

@@ -28,6 +28,11 @@ def add_calibration_parsers(sub: Any) -> None:
                     "and 95% interval; exit 1 when an enforced target is outside its range.")
     calibrate.add_argument("--check", action="store_true",
                            help="check the current defaults against the targets (a few minutes)")
+    calibrate.add_argument("--worlds", action="store_true",
+                           help="build the ensemble of plausible worlds by history matching "
+                                "(waves, then confirmation by simulation; about 20-30 "
+                                "minutes on 2 cores) and write scenarios/calibration/"
+                                "worlds.csv and worlds.json")
     calibrate.add_argument("--report", action="store_true",
                            help="rewrite the report from the last fit record and a fresh check "
                                 "of its chosen values (no search)")
@@ -93,6 +98,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             print(f"note: {line}", file=sys.stderr)
         return 0 if result.passed else 1
 
+    if args.worlds:
+        return _build_worlds(spec, workers)
+
     fit_path, report_path = _outputs(spec)
     if args.report:
         record = fitting.read_fit(fit_path)
@@ -128,6 +136,30 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print("set these defaults in sim/params.py (and scenarios/baseline.toml where it sets "
               "them):\n  " + "\n  ".join(changes))
     return 0 if check.passed else 1
+
+
+def _build_worlds(spec: Any, workers: int) -> int:
+    """``calibrate --worlds``: build, write and describe the ensemble."""
+    from sim.calibration import ensemble
+
+    s = spec.worlds
+    waves = ", ".join(f"{n} x {r}" for n, r in s.waves)
+    print(f"history matching {len(spec.fit.parameters)} fitted parameters in waves of points x "
+          f"replications ({waves}), then {s.draws} candidate worlds x {s.confirm_reps} "
+          f"replications, cutoff I <= {s.cutoff:g}, with {workers} worker(s)")
+    built = ensemble.build(spec, workers)
+    worlds_path = spec.path.with_name("worlds.csv")
+    ensemble.write(built, worlds_path, worlds_path.with_suffix(".json"))
+    r = built.record
+    for wave in r["waves"]:
+        print(f"wave {wave['wave']}: {wave['points']} points x {wave['reps']}: "
+              f"{wave['simulated_not_ruled_out']} simulated not ruled out; emulators keep "
+              f"{100 * wave['not_ruled_out_share']:.2f}% of the box ({wave['rule']})")
+    print(f"confirmed: {r['confirmed_plausible']} of {r['draws']} drawn worlds plausible; the "
+          f"defaults {'are' if r['defaults_plausible'] else 'are NOT'} plausible (largest I "
+          f"{max(r['defaults_implausibility'].values()):.2f}); {r['kept']} kept in "
+          f"{worlds_path} ({r['runs']} runs, {r['wall_time_s'] / 60:.1f} min)")
+    return 0
 
 
 def _report_notes(path: Path) -> str:

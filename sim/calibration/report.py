@@ -27,13 +27,77 @@ def _cell(text: str) -> str:
 
 def _targets_table(spec: CalibrationSpec) -> list[str]:
     lines = ["| target | metric | variant | range | published figure | population | source "
-             "| confidence |", "|---|---|---|---|---|---|---|---|"]
+             "| confidence | observation sd | discrepancy sd |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for t in spec.targets:
         enforced = "" if t.enforce else " (not enforced)"
         lines.append(f"| `{t.key}`{enforced} | `{t.metric}` ({METRICS[t.metric].unit}) | "
                      f"`{t.variant}` | {_g(t.low)} to {_g(t.high)} | {_cell(t.evidence)} | "
-                     f"{_cell(t.population)} | {_cell(t.source)} | {_cell(t.confidence)} |")
+                     f"{_cell(t.population)} | {_cell(t.source)} | {_cell(t.confidence)} | "
+                     f"{_g(t.observation_sd)} | {_g(t.discrepancy_sd)} |")
     return lines
+
+
+def _uncertainty_notes(spec: CalibrationSpec) -> list[str]:
+    return ["Why each target's observation and discrepancy standard deviations are what "
+            "they are:", "", *[f"- `{t.key}`: {t.uncertainty}" for t in spec.targets], ""]
+
+
+def _ensemble(spec: CalibrationSpec) -> list[str]:
+    """The plausible worlds section, from worlds.json beside the targets file."""
+    import json
+
+    path = spec.path.with_name("worlds.json")
+    if not path.exists():
+        return ["## Plausible worlds", "", "No ensemble has been built yet: "
+                "`mentorsim calibrate --worlds` builds it.", ""]
+    r = json.loads(path.read_text())
+    waves = [f"| {w['wave']} | {w['points']} | {w['reps']} | {w['simulated_not_ruled_out']} "
+             f"| {w['rule']} | {100 * w['not_ruled_out_share']:.2f}% | "
+             f"{min(w['emulator_loo_r2'].values()):.2f} |" for w in r["waves"]]
+    ruled = ", ".join(f"`{k}` {v}" for k, v in sorted(r["ruled_out_by"].items(),
+                                                       key=lambda kv: -kv[1]) if v)
+    return [
+        "## Plausible worlds",
+        "",
+        "One calibrated point gives one answer at one set of assumed values. The ensemble "
+        "keeps every parameter set the targets cannot rule out, so every comparison can be "
+        "run across them (`mentorsim run --worlds N`, docs/outputs.md). It is built by "
+        "`mentorsim calibrate --worlds` ([`sim/calibration/ensemble.py`]"
+        "(../sim/calibration/ensemble.py)) and stored in "
+        "[`scenarios/calibration/worlds.csv`](../scenarios/calibration/worlds.csv) (each "
+        "world's parameter values, each target's simulated mean and implausibility), with "
+        "its record in `worlds.json`.",
+        "",
+        f"History matching (Vernon, Goldstein & Bower 2010; Andrianakis et al. 2015) judges a "
+        "parameter set x by each enforced target's implausibility, I(x) = |z - E[f(x)]| / "
+        "sqrt(V_obs + V_disc + V_model(x)): z the published figure (the range's centre), "
+        "V_obs and V_disc the target's declared observation and discrepancy variances (table "
+        "above), V_model the emulator's variance while screening or the replications' "
+        f"variance of the mean once simulated. A set is ruled out when I exceeds {r['cutoff']:g} "
+        f"(three-sigma rule). The {len(r['fitted_parameters'])} fitted parameters are "
+        f"history-matched; the {len(r['free_parameters'])} other declared numeric "
+        "uncertainties (those no bundled calibration variant sets itself) are drawn for "
+        "every world by Latin hypercube from their plausible ranges, and act on the "
+        "emulators as noise, so they widen the emulators' variance rather than being "
+        "ignored. Compositions (shares that add up to one) are drawn as a whole.",
+        "",
+        "| wave | points | replications | simulated points not ruled out | rule | share of "
+        "the box the emulators keep | emulator leave-one-out R² (lowest target) |",
+        "|---|---|---|---|---|---|---|",
+        *waves,
+        "",
+        f"Confirmation: {r['draws']} candidate worlds (fitted parameters from the last "
+        f"wave's not-ruled-out candidates, every other uncertainty drawn afresh) and the "
+        f"defaults were run for {r['confirm_reps']} replications on fresh seeds (root "
+        f"{r['confirm_seed']}). **{r['confirmed_plausible']} of {r['draws']}** were not "
+        f"ruled out by any enforced target; {r['kept']} worlds are stored, world 0 being "
+        f"the defaults (largest I {max(r['defaults_implausibility'].values()):.2f}, "
+        f"{'plausible' if r['defaults_plausible'] else 'NOT plausible'}). Targets that ruled "
+        f"out candidate worlds (count): {ruled or 'none'}. {r['runs']:,} runs, "
+        f"{r['wall_time_s'] / 60:.0f} minutes on {r['workers']} worker(s).",
+        "",
+    ]
 
 
 def _variants_table(spec: CalibrationSpec) -> list[str]:
@@ -176,16 +240,22 @@ def build(spec: CalibrationSpec, fit: dict[str, Any], check: CheckResult,
         "runs on the defaults: "
         f"{check.runs} simulations ({runs}; root seed {check.seed}, which the search did not "
         f"use), {check.wall_time_s:.0f} s on {workers} worker(s). A target is met when the "
-        "model's mean lies inside the published range; the bracket is the 95% t-interval of "
-        "that mean over replications.",
+        "defaults are not implausible against it (I, below, at most 3; see *Plausible "
+        "worlds*) and the ensemble's 95% predictive interval (the worlds' means, each "
+        "widened by the target's observation and discrepancy sds) covers the published "
+        "figure; the published range is shown, not used as a wall. The bracket is the 95% "
+        "t-interval of the defaults' mean over replications; the worlds' 5-95% range shows "
+        "how far plausible worlds spread.",
         "",
         markdown_table(check).rstrip(),
         "",
         *_adjusted_table(spec),
+        *_ensemble(spec),
         "## Targets and their sources",
         "",
         *_targets_table(spec),
         "",
+        *_uncertainty_notes(spec),
         *(["Notes on the targets:", "", *reasons, ""] if reasons else []),
         "Each target is measured on a variant of a bundled scenario:",
         "",

@@ -17,6 +17,7 @@ Everything is validated when loaded: unknown metrics, variants or parameters are
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,12 @@ class Target:
             assumption bridging a gap).
         enforce: whether ``calibrate --check`` fails when the target is missed.
         note: why the range is what it is, or why it is not enforced.
+        observation_sd: how far the true value may lie from the published figure (the
+            target's centre), one standard deviation, in the metric's unit: from the
+            source, or an assumption said in ``uncertainty``.
+        discrepancy_sd: how far the model at its best parameters may still lie from the
+            true value (what it leaves out or defines differently), one standard deviation.
+        uncertainty: the reasoning behind both standard deviations.
     """
 
     key: str
@@ -69,6 +76,9 @@ class Target:
     confidence: str
     enforce: bool = True
     note: str = ""
+    observation_sd: float = 0.0
+    discrepancy_sd: float = 0.0
+    uncertainty: str = ""
 
     @property
     def centre(self) -> float:
@@ -136,6 +146,24 @@ class FitSettings:
 
 
 @dataclass(frozen=True)
+class WorldSettings:
+    """How the ensemble of plausible worlds is built (see :mod:`sim.calibration.ensemble`)."""
+
+    seed: int
+    waves: tuple[tuple[int, int], ...]  # (points, replications) of each history-matching wave
+    candidates: int  # emulator candidates screened after each wave (a power of two)
+    cutoff: float  # implausibility above which a point is ruled out
+    draws: int  # candidate worlds simulated to confirm them
+    confirm_reps: int  # their replications
+    keep: int  # at most this many worlds are stored
+
+
+# Used when the targets file has no [worlds] table; the bundled file states its own.
+DEFAULT_WORLDS = WorldSettings(seed=2026, waves=((128, 2), (128, 4)), candidates=2 ** 16,
+                               cutoff=3.0, draws=192, confirm_reps=8, keep=150)
+
+
+@dataclass(frozen=True)
 class CalibrationSpec:
     """Everything in the targets file."""
 
@@ -144,6 +172,7 @@ class CalibrationSpec:
     fit: FitSettings
     check_seed: int
     path: Path = field(default=TARGETS_FILE)
+    worlds: WorldSettings = field(default_factory=lambda: DEFAULT_WORLDS)
 
     def calibrated_point(self, record: dict[str, Any]) -> dict[str, float]:
         """The calibrated values: the fit record's rounded point with the declared
@@ -216,13 +245,20 @@ def load_spec(path: Path | None = None) -> CalibrationSpec:
             population=_require(table, "population", where),
             source=_require(table, "source", where),
             confidence=_require(table, "confidence", where),
-            enforce=bool(table.get("enforce", True)), note=table.get("note", ""))
+            enforce=bool(table.get("enforce", True)), note=table.get("note", ""),
+            observation_sd=float(_require(table, "observation_sd", where)),
+            discrepancy_sd=float(_require(table, "discrepancy_sd", where)),
+            uncertainty=str(_require(table, "uncertainty", where)))
         if target.metric not in METRICS:
             raise UserError(f"{where}: unknown metric '{target.metric}'")
         if target.variant not in variants:
             raise UserError(f"{where}: unknown variant '{target.variant}'")
         if not target.low < target.high:
             raise UserError(f"{where}: low must be below high")
+        if target.observation_sd <= 0 or target.discrepancy_sd < 0:
+            raise UserError(f"{where}: observation_sd must be above 0 and discrepancy_sd at "
+                            f"least 0, got {target.observation_sd:g} and "
+                            f"{target.discrepancy_sd:g}")
         if not target.enforce and not target.note:
             raise UserError(f"{where}: a target that is not enforced must say why (note)")
         targets.append(target)
@@ -271,4 +307,59 @@ def load_spec(path: Path | None = None) -> CalibrationSpec:
         parameters=tuple(parameters), adjusted=tuple(adjusted))
     check = data.get("check", {})
     return CalibrationSpec(variants, tuple(targets), settings,
-                           int(check.get("seed", 20210626)), path)
+                           int(check.get("seed", 20210626)), path,
+                           _world_settings(data.get("worlds", {}), path))
+
+
+def _world_settings(table: dict[str, Any], path: Path) -> WorldSettings:
+    """The ``[worlds]`` table, checked."""
+    default = DEFAULT_WORLDS
+    waves = tuple((int(w[0]), int(w[1])) for w in table.get("waves", default.waves))
+    settings = WorldSettings(
+        seed=int(table.get("seed", default.seed)), waves=waves,
+        candidates=int(table.get("candidates", default.candidates)),
+        cutoff=float(table.get("cutoff", default.cutoff)),
+        draws=int(table.get("draws", default.draws)),
+        confirm_reps=int(table.get("confirm_reps", default.confirm_reps)),
+        keep=int(table.get("keep", default.keep)))
+    if not waves or any(n < 2 or r < 1 for n, r in waves):
+        raise UserError(f"{path}: worlds.waves must be a list of [points >= 2, replications]")
+    if settings.cutoff <= 0 or min(settings.draws, settings.confirm_reps, settings.keep) < 2:
+        raise UserError(f"{path}: worlds.cutoff must be above 0 and worlds.draws, "
+                        "confirm_reps and keep at least 2")
+    return settings
+
+
+@functools.cache
+def _settings(path: Path) -> tuple[frozenset[str], tuple[tuple[str, Target], ...]]:
+    """The settings the enforced targets describe, and each unenforced target's setting."""
+    from sim.calibration.evaluate import variant_params
+
+    spec = load_spec(path)
+    setting = {v: variant_params(spec.variants[v]).programme.setting for v in spec.variants}
+    calibrated = frozenset(setting[v] for v in spec.fitted_variants)
+    missed = tuple((setting[t.variant], t) for t in spec.targets if not t.enforce)
+    return calibrated, missed
+
+
+def not_calibrated(setting: str, path: Path = TARGETS_FILE) -> str | None:
+    """Why results in ``setting`` are not calibrated (None when they are): no enforced
+    target describes the setting, and where one is stated but not met, which.
+
+    Example:
+        >>> not_calibrated("adult_probation") is None
+        True
+        >>> "not calibrated" in not_calibrated("youth_justice")
+        True
+    """
+    calibrated, missed = _settings(path)
+    if setting in calibrated:
+        return None
+    own = [t for s, t in missed if s == setting]
+    text = (f"the {setting} setting is not calibrated: no enforced calibration target "
+            "describes it")
+    if own:
+        t = own[0]
+        text += (f", and its own published figure is not met ({t.key}: {t.metric} should "
+                 f"be {t.low:g} to {t.high:g}; see docs/calibration.md)")
+    return text + "; read its results as illustrative"

@@ -1,0 +1,324 @@
+"""Comparisons across plausible worlds: each option against the reference in every world,
+and what the answer depends on.
+
+Every option runs in every world (:mod:`sim.worlds`) on the same replication seeds (common
+random numbers within and across worlds), so option minus reference in world ``w`` and
+replication ``k`` is a paired difference. For each outcome and option:
+
+- **effect**: the mean over worlds of the world's mean paired difference; its **interval
+  over worlds** is the 2.5-97.5% range of the worlds' effects (what a plausible world may
+  show: parameter uncertainty, with each world's Monte Carlo noise in it), and its
+  **Monte Carlo interval** the 95% interval the replications alone would give the mean
+  (``1.96 * sqrt(mean(se_w^2) / W)``), reported separately;
+- **shares of worlds** in which the option is better, worse, or not clearly different (a
+  world's 95% t-interval of its paired differences on one side of zero, by the metric's
+  declared direction); they add up to one;
+- **drivers**: the uncertain parameters the worlds' effects depend on most, by forward
+  selection on ranks (Spearman's correlation, then partial rank correlations given the
+  drivers already chosen): with tens of worlds and over a hundred varied parameters a
+  joint regression is not identified, one parameter at a time is; a Bonferroni-corrected
+  p-value says whether each dependence is clear; each with the evidence grade of its
+  declared source;
+- **switching value** of the first driver (HM Treasury Green Book 2022, 5.59-5.61): the
+  value inside its plausible range at which a straight line fitted to the worlds' effects
+  crosses zero, when it does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.metrics import METRICS
+from sim.params import CALIBRATED, SECTIONS
+from sim.progress import Progress
+from sim.scenario import Scenario
+from sim.worlds import World, apply_world, held_keys, uncertain_parameters
+
+WORLD_SEPARATOR = " @ world "  # the name a (scenario, world) run carries while it runs
+DRIVERS = 3  # drivers reported per outcome
+CLEAR_P = 0.05  # family-wise level of a driver's dependence (Bonferroni over parameters)
+INTERVAL = (2.5, 97.5)  # percentiles of the worlds' effects
+
+
+def evidence_grade(name: str) -> str:
+    """A parameter's evidence grade, from its declared source: ``assumption`` (no
+    published figure), ``direction published, size assumed`` (a source for the direction,
+    the size an assumption), ``calibrated`` (fitted to published figures) or ``published``.
+
+    Example:
+        >>> evidence_grade("effects.stress_insecurity")
+        'direction published, size assumed'
+    """
+    section, _, field = name.partition(".")
+    info = SECTIONS[section].model_fields[field]
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    source = str(extra.get("source", "")).strip().lower()
+    if source.startswith("assumption"):
+        return "assumption"
+    if source.startswith(CALIBRATED.split(" ")[0]):
+        return "calibrated"
+    return "direction published, size assumed" if "assumption" in source else "published"
+
+
+def world_scenarios(scenarios: Sequence[Scenario], worlds: Sequence[World]
+                    ) -> tuple[list[Scenario], list[str]]:
+    """Every option in every world (named ``option @ world w``), and the uncertainties the
+    options hold at their own values (the comparison's levers)."""
+    keys = list(worlds[0].values) if worlds else []
+    held = held_keys([s.params for s in scenarios], keys)
+    out = []
+    for world in worlds:
+        for s in scenarios:
+            out.append(Scenario(name=f"{s.name}{WORLD_SEPARATOR}{world.index}",
+                                question=s.question, source=s.source,
+                                params=apply_world(s.params, world, held),
+                                overrides=s.overrides))
+    return out, held
+
+
+def split_world(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Per-run metrics of world runs with ``scenario`` and ``world`` columns apart."""
+    parts = metrics["scenario"].str.rsplit(WORLD_SEPARATOR, n=1, expand=True)
+    out = metrics.copy()
+    out["scenario"] = parts[0]
+    out.insert(1, "world", parts[1].astype(int))
+    return out
+
+
+@dataclass(frozen=True)
+class Driver:
+    """An uncertain parameter an effect depends on."""
+
+    name: str
+    rho: float  # (partial) rank correlation with the worlds' effects
+    p_value: float  # Bonferroni-corrected
+    grade: str
+
+    @property
+    def clear(self) -> bool:
+        """The dependence is clear at the family-wise level."""
+        return self.p_value < CLEAR_P
+
+
+def drivers(effects: np.ndarray, values: pd.DataFrame, count: int = DRIVERS) -> list[Driver]:
+    """The ``count`` parameters (columns of ``values``, one row per world) the effects
+    depend on most, chosen one at a time (forward selection on ranks): first the
+    parameter with the largest rank correlation with the effects, then the one with the
+    largest partial rank correlation given those already chosen, and so on. A parameter
+    whose effect is hidden behind a stronger one is still found.
+
+    Example:
+        >>> rng = np.random.default_rng(1)
+        >>> x = pd.DataFrame(rng.random((40, 5)), columns=[f"effects.p{i}" for i in range(5)])
+        >>> [d.name for d in drivers(2 * x["effects.p3"].to_numpy(), x, 1)]
+        ['effects.p3']
+    """
+    varied = [c for c in values.columns if values[c].nunique() > 2]
+    n = len(effects)
+    if n < 5 or not varied or np.ptp(effects) == 0:
+        return []
+    ranks = {c: stats.rankdata(values[c].to_numpy()) for c in varied}
+    y = stats.rankdata(effects)
+    chosen: list[str] = []
+    found = []
+    for _ in range(min(count, len(varied), n - 3)):
+        base = np.column_stack([np.ones(n)] + [ranks[c] for c in chosen])
+
+        def residual(v: np.ndarray, base: np.ndarray = base) -> np.ndarray:
+            return v - base @ np.linalg.lstsq(base, v, rcond=None)[0]
+
+        ry = residual(y)
+        best: tuple[float, str, float] | None = None
+        for name in varied:
+            if name in chosen:
+                continue
+            rx = residual(ranks[name])
+            denominator = math.sqrt(float(rx @ rx) * float(ry @ ry))
+            r = float(rx @ ry) / denominator if denominator > 0 else 0.0
+            if best is None or abs(r) > abs(best[0]) or (abs(r) == abs(best[0])
+                                                         and name < best[1]):
+                best = (r, name, 0.0)
+        if best is None:
+            break
+        r, name, _ = best
+        df = n - 2 - len(chosen)
+        t = r * math.sqrt(df / max(1e-12, 1 - r * r))
+        p = min(1.0, 2 * float(stats.t.sf(abs(t), df)) * len(varied))
+        found.append(Driver(name, r, p, _grade_or_none(name)))
+        chosen.append(name)
+    return found
+
+
+def _grade_or_none(name: str) -> str:
+    section, _, field = name.partition(".")
+    known = section in SECTIONS and field in SECTIONS[section].model_fields
+    return evidence_grade(name) if known else "unknown"
+
+
+def switching_value(x: np.ndarray, effects: np.ndarray, low: float, high: float
+                    ) -> float | None:
+    """Where a straight line fitted to ``effects`` on ``x`` crosses zero, when that lies
+    inside ``[low, high]`` (None otherwise).
+
+    Example:
+        >>> xs = np.linspace(0, 1, 11)
+        >>> round(switching_value(xs, 2 * xs - 0.6, 0, 1), 3)
+        0.3
+    """
+    if np.ptp(x) == 0:
+        return None
+    slope, intercept = np.polyfit(x, effects, 1)
+    if slope == 0:
+        return None
+    root = -intercept / slope
+    return float(root) if low <= root <= high else None
+
+
+def _verdicts(diffs: np.ndarray, better: str) -> str:
+    """A world's verdict from its replications' paired differences."""
+    n = len(diffs)
+    if n < 2 or better == "neither":
+        return "no_clear_difference"
+    half = stats.t.ppf(0.975, n - 1) * diffs.std(ddof=1) / math.sqrt(n)
+    low, high = diffs.mean() - half, diffs.mean() + half
+    if high < 0 or low > 0:
+        lower_is_better = better == "lower"
+        return "better" if (high < 0) == lower_is_better else "worse"
+    return "no_clear_difference"
+
+
+def summarise(metrics: pd.DataFrame, reference: str, outcomes: Sequence[str],
+              worlds: Sequence[World], held: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per option (other than ``reference``) and outcome, across worlds.
+
+    Args:
+        metrics: per-run metrics with ``scenario``, ``world``, ``replication`` columns.
+        reference: the scenario the others are compared with.
+        outcomes: metric names.
+        worlds: the worlds run (their values are the drivers' candidates).
+        held: uncertainties held at each option's own value (not drivers).
+    """
+    ranges = {u.name: (u.low, u.high) for u in uncertain_parameters()}
+    kept = set(held)
+    values = pd.DataFrame([{k: v for k, v in w.values.items() if k not in kept}
+                           for w in worlds], index=[w.index for w in worlds])
+    rows = []
+    ref = metrics[metrics["scenario"] == reference].set_index(["world", "replication"])
+    for option in dict.fromkeys(metrics["scenario"]):
+        if option == reference:
+            continue
+        own = metrics[metrics["scenario"] == option].set_index(["world", "replication"])
+        for metric in outcomes:
+            if metric not in own.columns:
+                continue
+            paired = (own[metric] - ref[metric]).dropna()
+            if paired.empty:
+                continue
+            better = METRICS[metric].better
+            by_world = paired.groupby(level="world")
+            effect = by_world.mean()
+            se2 = by_world.var(ddof=1) / by_world.count()
+            verdicts = [_verdicts(g.to_numpy(), better) for _, g in by_world]
+            found = drivers(effect.to_numpy(), values.loc[effect.index])
+            first = found[0] if found else None
+            switch = (switching_value(values.loc[effect.index, first.name].to_numpy(),
+                                      effect.to_numpy(), *ranges[first.name])
+                      if first and first.name in ranges else None)
+            mc = 1.959964 * math.sqrt(float(se2.mean()) / len(effect)) if len(effect) else math.nan
+            row = {
+                "scenario": option, "reference": reference, "metric": metric,
+                "worlds": len(effect), "replications": int(by_world.count().min()),
+                "effect": float(effect.mean()),
+                "worlds_low": float(np.percentile(effect, INTERVAL[0])),
+                "worlds_high": float(np.percentile(effect, INTERVAL[1])),
+                "mc_low": float(effect.mean()) - mc, "mc_high": float(effect.mean()) + mc,
+                "better_share": verdicts.count("better") / len(verdicts),
+                "worse_share": verdicts.count("worse") / len(verdicts),
+                "unclear_share": verdicts.count("no_clear_difference") / len(verdicts),
+                "switching_parameter": first.name if switch is not None and first else "",
+                "switching_value": switch if switch is not None else math.nan,
+            }
+            for i in range(DRIVERS):
+                d = found[i] if i < len(found) else None
+                row[f"driver_{i + 1}"] = d.name if d else ""
+                row[f"driver_{i + 1}_rho"] = d.rho if d else math.nan
+                row[f"driver_{i + 1}_p"] = d.p_value if d else math.nan
+                row[f"driver_{i + 1}_grade"] = d.grade if d else ""
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+DEFAULT_WORLDS = 30  # worlds a comparison runs in by default (docs/outputs.md)
+DEFAULT_WORLD_REPS = 5  # replications per option and world by default
+
+
+def compare(scenarios: Sequence[Scenario], worlds: int = DEFAULT_WORLDS,
+            replications: int = DEFAULT_WORLD_REPS, root_seed: int | None = None,
+            workers: int = 1, progress: bool = False,
+            outcomes: Sequence[str] | None = None,
+            worlds_file: Path | None = None, bar: Progress | None = None) -> pd.DataFrame:
+    """Run every option in the first ``worlds`` plausible worlds and summarise against the
+    first option (the Python API of ``mentorsim run --worlds``).
+
+    Example:
+        >>> from sim.scenario import load_scenario  # doctest: +SKIP
+        >>> compare([load_scenario("stop_start_grants"), load_scenario("long_term_investment")],
+        ...         worlds=30)  # doctest: +SKIP
+    """
+    from sim.findings import KEY_OUTCOMES
+    from sim.runner import run_scenarios
+    from sim.worlds import load_worlds
+
+    chosen = load_worlds(worlds, worlds_file) if worlds_file else load_worlds(worlds)
+    runs, held = world_scenarios(scenarios, chosen)
+    seed = scenarios[0].params.run.seed if root_seed is None else root_seed
+    if bar is None and progress:
+        bar = Progress(len(runs) * replications, "runs in plausible worlds", workers=workers)
+    results = run_scenarios(runs, replications, seed, workers, progress, bar)
+    return summarise(split_world(results.metrics), scenarios[0].name,
+                     outcomes or [k.metric for k in KEY_OUTCOMES], chosen, held)
+
+
+def _number(value: float, scale: float) -> str:
+    v = value * scale
+    digits = 0 if abs(v) >= 100 else 1 if abs(v) >= 1 else 2
+    return f"{v:,.{digits}f}".replace("-", "\u2212")
+
+
+def sentences(table: pd.DataFrame, outcomes: Sequence[str] | None = None) -> list[str]:
+    """Plain-English lines: per option and outcome, in how many worlds it is better, the
+    effect with both intervals, what it depends on most and where it would reverse."""
+    from sim.findings import KEY_OUTCOMES
+
+    spoken = {k.metric: k for k in KEY_OUTCOMES}
+    out = []
+    for row in table.itertuples(index=False):
+        if outcomes is not None and row.metric not in outcomes:
+            continue
+        key = spoken.get(row.metric)
+        topic = key.topic if key else METRICS[row.metric].label
+        scale = key.scale if key else 1
+        unit = f" {key.unit_text}" if key and key.unit_text else ""
+        n = row.worlds
+        better, worse = round(row.better_share * n), round(row.worse_share * n)
+        text = (f"{row.scenario} vs {row.reference}, {topic}: better in {better} of {n} "
+                f"plausible worlds, worse in {worse}, no clear difference in "
+                f"{n - better - worse} (difference {_number(row.effect, scale)}{unit}; "
+                f"95% of worlds {_number(row.worlds_low, scale)} to "
+                f"{_number(row.worlds_high, scale)}; replications alone "
+                f"\u00b1{_number((row.mc_high - row.mc_low) / 2, scale)})")
+        if row.driver_1:
+            clear = "clear" if row.driver_1_p < CLEAR_P else "not clear beyond chance"
+            text += (f"; depends most on {row.driver_1} ({row.driver_1_grade}; rank "
+                     f"correlation {row.driver_1_rho:+.2f}, {clear})")
+            if row.switching_parameter:
+                text += f", and reverses at {row.switching_parameter} = {row.switching_value:.3g}"
+        out.append(text + ".")
+    return out
