@@ -276,7 +276,7 @@ def compare(scenarios: Sequence[Scenario], worlds: int = DEFAULT_WORLDS,
     from sim.runner import run_scenarios
     from sim.worlds import load_worlds
 
-    chosen = load_worlds(worlds, worlds_file) if worlds_file else load_worlds(worlds)
+    chosen = load_worlds(worlds, worlds_file)
     runs, held = world_scenarios(scenarios, chosen)
     seed = scenarios[0].params.run.seed if root_seed is None else root_seed
     if bar is None and progress:

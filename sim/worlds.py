@@ -96,12 +96,14 @@ def apply_world(params: ScenarioParams, world: World, held: Sequence[str] = ()
     return params.with_changes({k: v for k, v in world.values.items() if k not in kept})
 
 
-def load_worlds(count: int | None = None, path: Path = WORLDS_FILE) -> list[World]:
-    """The first ``count`` stored worlds (all when None), world 0 (the defaults) first.
+def load_worlds(count: int | None = None, path: Path | None = None) -> list[World]:
+    """The first ``count`` stored worlds (all when None), world 0 (the defaults) first,
+    from ``path`` (default :data:`WORLDS_FILE`, looked up when called).
 
     Raises:
         UserError: no ensemble has been built, or it holds fewer than ``count`` worlds.
     """
+    path = path or WORLDS_FILE
     if not path.exists():
         raise UserError(f"{path}: no plausible worlds yet; build them with "
                         "`mentorsim calibrate --worlds`")
