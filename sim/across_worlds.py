@@ -39,7 +39,14 @@ from sim.metrics import METRICS
 from sim.params import CALIBRATED, SECTIONS
 from sim.progress import Progress
 from sim.scenario import Scenario
-from sim.worlds import World, apply_world, held_keys, uncertain_parameters
+from sim.worlds import (
+    DEFAULT_WORLD_REPS,
+    DEFAULT_WORLDS,
+    World,
+    apply_world,
+    held_keys,
+    uncertain_parameters,
+)
 
 WORLD_SEPARATOR = " @ world "  # the name a (scenario, world) run carries while it runs
 DRIVERS = 3  # drivers reported per outcome
@@ -253,10 +260,6 @@ def summarise(metrics: pd.DataFrame, reference: str, outcomes: Sequence[str],
                 row[f"driver_{i + 1}_grade"] = d.grade if d else ""
             rows.append(row)
     return pd.DataFrame(rows)
-
-
-DEFAULT_WORLDS = 30  # worlds a comparison runs in by default (docs/outputs.md)
-DEFAULT_WORLD_REPS = 5  # replications per option and world by default
 
 
 def compare(scenarios: Sequence[Scenario], worlds: int = DEFAULT_WORLDS,

@@ -17,6 +17,7 @@ from sim.calibration.cli import add_calibration_parsers
 from sim.errors import EXIT_DISK, UserError
 from sim.sweep.cli import COMMANDS as SWEEP_COMMANDS
 from sim.sweep.cli import add_sweep_parsers
+from sim.worlds import DEFAULT_WORLD_REPS, DEFAULT_WORLDS
 
 DEMO_SCENARIOS = ("baseline", "long_term_investment", "stop_start_grants",
                   "therapeutic_supervision", "enhanced_training", "unpaid_support_staff")
@@ -40,12 +41,15 @@ def _add_run_options(p: argparse.ArgumentParser, default_reps: str) -> None:
     p.add_argument("--out", type=Path, default=None,
                    help="results folder to create (default: a new folder under results/)")
     p.add_argument("--no-dashboard", action="store_true", help="skip dashboard.html")
-    p.add_argument("--worlds", type=positive_int, default=None, metavar="N",
-                   help="also run every scenario in N plausible worlds (calibrated parameter "
-                        "sets, scenarios/calibration/worlds.csv; 30 is the documented "
-                        "default) and report each comparison across them")
-    p.add_argument("--world-reps", type=positive_int, default=5, metavar="R",
-                   help="replications per scenario in each world (default 5)")
+    p.add_argument("--worlds", type=positive_int, nargs="?", const=DEFAULT_WORLDS,
+                   default=None, metavar="N",
+                   help="also run every scenario in N plausible worlds (parameter sets the "
+                        "calibration targets do not rule out, scenarios/calibration/"
+                        f"worlds.csv; N = {DEFAULT_WORLDS} when not given) and report each "
+                        "comparison across them")
+    p.add_argument("--world-reps", type=positive_int, default=DEFAULT_WORLD_REPS,
+                   metavar="R",
+                   help=f"replications per scenario in each world (default {DEFAULT_WORLD_REPS})")
 
 
 def build_parser() -> argparse.ArgumentParser:

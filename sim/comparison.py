@@ -26,6 +26,7 @@ import pandas as pd
 from sim.progress import Progress
 from sim.runner import Results, run_scenarios
 from sim.scenario import Scenario
+from sim.worlds import DEFAULT_WORLD_REPS
 
 ACROSS_WORLDS_FILE = "across_worlds.csv"
 
@@ -43,8 +44,9 @@ class Comparison:
 
 
 def run_comparison(scenarios: Sequence[Scenario], workers: int, command: Sequence[str], *,
-                   worlds: int = 0, world_reps: int = 5, bar: Progress | None = None,
-                   world_bar: Progress | None = None, progress: bool = True,
+                   worlds: int = 0, world_reps: int = DEFAULT_WORLD_REPS,
+                   bar: Progress | None = None, world_bar: Progress | None = None,
+                   progress: bool = True,
                    worlds_file: Path | None = None) -> Comparison:
     """Run the options (the first is the reference; run settings from the first).
 

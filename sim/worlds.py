@@ -22,11 +22,18 @@ import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import UserError
-from sim.params import SECTIONS, ScenarioParams
 
+if TYPE_CHECKING:
+    from sim.params import ScenarioParams
+
+# How many worlds, and replications in each, a comparison across worlds runs by default
+# (``--worlds`` given without a number): 30 worlds x 5 replications of two options take
+# about a minute on 2 cores (benchmarks/core_throughput.py reports ``demo --worlds``).
+DEFAULT_WORLDS = 30
+DEFAULT_WORLD_REPS = 5
 WORLDS_FILE = Path(__file__).resolve().parents[1] / "scenarios" / "calibration" / "worlds.csv"
 PARAMETER_PREFIX = "p:"  # a worlds.csv column holding a parameter's value
 MEAN_PREFIX = "mean:"  # ... a target's simulated mean in that world
@@ -54,6 +61,8 @@ class Uncertain:
 def uncertain_parameters() -> list[Uncertain]:
     """Every numeric parameter declared an uncertainty with a plausible range, in
     declaration order."""
+    from sim.params import SECTIONS
+
     out = []
     for section, model in SECTIONS.items():
         for name, info in model.model_fields.items():
@@ -79,11 +88,14 @@ def held_keys(options: Sequence[ScenarioParams], keys: Sequence[str]) -> list[st
     this comparison, which worlds do not change.
 
     Example:
+        >>> from sim.params import ScenarioParams
         >>> base = ScenarioParams()
         >>> held_keys([base, base.with_changes({"funding.renewal_probability": 0.9})],
         ...           ["funding.renewal_probability", "effects.novice_strain"])
         ['funding.renewal_probability']
     """
+    from sim.params import ScenarioParams
+
     default = ScenarioParams()
     return [k for k in keys
             if any(value_of(p, k) != value_of(default, k) for p in options)]

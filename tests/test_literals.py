@@ -26,6 +26,7 @@ NOT_BEHAVIOUR = {
     "sim/across_worlds.py": "statistics across worlds (interval levels, drivers reported, "
                             "default worlds and replications)",
     "sim/comparison.py": "the default replications per world",
+    "sim/worlds.py": "the default numbers of worlds and replications in each",
     "sim/lever_effects.py": "the cited ranges each lever's effect is checked against",
     "sim/value_for_money.py": "the demo's table's layout",
     "sim/paramdoc.py": "the parameter table's formatting",
