@@ -446,6 +446,19 @@ def measure_startup(repeats: int, tmp: str) -> dict[str, dict[str, Any]]:
             for name, runs in samples.items()}
 
 
+def measure_demo_worlds(worlds: int, tmp: str) -> dict[str, Any]:
+    """``mentorsim demo --worlds N`` on :data:`COMPARISON_WORKERS` workers, and the same
+    demo without worlds (wall and CPU seconds, one of each, dashboards included)."""
+    from sim.worlds import DEFAULT_WORLD_REPS
+
+    cli = _mentorsim_command() + ["demo", "--workers", str(COMPARISON_WORKERS)]
+    alone = _timed_subprocess(cli + ["--out", str(Path(tmp) / "demo")], os.getcwd())
+    timed = _timed_subprocess(cli + ["--worlds", str(worlds), "--out",
+                                     str(Path(tmp) / "demo-worlds")], os.getcwd())
+    return {"worlds": worlds, "world_reps": DEFAULT_WORLD_REPS, "workers": COMPARISON_WORKERS,
+            "wall_s": timed["wall_s"], "cpu_s": timed["cpu_s"], "alone_wall_s": alone["wall_s"]}
+
+
 def measure_cli(loads: dict[str, Workload], repeats: int, tmp: str) -> dict[str, Any]:
     """``run SCENARIO --weeks N --no-dashboard`` minus the same at one week, interleaved,
     minimum CPU of each over ``repeats`` rounds."""
@@ -565,6 +578,12 @@ def report(loads: list[Workload], startup: dict[str, dict[str, Any]], cli: dict[
                      f"{COMPARISON_REPS} replications = {comparison['runs']} runs on "
                      f"{COMPARISON_WORKERS} workers: {comparison['wall_s']:.1f} s wall "
                      f"({comparison['runs_per_s']:.1f} runs/s; {comparison['failed']} failed)")
+    demo = extra.get("demo_worlds")
+    if demo:
+        lines.append(f"demo --worlds {demo['worlds']} (x {demo['world_reps']} replications) on "
+                     f"{demo['workers']} workers: {demo['wall_s']:.1f} s wall, "
+                     f"{demo['cpu_s']:.1f} CPU s; demo alone {demo['alone_wall_s']:.1f} s wall "
+                     f"({demo['wall_s'] / demo['alone_wall_s']:.1f}x)")
     figures |= extra
 
     lines.append("")
@@ -637,6 +656,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=SEED, help="seed of every run")
     parser.add_argument("--worlds", type=int, default=None,
                         help="worlds of the comparison (default 100; 0 leaves it out)")
+    parser.add_argument("--demo-worlds", type=int, default=None,
+                        help="worlds of the timed `demo --worlds` (default 30, the documented "
+                             "default; 2 with --quick; 0 leaves it out)")
     parser.add_argument("--pipeline-runs", type=int, default=20,
                         help="baseline runs of the pipeline measurement (default 20)")
     parser.add_argument("--json", type=Path, default=None, metavar="PATH",
@@ -650,6 +672,10 @@ def main() -> None:
     if repeats < 1 or (repeats < MIN_REPEATS and not args.quick):
         parser.error(f"--repeats must be at least {MIN_REPEATS} (use --quick for a smoke run)")
     worlds = args.worlds if args.worlds is not None else (4 if args.quick else 100)
+    if args.demo_worlds is None:
+        from sim.worlds import DEFAULT_WORLDS
+
+        args.demo_worlds = 2 if args.quick else DEFAULT_WORLDS
 
     import mesa
 
@@ -674,6 +700,9 @@ def main() -> None:
         loaded = [_in_child({"kind": "numba"}) for _ in range(repeats)]
         compiled = [_in_child({"kind": "numba"}, {**os.environ, "NUMBA_CACHE_DIR": str(
             Path(tmp) / f"numba-{i}")}) for i in range(repeats)]
+        if args.demo_worlds > 0:
+            print(f"demo --worlds {args.demo_worlds} ...", file=sys.stderr, flush=True)
+            extra["demo_worlds"] = measure_demo_worlds(args.demo_worlds, tmp)
     extra["numba"] = {"load": {k: min(r[k] for r in loaded) for k in loaded[0]},
                       "compile": {k: min(r[k] for r in compiled) for k in compiled[0]}}
     extra["pipeline"] = min((_in_child({"kind": "pipeline", "scenario": "baseline",

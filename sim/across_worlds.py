@@ -21,7 +21,9 @@ replication ``k`` is a paired difference. For each outcome and option:
   declared source;
 - **switching value** of the first driver (HM Treasury Green Book 2022, 5.59-5.61): the
   value inside its plausible range at which a straight line fitted to the worlds' effects
-  crosses zero, when it does.
+  crosses zero, when it does;
+- a **scenario-discovery box** (PRIM, :func:`discovery_box`) for the worlds whose verdict
+  is not the most common one, in words with its coverage and density, when one is clear.
 """
 
 from __future__ import annotations
@@ -188,6 +190,97 @@ def switching_value(x: np.ndarray, effects: np.ndarray, low: float, high: float
     return float(root) if low <= root <= high else None
 
 
+BOX_DENSITY, BOX_COVERAGE = 0.8, 0.6  # a box is "clear" with at least these (Bryant &
+# Lempert 2010 report boxes of density ~0.8 and coverage ~0.6 or more as useful)
+BOX_MIN_CASES = 3  # fewer worlds of interest than this, or of the rest: no box is sought
+VERDICT_WORDS = {"better": "better", "worse": "worse",
+                 "no_clear_difference": "not clearly different"}
+
+
+@dataclass(frozen=True)
+class Box:
+    """A scenario-discovery box: where (in a few parameters) the worlds of interest lie."""
+
+    text: str  # e.g. "effects.stress_insecurity < 0.12"
+    coverage: float  # share of the worlds of interest inside the box
+    density: float  # share of the worlds inside the box that are of interest
+
+
+def discovery_box(values: pd.DataFrame, cases: np.ndarray) -> Box | None:
+    """PRIM (Friedman & Fisher 1999; Bryant & Lempert 2010, with the EMA Workbench's
+    implementation) on the worlds' parameter values: among the boxes on the peeling
+    trajectory with density at least :data:`BOX_DENSITY` and coverage at least
+    :data:`BOX_COVERAGE`, the one restricting the fewest parameters, then of highest
+    coverage (None when there is none, or without the EMA Workbench, the ``ema`` extra).
+
+    Example:
+        >>> rng = np.random.default_rng(1)
+        >>> x = pd.DataFrame(rng.random((60, 4)), columns=[f"effects.p{i}" for i in range(4)])
+        >>> discovery_box(x, (x["effects.p2"] < 0.3).to_numpy()).text  # doctest: +SKIP
+        'effects.p2 < 0.3'
+    """
+    cases = np.asarray(cases, bool)
+    if min(cases.sum(), (~cases).sum()) < BOX_MIN_CASES:
+        return None
+    try:
+        import logging
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from ema_workbench.analysis import prim
+        logging.getLogger("EMA").setLevel(logging.ERROR)
+    except ImportError:
+        return None
+    varied = values.loc[:, values.nunique() > 2].reset_index(drop=True)
+    if varied.empty:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        box = prim.Prim(varied, cases).find_box()
+    trajectory = box.peeling_trajectory
+    clear = trajectory[(trajectory["density"] >= BOX_DENSITY)
+                       & (trajectory["coverage"] >= BOX_COVERAGE)]
+    if clear.empty:
+        return None
+    # the fewest parameters first (a box a reader can hold), then the most coverage
+    best = clear.sort_values(["res_dim", "coverage", "density"],
+                             ascending=[True, False, False]).iloc[0]
+    box.select(int(best["id"]))
+    limits = {name: (float(box.box_lim[name][0]), float(box.box_lim[name][1]))
+              for name in varied.columns}
+    restricted = [n for n in varied.columns if limits[n][0] > varied[n].min()
+                  or limits[n][1] < varied[n].max()]
+
+    def stats_of(names: Sequence[str]) -> tuple[float, float]:
+        inside = np.ones(len(varied), bool)
+        for n in names:
+            inside &= (varied[n] >= limits[n][0]).to_numpy() & (varied[n] <= limits[n][1]
+                                                                   ).to_numpy()
+        hits = (inside & cases).sum()
+        return hits / cases.sum(), hits / max(inside.sum(), 1)
+
+    # PRIM's small peels of a parameter that does not matter (common with tens of worlds)
+    # are dropped when the box stays clear without them; the figures are the final box's
+    for name in list(restricted):
+        coverage, density = stats_of([n for n in restricted if n != name])
+        if len(restricted) > 1 and coverage >= BOX_COVERAGE and density >= BOX_DENSITY:
+            restricted.remove(name)
+    coverage, density = stats_of(restricted)
+    parts = []
+    for name in restricted:
+        (low, high), lo_edge, hi_edge = limits[name], varied[name].min(), varied[name].max()
+        if low > lo_edge and high < hi_edge:
+            parts.append(f"{low:.3g} <= {name} <= {high:.3g}")
+        elif low > lo_edge:
+            parts.append(f"{name} >= {low:.3g}")
+        else:
+            parts.append(f"{name} <= {high:.3g}")
+    if not parts:
+        return None
+    return Box(" and ".join(parts), float(coverage), float(density))
+
+
 def _verdicts(diffs: np.ndarray, better: str) -> str:
     """A world's verdict from its replications' paired differences."""
     n = len(diffs)
@@ -252,6 +345,13 @@ def summarise(metrics: pd.DataFrame, reference: str, outcomes: Sequence[str],
                 "switching_parameter": first.name if switch is not None and first else "",
                 "switching_value": switch if switch is not None else math.nan,
             }
+            common = max(set(verdicts), key=lambda v: (verdicts.count(v), v))
+            rare = np.array([v != common for v in verdicts])
+            box = discovery_box(values.loc[effect.index], rare)
+            row["box"] = (f"{VERDICT_WORDS.get(common, common)} except mainly where "
+                          f"{box.text}" if box else "")
+            row["box_coverage"] = box.coverage if box else math.nan
+            row["box_density"] = box.density if box else math.nan
             for i in range(DRIVERS):
                 d = found[i] if i < len(found) else None
                 row[f"driver_{i + 1}"] = d.name if d else ""
@@ -323,5 +423,8 @@ def sentences(table: pd.DataFrame, outcomes: Sequence[str] | None = None) -> lis
                      f"correlation {row.driver_1_rho:+.2f}, {clear})")
             if row.switching_parameter:
                 text += f", and reverses at {row.switching_parameter} = {row.switching_value:.3g}"
+        if getattr(row, "box", ""):
+            text += (f"; {row.box} (scenario discovery: coverage {row.box_coverage:.2f}, "
+                     f"density {row.box_density:.2f})")
         out.append(text + ".")
     return out

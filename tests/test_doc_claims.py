@@ -105,6 +105,7 @@ def test_each_equation_block_names_the_parameters_its_code_uses(functions: str,
 
 @pytest.mark.parametrize(("document", "name", "render"), [
     ("README.md", "funding_answer", "sim.funding_answer"),
+    ("README.md", "funding_worlds", "sim.funding_worlds"),
     ("README.md", "value_for_money", "sim.value_for_money"),
     ("docs/ODD.md", "lever_effects", "sim.lever_effects"),
 ])
@@ -116,7 +117,8 @@ def test_result_tables_are_their_records(document: str, name: str, render: str) 
         f"{document}'s {name} table is not its record's: run python -m {render}")
 
 
-@pytest.mark.parametrize("name", ["funding_answer", "lever_effects", "value_for_money"])
+@pytest.mark.parametrize("name", ["funding_answer", "funding_worlds", "lever_effects",
+                                  "value_for_money"])
 def test_each_record_is_the_models_as_it_is(name: str) -> None:
     assert claims.read_record(name)["fingerprint"] == claims.fingerprint(), (
         f"the model's numbers changed since docs/records/{name}.json was written: run "

@@ -167,3 +167,38 @@ def test_evidence_grades_come_from_declared_sources() -> None:
     assert evidence_grade("growth.chaos_insecurity").startswith(("assumption", "direction"))
     assert evidence_grade("programme.referrals_per_year") in ("calibrated", "published",
                                                                 "assumption")
+
+
+def test_screening_finds_the_free_uncertainty_that_moves_a_target() -> None:
+    from sim.calibration.ensemble import Free, Simulated, screen_active
+    from sim.calibration.targets import FitParameter
+    from sim.worlds import Uncertain
+
+    rng = np.random.default_rng(3)
+    n = 200
+    fitted_param = FitParameter("effects.engagement_base", 0.7, 0.92)
+    free = Free((Uncertain("effects.novice_strain", 0.0, 0.03, False),
+                 Uncertain("effects.stress_insecurity", 0.0, 0.5, False)), ())
+    x = rng.uniform(0.7, 0.92, n)
+    strain = rng.uniform(0.0, 0.03, n)
+    stress = rng.uniform(0.0, 0.5, n)
+    target = 0.5 + (x - 0.8) ** 2 + 10 * strain + rng.normal(0, 0.02, n)  # stress: nothing
+    wave = Simulated([{fitted_param.name: v} for v in x],
+                     [{"effects.novice_strain": a, "effects.stress_insecurity": b}
+                      for a, b in zip(strain, stress, strict=True)],
+                     target[:, None], np.zeros((n, 1)), 2)
+    active, record = screen_active([fitted_param], free, [_target(0.5, 0.05, 0.02)], wave, 5)
+    assert [a.name for a in active] == ["effects.novice_strain"]
+    assert record["effects.novice_strain"]["rho"] > 0.5
+    assert (active[0].low, active[0].high) == (0.0, 0.03)
+
+
+def test_scenario_discovery_finds_a_planted_box() -> None:
+    from sim.across_worlds import discovery_box
+
+    rng = np.random.default_rng(8)
+    x = pd.DataFrame(rng.random((80, 6)), columns=[f"effects.p{i}" for i in range(6)])
+    box = discovery_box(x, (x["effects.p2"] < 0.3).to_numpy())
+    assert box is not None and box.text.startswith("effects.p2 <= 0.")
+    assert box.coverage >= 0.6 and box.density >= 0.8
+    assert discovery_box(x, np.zeros(80, bool)) is None  # nothing to find

@@ -155,7 +155,10 @@ def _build_worlds(spec: Any, workers: int) -> int:
         print(f"wave {wave['wave']}: {wave['points']} points x {wave['reps']}: "
               f"{wave['simulated_not_ruled_out']} simulated not ruled out; emulators keep "
               f"{100 * wave['not_ruled_out_share']:.2f}% of the box ({wave['rule']})")
-    print(f"confirmed: {r['confirmed_plausible']} of {r['draws']} drawn worlds plausible; the "
+    print(f"screened in (moved a target in wave 1, so history-matched): "
+          f"{', '.join(r['screened_in']) or 'none'}; {len(r['free_parameters'])} free "
+          "uncertainties drawn for every world")
+    print(f"confirmed: {r['confirmed_plausible']} of {r['draws_run']} drawn worlds plausible; the "
           f"defaults {'are' if r['defaults_plausible'] else 'are NOT'} plausible (largest I "
           f"{max(r['defaults_implausibility'].values()):.2f}); {r['kept']} kept in "
           f"{worlds_path} ({r['runs']} runs, {r['wall_time_s'] / 60:.1f} min)")

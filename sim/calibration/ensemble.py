@@ -5,20 +5,23 @@ The calibration search (:mod:`sim.calibration.fit`) picks one point, the default
 module keeps every parameter set the targets cannot rule out, so that answers can be
 reported across them (:mod:`sim.worlds`, :mod:`sim.across_worlds`):
 
-1. **Wave 1.** A scrambled Sobol design over the fitted parameters' bounds
+1. **Wave 1, and screening.** A scrambled Sobol design over the fitted parameters' bounds
    (``[[fit.parameters]]``); every other declared numeric uncertainty
    (:func:`sim.worlds.uncertain_parameters`) is drawn for each point by Latin hypercube
    from its plausible range. Each point runs on every variant with an enforced target.
+   The drawn uncertainties that move a target beyond chance (:func:`screen_active`) are
+   constrained by the targets after all: they join the history-matched parameters. The
+   others are *free*: no target constrains them, and every world draws them afresh.
 2. **Emulate and rule out.** The emulators of :mod:`sim.calibration.emulator` are fitted
-   on the fitted parameters only: the drawn uncertainties act on the targets as extra
+   on the history-matched parameters: the free uncertainties act on the targets as extra
    noise, which the emulator's white-noise term absorbs (inactive inputs, Vernon et al.
-   2010, section 3.2), so their effect on a target widens its emulator variance instead
-   of being ignored. Candidates whose implausibility (:mod:`sim.calibration.implausibility`)
+   2010, section 3.2), so what is left of their effect widens the emulator variance
+   instead of being ignored. Candidates whose implausibility (:mod:`sim.calibration.implausibility`)
    exceeds the cutoff are ruled out: on the second-largest target after wave 1 (one
    poorly emulated target does not rule out a region alone), on the largest after later
    waves. The next wave simulates the first not-ruled-out candidates.
-3. **Confirmation.** ``draws`` candidate worlds (fitted parameters from the last
-   not-ruled-out candidates, every other uncertainty drawn afresh), plus world 0 (the
+3. **Confirmation.** ``draws`` candidate worlds (history-matched parameters from the last
+   not-ruled-out candidates, free uncertainties drawn afresh), plus world 0 (the
    defaults), run for ``confirm_reps`` replications on seeds no wave used. A world is kept
    when no enforced target's implausibility, with the replications' variance of its mean,
    exceeds the cutoff. The first ``keep`` kept worlds, in draw order, are stored.
@@ -59,6 +62,7 @@ from sim.worlds import (
 
 RECORD_FILE = WORLDS_FILE.with_name("worlds.json")
 CONFIRM_SEED_OFFSET = 1000  # the confirmation's seeds: [worlds].seed + this, unused by waves
+CLEAR_P = 0.05  # family-wise level at which a free uncertainty counts as moving a target
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,51 @@ def _moments(evaluation: Evaluation, targets: Sequence[Target], n: int
     return means, var
 
 
+def screen_active(params: Sequence[FitParameter], free: Free, targets: Sequence[Target],
+                  wave: Simulated, most: int) -> tuple[list[FitParameter], dict[str, Any]]:
+    """The free uncertainties that move a target beyond chance in a screening wave.
+
+    Each target's means are regressed on a quadratic in the fitted parameters; a free
+    parameter is *active* when its rank correlation with a target's residuals is clear
+    at the 5% family-wise level (Bonferroni over every free parameter and target), as in
+    history matching's choice of active inputs (Vernon et al. 2010, section 3.2). At most
+    ``most`` are kept, the strongest first.
+
+    Returns:
+        The active parameters (with their plausible ranges as bounds) and, for the record,
+        each one's strongest target and correlation.
+    """
+    from scipy import stats
+
+    from sim.calibration.emulator import features
+
+    unit = to_unit(params, wave.fitted)
+    design = features(unit)
+    finite = np.isfinite(wave.means).all(axis=1)
+    coef, *_ = np.linalg.lstsq(design[finite], wave.means[finite], rcond=None)
+    residuals = wave.means[finite] - design[finite] @ coef
+    tests = max(1, len(free.singles) * len(targets))
+    found = []
+    for u in free.singles:
+        x = np.array([d[u.name] for d in wave.free], dtype=float)[finite]
+        if np.ptp(x) == 0:
+            continue
+        best = (0.0, 1.0, "")
+        for j, t in enumerate(targets):
+            rho, p_value = stats.spearmanr(x, residuals[:, j])
+            if np.isfinite(rho) and abs(rho) > abs(best[0]):
+                best = (float(rho), float(p_value) * tests, t.key)
+        if best[1] < CLEAR_P:
+            found.append((abs(best[0]), u, best))
+    found.sort(key=lambda item: (-item[0], item[1].name))
+    active = [FitParameter(u.name, u.low, u.high, u.integer,
+                           f"screened in: moves {b[2]} (rank correlation {b[0]:+.2f})")
+              for _, u, b in found[:most]]
+    record = {u.name: {"target": b[2], "rho": round(b[0], 3), "p": float(f"{min(b[1], 1):.2g}")}
+              for _, u, b in found[:most]}
+    return active, record
+
+
 @dataclass
 class Ensemble:
     """What :func:`build` did: the kept worlds and every wave's diagnostics."""
@@ -187,26 +236,42 @@ def build(spec: CalibrationSpec, workers: int = 1, progress: bool = True) -> Ens
     targets = [t for t in spec.targets if t.enforce]
     free = free_uncertainties(spec)
     per_rep = sum(spec.variants[v].fit_reps_factor for v in spec.fitted_variants)
-    runs = 0
+
+    # Wave 1 screens as well: every free uncertainty is drawn, and those that move a
+    # target beyond chance join the history-matched parameters (they are constrained)
+    n, reps = s.waves[0]
+    fitted = to_points(params, _unit_sobol(len(params), n, s.seed))
+    wave = _simulate(spec, targets, fitted, draw_free(free, n, s.seed + 1), reps, s.seed + 1,
+                     workers, "worlds wave 1", progress)
+    runs = n * reps * per_rep
+    active, screening = screen_active(params, free, targets, wave, s.max_active)
+    matched = params + active
+    names = {a.name for a in active}
+    rest = Free(tuple(u for u in free.singles if u.name not in names), free.compositions)
+    wave.fitted = [{**f, **{a: d[a] for a in names}} for f, d in zip(wave.fitted, wave.free,
+                                                                     strict=True)]
+    wave.free = [{k: v for k, v in d.items() if k not in names} for d in wave.free]
+    simulated = [wave]
     waves: list[dict[str, Any]] = []
-    simulated: list[Simulated] = []
-    unit_next = _unit_sobol(len(params), s.waves[0][0], s.seed)
-    for k, (n, reps) in enumerate(s.waves, start=1):
-        fitted = to_points(params, unit_next[:n])
-        wave = _simulate(spec, targets, fitted, draw_free(free, len(fitted), s.seed + k),
-                         reps, s.seed + k, workers, f"worlds wave {k}", progress)
-        runs += len(fitted) * reps * per_rep
-        simulated.append(wave)
+    survivors = np.empty((0, len(matched)))
+    for k in range(1, len(s.waves) + 1):
+        if k > 1:
+            n, reps = s.waves[k - 1]
+            wave = _simulate(spec, targets, to_points(matched, survivors[:n]),
+                             draw_free(rest, min(n, len(survivors)), s.seed + k), reps,
+                             s.seed + k, workers, f"worlds wave {k}", progress)
+            runs += len(wave.fitted) * reps * per_rep
+            simulated.append(wave)
         imp = implausibility(targets, wave.means, wave.mean_var)
-        info: dict[str, Any] = {"wave": k, "points": len(fitted), "reps": reps,
+        info: dict[str, Any] = {"wave": k, "points": len(wave.fitted), "reps": wave.reps,
                                 "simulated_not_ruled_out": int((largest(imp) <= s.cutoff).sum())}
-        emulator = _emulate(params, targets, simulated)
-        candidates = _unit_sobol(len(params), s.candidates, s.seed + 100 + k)
+        emulator = _emulate(matched, targets, simulated)
+        candidates = _unit_sobol(len(matched), s.candidates, s.seed + 100 + k)
         rank = 2 if k == 1 else 1
         keep = _screen(emulator, targets, candidates, s.cutoff, rank)
         info.update(rule=f"{'second-' if rank == 2 else ''}largest I <= {s.cutoff:g}",
                     not_ruled_out_share=float(keep.mean()),
-                    **emulator_diagnostics(emulator, targets, params))
+                    **emulator_diagnostics(emulator, targets, matched))
         waves.append(info)
         survivors = candidates[keep]
         if len(survivors) == 0:  # nothing survives: say so, and confirm the closest
@@ -214,15 +279,13 @@ def build(spec: CalibrationSpec, workers: int = 1, progress: bool = True) -> Ens
             closest = largest(implausibility(targets, emulated, np.zeros_like(emulated)))
             survivors = candidates[np.argsort(closest, kind="stable")]
             info["note"] = "no candidate survived; the least implausible were taken"
-        unit_next = survivors
 
     # Confirmation: world 0 is the defaults; then the draws
     defaults = variant_params(spec.variants[spec.fitted_variants[0]])
-    every = free.names
-    central_fitted = {p.name: value_of(defaults, p.name) for p in params}
-    central_free = {name: value_of(defaults, name) for name in every}
-    fitted = [central_fitted, *to_points(params, unit_next[:s.draws])]
-    drawn = [central_free, *draw_free(free, len(fitted) - 1, s.seed + CONFIRM_SEED_OFFSET + 1)]
+    central_fitted = {p.name: value_of(defaults, p.name) for p in matched}
+    central_free = {name: value_of(defaults, name) for name in rest.names}
+    fitted = [central_fitted, *to_points(matched, survivors[:s.draws])]
+    drawn = [central_free, *draw_free(rest, len(fitted) - 1, s.seed + CONFIRM_SEED_OFFSET + 1)]
     confirmed = _simulate(spec, targets, fitted, drawn, s.confirm_reps,
                           s.seed + CONFIRM_SEED_OFFSET, workers, "worlds confirmation",
                           progress)
@@ -243,13 +306,16 @@ def build(spec: CalibrationSpec, workers: int = 1, progress: bool = True) -> Ens
         "seed": s.seed, "cutoff": s.cutoff, "waves": waves, "draws": s.draws,
         "confirm_reps": s.confirm_reps, "confirm_seed": s.seed + CONFIRM_SEED_OFFSET,
         "confirmed_plausible": int(plausible[1:].sum()), "kept": len(rows),
+        "draws_run": len(fitted) - 1,
         "defaults_plausible": bool(plausible[0]),
         "defaults_implausibility": {t.key: round(float(imp[0, j]), 3)
                                     for j, t in enumerate(targets)},
         "ruled_out_by": {t.key: int((imp[1:, j] > s.cutoff).sum())
                          for j, t in enumerate(targets)},
         "fitted_parameters": [p.name for p in params],
-        "free_parameters": every,
+        "screened_in": screening,
+        "history_matched": [p.name for p in matched],
+        "free_parameters": rest.names,
         "targets": [t.key for t in targets],
         "runs": runs, "wall_time_s": round(time.perf_counter() - start, 1), "workers": workers,
     }

@@ -43,6 +43,11 @@ def _uncertainty_notes(spec: CalibrationSpec) -> list[str]:
             "they are:", "", *[f"- `{t.key}`: {t.uncertainty}" for t in spec.targets], ""]
 
 
+def _screened(found: dict[str, Any]) -> str:
+    return "; ".join(f"`{name}` moves `{x['target']}` ({x['rho']:+.2f})"
+                     for name, x in found.items()) or "none"
+
+
 def _ensemble(spec: CalibrationSpec) -> list[str]:
     """The plausible worlds section, from worlds.json beside the targets file."""
     import json
@@ -76,21 +81,26 @@ def _ensemble(spec: CalibrationSpec) -> list[str]:
         "above), V_model the emulator's variance while screening or the replications' "
         f"variance of the mean once simulated. A set is ruled out when I exceeds {r['cutoff']:g} "
         f"(three-sigma rule). The {len(r['fitted_parameters'])} fitted parameters are "
-        f"history-matched; the {len(r['free_parameters'])} other declared numeric "
-        "uncertainties (those no bundled calibration variant sets itself) are drawn for "
-        "every world by Latin hypercube from their plausible ranges, and act on the "
-        "emulators as noise, so they widen the emulators' variance rather than being "
-        "ignored. Compositions (shares that add up to one) are drawn as a whole.",
+        "history-matched. Wave 1 also draws every other declared numeric uncertainty "
+        "(those no bundled calibration variant sets itself) from its plausible range, and "
+        "screens them: an uncertainty whose rank correlation with a target's residuals (after "
+        "a quadratic in the fitted parameters) is clear at the 5% family-wise level moves "
+        "that target, so it is history-matched too "
+        f"({len(r['screened_in'])}: {_screened(r['screened_in'])}). The other "
+        f"{len(r['free_parameters'])} are free: no target constrains them, and every "
+        "world draws them by Latin hypercube from their plausible ranges (compositions, "
+        "shares that add up to one, as a whole); in the emulators they act as noise, so "
+        "they widen the emulators' variance rather than being ignored.",
         "",
         "| wave | points | replications | simulated points not ruled out | rule | share of "
         "the box the emulators keep | emulator leave-one-out R² (lowest target) |",
         "|---|---|---|---|---|---|---|",
         *waves,
         "",
-        f"Confirmation: {r['draws']} candidate worlds (fitted parameters from the last "
-        f"wave's not-ruled-out candidates, every other uncertainty drawn afresh) and the "
+        f"Confirmation: {r['draws_run']} candidate worlds (history-matched parameters from "
+        "the last wave's not-ruled-out candidates, free uncertainties drawn afresh) and the "
         f"defaults were run for {r['confirm_reps']} replications on fresh seeds (root "
-        f"{r['confirm_seed']}). **{r['confirmed_plausible']} of {r['draws']}** were not "
+        f"{r['confirm_seed']}). **{r['confirmed_plausible']} of {r['draws_run']}** were not "
         f"ruled out by any enforced target; {r['kept']} worlds are stored, world 0 being "
         f"the defaults (largest I {max(r['defaults_implausibility'].values()):.2f}, "
         f"{'plausible' if r['defaults_plausible'] else 'NOT plausible'}). Targets that ruled "

@@ -156,6 +156,7 @@ class WorldSettings:
     draws: int  # candidate worlds simulated to confirm them
     confirm_reps: int  # their replications
     keep: int  # at most this many worlds are stored
+    max_active: int = 24  # at most this many screened-in uncertainties are history-matched
 
 
 # Used when the targets file has no [worlds] table; the bundled file states its own.
@@ -321,7 +322,8 @@ def _world_settings(table: dict[str, Any], path: Path) -> WorldSettings:
         cutoff=float(table.get("cutoff", default.cutoff)),
         draws=int(table.get("draws", default.draws)),
         confirm_reps=int(table.get("confirm_reps", default.confirm_reps)),
-        keep=int(table.get("keep", default.keep)))
+        keep=int(table.get("keep", default.keep)),
+        max_active=int(table.get("max_active", default.max_active)))
     if not waves or any(n < 2 or r < 1 for n, r in waves):
         raise UserError(f"{path}: worlds.waves must be a list of [points >= 2, replications]")
     if settings.cutoff <= 0 or min(settings.draws, settings.confirm_reps, settings.keep) < 2:
