@@ -200,9 +200,9 @@ def test_search_runs_end_to_end_and_writes_its_record(tmp_path: Path, capsys) ->
 def _emulator_data(n: int = 120, d: int = 4, noise: float = 0.05):
     """A target a quadratic cannot follow (a sine in x0), a quadratic term in x1, x2 and
     x3 unused; points from the project's own Sobol design, noise from a fixed hash."""
-    from sim.calibration.fit import _unit_sobol
+    from sim.calibration.fit import unit_sobol
 
-    unit = _unit_sobol(d, n, seed=3)
+    unit = unit_sobol(d, n, seed=3)
     wobble = np.sin(np.arange(n) * 12.9898) * 43758.5453 % 1.0 - 0.5  # fixed, not random
     y = np.sin(6.0 * unit[:, 0]) + 0.5 * unit[:, 1] ** 2 + noise * wobble
     return unit, y[:, None], np.full(n, 4.0)

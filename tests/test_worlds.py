@@ -202,3 +202,39 @@ def test_scenario_discovery_finds_a_planted_box() -> None:
     assert box is not None and box.text.startswith("effects.p2 <= 0.")
     assert box.coverage >= 0.6 and box.density >= 0.8
     assert discovery_box(x, np.zeros(80, bool)) is None  # nothing to find
+
+
+def test_run_across_worlds_writes_and_says_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                              ) -> None:
+    import json
+
+    from sim.cli import main
+
+    out = tmp_path / "out"
+    assert main(["run", "stop_start_grants", "long_term_investment", "--reps", "2", "--weeks",
+                 "52", "--worlds", "3", "--world-reps", "2", "--workers", "1",
+                 "--no-dashboard", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Across 3 plausible worlds (2 replications each" in printed
+    assert "long_term_investment vs stop_start_grants, relationships ending early: better in" \
+        in printed
+    table = pd.read_csv(out / "across_worlds.csv")
+    assert set(table["scenario"]) == {"long_term_investment"} and (table["worlds"] == 3).all()
+    assert np.allclose(table[["better_share", "worse_share", "unclear_share"]].sum(axis=1), 1)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["worlds"], manifest["world_replications"]) == (3, 2)
+
+
+def test_youth_justice_is_flagged_as_not_calibrated(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from sim.cli import main
+
+    out = tmp_path / "youth"
+    assert main(["run", "youth_justice", "--reps", "1", "--weeks", "8", "--workers", "1",
+                 "--no-dashboard", "--out", str(out)]) == 0
+    assert "note: youth_justice: the youth_justice setting is not calibrated" in \
+        capsys.readouterr().err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "youth_12m_closure" in manifest["not_calibrated"]["youth_justice"]

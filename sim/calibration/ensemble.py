@@ -43,7 +43,7 @@ from scipy.stats import qmc
 
 from sim.calibration.emulator import Emulator
 from sim.calibration.evaluate import Evaluation, evaluate, variant_params
-from sim.calibration.fit import _unit_sobol, emulator_diagnostics, to_points, to_unit
+from sim.calibration.fit import emulator_diagnostics, to_points, to_unit, unit_sobol
 from sim.calibration.implausibility import implausibility, largest
 from sim.calibration.targets import CalibrationSpec, FitParameter, Target
 from sim.composition import Composition, declared_compositions
@@ -240,7 +240,7 @@ def build(spec: CalibrationSpec, workers: int = 1, progress: bool = True) -> Ens
     # Wave 1 screens as well: every free uncertainty is drawn, and those that move a
     # target beyond chance join the history-matched parameters (they are constrained)
     n, reps = s.waves[0]
-    fitted = to_points(params, _unit_sobol(len(params), n, s.seed))
+    fitted = to_points(params, unit_sobol(len(params), n, s.seed))
     wave = _simulate(spec, targets, fitted, draw_free(free, n, s.seed + 1), reps, s.seed + 1,
                      workers, "worlds wave 1", progress)
     runs = n * reps * per_rep
@@ -266,7 +266,7 @@ def build(spec: CalibrationSpec, workers: int = 1, progress: bool = True) -> Ens
         info: dict[str, Any] = {"wave": k, "points": len(wave.fitted), "reps": wave.reps,
                                 "simulated_not_ruled_out": int((largest(imp) <= s.cutoff).sum())}
         emulator = _emulate(matched, targets, simulated)
-        candidates = _unit_sobol(len(matched), s.candidates, s.seed + 100 + k)
+        candidates = unit_sobol(len(matched), s.candidates, s.seed + 100 + k)
         rank = 2 if k == 1 else 1
         keep = _screen(emulator, targets, candidates, s.cutoff, rank)
         info.update(rule=f"{'second-' if rank == 2 else ''}largest I <= {s.cutoff:g}",

@@ -72,7 +72,7 @@ def round_significant(value: float, digits: int) -> float:
     return round(value, digits - 1 - math.floor(math.log10(abs(value))))
 
 
-def _unit_sobol(dimensions: int, n: int, seed: int) -> np.ndarray:
+def unit_sobol(dimensions: int, n: int, seed: int) -> np.ndarray:
     sampler = qmc.Sobol(d=dimensions, scramble=True, seed=seed)
     m = math.ceil(math.log2(max(n, 1)))
     return sampler.random_base2(m)[:n]  # a power of two keeps Sobol's balance; then trim
@@ -105,7 +105,7 @@ def design(parameters: Sequence[FitParameter], n: int, seed: int) -> list[dict[s
         >>> len(pts), all(0.7 <= p["effects.engagement_base"] <= 0.9 for p in pts)
         (4, True)
     """
-    return to_points(parameters, _unit_sobol(len(parameters), n, seed))
+    return to_points(parameters, unit_sobol(len(parameters), n, seed))
 
 
 @dataclass
@@ -273,7 +273,7 @@ def run_fit(spec: CalibrationSpec, workers: int = 1, reps: int | None = None,
             points = design(params, n, f.seed)
         else:
             emulator = _emulate(params, targets, scored)
-            candidates = _unit_sobol(len(params), f.candidates, f.seed + k)
+            candidates = unit_sobol(len(params), f.candidates, f.seed + k)
             cutoff = f.cutoffs[k - 2]
             keep = not_ruled_out(emulator, targets, candidates, cutoff)
             info.update(cutoff=cutoff, not_ruled_out_share=float(keep.mean()),
@@ -296,7 +296,7 @@ def run_fit(spec: CalibrationSpec, workers: int = 1, reps: int | None = None,
     # final emulators put closest to the centres, are re-run with many replications on fresh
     # seeds, so the choice is not a winner of simulation noise.
     emulator = _emulate(params, targets, scored)
-    candidates = _unit_sobol(len(params), f.candidates, f.seed + len(waves) + 1)
+    candidates = unit_sobol(len(params), f.candidates, f.seed + len(waves) + 1)
     worst, score = _emulated_distances(emulator, targets, candidates)
     order = np.lexsort((score, worst > 1.0))  # inside every range first, then closest
     inside = sorted((s for s in last if s.rho <= 1.0), key=lambda s: s.score)
