@@ -22,14 +22,20 @@ from typing import Any
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update, set_props
 
 from sim.errors import UserError
-from sim.findings import manifest_worlds
+from sim.findings import manifest_worlds, not_calibrated_notes
 from sim.spreadsheet import read_manifest, read_summary
 from studio.downloads import OPTION_FILES, option_files
 from studio.form_state import ComparisonFileError, Form, comparison_text, read_comparison
 from studio.form_state import Option as TypedOption
 from studio.forms import GROUPS, current_value, plain_value
 from studio.jobs import AlreadyRunningError, estimate_text
-from studio.layout import checks_block, choice_options, downloads_block, findings_block
+from studio.layout import (
+    across_block,
+    checks_block,
+    choice_options,
+    downloads_block,
+    findings_block,
+)
 from studio.options import DEFAULT_LABELS, MAX_OPTIONS, check_local, check_options, set_overrides
 from studio.page_state import (
     PageState,
@@ -513,12 +519,20 @@ def _register_results(app: Dash, studio: Studio) -> None:
         except UserError as exc:
             return [html.P(str(exc))], [], "", hidden, True
         try:
-            worlds = manifest_worlds(read_manifest(folder))
+            manifest = read_manifest(folder)
         except UserError:  # a damaged manifest: the caveat claims no more than one set
-            worlds = None
+            manifest = {}
+        from sim.across_worlds import read as read_across
+
+        try:
+            across = across_block(read_across(folder))
+        except UserError as exc:  # a damaged across_worlds.csv: said where it would be
+            across = [html.P(str(exc))]
         src = f"/studio/results/{run}/dashboard.html"
         shown = {} if (folder / "dashboard.html").is_file() else hidden
-        return findings_block(summary, worlds), \
+        found = findings_block(summary, manifest_worlds(manifest),
+                               not_calibrated_notes(manifest))
+        return found + across, \
             downloads_block(run, option_files(studio.folder, run)), \
             src if shown == {} else "", shown, False
 
