@@ -185,11 +185,14 @@ def options_section() -> html.Section:
 
 
 def run_section() -> html.Section:
-    """Step 3: replications, horizon, run, progress and cancel."""
+    """Step 3: replications, horizon, plausible worlds, run, progress and cancel."""
     return html.Section([
         html.H2("3. Run"),
         html.P("Every option runs on the same random numbers (paired replications), in the "
-               "background: the page stays usable while it runs."),
+               "background: the page stays usable while it runs. With plausible worlds, "
+               "every option also runs in each of them (parameter sets the calibration "
+               "targets do not rule out), so the findings take in uncertainty in the "
+               "model's parameters."),
         html.Div([
             html.Label("Replications (runs of each option)", htmlFor="reps"),
             dcc.Input(id="reps", type="text", inputMode="numeric", value="", maxLength=6,
@@ -199,6 +202,15 @@ def run_section() -> html.Section:
             dcc.Input(id="weeks", type="text", inputMode="numeric", value="", maxLength=6,
                       className="number"),
             html.Div(id="weeks-msg", className="field-msg", role="alert"),
+            html.Label("Plausible worlds (0 = none)", htmlFor="worlds"),
+            dcc.Input(id="worlds", type="text", inputMode="numeric", value="", maxLength=6,
+                      className="number"),
+            html.Div(id="worlds-msg", className="field-msg", role="alert"),
+            html.Div(id="worlds-note", className="meaning", role="status"),
+            html.Label("Replications in each world", htmlFor="world-reps"),
+            dcc.Input(id="world-reps", type="text", inputMode="numeric", value="",
+                      maxLength=6, className="number"),
+            html.Div(id="world-reps-msg", className="field-msg", role="alert"),
         ], className="run-fields"),
         html.P(id="estimate", className="meaning", role="status"),
         html.Div([html.Button("Run the comparison", id="run", className="primary"),
