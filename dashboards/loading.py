@@ -81,6 +81,9 @@ class ComparisonResults:
     # None when the folder has no yearly.parquet; else its year columns and the
     # registry's metric columns it holds.
     yearly: pd.DataFrame | None = None
+    # None when the run was not reported across plausible worlds; else across_worlds.csv
+    # (sim.across_worlds.read), one row per option x key outcome.
+    across: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,20 @@ def load_comparison(results_dir: Path) -> ComparisonResults:
         scenarios=scenarios,
         weeks=weeks,
         yearly=read_yearly(results_dir),
+        across=read_across(results_dir),
     )
+
+
+def read_across(results_dir: Path) -> pd.DataFrame | None:
+    """The folder's ``across_worlds.csv`` (None without one), read as every output reads it
+    (:func:`sim.across_worlds.read`)."""
+    from sim.across_worlds import read
+    from sim.errors import UserError
+
+    try:
+        return read(results_dir)
+    except UserError as exc:
+        raise ResultsError(f"results folder {results_dir}: {exc} (see docs/outputs.md)") from None
 
 
 def load_sweep(results_dir: Path) -> SweepResults:

@@ -78,7 +78,7 @@ from dashboards.workforce import (
 )
 from dashboards.yearly import short_year_note, yearly_figure, yearly_html, yearly_summary
 from sim.files import write_text_atomically
-from sim.findings import caveat, key_findings, manifest_worlds
+from sim.findings import caveat, key_findings, manifest_worlds, not_calibrated_notes
 
 __all__ = [
     "DASHBOARD_FILE",
@@ -174,6 +174,8 @@ def _relabel(results: ComparisonResults) -> tuple[ComparisonResults, list[str]]:
         scenarios=[labels[s] for s in results.scenarios],
         weeks=results.weeks,
         yearly=None if results.yearly is None else rename(results.yearly, "scenario"),
+        across=None if results.across is None else rename(results.across, "scenario",
+                                                          "reference"),
     )
     return relabelled, relabelled.scenarios
 
@@ -379,6 +381,7 @@ def _comparison_intro(results: ComparisonResults) -> tuple[str, str]:
     years = results.weeks / 52
     intro = (
         _findings_html(results, labels)
+        + _across_html(results, labels)
         + how_to_read_html(reps, results.weeks, labels[results.scenarios[0]]
                            if results.scenarios else "")
         + '<section class="intro"><h2>The options</h2><ul class="questions">'
@@ -400,18 +403,23 @@ def _comparison_intro(results: ComparisonResults) -> tuple[str, str]:
 
 
 def _findings_html(results: ComparisonResults, labels: Mapping[str, str]) -> str:
-    """The key findings (``sim.findings``), first on the page: each sentence's clauses
-    marked better, worse or no clear difference in words, and in colour beside them;
-    then what they are (:func:`sim.findings.caveat`, with the plausible worlds the
-    folder's manifest records), in the open, on screen and on paper."""
+    """The key findings (``sim.findings``), first on the page: why an option's results are
+    not calibrated, when its setting is not (:func:`sim.findings.not_calibrated_notes`);
+    each sentence's clauses marked better, worse or no clear difference in words, and in
+    colour beside them; then what they are (:func:`sim.findings.caveat`, with the
+    plausible worlds the folder's manifest records), in the open, on screen and on paper."""
     said = (f'<p class="caveat">{html.escape(caveat(manifest_worlds(results.manifest)))}'
             "</p>")
+    # said before the findings: a reader meets it before the numbers it qualifies
+    flagged = "".join(f'<p class="not-calibrated"><strong>Not calibrated:</strong> '
+                      f"{html.escape(note)}</p>"
+                      for note in not_calibrated_notes(results.manifest, labels))
     try:
         findings = key_findings(results.summary, titles=labels)
     except (KeyError, ValueError):  # a summary.csv this version cannot read findings from
         findings = []
     if not findings:  # the numbers below are still the model's
-        return f'<section class="findings">{said}</section>'
+        return f'<section class="findings">{flagged}{said}</section>'
     items = []
     for finding in findings:
         parts = []
@@ -423,10 +431,28 @@ def _findings_html(results: ComparisonResults, labels: Mapping[str, str]) -> str
         css = finding.verdict if finding.verdict in (*VERDICT_CLASSES, "mixed") else "own"
         items.append(f'<li class="{css}"><strong>{html.escape(finding.title)}:</strong> '
                      + "; ".join(parts) + ".</li>")
-    return ('<section class="findings"><h2>Key findings</h2><ul class="findings">'
+    return ('<section class="findings"><h2>Key findings</h2>' + flagged
+            + '<ul class="findings">'
             + "".join(items) + f'</ul>{said}<p class="note">Each difference compares two options '
             "run on the same random numbers, with its 95% confidence interval; \u201cno "
             "clear difference\u201d means the interval includes zero.</p></section>")
+
+
+def _across_html(results: ComparisonResults, labels: Mapping[str, str]) -> str:
+    """Right after the key findings, for a run across plausible worlds: per option and key
+    outcome, in how many worlds it is better, worse or not clearly different, the
+    difference with its interval over worlds and the replications' part apart, what it
+    depends on most and where it would reverse (:func:`sim.across_worlds.sentences`)."""
+    if results.across is None:
+        return ""
+    from sim.across_worlds import HOW_TO_READ, NO_LINES, heading, sentences
+
+    lines = sentences(results.across, titles=labels) or [NO_LINES]
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return ('<section class="across-worlds">'
+            f"<h2>{html.escape(heading(results.across))}</h2>"
+            f'<p class="caption">{html.escape(HOW_TO_READ)}</p>'
+            f'<ul class="across-worlds">{items}</ul></section>')
 
 
 def _comparison_footer(results: ComparisonResults) -> str:
@@ -699,6 +725,10 @@ ul.findings li {{ margin: .45rem 0; padding: .35rem .6rem; border-left: .35rem s
   background: #f6f6f6; font-size: 1.05rem; }}
 p.caveat {{ margin: .6rem 0 .3rem; padding: .35rem .6rem; border: 1px solid #c8c8c8;
   border-radius: 4px; color: #222; }}
+p.not-calibrated {{ margin: .45rem 0; padding: .35rem .6rem; border: 2px solid #B34700;
+  border-radius: 4px; color: #222; }}
+ul.across-worlds {{ padding-left: 1.2rem; margin: .3rem 0; }}
+ul.across-worlds li {{ margin: .3rem 0; }}
 .verdict {{ display: inline-block; font-size: .78rem; font-weight: 700; text-transform: uppercase;
   letter-spacing: .03em; padding: 0 .35em; border-radius: 3px; margin-right: .4em;
   color: #fff; background: #666; white-space: nowrap; }}
@@ -743,6 +773,7 @@ table.headline .diff.no_clear_difference {{ border-left: .25rem solid #888; padd
      empty for a section taller than a page). */
   h2, h3, .caption {{ break-after: avoid; page-break-after: avoid; }}
   .keep, .js-plotly-plot, .plotly-graph-div, .card, ul.findings li, p.caveat, tr, dt, dd,
+  p.not-calibrated, ul.across-worlds li,
   .how-to-read li {{ break-inside: avoid; page-break-inside: avoid; }}
   .table-wrap {{ overflow: visible; }}
   table.headline {{ table-layout: fixed; font-size: 7.5pt; width: 100%; }}

@@ -24,18 +24,24 @@ replication ``k`` is a paired difference. For each outcome and option:
   crosses zero, when it does;
 - a **scenario-discovery box** (PRIM, :func:`discovery_box`) for the worlds whose verdict
   is not the most common one, in words with its coverage and density, when one is clear.
+
+The table goes into a results folder as ``across_worlds.csv`` (:data:`FILE`; its columns,
+with their plain-English names, units and meanings, are :data:`COLUMN_INFO`). Every output
+that shows it (the terminal, the dashboard and its printout, the spreadsheet's "Across
+worlds" sheet, the planners' web page) reads it with :func:`read` and says it in the words
+of :func:`sentences`, under :func:`heading` and :data:`HOW_TO_READ`, right after the key
+findings.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.metrics import METRICS
 from sim.params import CALIBRATED, SECTIONS
@@ -54,6 +60,85 @@ WORLD_SEPARATOR = " @ world "  # the name a (scenario, world) run carries while 
 DRIVERS = 3  # drivers reported per outcome
 CLEAR_P = 0.05  # family-wise level of a driver's dependence (Bonferroni over parameters)
 INTERVAL = (2.5, 97.5)  # percentiles of the worlds' effects
+# Fewer worlds than this leave a rank correlation with too few degrees of freedom to
+# single out a driver (and a partial one fewer still), so none is reported.
+MIN_DRIVER_WORLDS = 5
+FILE = "across_worlds.csv"  # in a results folder run across worlds
+
+# across_worlds.csv's columns, in order: (column, plain-English header, unit, meaning).
+# The spreadsheet's "Across worlds" sheet and docs/outputs.md say them in these words.
+_BASE_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    ("scenario", "Option", "name", "The option compared with the reference"),
+    ("reference", "Compared with", "name", "The reference option (the first given)"),
+    ("metric", "Outcome", "name", "The outcome metric (sim.metrics), one of the key outcomes"),
+    ("worlds", "Plausible worlds", "worlds", "Worlds in which the outcome could be compared"),
+    ("replications", "Replications in each world", "replications",
+     "Replications of each option in each world (the fewest any world had)"),
+    ("effect", "Difference (mean over worlds)", "the metric's unit",
+     "Option minus reference, replication by replication on the same seeds, averaged in "
+     "each world, then over worlds"),
+    ("worlds_low", "95% of worlds: from", "the metric's unit",
+     "2.5th percentile of the worlds' differences: what a plausible world may show "
+     "(parameter uncertainty, each world's chance variation in it)"),
+    ("worlds_high", "95% of worlds: to", "the metric's unit",
+     "97.5th percentile of the worlds' differences"),
+    ("mc_low", "Replications alone (95%): from", "the metric's unit",
+     "Lower end of the 95% interval that the replications' chance variation alone gives "
+     "the mean difference (the Monte Carlo part, reported apart)"),
+    ("mc_high", "Replications alone (95%): to", "the metric's unit",
+     "Upper end of that interval"),
+    ("better_share", "Better in (share of worlds)", "share",
+     "Share of worlds whose 95% interval of paired differences lies wholly on the better "
+     "side of zero (the metric's declared direction)"),
+    ("worse_share", "Worse in (share of worlds)", "share",
+     "Share of worlds whose interval lies wholly on the worse side"),
+    ("unclear_share", "No clear difference in (share of worlds)", "share",
+     "Share of worlds whose interval includes zero; the three shares add up to one"),
+    ("switching_parameter", "Reverses along", "parameter",
+     "The first driver, when a straight line through the worlds' differences against it "
+     "crosses zero inside its plausible range (empty otherwise)"),
+    ("switching_value", "Reverses at (switching value)", "the parameter's unit",
+     "The value of that parameter at which the line crosses zero"),
+    ("box", "Scenario discovery", "words",
+     "Where the worlds whose verdict is not the most common one mainly lie: a PRIM box "
+     "in a few parameters, when one is clear (empty otherwise)"),
+    ("box_coverage", "Scenario discovery: coverage", "share",
+     "Share of those worlds inside the box"),
+    ("box_density", "Scenario discovery: density", "share",
+     "Share of the worlds inside the box that are among those worlds"),
+)
+_DRIVER_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    ("", "depends on", "parameter",
+     "The uncertain parameter the worlds' differences depend on most{after} (dotted name)"),
+    ("_rho", "rank correlation", "-1 to 1",
+     "Its {partial}rank correlation with the worlds' differences"),
+    ("_p", "p-value", "probability",
+     "Bonferroni-corrected p-value of that correlation (clear below 0.05)"),
+    ("_grade", "evidence grade", "grade",
+     "The parameter's evidence grade from its declared source: \u201cassumption\u201d, "
+     "\u201cdirection published, size assumed\u201d, \u201ccalibrated\u201d or "
+     "\u201cpublished\u201d"),
+)
+ORDINALS = ("Most", "Second most", "Third most")  # driver k in words
+
+
+def _driver_columns() -> list[tuple[str, str, str, str]]:
+    out = []
+    for i in range(DRIVERS):
+        said = ORDINALS[i] if i < len(ORDINALS) else f"Driver {i + 1}"
+        before = "driver 1" if i == 1 else "drivers 1 and 2" if i == 2 else f"drivers 1 to {i}"
+        words = {"after": f" once {before} {'is' if i == 1 else 'are'} allowed for" if i else "",
+                 "partial": f"partial (given {before}) " if i else ""}
+        for suffix, header, unit, meaning in _DRIVER_COLUMNS:
+            out.append((f"driver_{i + 1}{suffix}", f"{said}: {header}", unit,
+                        meaning.format(**words)))
+    return out
+
+
+COLUMN_INFO: tuple[tuple[str, str, str, str], ...] = (*_BASE_COLUMNS, *_driver_columns())
+COLUMNS: tuple[str, ...] = tuple(c for c, *_ in COLUMN_INFO)
+TEXT_COLUMNS = ("scenario", "reference", "metric", "switching_parameter", "box",
+                *(f"driver_{i + 1}{s}" for i in range(DRIVERS) for s in ("", "_grade")))
 
 
 def evidence_grade(name: str) -> str:
@@ -131,8 +216,10 @@ def drivers(effects: np.ndarray, values: pd.DataFrame, count: int = DRIVERS) -> 
     """
     varied = [c for c in values.columns if values[c].nunique() > 2]
     n = len(effects)
-    if n < 5 or not varied or np.ptp(effects) == 0:
+    if n < MIN_DRIVER_WORLDS or not varied or np.ptp(effects) == 0:
         return []
+    from scipy import stats  # here: reading a results folder's table needs none of it
+
     ranks = {c: stats.rankdata(values[c].to_numpy()) for c in varied}
     y = stats.rankdata(effects)
     chosen: list[str] = []
@@ -286,6 +373,8 @@ def _verdicts(diffs: np.ndarray, better: str) -> str:
     n = len(diffs)
     if n < 2 or better == "neither":
         return "no_clear_difference"
+    from scipy import stats
+
     half = stats.t.ppf(0.975, n - 1) * diffs.std(ddof=1) / math.sqrt(n)
     low, high = diffs.mean() - half, diffs.mean() + half
     if high < 0 or low > 0:
@@ -359,7 +448,7 @@ def summarise(metrics: pd.DataFrame, reference: str, outcomes: Sequence[str],
                 row[f"driver_{i + 1}_p"] = d.p_value if d else math.nan
                 row[f"driver_{i + 1}_grade"] = d.grade if d else ""
             rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(COLUMNS))  # the columns even with no rows
 
 
 def compare(scenarios: Sequence[Scenario], worlds: int = DEFAULT_WORLDS,
@@ -389,42 +478,127 @@ def compare(scenarios: Sequence[Scenario], worlds: int = DEFAULT_WORLDS,
                      outcomes or [k.metric for k in KEY_OUTCOMES], chosen, held)
 
 
-def _number(value: float, scale: float) -> str:
+def _number(value: float, scale: float, money: bool = False) -> str:
+    """A figure in words' company: a true minus sign, pounds for money, digits by size."""
     v = value * scale
+    if not math.isfinite(v):
+        return "n/a"
     digits = 0 if abs(v) >= 100 else 1 if abs(v) >= 1 else 2
-    return f"{v:,.{digits}f}".replace("-", "\u2212")
+    text = f"{abs(v):,.{digits}f}"
+    sign = "\u2212" if v < 0 and float(text.replace(",", "")) != 0 else ""
+    return f"{sign}{'£' if money else ''}{text}"
 
 
-def sentences(table: pd.DataFrame, outcomes: Sequence[str] | None = None) -> list[str]:
-    """Plain-English lines: per option and outcome, in how many worlds it is better, the
-    effect with both intervals, what it depends on most and where it would reverse."""
+def sentences(table: pd.DataFrame, outcomes: Sequence[str] | None = None,
+              titles: Mapping[str, str] | None = None) -> list[str]:
+    """Plain-English lines: per option and outcome, in how many worlds it is better, worse
+    or not clearly different, the effect with its interval over worlds and the Monte Carlo
+    part apart, what it depends on most (with its evidence grade) and where it would
+    reverse. ``titles``: display names by scenario name (default the names)."""
     from sim.findings import KEY_OUTCOMES
 
     spoken = {k.metric: k for k in KEY_OUTCOMES}
+    names = dict(titles or {})
     out = []
     for row in table.itertuples(index=False):
         if outcomes is not None and row.metric not in outcomes:
             continue
         key = spoken.get(row.metric)
-        topic = key.topic if key else METRICS[row.metric].label
+        declared = METRICS.get(row.metric)
+        topic = key.topic if key else declared.label if declared else row.metric
         scale = key.scale if key else 1
         unit = f" {key.unit_text}" if key and key.unit_text else ""
-        n = row.worlds
+        money = bool(declared and declared.unit.startswith("GBP"))
+
+        def said(value: float, scale: float = scale, money: bool = money) -> str:
+            return _number(value, scale, money)
+
+        n = int(row.worlds)
         better, worse = round(row.better_share * n), round(row.worse_share * n)
-        text = (f"{row.scenario} vs {row.reference}, {topic}: better in {better} of {n} "
-                f"plausible worlds, worse in {worse}, no clear difference in "
-                f"{n - better - worse} (difference {_number(row.effect, scale)}{unit}; "
-                f"95% of worlds {_number(row.worlds_low, scale)} to "
-                f"{_number(row.worlds_high, scale)}; replications alone "
-                f"\u00b1{_number((row.mc_high - row.mc_low) / 2, scale)})")
+        option = names.get(row.scenario, row.scenario)
+        reference = names.get(row.reference, row.reference)
+        text = (f"{option} vs {reference}, {topic}: better in {better} of {n} "
+                f"plausible world{'' if n == 1 else 's'}, worse in {worse}, no clear "
+                "difference in "
+                f"{n - better - worse} (difference {said(row.effect)}{unit}; "
+                f"95% of worlds {said(row.worlds_low)} to "
+                f"{said(row.worlds_high)}; replications alone "
+                f"\u00b1{said((row.mc_high - row.mc_low) / 2)})")
         if row.driver_1:
             clear = "clear" if row.driver_1_p < CLEAR_P else "not clear beyond chance"
             text += (f"; depends most on {row.driver_1} ({row.driver_1_grade}; rank "
                      f"correlation {row.driver_1_rho:+.2f}, {clear})")
             if row.switching_parameter:
                 text += f", and reverses at {row.switching_parameter} = {row.switching_value:.3g}"
-        if getattr(row, "box", ""):
+            else:
+                text += ", and does not reverse within its plausible range"
+        elif n < MIN_DRIVER_WORLDS:
+            text += (f"; too few worlds to say what it depends on (at least "
+                     f"{MIN_DRIVER_WORLDS} are needed)")
+        else:
+            text += "; no uncertain parameter stands out as what it depends on"
+        if isinstance(getattr(row, "box", ""), str) and row.box:
             text += (f"; {row.box} (scenario discovery: coverage {row.box_coverage:.2f}, "
                      f"density {row.box_density:.2f})")
         out.append(text + ".")
     return out
+
+
+# How to read the across-worlds lines: said under their heading in every output.
+HOW_TO_READ = (
+    "Each option against the reference in every plausible world, on the same random "
+    "numbers. A world counts as better or worse when the 95% interval of its paired "
+    "differences lies wholly on that side of zero. \u201c95% of worlds\u201d is the range of "
+    "the worlds' differences: what a plausible world may show, uncertainty in the model's "
+    "parameters included. \u201cReplications alone\u201d is the 95% margin that chance "
+    "variation between replications puts on the mean difference (the Monte Carlo part, "
+    "reported apart). What a difference depends on most is the uncertain parameter it "
+    "follows most closely across the worlds, with the evidence grade of that parameter's "
+    "source; it reverses where a straight line through the worlds' differences against "
+    "that parameter crosses zero (its switching value).")
+
+
+# Said in place of the lines when a table has no rows (no key outcome had a value in both).
+NO_LINES = "No key outcome could be compared across the worlds."
+
+
+def heading(table: pd.DataFrame) -> str:
+    """The across-worlds block's heading: how many worlds, and replications in each, as
+    run (an outcome missing in some runs has fewer in its own row).
+
+    Example:
+        >>> heading(pd.DataFrame({"worlds": [30, 30], "replications": [5, 5]}))
+        'Across 30 plausible worlds (5 replications of each option in each)'
+    """
+    if not len(table):  # no key outcome could be compared: no counts to give
+        return "Across plausible worlds"
+    worlds, reps = int(table["worlds"].max()), int(table["replications"].max())
+    return (f"Across {worlds:,} plausible world{'' if worlds == 1 else 's'} ({reps} "
+            f"replication{'' if reps == 1 else 's'} of each option in each)")
+
+
+def read(folder: Path) -> pd.DataFrame | None:
+    """A results folder's ``across_worlds.csv`` as written (a scenario named "NA" stays a
+    name; an empty text cell is ""; an empty number NaN), or None when the folder has
+    none (a run on one set of parameter values). Every output that shows it reads it here.
+
+    Raises:
+        UserError: the file is not CSV or lacks one of :data:`COLUMNS`.
+    """
+    from sim.errors import UserError
+
+    path = Path(folder) / FILE
+    if not path.is_file():
+        return None
+    try:
+        table = pd.read_csv(path, keep_default_na=False, na_values=[""],
+                            dtype=dict.fromkeys(TEXT_COLUMNS, str))
+    except (OSError, ValueError) as exc:  # pandas' parser errors and bad text are ValueErrors
+        raise UserError(f"{path}: not an across-worlds table ({exc})") from None
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise UserError(f"{path}: not an across-worlds table (no {', '.join(missing)} "
+                        "column)")
+    for column in TEXT_COLUMNS:
+        table[column] = table[column].fillna("").astype(str)
+    return table

@@ -229,10 +229,10 @@ def _run(refs: list[str], overrides: list[str], args: argparse.Namespace,
     print(f"ran {len(scenarios)} scenarios × {run.replications} replications × {run.weeks} "
           f"weeks in {time.perf_counter() - start:.1f} s")
     if across is not None:
-        from sim.across_worlds import sentences
+        from sim.across_worlds import heading, sentences
 
-        print(f"\nAcross {args.worlds} plausible worlds ({args.world_reps} replications each; "
-              "simulated comparisons under the model's stated assumptions):")
+        print(f"\n{heading(across)}; simulated comparisons under the model's stated "
+              "assumptions:")
         for line in sentences(across):
             print(f"  {line}")
     print(f"results: {out}")

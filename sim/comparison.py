@@ -28,8 +28,6 @@ from sim.runner import Results, run_scenarios
 from sim.scenario import Scenario
 from sim.worlds import DEFAULT_WORLD_REPS
 
-ACROSS_WORLDS_FILE = "across_worlds.csv"
-
 
 @dataclass
 class Comparison:
@@ -104,7 +102,10 @@ def write_comparison(folder: Path, comparison: Comparison,
     write_tables(folder, c.results.tables, c.summary, c.manifest, c.results.yearly,
                  c.results.replications())
     if c.across is not None:
-        c.across.to_csv(folder / ACROSS_WORLDS_FILE, index=False)
-    write_spreadsheet(folder)  # summary.xlsx, from the files just written
+        from sim.across_worlds import FILE
+
+        c.across.to_csv(folder / FILE, index=False)
+    # summary.xlsx, then the dashboard, from the files just written (across_worlds.csv too)
+    write_spreadsheet(folder)
     if dashboard is not None:
         dashboard(folder)

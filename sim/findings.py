@@ -28,7 +28,10 @@ Every output that shows findings (the terminal report, the dashboard and its pri
 the spreadsheet, the planners' web page) shows :func:`caveat` with them: they are simulated
 comparisons under stated assumptions, not measured outcomes, and whether their intervals
 take in uncertainty in the model's parameters (a run across plausible worlds,
-:func:`manifest_worlds`) or only the chance variation between replications.
+:func:`manifest_worlds`) or only the chance variation between replications. Beside them
+goes why an option's results are not calibrated, when its setting is not
+(:func:`not_calibrated_notes`), and after them, for a run across plausible worlds, what
+each option does across the worlds (:func:`sim.across_worlds.sentences`).
 
 Verdicts come from the paired-difference interval and the metric's declared direction
 (``better`` in :mod:`sim.metrics`, never a list here): the whole 95% interval on the
@@ -52,7 +55,7 @@ Public API (stable; the dashboard uses it):
 - :data:`LABELS` (verdict -> words), :func:`verdict_of`, :func:`format_money`,
   :func:`format_number`, :func:`decimals_for`
 - :func:`caveat` ``(worlds=None) -> str``, :func:`manifest_worlds` ``(manifest) -> int |
-  None``
+  None``, :func:`not_calibrated_notes` ``(manifest, titles=None) -> list[str]``
 """
 
 from __future__ import annotations
@@ -334,6 +337,27 @@ def manifest_worlds(manifest: Mapping[str, Any]) -> int | None:
     if isinstance(worlds, bool) or not isinstance(worlds, int) or worlds < 1:
         return None
     return worlds
+
+
+def not_calibrated_notes(manifest: Mapping[str, Any],
+                         titles: Mapping[str, str] | None = None) -> list[str]:
+    """Why options' results are not calibrated, one line per option, from the manifest's
+    ``not_calibrated`` (option name -> reason; absent when every option's setting is
+    calibrated), named by ``titles`` (default the names). Shown beside the findings, as
+    the run says it when it starts; anything but text there is left out.
+
+    Example:
+        >>> not_calibrated_notes({"not_calibrated": {"yj": "the setting is not calibrated"}})
+        ['yj: the setting is not calibrated.']
+        >>> not_calibrated_notes({})
+        []
+    """
+    flagged = manifest.get("not_calibrated")
+    if not isinstance(flagged, Mapping):
+        return []
+    names = dict(titles or {})
+    return [f"{names.get(str(name), str(name))}: {reason.rstrip('.')}."
+            for name, reason in flagged.items() if isinstance(reason, str) and reason]
 
 
 # --- numbers ------------------------------------------------------------------------------

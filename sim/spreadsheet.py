@@ -15,8 +15,12 @@ Sheets, in order:
   difference, from :func:`sim.findings.verdict_of`). Cells hold numbers; number formats
   show them (a share 0.5875 shows as 58.8%, money as £1,234 or −£297). Under the title,
   what the numbers are (:func:`sim.findings.caveat`, with the plausible worlds the
-  manifest records), as every output of findings says it.
+  manifest records), as every output of findings says it, and why an option's results
+  are not calibrated when its setting is not (:func:`sim.findings.not_calibrated_notes`).
 - **All metrics**: the same for every metric in ``summary.csv``.
+- **Across worlds** (only for a run across plausible worlds): ``across_worlds.csv``
+  (:func:`sim.across_worlds.read`), first in words (:func:`sim.across_worlds.sentences`),
+  then as a table with plain-English column names.
 - **Parameters**: every resolved parameter, a column per scenario.
 - one sheet per per-run table (``weekly``, ``matches``, ``mentors``, ``mentees``,
   ``events``, ``yearly``) holding at most :data:`MAX_SHEET_CELLS` cells; a bigger table
@@ -45,7 +49,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from sim.errors import UserError
-from sim.findings import LABELS, caveat, manifest_worlds, verdict_of
+from sim.findings import LABELS, caveat, manifest_worlds, not_calibrated_notes, verdict_of
 from sim.metrics import HEADLINE_GROUPS, METRICS
 from sim.results import write_atomically
 from sim.summary import DETECTABLE, DETECTABLE_DEFINITION
@@ -66,6 +70,7 @@ HEADER_ROW = 5  # the column names of Headline and All metrics (rows 1-4: title,
 # numbers are, and notes)
 TABLE_HEADER_ROW = 2  # the column names of a table's sheet (row 1: what a row is)
 TABLES = (*SCHEMA, "yearly")  # the per-run tables, as sheets, in this order
+ACROSS_SHEET = "Across worlds"  # across_worlds.csv's sheet, after All metrics
 YEARLY_KEYS = {"year": "Year of the horizon, from 1", "start_week": "First week of the year",
                "end_week": "Last week of the year (the last year ends at the horizon)"}
 
@@ -297,7 +302,7 @@ def _metric_sheet(wb: Workbook, title: str, s: _Summary, manifest: Mapping[str, 
                  if s.compared else f"scenario {s.reference}")
     runs = f"{s.replications} replication{'' if s.replications == 1 else 's'}{horizon}"
     ws.append([c.text(f"{title}: {scenarios}; {runs} each", font=c.title_font)])
-    ws.append([c.text(caveat(manifest_worlds(manifest)), font=c.bold)])
+    ws.append([c.text(_what_they_are(manifest), font=c.bold)])
     ws.append([c.text("Means across replications with 95% intervals; cells hold numbers and "
                       "their formats show units: shares as percentages, money in pounds. A "
                       "difference between two shares is in percentage points.",
@@ -312,6 +317,64 @@ def _metric_sheet(wb: Workbook, title: str, s: _Summary, manifest: Mapping[str, 
             ws.append([c.text(group, font=c.bold)])
         for metric in metrics:
             ws.append(_metric_row(c, s, metric))
+
+
+def _what_they_are(manifest: Mapping[str, Any]) -> str:
+    """What the numbers are (:func:`sim.findings.caveat`), then why an option's results are
+    not calibrated when its setting is not: one cell, so the column names stay in row
+    :data:`HEADER_ROW` whatever the run."""
+    notes = not_calibrated_notes(manifest)
+    said = caveat(manifest_worlds(manifest))
+    return f"{said} Not calibrated: {' '.join(notes)}" if notes else said
+
+
+# --- Across worlds --------------------------------------------------------------------------
+def _across_sheet(wb: Workbook, table: pd.DataFrame, manifest: Mapping[str, Any]) -> None:
+    """``across_worlds.csv`` for a reader: the lines in words first, then the table with
+    plain-English column names (its CSV names in the notes), differences in the outcome's
+    unit, shares of worlds as percentages."""
+    from sim.across_worlds import COLUMN_INFO, HOW_TO_READ, NO_LINES, heading, sentences
+
+    ws = wb.create_sheet(ACROSS_SHEET)
+    c = _Cells(ws)
+    info = [i for i in COLUMN_INFO if i[0] not in ("scenario", "reference", "metric")]
+    names = ["Option", "Compared with", "Outcome", "Unit",
+             *[header for _, header, _, _ in info], "Name in across_worlds.csv"]
+    notes = ["", "", "", "Shares show as percentages; a difference between two shares is "
+             "in percentage points", *[f"{column} ({unit}): {meaning}"
+                                      for column, _, unit, meaning in info],
+             "The outcome's name in across_worlds.csv, summary.csv and mentorsim metrics"]
+    _widths(ws, [24, 18, 34, 22, *[16] * len(info), 36])
+    _print_wide(ws)
+    references = ", ".join(dict.fromkeys(str(r) for r in table["reference"]))
+    against = f": each option against {references}" if references else ""
+    ws.append([c.text(f"{heading(table)}{against}", font=c.title_font)])
+    ws.append([c.text(_what_they_are(manifest), font=c.bold)])
+    ws.append([c.text(HOW_TO_READ, font=c.note_font)])
+    ws.append([c.text("In words, per option and key outcome (the table under them holds the "
+                      "same figures):", font=c.bold)])
+    for line in sentences(table) or [NO_LINES]:
+        ws.append([c.text(line)])
+    ws.append([])
+    ws.append(c.header(names, notes))
+    shares = {"better_share", "worse_share", "unclear_share"}
+    differences = {"effect", "worlds_low", "worlds_high", "mc_low", "mc_high"}
+    for row in table.itertuples(index=False):
+        label, unit, _definition, _better = _describe(str(row.metric))
+        cells: list[Any] = [c.text(str(row.scenario)), c.text(str(row.reference)),
+                            c.text(label), c.text(_unit_text(unit))]
+        for column, _header, _unit, _meaning in info:
+            value = getattr(row, column)
+            if column in differences:
+                cells.append(c.number(value, number_format(unit, signed=True)))
+            elif column in shares:
+                cells.append(c.number(value, number_format("share")))
+            elif isinstance(value, str):
+                cells.append(c.text(value) if value else None)
+            else:
+                cells.append(c.number(value))
+        cells.append(c.text(str(row.metric)))
+        ws.append(cells)
 
 
 # --- Parameters -----------------------------------------------------------------------------
@@ -461,6 +524,10 @@ def _about_sheet(wb: Workbook, folder: Path, manifest: Mapping[str, Any],
         ("Replications", manifest.get("replications")),
         ("Weeks", manifest.get("weeks")),
         ("Wall time (s)", manifest.get("wall_time_s")),
+        *([("Plausible worlds", manifest.get("worlds")),
+           ("Replications in each world", manifest.get("world_replications"))]
+          if manifest_worlds(manifest) else []),
+        *[("Not calibrated", note) for note in not_calibrated_notes(manifest)],
         ("Spreadsheet written (UTC)", datetime.now(UTC).isoformat(timespec="seconds")),
     ]
     for key, value in facts:
@@ -547,6 +614,13 @@ def _fill(wb: Workbook, folder: Path, s: _Summary, manifest: Mapping[str, Any]) 
     _metric_sheet(wb, "All metrics", s, manifest, [(None, s.metrics)])
     contents = {"Headline": "headline metrics by scenario, with paired differences",
                 "All metrics": "every metric of summary.csv, laid out as Headline"}
+    from sim.across_worlds import read
+
+    across = read(folder)
+    if across is not None:
+        _across_sheet(wb, across, manifest)
+        contents[ACROSS_SHEET] = ("each option against the reference across plausible worlds "
+                                  "(across_worlds.csv), in words and as a table")
     if manifest.get("scenarios"):
         _parameters_sheet(wb, manifest)
         contents["Parameters"] = "every scenario's resolved parameters"
@@ -576,7 +650,8 @@ def write_spreadsheet(folder: Path) -> Path:
     in the folder, renamed into place). Returns its path.
 
     Raises:
-        UserError: the folder has no ``summary.csv`` or a damaged ``manifest.json``.
+        UserError: the folder has no ``summary.csv``, or a damaged ``manifest.json`` or
+            ``across_worlds.csv``.
     """
     folder = Path(folder)
     wb = build_workbook(folder)

@@ -22,14 +22,20 @@ from typing import Any
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update, set_props
 
 from sim.errors import UserError
-from sim.findings import manifest_worlds
+from sim.findings import manifest_worlds, not_calibrated_notes
 from sim.spreadsheet import read_manifest, read_summary
 from studio.downloads import OPTION_FILES, option_files
 from studio.form_state import ComparisonFileError, Form, comparison_text, read_comparison
 from studio.form_state import Option as TypedOption
 from studio.forms import GROUPS, current_value, plain_value
-from studio.jobs import AlreadyRunningError, estimate_text
-from studio.layout import checks_block, choice_options, downloads_block, findings_block
+from studio.jobs import AlreadyRunningError, estimate_text, planned_runs
+from studio.layout import (
+    across_block,
+    checks_block,
+    choice_options,
+    downloads_block,
+    findings_block,
+)
 from studio.options import DEFAULT_LABELS, MAX_OPTIONS, check_local, check_options, set_overrides
 from studio.page_state import (
     PageState,
@@ -39,6 +45,7 @@ from studio.page_state import (
     read_page,
     run_settings,
     staff_split,
+    world_settings,
 )
 from studio.programme import describe, load_start, resolve_start, save_upload, starting_points
 from studio.quick_options import QUICK_OPTIONS
@@ -55,16 +62,18 @@ FORM_STATES = [State("start", "value"), State({"type": "local", "key": ALL}, "va
                State({"type": "opt-question", "option": ALL}, "value"),
                State({"type": "num", "option": ALL, "key": ALL}, "value"),
                State({"type": "pick", "option": ALL, "key": ALL}, "value"),
-               State("reps", "value"), State("weeks", "value")]
+               State("reps", "value"), State("weeks", "value"),
+               State("worlds", "value"), State("world-reps", "value")]
 
 
 def _form(lists: list[Any]) -> Form:
-    """The form from the eleven entries of :data:`FORM_STATES` (as ``ctx.states_list``
+    """The form from the thirteen entries of :data:`FORM_STATES` (as ``ctx.states_list``
     or ``ctx.inputs_list`` give them)."""
     (start, local, picks, staff, count, names, questions, nums, choices, reps,
-     weeks) = lists[:11]
+     weeks, worlds, world_reps) = lists[:13]
     return form_of(start["value"], [*local, *picks], staff["value"], count["value"],
-                   names, questions, [*nums, *choices], reps["value"], weeks["value"])
+                   names, questions, [*nums, *choices], reps["value"], weeks["value"],
+                   worlds["value"], world_reps["value"])
 
 
 def _decoded(contents: str, filename: str) -> bytes:
@@ -169,6 +178,8 @@ def _register_form(app: Dash, studio: Studio) -> None:
                     new.fields.get(key, "") if new else "", old.fields.get(key, ""))
         put("reps", form.replications, now.replications)
         put("weeks", form.weeks, now.weeks)
+        put("worlds", form.worlds, now.worlds)
+        put("world-reps", form.world_replications, now.world_replications)
         for change in changes.values():
             id_ = change.pop("id")
             set_props(id_, change)
@@ -367,23 +378,35 @@ def _register_checks(app: Dash, studio: Studio) -> None:
     @app.callback(Output("reps-msg", "children"), Output("weeks-msg", "children"),
                   Output("reps", "placeholder"), Output("weeks", "placeholder"),
                   Output("estimate", "children"),
+                  Output("worlds-msg", "children"), Output("world-reps-msg", "children"),
+                  Output("worlds-note", "children"), Output("worlds", "placeholder"),
+                  Output("world-reps", "placeholder"),
                   Input("reps", "value"), Input("weeks", "value"), Input("start", "value"),
-                  Input("option-count", "data"))
-    def run_form(reps: Any, weeks: Any, start_ref: str, count: Any) -> tuple[Any, ...]:
-        """The run form's messages as it is typed, its defaults, and how long a run of
-        it would take on this machine."""
+                  Input("option-count", "data"), Input("worlds", "value"),
+                  Input("world-reps", "value"))
+    def run_form(reps: Any, weeks: Any, start_ref: str, count: Any, worlds: Any,
+                 world_reps: Any) -> tuple[Any, ...]:
+        """The run form's messages as it is typed, its defaults, the plausible worlds
+        stored, and how long a run of it would take on this machine (its runs in worlds
+        counted)."""
+        from sim.across_worlds import DEFAULT_WORLD_REPS
+
+        in_worlds, world_messages, note = world_settings(worlds, world_reps)
+        said = (world_messages.get("worlds", ""), world_messages.get("world_replications", ""),
+                note, "0 (none)", f"{DEFAULT_WORLD_REPS}")
         try:
             start = resolve_start(studio.folder, start_ref)
             own = load_start(start).params.run
         except UserError:
-            return "", "", "", "", ""
+            return "", "", "", "", "", *said
         settings, messages = run_settings(start, reps, weeks)
         replications = settings.get("replications", own.replications)
         horizon = settings.get("weeks", own.weeks)
-        runs = replications * max(1, int(count or 1))
+        runs = planned_runs(max(1, int(count or 1)), replications,
+                            in_worlds.get("worlds", 0), in_worlds.get("world_replications", 0))
         return (messages.get("replications", ""), messages.get("weeks", ""),
                 f"{own.replications} (the programme's)", f"{own.weeks} (the programme's)",
-                estimate_text(runs, horizon, studio.jobs.workers))
+                estimate_text(runs, horizon, studio.jobs.workers), *said)
 
 
 def _register_runs(app: Dash, studio: Studio) -> None:
@@ -401,6 +424,10 @@ def _register_runs(app: Dash, studio: Studio) -> None:
         if run_messages:
             return no_update, True, "Cannot run: fix the replications or horizon (see the " \
                                     "message beside it)."
+        in_worlds, world_messages, _note = world_settings(form.worlds, form.world_replications)
+        if world_messages:
+            return no_update, True, "Cannot run: fix the plausible worlds or the replications " \
+                                    "in each world (see the message beside it)."
         if page.local_errors:
             return no_update, True, "Cannot run: fix the \u201cmake it ours\u201d numbers " \
                                     "first (see the messages beside them)."
@@ -428,13 +455,17 @@ def _register_runs(app: Dash, studio: Studio) -> None:
             (job_dir / PAGE_STATE).write_text(json.dumps(form.to_json(), indent=2), "utf-8")
             return files
 
+        worlds, world_reps = in_worlds["worlds"], in_worlds["world_replications"]
         try:
-            studio.jobs.start(run, prepare, first.replications, first.weeks)
+            studio.jobs.start(run, prepare, first.replications, first.weeks, worlds=worlds,
+                              world_replications=world_reps)
         except AlreadyRunningError:
             return no_update, no_update, "A comparison is already running: wait for it " \
                                          "or cancel it."
+        across = (f", and in {worlds} plausible world{'s' if worlds != 1 else ''} × "
+                  f"{world_reps} replication{'s' if world_reps != 1 else ''}" if worlds else "")
         return run, False, f"Started {run}: {len(checks)} options × {first.replications} " \
-                           f"replications × {first.weeks} weeks…"
+                           f"replications × {first.weeks} weeks{across}…"
 
     # A run refused for a field: the first message is opened, scrolled to and focused.
     app.clientside_callback(
@@ -513,12 +544,20 @@ def _register_results(app: Dash, studio: Studio) -> None:
         except UserError as exc:
             return [html.P(str(exc))], [], "", hidden, True
         try:
-            worlds = manifest_worlds(read_manifest(folder))
+            manifest = read_manifest(folder)
         except UserError:  # a damaged manifest: the caveat claims no more than one set
-            worlds = None
+            manifest = {}
+        from sim.across_worlds import read as read_across
+
+        try:
+            across = across_block(read_across(folder))
+        except UserError as exc:  # a damaged across_worlds.csv: said where it would be
+            across = [html.P(str(exc))]
         src = f"/studio/results/{run}/dashboard.html"
         shown = {} if (folder / "dashboard.html").is_file() else hidden
-        return findings_block(summary, worlds), \
+        found = findings_block(summary, manifest_worlds(manifest),
+                               not_calibrated_notes(manifest))
+        return found + across, \
             downloads_block(run, option_files(studio.folder, run)), \
             src if shown == {} else "", shown, False
 

@@ -49,6 +49,8 @@ class Form:
         staff_total: "staff in all", split between the two kinds of post.
         options: the options shown (the first is the reference).
         replications, weeks: the run form's values.
+        worlds, world_replications: the run form's plausible worlds and replications in
+            each world (empty in a file saved before they were on the form).
     """
 
     start: str = "bundled:baseline"
@@ -57,6 +59,8 @@ class Form:
     options: list[Option] = field(default_factory=lambda: [Option(), Option()])
     replications: str = ""
     weeks: str = ""
+    worlds: str = ""
+    world_replications: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The form as a comparison file's JSON (only what is filled in)."""
@@ -68,6 +72,7 @@ class Form:
                          "fields": {k: v for k, v in o.fields.items() if v}}
                         for o in self.options],
             "replications": self.replications, "weeks": self.weeks,
+            "worlds": self.worlds, "world_replications": self.world_replications,
         }
 
     @classmethod
@@ -93,6 +98,9 @@ class Form:
             options=[_option(o, f"{source}: options[{i}]") for i, o in enumerate(options)],
             replications=_text(data.get("replications", ""), f"{source}: replications"),
             weeks=_text(data.get("weeks", ""), f"{source}: weeks"),
+            worlds=_text(data.get("worlds", ""), f"{source}: worlds"),
+            world_replications=_text(data.get("world_replications", ""),
+                                     f"{source}: world_replications"),
         )
 
 

@@ -124,8 +124,8 @@ class Jobs:
             return self._running_locked()
 
     def start(self, run: str, prepare: Callable[[Path], Sequence[Path]], replications: int,
-              weeks: int, seed: int | None = None, command: Sequence[str] | None = None
-              ) -> Path:
+              weeks: int, seed: int | None = None, command: Sequence[str] | None = None,
+              worlds: int = 0, world_replications: int | None = None) -> Path:
         """Start run ``run``: ``prepare(job_dir)`` writes its option files and returns
         them, then the worker starts; both under the studio's one lock.
 
@@ -134,7 +134,10 @@ class Jobs:
             prepare: writes the run's files into its job folder; returns the option files.
             replications, weeks, seed: the run's settings.
             command: the command the manifest records (default: ``mentorsim run`` of the
-                option files).
+                option files, with ``--worlds N --world-reps R`` when run across worlds).
+            worlds: plausible worlds every option also runs in (0: none).
+            world_replications: replications of each option in each world (default
+                ``run --world-reps``'s).
 
         Returns:
             The job folder.
@@ -150,15 +153,22 @@ class Jobs:
             job_dir.mkdir(parents=True, exist_ok=True)
             results = self.folder.child(run)
             files = [self.folder.inside(p) for p in prepare(job_dir)]
-            planned = len(files) * replications
+            if world_replications is None:
+                from sim.across_worlds import DEFAULT_WORLD_REPS
+
+                world_replications = DEFAULT_WORLD_REPS
+            planned = planned_runs(len(files), replications, worlds, world_replications)
             used = min(self.workers, planned)
+            in_worlds = ["--worlds", str(worlds), "--world-reps",
+                         str(world_replications)] if worlds else []
             write_json(job_dir / SPEC, {
                 "run": run, "results": str(results), "options": [str(p) for p in files],
                 "replications": replications, "weeks": weeks, "seed": seed,
+                "worlds": worlds, "world_replications": world_replications,
                 "workers": used, "lock": str(self.lock_path),
                 "command": list(command or ["mentorsim", "run", *(p.name for p in files),
                                             "--reps", str(replications), "--weeks",
-                                            str(weeks), "--out", run]),
+                                            str(weeks), *in_worlds, "--out", run]),
                 "planned": planned,
                 "estimate_s": estimate_seconds(planned, weeks, used),
                 "write_estimate_s": estimate_write_seconds(planned, weeks),
@@ -252,6 +262,18 @@ class Jobs:
             return Status(run, "failed", done, planned, "the run stopped without finishing "
                                                         f"(see {job_dir / LOG})")
         return Status(run, "running", done, planned, running_message(progress, planned, spec))
+
+
+def planned_runs(options: int, replications: int, worlds: int = 0,
+                 world_replications: int = 0) -> int:
+    """Runs a comparison makes: each option's replications, and its replications in each
+    plausible world.
+
+    Example:
+        >>> planned_runs(2, 10), planned_runs(2, 10, worlds=30, world_replications=5)
+        (20, 320)
+    """
+    return options * (replications + worlds * world_replications)
 
 
 def _worker_alive(pid: int, job_dir: Path) -> bool:

@@ -185,11 +185,14 @@ def options_section() -> html.Section:
 
 
 def run_section() -> html.Section:
-    """Step 3: replications, horizon, run, progress and cancel."""
+    """Step 3: replications, horizon, plausible worlds, run, progress and cancel."""
     return html.Section([
         html.H2("3. Run"),
         html.P("Every option runs on the same random numbers (paired replications), in the "
-               "background: the page stays usable while it runs."),
+               "background: the page stays usable while it runs. With plausible worlds, "
+               "every option also runs in each of them (parameter sets the calibration "
+               "targets do not rule out), so the findings take in uncertainty in the "
+               "model's parameters."),
         html.Div([
             html.Label("Replications (runs of each option)", htmlFor="reps"),
             dcc.Input(id="reps", type="text", inputMode="numeric", value="", maxLength=6,
@@ -199,6 +202,15 @@ def run_section() -> html.Section:
             dcc.Input(id="weeks", type="text", inputMode="numeric", value="", maxLength=6,
                       className="number"),
             html.Div(id="weeks-msg", className="field-msg", role="alert"),
+            html.Label("Plausible worlds (0 = none)", htmlFor="worlds"),
+            dcc.Input(id="worlds", type="text", inputMode="numeric", value="", maxLength=6,
+                      className="number"),
+            html.Div(id="worlds-msg", className="field-msg", role="alert"),
+            html.Div(id="worlds-note", className="meaning", role="status"),
+            html.Label("Replications in each world", htmlFor="world-reps"),
+            dcc.Input(id="world-reps", type="text", inputMode="numeric", value="",
+                      maxLength=6, className="number"),
+            html.Div(id="world-reps-msg", className="field-msg", role="alert"),
         ], className="run-fields"),
         html.P(id="estimate", className="meaning", role="status"),
         html.Div([html.Button("Run the comparison", id="run", className="primary"),
@@ -274,16 +286,21 @@ def checks_block(check: Check) -> list[Any]:
     return out
 
 
-def findings_block(summary: Any, worlds: int | None = None) -> list[Any]:
+def findings_block(summary: Any, worlds: int | None = None,
+                   not_calibrated: Sequence[str] = ()) -> list[Any]:
     """The key findings (:func:`sim.findings.key_findings`), options named as the planner
-    named them: each sentence's parts with their verdicts in words (and colour), and what
-    each option cost; then what they are (:func:`sim.findings.caveat` of ``worlds``, the
-    plausible worlds the results folder records)."""
+    named them: first why an option's results are not calibrated, when its setting is not
+    (``not_calibrated``: :func:`sim.findings.not_calibrated_notes`); each sentence's parts
+    with their verdicts in words (and colour), and what each option cost; then what they
+    are (:func:`sim.findings.caveat` of ``worlds``, the plausible worlds the results
+    folder records)."""
     said = html.P(caveat(worlds), className="caveat")
+    flagged = [html.P([html.Strong("Not calibrated: "), note], className="not-calibrated")
+               for note in not_calibrated]
     try:
         found = key_findings(summary)
     except ValueError as exc:
-        return [html.P(f"No key findings: {exc}"), said]
+        return [*flagged, html.P(f"No key findings: {exc}"), said]
     items = []
     for finding in found:
         parts: list[Any] = [html.Strong(f"{finding.title}: ")]
@@ -297,7 +314,23 @@ def findings_block(summary: Any, worlds: int | None = None) -> list[Any]:
             parts.append(clause.text)
         parts.append(".")
         items.append(html.Li(parts, className=finding.verdict or "reference"))
-    return [html.H3("Key findings"), html.Ul(items, className="findings-list"), said]
+    return [html.H3("Key findings"), *flagged, html.Ul(items, className="findings-list"), said]
+
+
+def across_block(table: Any) -> list[Any]:
+    """Right after the key findings, for results run across plausible worlds
+    (``across_worlds.csv``, :func:`sim.across_worlds.read`; None: nothing): per option and
+    key outcome, in how many worlds it is better, worse or not clearly different, the
+    difference over worlds with the replications' part apart, what it depends on most and
+    where it would reverse (:func:`sim.across_worlds.sentences`)."""
+    if table is None:
+        return []
+    from sim.across_worlds import HOW_TO_READ, NO_LINES, heading, sentences
+
+    lines = sentences(table) or [NO_LINES]
+    return [html.H3(heading(table)),
+            html.P(HOW_TO_READ, className="meaning"),
+            html.Ul([html.Li(line) for line in lines], className="across-worlds")]
 
 
 def downloads_block(run: str, option_files: Sequence[str]) -> list[Any]:

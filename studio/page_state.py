@@ -66,7 +66,8 @@ def _typed(value: Any) -> str:
 
 def form_of(start: Any, local: Sequence[Mapping[str, Any]], staff_total: Any, count: Any,
             names: Sequence[Mapping[str, Any]], questions: Sequence[Mapping[str, Any]],
-            fields: Sequence[Mapping[str, Any]], replications: Any, weeks: Any) -> Form:
+            fields: Sequence[Mapping[str, Any]], replications: Any, weeks: Any,
+            worlds: Any = "", world_replications: Any = "") -> Form:
     """The page's values as typed (pattern-matched lists as Dash gives them)."""
     n = max(1, min(int(count or 1), MAX_OPTIONS))
     name_of = {int(e["id"]["option"]): _typed(e.get("value")) for e in names}
@@ -77,7 +78,8 @@ def form_of(start: Any, local: Sequence[Mapping[str, Any]], staff_total: Any, co
                for i in range(n)]
     return Form(str(start or "bundled:baseline"),
                 {k: _typed(v) for k, v in by_key(local).items() if _typed(v)},
-                _typed(staff_total), options, _typed(replications), _typed(weeks))
+                _typed(staff_total), options, _typed(replications), _typed(weeks),
+                _typed(worlds), _typed(world_replications))
 
 
 def _whole_number(raw: Any, what: str) -> tuple[int | None, str]:
@@ -110,6 +112,65 @@ def run_settings(start: Start, reps: Any, weeks: Any) -> tuple[dict[str, int], d
             else:
                 settings[key] = value
     return settings, messages
+
+
+WORLDS_LABEL = "Plausible worlds"
+WORLD_REPS_LABEL = "Replications in each world"
+BUILD_WORLDS = "build them with `mentorsim calibrate --worlds`"
+
+
+def stored_worlds() -> int | None:
+    """How many plausible worlds are stored (:func:`sim.worlds.load_worlds`), or None when
+    no ensemble has been built (or it cannot be read)."""
+    from sim.worlds import load_worlds
+
+    try:
+        return len(load_worlds())
+    except (UserError, ValueError, KeyError, OSError):  # none, or a damaged file: none to run
+        return None
+
+
+def world_settings(worlds: Any, world_reps: Any) -> tuple[dict[str, int], dict[str, str], str]:
+    """The run form's plausible worlds (empty or 0: none) and replications in each world
+    (empty: the default of ``run --world-reps``), checked as ``run --worlds N --world-reps
+    R`` checks them: whole numbers, worlds at most the number stored (only 0 when none is
+    stored), replications within the declared limits of replications.
+
+    Returns:
+        ``{"worlds": N, "world_replications": R}`` when both are valid, the messages by
+        field (``worlds``, ``world_replications``), and a note on the worlds stored.
+    """
+    from sim.across_worlds import DEFAULT_WORLD_REPS
+
+    stored = stored_worlds()
+    if stored is None:
+        note = f"No plausible worlds are stored yet ({BUILD_WORLDS}): only 0 is allowed."
+    else:
+        some = f"{stored:,} plausible world{' is' if stored == 1 else 's are'}"
+        note = (f"{some} stored (parameter sets consistent with the calibration targets): "
+                f"type 0 to {stored:,}. Every option then also runs in each of that many "
+                "worlds, as many times as the replications in each world say.")
+    messages: dict[str, str] = {}
+    count, message = _whole_number(worlds, WORLDS_LABEL)
+    count = count or 0
+    if message:
+        messages["worlds"] = message
+    elif count and stored is None:
+        messages["worlds"] = (f"{WORLDS_LABEL}: none are stored yet, so only 0 is allowed "
+                              f"({BUILD_WORLDS})")
+    elif stored is not None and count > stored:
+        messages["worlds"] = (f"{WORLDS_LABEL}: {count:,} is more than the {stored:,} stored; "
+                              f"type a whole number from 0 to {stored:,}")
+    reps, message = _whole_number(world_reps, WORLD_REPS_LABEL)
+    low, high = _run_limits("replications")
+    if message:
+        messages["world_replications"] = message
+    elif reps is not None and not low <= reps <= high:
+        messages["world_replications"] = (f"{WORLD_REPS_LABEL}: {reps:,} is not allowed; "
+                                          f"type a whole number from {low:,} to {high:,}")
+    if messages:
+        return {}, messages, note
+    return {"worlds": count, "world_replications": reps or DEFAULT_WORLD_REPS}, {}, note
 
 
 def _run_limits(key: str) -> tuple[int, int]:

@@ -28,6 +28,11 @@ from studio.page_state import make_studio, read_page
 from studio.programme import resolve_start
 from studio.scenario_file import option_text, write_run_files
 
+try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
+    from studio_requests import callback_request, components, found_components
+except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
+    from tests.studio_requests import callback_request, components, found_components
+
 KEYS = ("funding.renewal_probability", "funding.gap_weeks_mean", "funding.payment_rule")
 # (typed in the form, the value in the scenario), each away from baseline's own
 TYPED = {"funding.renewal_probability": ("0.9", 0.9), "funding.gap_weeks_mean": ("8", 8),
@@ -124,80 +129,18 @@ def test_a_downloaded_option_and_the_run_files_carry_them(work: WorkingFolder,
 
 
 # --- filling the form ------------------------------------------------------------------------
-def _components(node: Any) -> list[Component]:
-    """Every component of a layout that has an id."""
-    if isinstance(node, list | tuple):
-        return [c for child in node for c in _components(child)]
-    if not isinstance(node, Component):
-        return []
-    own = [node] if getattr(node, "id", None) is not None else []
-    return own + _components(getattr(node, "children", None))
-
-
-def _pattern(component_id: Any) -> Any:
-    """A callback's id as the page states it: wildcards as Dash writes them."""
-    if isinstance(component_id, str):
-        return component_id
-    return {k: ["ALL"] if v is dash.ALL else ["MATCH"] if v is dash.MATCH else v
-            for k, v in component_id.items()}
-
-
-def _found(layout: list[Component], pattern: Any, option: int | None) -> list[Component]:
-    def fits(id_: Any) -> bool:
-        if isinstance(pattern, str) or not isinstance(id_, dict):
-            return pattern == id_
-        return set(pattern) == set(id_) and all(
-            v == ["ALL"] or (id_[k] == option if v == ["MATCH"] else id_[k] == v)
-            for k, v in pattern.items())
-
-    return [c for c in layout if fits(c.id)]
-
-
-def _request(app: dash.Dash, layout: list[Component], key: str, values: dict[Any, Any],
-             changed: str, option: int | None = None) -> dict[str, Any]:
-    """What the browser posts for callback ``key``: each input and state with its value
-    from the page (or ``values``, by id: a dictionary id as sorted JSON), wildcards
-    expanded over the page's components."""
-    spec = app.callback_map[key]
-
-    def one(component: Component, prop: str, value: bool = True) -> dict[str, Any]:
-        entry = {"id": component.id, "property": prop}
-        if value:
-            name = component.id if isinstance(component.id, str) \
-                else json.dumps(component.id, sort_keys=True)
-            entry["value"] = values.get(name, getattr(component, prop, None))
-        return entry
-
-    def expand(pattern: Any, prop: str, value: bool = True) -> Any:
-        found = _found(layout, pattern, option)
-        if isinstance(pattern, dict) and ["ALL"] in pattern.values():
-            return [one(c, prop, value) for c in found]
-        assert len(found) == 1, pattern
-        return one(found[0], prop, value)
-
-    def dependency(d: dict[str, str]) -> Any:
-        raw = d["id"]
-        return expand(json.loads(raw) if raw.startswith("{") else raw, d["property"])
-
-    outputs = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
-    out = [expand(_pattern(o.component_id), o.component_property, False) for o in outputs]
-    return {"output": key, "outputs": out if isinstance(spec["output"], list) else out[0],
-            "inputs": [dependency(d) for d in spec["inputs"]],
-            "state": [dependency(d) for d in spec["state"]], "changedPropIds": [changed]}
-
-
 def _studio(work: WorkingFolder) -> tuple[dash.Dash, Any, list[Component]]:
     from studio.app import create_app
 
     app = create_app(work.root, workers=1)
-    return app, app.server.test_client(), _components(page(work))
+    return app, app.server.test_client(), components(page(work))
 
 
 def test_every_option_panel_has_the_three_fields(work: WorkingFolder) -> None:
     _app, _client, layout = _studio(work)
     for key in KEYS:
         kind = "pick" if key == "funding.payment_rule" else "num"
-        found = _found(layout, {"type": kind, "option": ["ALL"], "key": key}, None)
+        found = found_components(layout, {"type": kind, "option": ["ALL"], "key": key}, None)
         assert [c.id["option"] for c in found] == [0, 1, 2, 3, 4]
 
 
@@ -209,7 +152,7 @@ def test_a_saved_comparison_fills_them_back_into_the_form(work: WorkingFolder) -
     form = read_comparison(saved.encode(), "comparison.json")
     key = next(k for k in app.callback_map if k.startswith("form-msg.children@")
                and app.callback_map[k]["inputs"] == [{"id": "form-fill", "property": "data"}])
-    body = _request(app, layout, key, {"form-fill": form.to_json()}, "form-fill.data")
+    body = callback_request(app, layout, key, {"form-fill": form.to_json()}, "form-fill.data")
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     put = response.get_json()["sideUpdate"]
@@ -228,7 +171,7 @@ def test_a_starting_scenario_s_values_are_what_the_fields_show(work: WorkingFold
         'payment_rule = "same_pot"\n', encoding="utf-8")
     app, client, layout = _studio(work)
     key = next(k for k in app.callback_map if "opt-checks" in k)
-    body = _request(app, layout, key, {"start": "file:stop_start_ours.toml"}, "start.value",
+    body = callback_request(app, layout, key, {"start": "file:stop_start_ours.toml"}, "start.value",
                     option=1)
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
