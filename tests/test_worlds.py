@@ -215,7 +215,7 @@ def test_run_across_worlds_writes_and_says_it(tmp_path: Path, capsys: pytest.Cap
                  "52", "--worlds", "3", "--world-reps", "2", "--workers", "1",
                  "--no-dashboard", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "Across 3 plausible worlds (2 replications each" in printed
+    assert "Across 3 plausible worlds (2 replications of each option in each)" in printed
     assert "long_term_investment vs stop_start_grants, relationships ending early: better in" \
         in printed
     table = pd.read_csv(out / "across_worlds.csv")
