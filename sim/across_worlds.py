@@ -11,8 +11,10 @@ replication ``k`` is a paired difference. For each outcome and option:
   **Monte Carlo interval** the 95% interval the replications alone would give the mean
   (``1.96 * sqrt(mean(se_w^2) / W)``), reported separately;
 - **shares of worlds** in which the option is better, worse, or not clearly different (a
-  world's 95% t-interval of its paired differences on one side of zero, by the metric's
-  declared direction); they add up to one;
+  world's 95% interval of its mean paired difference on one side of zero, by the metric's
+  declared direction, with the replications' variance pooled over worlds: with a few
+  replications a world's own variance is too unsure to judge by, and the chance
+  variation between replications differs little between worlds); they add up to one;
 - **drivers**: the uncertain parameters the worlds' effects depend on most, by forward
   selection on ranks (Spearman's correlation, then partial rank correlations given the
   drivers already chosen): with tens of worlds and over a hundred varied parameters a
@@ -56,6 +58,7 @@ from sim.worlds import (
     uncertain_parameters,
 )
 
+PER_100 = 100  # a share is spoken of per 100
 WORLD_SEPARATOR = " @ world "  # the name a (scenario, world) run carries while it runs
 DRIVERS = 3  # drivers reported per outcome
 CLEAR_P = 0.05  # family-wise level of a driver's dependence (Bonferroni over parameters)
@@ -88,7 +91,8 @@ _BASE_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("mc_high", "Replications alone (95%): to", "the metric's unit",
      "Upper end of that interval"),
     ("better_share", "Better in (share of worlds)", "share",
-     "Share of worlds whose 95% interval of paired differences lies wholly on the better "
+     "Share of worlds whose 95% interval of the mean paired difference (replication "
+     "variance pooled over worlds) lies wholly on the better "
      "side of zero (the metric's declared direction)"),
     ("worse_share", "Worse in (share of worlds)", "share",
      "Share of worlds whose interval lies wholly on the worse side"),
@@ -368,19 +372,32 @@ def discovery_box(values: pd.DataFrame, cases: np.ndarray) -> Box | None:
     return Box(" and ".join(parts), float(coverage), float(density))
 
 
-def _verdicts(diffs: np.ndarray, better: str) -> str:
-    """A world's verdict from its replications' paired differences."""
-    n = len(diffs)
-    if n < 2 or better == "neither":
-        return "no_clear_difference"
+def world_verdicts(diffs: Sequence[np.ndarray], better: str) -> list[str]:
+    """Each world's verdict from its replications' paired differences: its mean's 95%
+    interval, with the within-world variance pooled over worlds (degrees of freedom: the
+    replications less one, summed over worlds), on one side of zero or not.
+
+    Example:
+        >>> world_verdicts([np.array([-1.0, -1.2]), np.array([0.1, -0.1]),
+        ...                 np.array([1.0, 1.1])], "lower")
+        ['better', 'no_clear_difference', 'worse']
+    """
+    df = sum(len(d) - 1 for d in diffs)
+    if df < 1 or better == "neither":
+        return ["no_clear_difference"] * len(diffs)
     from scipy import stats
 
-    half = stats.t.ppf(0.975, n - 1) * diffs.std(ddof=1) / math.sqrt(n)
-    low, high = diffs.mean() - half, diffs.mean() + half
-    if high < 0 or low > 0:
-        lower_is_better = better == "lower"
-        return "better" if (high < 0) == lower_is_better else "worse"
-    return "no_clear_difference"
+    pooled = sum(float(((d - d.mean()) ** 2).sum()) for d in diffs) / df
+    t = float(stats.t.ppf(0.975, df))
+    out = []
+    for d in diffs:
+        half = t * math.sqrt(pooled / len(d))
+        low, high = d.mean() - half, d.mean() + half
+        if high < 0 or low > 0:
+            out.append("better" if (high < 0) == (better == "lower") else "worse")
+        else:
+            out.append("no_clear_difference")
+    return out
 
 
 def summarise(metrics: pd.DataFrame, reference: str, outcomes: Sequence[str],
@@ -414,7 +431,7 @@ def summarise(metrics: pd.DataFrame, reference: str, outcomes: Sequence[str],
             by_world = paired.groupby(level="world")
             effect = by_world.mean()
             se2 = by_world.var(ddof=1) / by_world.count()
-            verdicts = [_verdicts(g.to_numpy(), better) for _, g in by_world]
+            verdicts = world_verdicts([g.to_numpy() for _, g in by_world], better)
             found = drivers(effect.to_numpy(), values.loc[effect.index])
             first = found[0] if found else None
             switch = (switching_value(values.loc[effect.index, first.name].to_numpy(),
@@ -505,9 +522,12 @@ def sentences(table: pd.DataFrame, outcomes: Sequence[str] | None = None,
             continue
         key = spoken.get(row.metric)
         declared = METRICS.get(row.metric)
-        topic = key.topic if key else declared.label if declared else row.metric
-        scale = key.scale if key else 1
-        unit = f" {key.unit_text}" if key and key.unit_text else ""
+        label = declared.label if declared else row.metric
+        topic = key.topic if key else label[:1].lower() + label[1:]
+        share = key is None and declared is not None and declared.unit == "share"
+        scale = key.scale if key else PER_100 if share else 1
+        unit = (f" {key.unit_text}" if key and key.unit_text
+                else " points per 100" if share else "")
         money = bool(declared and declared.unit.startswith("GBP"))
 
         def said(value: float, scale: float = scale, money: bool = money) -> str:
@@ -547,8 +567,9 @@ def sentences(table: pd.DataFrame, outcomes: Sequence[str] | None = None,
 # How to read the across-worlds lines: said under their heading in every output.
 HOW_TO_READ = (
     "Each option against the reference in every plausible world, on the same random "
-    "numbers. A world counts as better or worse when the 95% interval of its paired "
-    "differences lies wholly on that side of zero. \u201c95% of worlds\u201d is the range of "
+    "numbers. A world counts as better or worse when the 95% interval of its mean paired "
+    "difference (with the chance variation between replications pooled over worlds) lies "
+    "wholly on that side of zero. \u201c95% of worlds\u201d is the range of "
     "the worlds' differences: what a plausible world may show, uncertainty in the model's "
     "parameters included. \u201cReplications alone\u201d is the 95% margin that chance "
     "variation between replications puts on the mean difference (the Monte Carlo part, "
