@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from sim.errors import UserError
+from sim.worlds import DEFAULT_WORLD_REPS
 
 SPEC = "job.json"
 PROGRESS = "progress.jsonl"
@@ -123,7 +124,7 @@ def run(spec: dict[str, Any], progress: TextIO) -> Path:
     if len(set(names)) != len(names):
         raise UserError(f"scenario names must differ, got {', '.join(names)}")
     worlds = int(spec.get("worlds") or 0)
-    world_reps = int(spec.get("world_replications") or 5)
+    world_reps = int(spec.get("world_replications") or DEFAULT_WORLD_REPS)
     runs = len(scenarios) * (settings.replications + worlds * world_reps)
     stage(progress, "running", planned=runs)
 
