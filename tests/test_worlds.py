@@ -238,3 +238,20 @@ def test_youth_justice_is_flagged_as_not_calibrated(tmp_path: Path,
         capsys.readouterr().err
     manifest = json.loads((out / "manifest.json").read_text())
     assert "youth_12m_closure" in manifest["not_calibrated"]["youth_justice"]
+
+
+def test_a_top_up_appends_worlds_and_sums_the_record() -> None:
+    from sim.calibration.ensemble import Ensemble, top_up
+
+    record = {"draws_run": 900, "confirmed_plausible": 86, "ruled_out_by": {"a": 5, "b": 1},
+              "runs": 100, "wall_time_s": 10.0}
+    before = Ensemble([{"world": 0.0}, {"world": 3.0}], record)
+    more = Ensemble([{"world": 905.0}], {"draws_run": 300, "confirmed_plausible": 1,
+                                         "ruled_out_by": {"a": 2}, "runs": 30,
+                                         "wall_time_s": 2.5})
+    both = top_up(before, more, keep=150)
+    assert [r["world"] for r in both.rows] == [0.0, 3.0, 905.0]
+    assert both.record["draws_run"] == 1200 and both.record["confirmed_plausible"] == 87
+    assert both.record["ruled_out_by"] == {"a": 7, "b": 1} and both.record["kept"] == 3
+    assert both.record["top_ups"] == [{"draws": 300, "confirmed": 1, "runs": 30}]
+    assert len(top_up(before, more, keep=2).rows) == 2

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.arguments import positive_int
+from sim.errors import UserError
 
 
 def add_calibration_parsers(sub: Any) -> None:
@@ -33,6 +34,10 @@ def add_calibration_parsers(sub: Any) -> None:
                                 "(waves, then confirmation by simulation; about 20-30 "
                                 "minutes on 2 cores) and write scenarios/calibration/"
                                 "worlds.csv and worlds.json")
+    calibrate.add_argument("--more", type=positive_int, default=None, metavar="N",
+                           help="with --worlds: confirm N more candidate worlds and add the "
+                                "plausible ones to the stored ensemble (the waves are "
+                                "reproduced from the seed)")
     calibrate.add_argument("--report", action="store_true",
                            help="rewrite the report from the last fit record and a fresh check "
                                 "of its chosen values (no search)")
@@ -99,7 +104,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return 0 if result.passed else 1
 
     if args.worlds:
-        return _build_worlds(spec, workers)
+        return _build_worlds(spec, workers, args.more)
 
     fit_path, report_path = _outputs(spec)
     if args.report:
@@ -138,17 +143,32 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0 if check.passed else 1
 
 
-def _build_worlds(spec: Any, workers: int) -> int:
-    """``calibrate --worlds``: build, write and describe the ensemble."""
-    from sim.calibration import ensemble
+def _build_worlds(spec: Any, workers: int, more: int | None = None) -> int:
+    """``calibrate --worlds [--more N]``: build (or top up), write and describe the
+    ensemble."""
+    import dataclasses
+    import json
 
+    from sim.calibration import ensemble
+    from sim.worlds import read_table
+
+    worlds_path = spec.path.with_name("worlds.csv")
+    before = None
+    if more:
+        if not worlds_path.exists():
+            raise UserError(f"{worlds_path}: no ensemble to top up; run `mentorsim calibrate "
+                            "--worlds` first")
+        before = ensemble.Ensemble(read_table(worlds_path),
+                                   json.loads(worlds_path.with_suffix(".json").read_text()))
+        spec = dataclasses.replace(spec, worlds=dataclasses.replace(spec.worlds, draws=more))
     s = spec.worlds
     waves = ", ".join(f"{n} x {r}" for n, r in s.waves)
     print(f"history matching {len(spec.fit.parameters)} fitted parameters in waves of points x "
           f"replications ({waves}), then {s.draws} candidate worlds x {s.confirm_reps} "
           f"replications, cutoff I <= {s.cutoff:g}, with {workers} worker(s)")
-    built = ensemble.build(spec, workers)
-    worlds_path = spec.path.with_name("worlds.csv")
+    built = ensemble.build(spec, workers, skip=before.record["draws_run"] if before else 0)
+    if before is not None:
+        built = ensemble.top_up(before, built, spec.worlds.keep)
     ensemble.write(built, worlds_path, worlds_path.with_suffix(".json"))
     r = built.record
     for wave in r["waves"]:

@@ -217,7 +217,8 @@ class Ensemble:
     record: dict[str, Any] = field(default_factory=dict)
 
 
-def build(spec: CalibrationSpec, workers: int = 1, progress: bool = True) -> Ensemble:
+def build(spec: CalibrationSpec, workers: int = 1, progress: bool = True, skip: int = 0
+          ) -> Ensemble:
     """History-match in waves, confirm candidate worlds by simulation, keep the plausible.
 
     Args:
@@ -225,6 +226,9 @@ def build(spec: CalibrationSpec, workers: int = 1, progress: bool = True) -> Ens
             parameters and the ``[worlds]`` settings.
         workers: processes.
         progress: show progress bars on a terminal.
+        skip: candidate worlds an earlier build already confirmed (a top-up: the waves are
+            reproduced exactly from the seed, and the next ``draws`` candidates confirmed,
+            their free uncertainties drawn from a seed of their own).
 
     Returns:
         The kept worlds (world 0, the defaults, first when it is kept) and a record of
@@ -284,8 +288,9 @@ def build(spec: CalibrationSpec, workers: int = 1, progress: bool = True) -> Ens
     defaults = variant_params(spec.variants[spec.fitted_variants[0]])
     central_fitted = {p.name: value_of(defaults, p.name) for p in matched}
     central_free = {name: value_of(defaults, name) for name in rest.names}
-    fitted = [central_fitted, *to_points(matched, survivors[:s.draws])]
-    drawn = [central_free, *draw_free(rest, len(fitted) - 1, s.seed + CONFIRM_SEED_OFFSET + 1)]
+    fitted = [central_fitted, *to_points(matched, survivors[skip:skip + s.draws])]
+    drawn = [central_free, *draw_free(rest, len(fitted) - 1,
+                                      s.seed + CONFIRM_SEED_OFFSET + 1 + skip)]
     confirmed = _simulate(spec, targets, fitted, drawn, s.confirm_reps,
                           s.seed + CONFIRM_SEED_OFFSET, workers, "worlds confirmation",
                           progress)
@@ -294,7 +299,9 @@ def build(spec: CalibrationSpec, workers: int = 1, progress: bool = True) -> Ens
     plausible = largest(imp) <= s.cutoff
     rows = []
     for i in np.flatnonzero(plausible)[:s.keep]:
-        row: dict[str, float] = {"world": int(i)}
+        if skip and i == 0:
+            continue  # the defaults are world 0 of the first build
+        row: dict[str, float] = {"world": int(i + skip if i else 0)}
         row.update({PARAMETER_PREFIX + k: v for k, v in {**fitted[i], **drawn[i]}.items()})
         row.update({MEAN_PREFIX + t.key: float(confirmed.means[i, j])
                     for j, t in enumerate(targets)})
@@ -306,7 +313,7 @@ def build(spec: CalibrationSpec, workers: int = 1, progress: bool = True) -> Ens
         "seed": s.seed, "cutoff": s.cutoff, "waves": waves, "draws": s.draws,
         "confirm_reps": s.confirm_reps, "confirm_seed": s.seed + CONFIRM_SEED_OFFSET,
         "confirmed_plausible": int(plausible[1:].sum()), "kept": len(rows),
-        "draws_run": len(fitted) - 1,
+        "draws_run": len(fitted) - 1, "skipped": skip,
         "defaults_plausible": bool(plausible[0]),
         "defaults_implausibility": {t.key: round(float(imp[0, j]), 3)
                                     for j, t in enumerate(targets)},
@@ -335,6 +342,24 @@ def _screen(emulator: Emulator, targets: Sequence[Target], unit: np.ndarray, cut
     """Which candidates are not ruled out."""
     mean, sd = emulator.predict(unit, return_sd=True)
     return largest(implausibility(targets, mean, sd ** 2), rank) <= cutoff
+
+
+def top_up(before: Ensemble, more: Ensemble, keep: int) -> Ensemble:
+    """An earlier build's worlds with a top-up's appended (at most ``keep``), and the
+    record's counts summed."""
+    a, b = before.record, more.record
+    record = {**a, "draws_run": a["draws_run"] + b["draws_run"],
+              "confirmed_plausible": a["confirmed_plausible"] + b["confirmed_plausible"],
+              "ruled_out_by": {k: v + b["ruled_out_by"].get(k, 0)
+                               for k, v in a["ruled_out_by"].items()},
+              "runs": a["runs"] + b["runs"],
+              "wall_time_s": round(a["wall_time_s"] + b["wall_time_s"], 1),
+              "top_ups": [*a.get("top_ups", []), {"draws": b["draws_run"],
+                                                   "confirmed": b["confirmed_plausible"],
+                                                   "runs": b["runs"]}]}
+    rows = [*before.rows, *more.rows][:keep]
+    record["kept"] = len(rows)
+    return Ensemble(rows, record)
 
 
 def write(ensemble: Ensemble, path: Path = WORLDS_FILE, record: Path = RECORD_FILE) -> None:
