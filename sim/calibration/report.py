@@ -43,6 +43,15 @@ def _uncertainty_notes(spec: CalibrationSpec) -> list[str]:
             "they are:", "", *[f"- `{t.key}`: {t.uncertainty}" for t in spec.targets], ""]
 
 
+def _top_ups(record: dict[str, Any]) -> str:
+    ups = record.get("top_ups", [])
+    if not ups:
+        return ""
+    said = ", ".join(f"{u['draws']} more ({u['confirmed']} confirmed)" for u in ups)
+    return (f", then topped up with `calibrate --worlds --more`: {said}, the waves reproduced "
+            "from the seed and the next candidates confirmed with free draws of their own")
+
+
 def _screened(found: dict[str, Any]) -> str:
     return "; ".join(f"`{name}` moves `{x['target']}` ({x['rho']:+.2f})"
                      for name, x in found.items()) or "none"
@@ -100,7 +109,8 @@ def _ensemble(spec: CalibrationSpec) -> list[str]:
         f"Confirmation: {r['draws_run']} candidate worlds (history-matched parameters from "
         "the last wave's not-ruled-out candidates, free uncertainties drawn afresh) and the "
         f"defaults were run for {r['confirm_reps']} replications on fresh seeds (root "
-        f"{r['confirm_seed']}). **{r['confirmed_plausible']} of {r['draws_run']}** were not "
+        f"{r['confirm_seed']}){_top_ups(r)}. **{r['confirmed_plausible']} of "
+        f"{r['draws_run']}** were not "
         f"ruled out by any enforced target; {r['kept']} worlds are stored, world 0 being "
         f"the defaults (largest I {max(r['defaults_implausibility'].values()):.2f}, "
         f"{'plausible' if r['defaults_plausible'] else 'NOT plausible'}). Targets that ruled "
