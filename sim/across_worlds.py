@@ -284,6 +284,9 @@ def switching_value(x: np.ndarray, effects: np.ndarray, low: float, high: float
 BOX_DENSITY, BOX_COVERAGE = 0.8, 0.6  # a box is "clear" with at least these (Bryant &
 # Lempert 2010 report boxes of density ~0.8 and coverage ~0.6 or more as useful)
 BOX_MIN_CASES = 3  # fewer worlds of interest than this, or of the rest: no box is sought
+# A box in more parameters than this is not "clear": with a hundred-odd worlds and as many
+# varied parameters PRIM can always peel a dense box in a dozen of them (overfitting)
+BOX_MAX_PARAMETERS = 3
 VERDICT_WORDS = {"better": "better", "worse": "worse",
                  "no_clear_difference": "not clearly different"}
 
@@ -302,7 +305,9 @@ def discovery_box(values: pd.DataFrame, cases: np.ndarray) -> Box | None:
     implementation) on the worlds' parameter values: among the boxes on the peeling
     trajectory with density at least :data:`BOX_DENSITY` and coverage at least
     :data:`BOX_COVERAGE`, the one restricting the fewest parameters, then of highest
-    coverage (None when there is none, or without the EMA Workbench, the ``ema`` extra).
+    coverage; restrictions the box stays clear without are dropped, and a box still in
+    more than :data:`BOX_MAX_PARAMETERS` parameters is not clear (None then, when there is
+    no box, or without the EMA Workbench, the ``ema`` extra).
 
     Example:
         >>> rng = np.random.default_rng(1)
@@ -357,6 +362,8 @@ def discovery_box(values: pd.DataFrame, cases: np.ndarray) -> Box | None:
         coverage, density = stats_of([n for n in restricted if n != name])
         if len(restricted) > 1 and coverage >= BOX_COVERAGE and density >= BOX_DENSITY:
             restricted.remove(name)
+    if len(restricted) > BOX_MAX_PARAMETERS:
+        return None
     coverage, density = stats_of(restricted)
     parts = []
     for name in restricted:

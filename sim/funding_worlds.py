@@ -85,9 +85,15 @@ def markdown(record: dict[str, Any]) -> str:
               f"{record['reps']} paired replications per world (root seed {record['seed']}); "
               "points per 100 for shares, episodes per 100 mentor-years for burnout "
               "incidence; negative favours the five-year grant on every row. A world counts as "
-              "better or worse when its own 95% interval is clear of zero. Renewal chances "
-              "are the options' own (0.9 and 0.4), not drawn. Written by `python -m "
+              "better or worse when the 95% interval of its mean difference (replication "
+              "variance pooled over worlds) is clear of zero. Renewal chances are the "
+              "options' own (0.9 and 0.4), not drawn. Written by `python -m "
               "sim.funding_worlds`."]
+    boxes = [f"- `{r['rule']}`, {r['metric']}: {r['box']} (coverage {r['box_coverage']:.2f}, "
+             f"density {r['box_density']:.2f})" for r in record["rows"] if r.get("box")]
+    lines += ["", "Scenario discovery (PRIM, boxes in at most three parameters):", "",
+              *(boxes or ["- no clear box: where the answer differs, no few parameters "
+                          "say where"])]
     return "\n".join(lines) + "\n"
 
 
