@@ -283,7 +283,9 @@ def switching_value(x: np.ndarray, effects: np.ndarray, low: float, high: float
 
 BOX_DENSITY, BOX_COVERAGE = 0.8, 0.6  # a box is "clear" with at least these (Bryant &
 # Lempert 2010 report boxes of density ~0.8 and coverage ~0.6 or more as useful)
-BOX_MIN_CASES = 3  # fewer worlds of interest than this, or of the rest: no box is sought
+BOX_MIN_CASES = 10  # fewer worlds of interest than this, or of the rest: no box is sought
+# (PRIM on a handful of cases peels on chance: with 7 of 123 worlds it kept a parameter of
+# a mechanism switched off)
 # A box in more parameters than this is not "clear": with a hundred-odd worlds and as many
 # varied parameters PRIM can always peel a dense box in a dozen of them (overfitting)
 BOX_MAX_PARAMETERS = 3

@@ -49,6 +49,12 @@ def compute(reps: int, seed: int, workers: int) -> dict[str, Any]:
             "rows": rows}
 
 
+def _rare(row: dict[str, Any]) -> int:
+    """Worlds whose verdict is not the most common one (what a box describes)."""
+    shares = (row["better_share"], row["worse_share"], row["unclear_share"])
+    return row["worlds"] - round(max(shares) * row["worlds"])
+
+
 def _n(value: float | None, metric: str) -> str:
     if value is None:
         return "n/a"
@@ -57,7 +63,7 @@ def _n(value: float | None, metric: str) -> str:
 
 def markdown(record: dict[str, Any]) -> str:
     """The README's table across worlds."""
-    from sim.across_worlds import CLEAR_P
+    from sim.across_worlds import BOX_MIN_CASES, CLEAR_P
     from sim.metrics import METRICS
 
     n = record["worlds"]
@@ -74,7 +80,7 @@ def markdown(record: dict[str, Any]) -> str:
                       f"{row['driver_1_rho']:+.2f})")
         elif row["driver_1"]:
             driver = f"none clear (strongest `{row['driver_1']}`, {row['driver_1_rho']:+.2f})"
-        switch = (f"`{row['switching_parameter']}` = {row['switching_value']:.3g}"
+        switch = (f"`{row['switching_parameter']}` at {row['switching_value']:.3g}"
                   if row["switching_parameter"] else "not within its plausible range")
         lines.append(f"| `{row['rule']}` | {METRICS[metric].label} | {counts} | "
                      f"{_n(row['effect'], metric)} ({_n(row['worlds_low'], metric)} to "
@@ -90,8 +96,10 @@ def markdown(record: dict[str, Any]) -> str:
               "options' own (0.9 and 0.4), not drawn. Written by `python -m "
               "sim.funding_worlds`."]
     boxes = [f"- `{r['rule']}`, {r['metric']}: {r['box']} (coverage {r['box_coverage']:.2f}, "
-             f"density {r['box_density']:.2f})" for r in record["rows"] if r.get("box")]
-    lines += ["", "Scenario discovery (PRIM, boxes in at most three parameters):", "",
+             f"density {r['box_density']:.2f})" for r in record["rows"]
+             if r.get("box") and _rare(r) >= BOX_MIN_CASES]
+    lines += ["", f"Scenario discovery (PRIM, boxes in at most three parameters, sought where "
+              f"at least {BOX_MIN_CASES} worlds differ from the most common verdict):", "",
               *(boxes or ["- no clear box: where the answer differs, no few parameters "
                           "say where"])]
     return "\n".join(lines) + "\n"

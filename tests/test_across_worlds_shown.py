@@ -370,9 +370,8 @@ def test_the_main_driver_its_grade_and_the_switching_value_are_said() -> None:
                            "worlds, worse in 2, no clear difference in 1 (difference ")
     assert f"depends most on effects.novice_strain ({row.driver_1_grade}; rank correlation " \
            f"{row.driver_1_rho:+.2f}, clear)" in line
-    assert f"and reverses at effects.novice_strain = {row.switching_value:.3g};" in line
-    assert line.endswith("; better except mainly where effects.novice_strain >= 0.0125 "
-                         "(scenario discovery: coverage 1.00, density 1.00).")
+    assert f"and reverses at effects.novice_strain = {row.switching_value:.3g}" in line
+    assert "scenario discovery" not in line  # 3 worlds differ: too few to look for a box
     flat = table.assign(switching_parameter="", switching_value=np.nan, box="")
     assert sentences(flat)[0].endswith(", and does not reverse within its plausible range.")
 
