@@ -73,3 +73,26 @@ def callback_request(app: dash.Dash, layout: list[Component], key: str,
     return {"output": key, "outputs": out if isinstance(spec["output"], list) else out[0],
             "inputs": [dependency(d) for d in spec["inputs"]],
             "state": [dependency(d) for d in spec["state"]], "changedPropIds": [changed]}
+
+
+def strings(node: Any) -> list[str]:
+    """Every text child of a rendered component tree (Dash components or their JSON)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list | tuple):
+        return [s for child in node for s in strings(child)]
+    if isinstance(node, dict):
+        return strings(node.get("props", {}).get("children", []))
+    return strings(getattr(node, "children", None) or [])
+
+
+def fill_form(app: dash.Dash, client: Any, layout: list[Component], form_json: str
+              ) -> dict[str, Any]:
+    """Post the page's form-filling callback with a saved form; the values it puts back,
+    by component id."""
+    key = next(k for k in app.callback_map if k.startswith("form-msg.children@")
+               and app.callback_map[k]["inputs"] == [{"id": "form-fill", "property": "data"}])
+    body = callback_request(app, layout, key, {"form-fill": form_json}, "form-fill.data")
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_json()["sideUpdate"]

@@ -47,6 +47,11 @@ from sim.findings import caveat
 from sim.spreadsheet import write_spreadsheet
 from sim.worlds import PARAMETER_PREFIX, World, write_table
 
+try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
+    from studio_requests import strings
+except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
+    from tests.studio_requests import strings
+
 ROOT = Path(__file__).resolve().parents[1]
 WORLDS, REPS, WORLD_REPS, WEEKS = 3, 2, 2, 52
 OPTIONS = ("baseline", "youth_justice")
@@ -268,15 +273,6 @@ def test_without_worlds_the_spreadsheet_is_as_it_was(worlds_run: SimpleNamespace
 
 
 # --- the studio ------------------------------------------------------------------------------
-def _strings(node: Any) -> list[str]:
-    """Every text child of a rendered component tree (its JSON)."""
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, list | tuple):
-        return [s for child in node for s in _strings(child)]
-    if isinstance(node, dict):
-        return _strings(node.get("props", {}).get("children", []))
-    return []
 
 
 def _studio_results(work: Path, run: str) -> list[str]:
@@ -293,7 +289,7 @@ def _studio_results(work: Path, run: str) -> list[str]:
             "changedPropIds": ["results-pick.value"]}
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    return _strings(response.get_json()["response"]["findings"]["children"])
+    return strings(response.get_json()["response"]["findings"]["children"])
 
 
 def test_the_studio_results_show_the_lines_after_the_key_findings(

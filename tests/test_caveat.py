@@ -25,6 +25,11 @@ from sim import findings
 from sim.findings import caveat, manifest_worlds
 from sim.spreadsheet import read_summary, write_spreadsheet
 
+try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
+    from studio_requests import strings
+except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
+    from tests.studio_requests import strings
+
 ROOT = Path(__file__).resolve().parents[1]
 WORLDS = 40
 
@@ -155,15 +160,6 @@ def test_the_spreadsheet_says_it_under_each_summary_title(small_run_dir: Path,
 
 
 # --- the studio ------------------------------------------------------------------------------
-def _strings(node: Any) -> list[str]:
-    """Every text child of a rendered component tree (Dash components or their JSON)."""
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, list | tuple):
-        return [s for child in node for s in _strings(child)]
-    if isinstance(node, dict):
-        return _strings(node.get("props", {}).get("children", []))
-    return _strings(getattr(node, "children", None) or [])
 
 
 def test_the_studio_findings_block_says_it_after_the_findings(small_run_dir: Path) -> None:
@@ -172,8 +168,8 @@ def test_the_studio_findings_block_says_it_after_the_findings(small_run_dir: Pat
     summary = read_summary(small_run_dir)
     block = findings_block(summary)
     assert [type(c).__name__ for c in block] == ["H3", "Ul", "P"]
-    assert block[-1].className == "caveat" and _strings(block[-1]) == [caveat()]
-    assert _strings(findings_block(summary, WORLDS)[-1]) == [caveat(WORLDS)]
+    assert block[-1].className == "caveat" and strings(block[-1]) == [caveat()]
+    assert strings(findings_block(summary, WORLDS)[-1]) == [caveat(WORLDS)]
 
 
 @pytest.mark.parametrize("worlds", [None, WORLDS])
@@ -195,6 +191,6 @@ def test_the_studio_results_say_it_with_the_folder_s_worlds(small_run_dir: Path,
             "changedPropIds": ["results-pick.value"]}
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    shown = _strings(response.get_json()["response"]["findings"]["children"])
+    shown = strings(response.get_json()["response"]["findings"]["children"])
     assert shown[-1] == caveat(worlds)
     assert "Key findings" in shown and shown.index("Key findings") < len(shown) - 1

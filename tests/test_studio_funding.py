@@ -29,9 +29,9 @@ from studio.programme import resolve_start
 from studio.scenario_file import option_text, write_run_files
 
 try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
-    from studio_requests import callback_request, components, found_components
+    from studio_requests import callback_request, components, fill_form, found_components
 except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
-    from tests.studio_requests import callback_request, components, found_components
+    from tests.studio_requests import callback_request, components, fill_form, found_components
 
 KEYS = ("funding.renewal_probability", "funding.gap_weeks_mean", "funding.payment_rule")
 # (typed in the form, the value in the scenario), each away from baseline's own
@@ -150,12 +150,7 @@ def test_a_saved_comparison_fills_them_back_into_the_form(work: WorkingFolder) -
     saved = comparison_text(Form(options=[TypedOption("Current"),
                                           TypedOption("Stop-start", "", typed)]))
     form = read_comparison(saved.encode(), "comparison.json")
-    key = next(k for k in app.callback_map if k.startswith("form-msg.children@")
-               and app.callback_map[k]["inputs"] == [{"id": "form-fill", "property": "data"}])
-    body = callback_request(app, layout, key, {"form-fill": form.to_json()}, "form-fill.data")
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    put = response.get_json()["sideUpdate"]
+    put = fill_form(app, client, layout, form.to_json())
     on_page = {json.dumps(c.id, separators=(",", ":"), sort_keys=True)
                if isinstance(c.id, dict) else c.id for c in layout}
     assert set(put) <= on_page  # every value put into a field the page has

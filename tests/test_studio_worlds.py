@@ -29,9 +29,9 @@ from studio.programme import resolve_start
 from studio.scenario_file import write_run_files
 
 try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
-    from studio_requests import callback_request, components
+    from studio_requests import callback_request, components, fill_form
 except ModuleNotFoundError:  # pragma: no cover - when tests/ is imported as a package
-    from tests.studio_requests import callback_request, components
+    from tests.studio_requests import callback_request, components, fill_form
 
 STORED = 3
 
@@ -230,12 +230,7 @@ def test_they_are_kept_saved_and_put_back_with_the_form(work: WorkingFolder) -> 
              if k not in ("worlds", "world_replications")}
     assert (Form.from_json(older).worlds, Form.from_json(older).world_replications) == ("", "")
     app, client, layout = _studio(work)
-    key = next(k for k in app.callback_map if k.startswith("form-msg.children@")
-               and app.callback_map[k]["inputs"] == [{"id": "form-fill", "property": "data"}])
-    body = callback_request(app, layout, key, {"form-fill": form.to_json()}, "form-fill.data")
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    put = response.get_json()["sideUpdate"]
+    put = fill_form(app, client, layout, form.to_json())
     assert put["worlds"] == {"value": "3"} and put["world-reps"] == {"value": "2"}
     remember = next(k for k in app.callback_map if k.startswith("remembered.data"))
     body = callback_request(app, layout, remember, {"worlds": "7", "world-reps": "4"},
