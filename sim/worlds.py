@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import math
-import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,21 +59,12 @@ class Uncertain:
 
 def uncertain_parameters() -> list[Uncertain]:
     """Every numeric parameter declared an uncertainty with a plausible range, in
-    declaration order."""
-    from sim.params import SECTIONS
+    declaration order (the uncertainties :func:`sim.ema.declared` finds, numbers only)."""
+    from sim.ema import declared
 
-    out = []
-    for section, model in SECTIONS.items():
-        for name, info in model.model_fields.items():
-            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-            if (extra.get("kind") != "uncertainty" or not extra.get("plausible")
-                    or info.annotation not in (int, float)
-                    or typing.get_origin(info.annotation) is typing.Literal):
-                continue
-            low, high = (float(x) for x in extra["plausible"])
-            if low < high:
-                out.append(Uncertain(f"{section}.{name}", low, high, info.annotation is int))
-    return out
+    return [Uncertain(name, float(bounds[0]), float(bounds[1]), kind is int)
+            for name, (kind, bounds) in declared("uncertainty").items()
+            if kind in (int, float) and float(bounds[0]) < float(bounds[1])]
 
 
 def value_of(params: ScenarioParams, dotted: str) -> Any:
