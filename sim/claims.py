@@ -32,13 +32,12 @@ FINGERPRINT_RUN = {"scenario": "baseline", "seed": 1, "weeks": 104}
 
 def fingerprint() -> str:
     """A short hash of the metrics of one fixed run of the model as it is now."""
-    from sim.metrics import run_metrics
-    from sim.runner import simulate
+    from sim.runner import Job, run_job
     from sim.scenario import load_scenario
 
     run = FINGERPRINT_RUN
     params = load_scenario(run["scenario"], [], {"weeks": run["weeks"]}).params
-    values = run_metrics(simulate(params, int(run["seed"])), params)
+    values = run_job(Job(run["scenario"], 0, int(run["seed"]), params), yearly=False).metrics
     text = json.dumps({k: None if np.isnan(v) else round(v, 9) for k, v in values.items()},
                       sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

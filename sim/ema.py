@@ -275,8 +275,7 @@ def run_point(scenario: str, weeks: int, seed: int, outcomes: Sequence[str],
     """One replication of one EMA experiment: the declared metrics of the run, whether the
     point was feasible, and the shares its compositions gave."""
     from sim.errors import ScenarioError
-    from sim.metrics import run_metrics
-    from sim.runner import simulate
+    from sim.runner import Job, run_job
 
     shares = {k: float(v) for k, v in point_values(values, compositions).items()
               if any(k == keyword(p) for _, parts, _, _ in compositions for p in parts)}
@@ -284,5 +283,5 @@ def run_point(scenario: str, weeks: int, seed: int, outcomes: Sequence[str],
         params = point_params(scenario, weeks, values, compositions)
     except ScenarioError:  # a point the model refuses: recorded, not raised
         return {**dict.fromkeys(outcomes, math.nan), FEASIBLE: 0.0, **shares}
-    metrics = run_metrics(simulate(params, int(seed)), params)
+    metrics = run_job(Job(scenario, 0, int(seed), params), yearly=False).metrics
     return {**{m: float(metrics[m]) for m in outcomes}, FEASIBLE: 1.0, **shares}

@@ -118,16 +118,34 @@ def simulate(params: ScenarioParams, seed: int) -> dict[str, pd.DataFrame]:
     return model.tables()
 
 
-def run_job(job: Job) -> RunOutput:
-    """Run one job; tables gain ``scenario`` and ``replication`` columns in front."""
+def run_job(job: Job, yearly: bool = True) -> RunOutput:
+    """Run one job: the one unit of work of every batch of runs in the project.
+
+    Comparisons (:func:`run_scenarios`), calibration (:mod:`sim.calibration.evaluate`),
+    sweeps (:func:`sim.sweep.worker.execute`) and the EMA Workbench adapter all run a
+    model through here. Tables gain ``scenario`` and ``replication`` columns in front;
+    ``yearly=False`` skips the year-by-year metrics (those who only keep the run's
+    metrics).
+
+    Example:
+        >>> params = ScenarioParams().with_changes({"run.weeks": 26})
+        >>> out = run_job(Job("baseline", 0, 1, params), yearly=False)
+        >>> list(out.tables["weekly"].columns[:2]), out.yearly.empty
+        (['scenario', 'replication'], True)
+    """
     start = time.perf_counter()
     tables = simulate(job.params, job.seed)
     metrics = run_metrics(tables, job.params)
-    yearly = yearly_metrics(tables, job.params)
-    for frame in (*tables.values(), yearly):
+    by_year = yearly_metrics(tables, job.params) if yearly else pd.DataFrame()
+    for frame in (*tables.values(), *([by_year] if yearly else [])):
         frame.insert(0, "replication", job.replication)
         frame.insert(0, "scenario", job.scenario)
-    return RunOutput(job, tables, metrics, time.perf_counter() - start, yearly)
+    return RunOutput(job, tables, metrics, time.perf_counter() - start, by_year)
+
+
+def run_metrics_only(jobs: Sequence[Job]) -> list[dict[str, float]]:
+    """Run jobs one after the other (in a worker) and keep only each run's metrics."""
+    return [run_job(job, yearly=False).metrics for job in jobs]
 
 
 def pack(outputs: Sequence[RunOutput]) -> RunBatch:

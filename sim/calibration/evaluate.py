@@ -1,23 +1,24 @@
 """Run calibration variants for parameter points, keeping only the metrics.
 
-One process pool serves a whole design (starting a pool per point would cost more than
-the runs). Replication k of every point uses the same seed (common random numbers), so
-two points differ through their parameters, not their luck.
+Every run is a :class:`sim.runner.Job` run by :func:`sim.runner.run_job` on the runner's
+one pool for the whole design (:func:`sim.runner.map_batches`), the same unit of work and
+pool as a comparison's. Replication k of every point uses the same seed (common random
+numbers), so two points differ through their parameters, not their luck.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.calibration.targets import CalibrationSpec, Variant
-from sim.metrics import run_metrics
 from sim.params import ScenarioParams
 from sim.rng import replication_seeds
-from sim.runner import process_pool, simulate
+from sim.runner import Job, map_batches, run_metrics_only
 from sim.scenario import load_scenario
 
 
@@ -42,12 +43,6 @@ def variant_params(variant: Variant, point: Mapping[str, float] | None = None
     sets = list(variant.overrides)
     sets += [f"{name}={_value_text(value)}" for name, value in (point or {}).items()]
     return load_scenario(variant.scenario, sets).params
-
-
-def _job_metrics(args: tuple[ScenarioParams, int, tuple[str, ...]]) -> dict[str, float]:
-    params, seed, names = args
-    values = run_metrics(simulate(params, seed), params)
-    return {name: values[name] for name in names}
 
 
 @dataclass
@@ -87,28 +82,28 @@ def evaluate(spec: CalibrationSpec, points: Sequence[Mapping[str, float]], reps:
     counts = {v: (reps_by_variant or {}).get(v, reps) for v in names}
     seeds = replication_seeds(seed, max(counts.values()))
     metrics = {v: tuple(sorted({t.metric for t in spec.targets_on(v)})) for v in names}
-    jobs: list[tuple[int, str, tuple[ScenarioParams, int, tuple[str, ...]]]] = []
+    jobs: list[Job] = []
+    where: list[tuple[int, str]] = []  # each job's point and variant
     for i, point in enumerate(points):
         for v in names:
             params = variant_params(spec.variants[v], point)
-            jobs += [(i, v, (params, seeds[k], metrics[v])) for k in range(counts[v])]
-    results: list[dict[str, float]] = []
-    if workers <= 1:
-        for job in jobs:
-            results.append(_job_metrics(job[2]))
+            jobs += [Job(v, k, seeds[k], params) for k in range(counts[v])]
+            where += [(i, v)] * counts[v]
+    results: dict[int, list[dict[str, float]]] = {}  # by batch number
+    # One run per task, as before: a design's runs differ a lot in length, and progress
+    # then advances run by run.
+    with closing(map_batches(run_metrics_only, jobs, workers, size=1)) as stream:
+        for seq, _chunk, out in stream:
+            results[seq] = out
             if on_done:
-                on_done()
-    else:
-        with process_pool(workers, expected_runs=len(jobs) // workers) as pool:
-            for out in pool.map(_job_metrics, [j[2] for j in jobs], chunksize=1):
-                results.append(out)
-                if on_done:
+                for _ in out:
                     on_done()
+    ordered = [m for seq in sorted(results) for m in results[seq]]
     values: list[dict[str, dict[str, list[float]]]] = [
         {v: {m: [] for m in metrics[v]} for v in names} for _ in points]
-    for (i, v, _), out in zip(jobs, results, strict=True):
-        for m, x in out.items():
-            values[i][v][m].append(x)
+    for (i, v), out in zip(where, ordered, strict=True):
+        for m in metrics[v]:
+            values[i][v][m].append(out[m])
     arrays = [{v: {m: np.asarray(xs, dtype=float) for m, xs in by_v.items()}
                for v, by_v in point.items()} for point in values]
     return Evaluation(arrays, seeds)

@@ -1,5 +1,9 @@
 """What runs on a worker: one model run, returned as a small result.
 
+The run itself is the project's one unit of work, a :class:`sim.runner.Job` run by
+:func:`sim.runner.run_job`; a :class:`RunTask` adds what a resumable sweep needs around it
+(the attempt number, which agent tables to keep, the test-only fault).
+
 The driver sends runs in batches (:func:`execute_batch`: several runs per task, so the
 per-task cost of the executor is shared); each run in a batch succeeds or fails on its own.
 
@@ -111,9 +115,8 @@ def execute(task: RunTask) -> RunResult:
         >>> execute(RunTask(0, 0, seed=1, attempt=1, base=base, overrides={})).ok
         True
     """
-    from sim.metrics import run_metrics
     from sim.results import parquet_bytes
-    from sim.runner import simulate
+    from sim.runner import Job, run_job
     from sim.sweep.variants import apply_overrides
 
     start = time.perf_counter()
@@ -122,21 +125,21 @@ def execute(task: RunTask) -> RunResult:
         if task.fault:
             _inject(task.fault, task.point_id)
         params = apply_overrides(task.base, task.overrides)
-        tables = simulate(params, task.seed)
-        metrics = run_metrics(tables, params)
+        # the one unit of work of every batch of runs (a comparison's, calibration's)
+        run = run_job(Job(str(task.point_id), task.replication, task.seed, params),
+                      yearly=False)
     except Exception as exc:  # any model failure stays with this run
         return RunResult(task.point_id, task.replication, task.attempt, ok=False,
                          error=f"{type(exc).__name__}: {exc}".splitlines()[0][:500],
                          traceback=traceback.format_exc(),
                          wall_time_s=time.perf_counter() - start, worker=worker)
     kept = {}
-    for name in task.tables:
-        frame = tables[name]
-        frame.insert(0, "replication", task.replication)
+    for name in task.tables:  # a sweep names a run by its point, not by a scenario
+        frame = run.tables[name].drop(columns="scenario")
         frame.insert(0, "point_id", task.point_id)
         kept[name] = parquet_bytes(frame)
     return RunResult(task.point_id, task.replication, task.attempt, ok=True,
-                     metrics={k: float(v) for k, v in metrics.items()}, tables=kept,
+                     metrics={k: float(v) for k, v in run.metrics.items()}, tables=kept,
                      wall_time_s=time.perf_counter() - start, worker=worker)
 
 
