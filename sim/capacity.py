@@ -57,9 +57,10 @@ def full_caseloads(p: ScenarioParams) -> tuple[float, float]:
                   + (mentors - paid) * p.matching.caseload_cap_volunteer)
 
 
-def planned_annual_spend(p: ScenarioParams) -> float:
+def planned_spend_parts(p: ScenarioParams) -> dict[str, float]:
     """Yearly spending of one agency at its target size with full caseloads and the whole
-    offer delivered (GBP/year)."""
+    offer delivered, by what it buys (GBP/year): staff posts, mentors' pay and expenses,
+    training, supervision sessions, support contacts, activities and family contacts."""
     mentors = p.programme.target_mentors
     paid, matches = full_caseloads(p)
     staff = (p.staff.coordinators_fte * p.staff.coordinator_salary_gbp
@@ -75,7 +76,17 @@ def planned_annual_spend(p: ScenarioParams) -> float:
     family = (12 * matches * p.mentees.family_interference_prevalence
               * p.support.family_contacts_per_month * p.support.family_contact_cost_gbp
               if p.support.family_engagement else 0.0)
-    return staff + people + training + supervision + support + activities + family
+    return {"staff": staff, "mentors": people, "training": training,
+            "supervision": supervision, "support": support, "activities": activities,
+            "family": family}
+
+
+def planned_annual_spend(p: ScenarioParams) -> float:
+    """Yearly spending of one agency at its target size with full caseloads and the whole
+    offer delivered (GBP/year): the sum of :func:`planned_spend_parts`."""
+    parts = planned_spend_parts(p)
+    return (parts["staff"] + parts["mentors"] + parts["training"] + parts["supervision"]
+            + parts["support"] + parts["activities"] + parts["family"])
 
 
 def grant_annual_payment(p: ScenarioParams) -> float:

@@ -14,6 +14,8 @@ from sim.arguments import positive_int, seed
 from sim.arguments import workers as capped_workers
 from sim.calibration.cli import COMMANDS as CALIBRATION_COMMANDS
 from sim.calibration.cli import add_calibration_parsers
+from sim.decide.cli import COMMANDS as DECIDE_COMMANDS
+from sim.decide.cli import add_decide_parser
 from sim.errors import EXIT_DISK, UserError
 from sim.sweep.cli import COMMANDS as SWEEP_COMMANDS
 from sim.sweep.cli import add_sweep_parsers
@@ -103,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sweep_parsers(sub)
     add_calibration_parsers(sub)
+    add_decide_parser(sub)
     return parser
 
 
@@ -319,6 +322,7 @@ COMMANDS: dict[str, Any] = {
     "demo": _cmd_demo, "metrics": _cmd_metrics, "tables": _cmd_tables,
     "dashboard": _cmd_dashboard, "studio": _cmd_studio,
     **CALIBRATION_COMMANDS,
+    **DECIDE_COMMANDS,
     **SWEEP_COMMANDS,
 }
 

@@ -28,6 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
@@ -546,7 +547,7 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
               backend: Backend | None = None, resume: bool = False, retries: int = 2,
               batch_size: int = 100, flush_seconds: float = 60.0, progress_every_s: float = 30.0,
               show_progress: bool = True, max_runs_per_task: int | None = None,
-              top_up: bool = False) -> SweepReport:
+              top_up: bool = False, progress_stream: TextIO | None = None) -> SweepReport:
     """Run (or resume) a sweep into ``out``.
 
     Args:
@@ -561,7 +562,8 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
         retries: extra attempts for a run that fails.
         batch_size, flush_seconds: commit a part file after this many runs or seconds.
         progress_every_s: seconds between progress records when stderr is not a terminal.
-        show_progress: report progress on stderr.
+        show_progress: report progress on stderr (or ``progress_stream``).
+        progress_stream: where progress goes instead of stderr (e.g. a web page's log).
         max_runs_per_task: most runs sent to a worker in one task (default
             :data:`MAX_RUNS_PER_TASK`; tasks are smaller when runs are long or few remain,
             see :func:`runs_per_task`; a serial sweep runs one at a time).
@@ -611,7 +613,8 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int = 1, scheduler: str | Non
             manifests.save(folder.manifest, manifest)
             ledger.append([{"type": "session", "resumed": resumed, "backend": backend.info,
                             "already_done": len(state.done)}])
-            progress = sweep_progress(len(state.done), progress_every_s, show_progress)
+            progress = sweep_progress(len(state.done), progress_every_s, show_progress,
+                                      progress_stream)
             driver = _Driver(sweep, design, folder, backend, state, ledger, retries,
                              batch_size, flush_seconds, progress, max_runs_per_task)
             try:

@@ -14,13 +14,17 @@ during an adaptive sweep, so its ETA is a lower bound (``"planned_final": false`
 
 from __future__ import annotations
 
+from typing import TextIO
+
 from sim.progress import Progress, format_duration
 
 
-def sweep_progress(already: int = 0, every_s: float = 30.0, enabled: bool = True
-                   ) -> Progress:
-    """The progress display of a sweep session (``already``: runs finished before it)."""
-    return Progress(0, "runs", already=already, every_s=every_s, enabled=enabled, log="json")
+def sweep_progress(already: int = 0, every_s: float = 30.0, enabled: bool = True,
+                   stream: TextIO | None = None) -> Progress:
+    """The progress display of a sweep session (``already``: runs finished before it) on
+    ``stream`` (default stderr)."""
+    return Progress(0, "runs", already=already, every_s=every_s, enabled=enabled, log="json",
+                    stream=stream)
 
 
 __all__ = ["Progress", "format_duration", "sweep_progress"]
