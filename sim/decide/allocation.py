@@ -23,6 +23,7 @@ from typing import Any
 
 from sim.capacity import full_caseloads, planned_annual_spend, supervision_capacity_per_fte
 from sim.decide.spec import SIZED_STAFF
+from sim.errors import ScenarioError
 from sim.params import ScenarioParams
 
 MAX_MENTORS = 2_000  # the search for the programme's size stops here (a national budget)
@@ -64,7 +65,8 @@ def staff_for(p: ScenarioParams, mentors: int, today: ScenarioParams,
     """Staff posts for ``mentors`` under ``p``'s offer (only those in ``sized``).
 
     Example:
-        >>> from sim.params import ScenarioParams
+        >>> from sim.errors import ScenarioError
+from sim.params import ScenarioParams
         >>> today = ScenarioParams()
         >>> staff_for(today, today.programme.target_mentors, today)
         {'staff.coordinators_fte': 1.5, 'staff.supervisors_fte': 0.45}
@@ -101,19 +103,17 @@ def project(today: ScenarioParams, levers: Mapping[str, Any], annual_gbp: float
     the budget pays for): not feasible.
 
     Example:
-        >>> from sim.params import ScenarioParams
+        >>> from sim.errors import ScenarioError
+from sim.params import ScenarioParams
         >>> a = project(ScenarioParams(), {"supervision.sessions_per_month": 2.0}, 120_000)
         >>> a.feasible, a.planned_gbp <= 120_000, a.supervisors_fte > 0.45
         (True, True, True)
     """
     sized = tuple(s for s in SIZED_STAFF if s not in levers)
-    try:
-        p = today.with_changes(dict(levers))
-    except ValueError:  # a combination the model refuses
+    try:  # sizes are costed on a copy any staff can afford (the budget is checked below)
+        p = today.with_changes({**levers, "funding.annual_budget_gbp": PROBE_BUDGET_GBP})
+    except ScenarioError:  # a combination the model refuses
         return Allocation(None, dict(levers), annual_gbp, 0, 0.0, 0.0, math.nan)
-    # sizes are costed on a copy that any staff can afford (the budget is checked below)
-    p = p.model_copy(update={"funding": p.funding.model_copy(
-        update={"annual_budget_gbp": PROBE_BUDGET_GBP})})
     if (least := _spend(p, 1, today, sized)) > annual_gbp:
         return Allocation(None, dict(levers), annual_gbp, 0, 0.0, 0.0, least)
     low, high = 1, MAX_MENTORS  # spending rises with the mentors: bisect on them
@@ -129,7 +129,7 @@ def project(today: ScenarioParams, levers: Mapping[str, Any], annual_gbp: float
     try:
         params = today.with_changes({**levers, "programme.target_mentors": low,
                                  "funding.annual_budget_gbp": annual_gbp, **staff})
-    except ValueError:  # e.g. posts fixed by levers costing more than the budget
+    except ScenarioError:  # e.g. posts fixed by levers costing more than the budget
         params = None
     return Allocation(params, dict(levers), annual_gbp, low,
                       staff.get("staff.coordinators_fte", p.staff.coordinators_fte),

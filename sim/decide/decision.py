@@ -45,6 +45,10 @@ from sim.worlds import World, uncertain_parameters
 
 VALUE_POINTS = 11  # unit values across the plausible range for the curves
 EVPPI_PARAMETERS = 5  # single parameters whose EVPPI is reported (with them together)
+# A regression on a group needs this many worlds per parameter in it (fewer: the Gaussian
+# process follows the worlds' noise and the "value" exceeds the EVPI; Strong, Oakley &
+# Brennan 2014 fit GPs on hundreds of samples)
+WORLDS_PER_PARAMETER = 8
 MONEY, PER_PROGRAMME = "total_spend_gbp", "reoffences_averted"
 TODAY = "today"
 
@@ -222,6 +226,7 @@ def run_decision(decision: Decision, stages: Path, workers: int = 1,
             proposals.append((f"pareto{k + 1}", "pareto", space.decode(u)[0], 1.0))
     options: list[Option] = []
     seen: dict[str, str] = {}
+    aliases: dict[str, str] = {}  # a proposal that repeats an earlier one -> that one
     notes = []
     for name, role, levers, multiple in proposals:
         a = project(d.today, levers, multiple * d.annual_gbp)
@@ -231,6 +236,7 @@ def run_decision(decision: Decision, stages: Path, workers: int = 1,
             continue
         if key in seen:
             notes.append(f"{name}: the same allocation as {seen[key]}")
+            aliases[name] = seen[key]
             continue
         seen[key] = name
         options.append(Option(name, role, multiple, a))
@@ -240,6 +246,7 @@ def run_decision(decision: Decision, stages: Path, workers: int = 1,
                         scheduler, resume, progress, stream)
     runs = confirm.runs.copy()
     names = {o.name: i for i, o in enumerate(options)}
+    names.update({alias: names[name] for alias, name in aliases.items()})
     runs.insert(0, "name", [options[i].name for i in runs[OPTION_COLUMN]])
     per_world = world_means(confirm.runs, metrics)
     result = _analyse(d, worlds, options, runs, per_world, names, targets)
@@ -361,6 +368,7 @@ def _analyse(d: Decision, worlds: list[World], options: list[Option], runs: pd.D
         o = options[names["least_money"]]
         vals = {m: _outcome(per_world, names["least_money"], m) for m in _metrics(d)}
         least = {"budget_multiple": o.multiple, "annual_budget_gbp": o.allocation.annual_gbp,
+                 "at_most_budget": o.multiple >= max(d.multiples) - 1e-9,
                  "meets_on_average": bool(robustness.meets(
                      {m: np.array([_mean(v)]) for m, v in vals.items()}, targets)[0]),
                  "satisficing": robustness.satisficing(vals, targets)}
@@ -406,8 +414,13 @@ def _information(d: Decision, worlds: list[World], at_one: list[Option],
         rho = {c: abs(stats.spearmanr(varied[c].to_numpy(), gap)[0]) for c in varied.columns
                if np.ptp(varied[c].to_numpy()) > 0}
         top = sorted(rho, key=lambda c: -np.nan_to_num(rho[c]))[:EVPPI_PARAMETERS]
-        groups = [[c] for c in top] + ([top] if len(top) > 1 else [])
+        groups = [[c] for c in top]
+        together = top[: len(worlds) // WORLDS_PER_PARAMETER]
+        if len(together) > 1:
+            groups.append(together)
         for group in groups:
+            if len(worlds) < WORLDS_PER_PARAMETER * len(group):
+                continue
             value = information.evppi(nb, varied[group].to_numpy())
             rows.append({"parameters": " + ".join(group), "size": len(group),
                          "evppi_gbp": value, "evppi_gbp_per_year": value / d.years,

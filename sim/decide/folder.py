@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.across_worlds import CLEAR_P
 from sim.decide.decision import TODAY, Result
 from sim.labels import label
 from sim.metrics import METRICS
@@ -86,8 +87,10 @@ def summary(result: Result) -> str:
                      f"{s['value']:.4g} (plausible range {s['range'][0]:g}-{s['range'][1]:g}; "
                      f"evidence: {s['grade']}).")
     for dr in change.get("drivers", []):
-        lines.append(f"- depends on {dr['parameter']} (rank correlation {dr['rho']:+.2f}, "
-                     f"p = {dr['p']:.2g}; evidence: {dr['grade']})")
+        clear = "clear" if dr["p"] < CLEAR_P else "not clear beyond chance"
+        lines.append(f"- the advantage varies with {dr['parameter']} (rank correlation "
+                     f"{dr['rho']:+.2f}, {clear}: p = {dr['p']:.2g} after Bonferroni; "
+                     f"evidence: {dr['grade']})")
     if change.get("box"):
         b = change["box"]
         lines.append(f"It fails (misses a threshold or does worse than today) mainly where "
@@ -97,11 +100,17 @@ def summary(result: Result) -> str:
                      "region of the parameters to blame.")
     if a.get("least_money"):
         lm = a["least_money"]
-        lines += ["", "## The least money that meets the thresholds",
-                  f"About £{lm['annual_budget_gbp']:,.0f}"
-                  f" a year ({lm['budget_multiple']:.2f} x today's budget): the thresholds "
-                  f"{'are' if lm['meets_on_average'] else 'are not'} met on average over "
-                  f"worlds, and in {_share(lm['satisficing'])} of them."]
+        lines += ["", "## The least money that meets the thresholds"]
+        if lm["at_most_budget"] and not lm["meets_on_average"]:
+            lines.append(f"Not reached within the budgets considered: even at "
+                         f"£{lm['annual_budget_gbp']:,.0f} a year ({lm['budget_multiple']:.2f} x "
+                         f"today's) the best allocation found meets the thresholds in "
+                         f"{_share(lm['satisficing'])} of worlds.")
+        else:
+            lines.append(f"About £{lm['annual_budget_gbp']:,.0f} a year "
+                         f"({lm['budget_multiple']:.2f} x today's budget): the thresholds "
+                         f"{'are' if lm['meets_on_average'] else 'are not'} met on average "
+                         f"over worlds, and in {_share(lm['satisficing'])} of them.")
     e = a["evpi"]
     lines += ["", "## Evidence worth buying"]
     if e is None:
@@ -134,14 +143,22 @@ def toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _toml_scenario(result: Result, name: str) -> str:
+    """Option ``name`` as a scenario file: today's programme (the spec's base, its ``set``
+    and the guardrail) with the option's levers and what its budget buys."""
+    from sim.decide.simulation import settings_of
+
     o = next(o for o in result.options if o.name == name)
     d = result.decision
     sections: dict[str, dict[str, Any]] = {}
-    for key, value in o.allocation.changes().items():
+    changes = {**settings_of(d), **o.allocation.changes(), "run.weeks": d.today.run.weeks,
+               "run.seed": d.today.run.seed}
+    for key, value in changes.items():
         section, field = key.split(".", 1)
         sections.setdefault(section, {})[field] = value
     lines = [f"# {d.name}: option {name} ({o.role}), from `mentorsim decide`",

@@ -60,8 +60,7 @@ class Space:
                 value = f.low + round(x * GRID) / GRID * (f.high - f.low)
                 out[f.name] = int(round(value)) if f.dtype == "int" else round(value, 6)
         low, high = self.multiples
-        x = float(np.clip(u[-1], 0, 1))
-        return out, round(low + round(x * GRID) / GRID * (high - low), 6)
+        return out, round(low + float(np.clip(u[-1], 0, 1)) * (high - low), 4)
 
     def encode(self, levers: Mapping[str, Any], multiple: float) -> np.ndarray:
         """The unit-cube point of lever values (a choice at its bin's centre) and budget."""

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from sim.decide.spec import GUARDRAIL, Decision
+from sim.decide.spec import Decision
 from sim.errors import UserError
 from sim.worlds import World, held_keys, load_worlds, uncertain_parameters
 
@@ -85,22 +85,21 @@ def sweep_table(decision: Decision, options: Sequence[Mapping[str, Any]],
     policies = [{"name": f"option{i:04d}", **{k: _toml_safe(v) for k, v in o.items()}}
                 for i, o in enumerate(options)]
     today = decision.today
-    fixed = {**GUARDRAIL} if decision.guardrail else {}
     return {
         "name": "stage", "extends": decision.base_name, "horizon_weeks": today.run.weeks,
         "seed": today.run.seed, "outcomes": list(dict.fromkeys(outcomes)),
-        "set": {**_set_of(decision), **fixed},
+        "set": settings_of(decision),
         "design": {"kind": "explicit", "points": points},
         "replications": {"count": reps}, "policies": policies}
 
 
-def _set_of(decision: Decision) -> dict[str, Any]:
-    """What the spec's ``set`` changed in today's programme (as dotted keys)."""
+def settings_of(decision: Decision) -> dict[str, Any]:
+    """What the spec changed in its base scenario (its ``set`` and the guardrail), as
+    dotted keys (``run`` aside)."""
     from sim.scenario import load_scenario
 
-    base = load_scenario(decision.base_name if not Path(decision.source).parent.joinpath(
-        f"{decision.base_name}.toml").is_file() else str(
-        Path(decision.source).parent / f"{decision.base_name}.toml")).params
+    local = Path(decision.source).parent / f"{decision.base_name}.toml"
+    base = load_scenario(str(local) if local.is_file() else decision.base_name).params
     out = {}
     for section in type(base).model_fields:
         if section == "run":

@@ -117,6 +117,12 @@ class DecisionSpecModel(_Strict):
     value: ValueSpec = ValueSpec()
 
 
+# which model's keys each table of a spec allows (for "did you mean" and "allowed in")
+ALLOWED = {(): DecisionSpecModel, ("budget",): BudgetSpec, ("worlds",): WorldsSpec,
+           ("search",): SearchSpec, ("value",): ValueSpec, ("levers", "*"): FactorSpec,
+           ("constraints", "*"): BoundSpec, ("thresholds", "*"): BoundSpec}
+
+
 @dataclass(frozen=True)
 class Decision:
     """A resolved decision spec.
@@ -243,7 +249,7 @@ def parse_decision(data: dict[str, Any], source: str, path: Path | None = None) 
     try:
         spec = DecisionSpecModel.model_validate(data)
     except ValidationError as exc:
-        raise UserError(format_errors(exc, source)) from None
+        raise UserError(format_errors(exc, source, ALLOWED)) from None
     for i, name in enumerate(spec.objectives):
         _metric(source, f"objectives[{i}]", name)
         if METRICS[name].better not in ("higher", "lower"):

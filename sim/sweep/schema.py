@@ -11,6 +11,7 @@ What the names refer to (parameters, metrics, the base scenario) is checked afte
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -220,30 +221,34 @@ def normalise(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _allowed(loc: tuple[Any, ...]) -> list[str]:
+def _allowed(loc: tuple[Any, ...], allowed: Mapping[tuple[str, ...], type[BaseModel]]
+             ) -> list[str]:
     parent = tuple(loc[:-1])
-    for pattern, model in ALLOWED.items():
+    for pattern, model in allowed.items():
         if len(pattern) == len(parent) and all(p in ("*", q) for p, q in zip(pattern, parent,
                                                                            strict=True)):
             return list(model.model_fields)
     return []
 
 
-def format_errors(exc: ValidationError, source: str) -> str:
-    """One line per pydantic error: file, key path, value, what is allowed."""
+def format_errors(exc: ValidationError, source: str,
+                  allowed: Mapping[tuple[str, ...], type[BaseModel]] | None = None) -> str:
+    """One line per pydantic error: file, key path, value, what is allowed (``allowed``:
+    which model's keys are allowed under which table, ``*`` for any key; default the
+    sweep spec's)."""
     lines = []
     for err in exc.errors():
         loc = tuple(err["loc"])
         path = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[",
                                                                                         "[")
         if err["type"] == "extra_forbidden":
-            allowed = _allowed(loc)
-            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.5)
+            keys = _allowed(loc, ALLOWED if allowed is None else allowed)
+            hint = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.5)
             where = ".".join(str(p) for p in loc[:-1]) or "the top level"
             msg = f"unknown key '{path}'"
             if hint:
                 msg += f" (did you mean '{hint[0]}'?)"
-            lines.append(f"{source}: {msg}; allowed in {where}: {', '.join(allowed)}")
+            lines.append(f"{source}: {msg}; allowed in {where}: {', '.join(keys)}")
         elif len(loc) == 2 and loc[0] in ("levers", "uncertainties") and err["type"] in (
                 "model_type", "model_attributes_type", "dict_type"):
             lines.append(f"{source}: {path} = {err.get('input')!r}: must be a list of values "
