@@ -65,8 +65,7 @@ def staff_for(p: ScenarioParams, mentors: int, today: ScenarioParams,
     """Staff posts for ``mentors`` under ``p``'s offer (only those in ``sized``).
 
     Example:
-        >>> from sim.errors import ScenarioError
-from sim.params import ScenarioParams
+        >>> from sim.params import ScenarioParams
         >>> today = ScenarioParams()
         >>> staff_for(today, today.programme.target_mentors, today)
         {'staff.coordinators_fte': 1.5, 'staff.supervisors_fte': 0.45}
@@ -103,8 +102,7 @@ def project(today: ScenarioParams, levers: Mapping[str, Any], annual_gbp: float
     the budget pays for): not feasible.
 
     Example:
-        >>> from sim.errors import ScenarioError
-from sim.params import ScenarioParams
+        >>> from sim.params import ScenarioParams
         >>> a = project(ScenarioParams(), {"supervision.sessions_per_month": 2.0}, 120_000)
         >>> a.feasible, a.planned_gbp <= 120_000, a.supervisors_fte > 0.45
         (True, True, True)
