@@ -264,6 +264,21 @@ def parse_value(field: Field, raw: Any) -> Any:
                 return choice
         raise FieldError(f"{str(raw)[:MAX_TEXT]!r} is not one of the choices: pick "
                          + ", ".join(format_value(c) for c in field.choices))
+    return parse_number(raw, field.key, field.kind == "integer")
+
+
+def parse_number(raw: Any, key: str, integer: bool = False) -> float | int:
+    """A number typed for parameter (or form value) ``key``: an int when written without a
+    point. Spreadsheet habits (``120,000``, ``90%``, ``£120k``) get the scenario loader's
+    fix; ``integer`` only changes the example a message gives.
+
+    Raises:
+        FieldError: not a number.
+
+    Example:
+        >>> parse_number("0.8", "decide.matched"), parse_number(" 3 ", "decide.worlds")
+        (0.8, 3)
+    """
     if isinstance(raw, bool):
         raise FieldError("type a number")
     if isinstance(raw, int | float):
@@ -275,22 +290,22 @@ def parse_value(field: Field, raw: Any) -> Any:
         elif _NUMBER.fullmatch(text):
             value = float(text)
         else:
-            raise FieldError(_not_a_number(field, text))
+            raise FieldError(_not_a_number(key, text, integer))
     if isinstance(value, float) and not math.isfinite(value):
         raise FieldError(f"{raw}: too large to be a number here; type digits, e.g. 2")
     return value
 
 
-def _not_a_number(field: Field, text: str) -> str:
+def _not_a_number(key: str, text: str, integer: bool = False) -> str:
     """The scenario loader's message for a spreadsheet habit (``120,000``, ``90%``,
     ``£120k``), else a plain one. The text is parsed as TOML there, never run."""
     try:
-        parse_override(f"{field.key}={text}")
+        parse_override(f"{key}={text}")
     except ScenarioError as exc:
         # "--set KEY=TEXT: why: --set KEY=FIX" said for a form: "TEXT: why: type FIX"
-        message = str(exc).removeprefix(f"--set {field.key}={text}: ")
-        return f"{text}: " + message.replace(f"--set {field.key}=", "type ")
-    example = "2" if field.kind == "integer" else "0.5"
+        message = str(exc).removeprefix(f"--set {key}={text}: ")
+        return f"{text}: " + message.replace(f"--set {key}=", "type ")
+    example = "2" if integer else "0.5"
     return f"{text}: not a number; type digits, e.g. {example}"
 
 

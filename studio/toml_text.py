@@ -53,7 +53,8 @@ def toml_value(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} {value!r} as a scenario value")
 
 
-def _key(name: str) -> str:
+def toml_key(name: str) -> str:
+    """A key as TOML: bare when it can be, else quoted (``"supervision.style"``)."""
     return name if name.replace("_", "").replace("-", "").isalnum() and name.isascii() \
         else toml_string(name)
 
@@ -83,13 +84,27 @@ def document_text(doc: Mapping[str, Any], comments: Sequence[str] = ()) -> str:
     tables = {k: v for k, v in doc.items() if isinstance(v, Mapping)}
     for key, value in doc.items():
         if key not in tables:
-            lines.append(f"{_key(key)} = {toml_value(value)}")
+            lines.append(f"{toml_key(key)} = {toml_value(value)}")
     for name, table in tables.items():
         if not table:
             continue
-        lines += ["", f"[{_key(name)}]"]
+        lines += ["", f"[{toml_key(name)}]"]
         for key, value in table.items():
             if isinstance(value, Mapping):
                 raise TypeError(f"{name}.{key}: nested tables are not part of a scenario file")
-            lines.append(f"{_key(key)} = {toml_value(value)}")
+            lines.append(f"{toml_key(key)} = {toml_value(value)}")
     return "\n".join(lines) + "\n"
+
+
+def inline_value(value: Any) -> str:
+    """A scalar, a list of scalars or a table of them as TOML on one line (an inline
+    table, as a decision spec writes a lever's range or a threshold).
+
+    Example:
+        >>> inline_value({"range": [0, 2]}), inline_value(["managerial", "therapeutic"])
+        ('{ range = [0, 2] }', '["managerial", "therapeutic"]')
+    """
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}"
+                                for k, v in value.items()) + " }"
+    return toml_value(value)
