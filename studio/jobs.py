@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +47,13 @@ from sim.results import default_out_dir, folder_label, write_json
 from studio.folder import JOBS, WorkingFolder
 from studio.worker import LOG, PROGRESS, RUN_LOCK, SPEC, STATUS, lock_is_held
 
+COMPARE, DECIDE = "compare", "decide"  # job.json's kind (a comparison's is not written)
 CANCEL_GRACE_S = 5.0  # seconds a cancelled run has to clean up before it is killed
 
 
 class AlreadyRunningError(RuntimeError):
-    """A comparison is already running (in this studio or another on the folder)."""
+    """A comparison or decision is already running (in this studio or another on the
+    folder)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,11 @@ class Jobs:
             del self._adopted[run]
         return None
 
+    def kind(self, run: str) -> str:
+        """What run ``run`` is: ``decide`` for a decision, else ``compare``."""
+        spec = _read_json(self.folder.job_dir(run) / SPEC) or {}
+        return str(spec.get("kind") or COMPARE)
+
     def running(self) -> str | None:
         """The run in progress, if any."""
         with self._lock:
@@ -126,7 +133,7 @@ class Jobs:
     def start(self, run: str, prepare: Callable[[Path], Sequence[Path]], replications: int,
               weeks: int, seed: int | None = None, command: Sequence[str] | None = None,
               worlds: int = 0, world_replications: int | None = None) -> Path:
-        """Start run ``run``: ``prepare(job_dir)`` writes its option files and returns
+        """Start comparison ``run``: ``prepare(job_dir)`` writes its option files and returns
         them, then the worker starts; both under the studio's one lock.
 
         Args:
@@ -145,34 +152,51 @@ class Jobs:
         Raises:
             AlreadyRunningError: a run is going (nothing is written).
         """
-        with self._lock:
-            if self._running_locked() or lock_is_held(self.lock_path):
-                raise AlreadyRunningError("a comparison is already running: wait for it or "
-                                     "cancel it")
-            job_dir = self.folder.job_dir(run)
-            job_dir.mkdir(parents=True, exist_ok=True)
-            results = self.folder.child(run)
-            files = [self.folder.inside(p) for p in prepare(job_dir)]
-            if world_replications is None:
-                from sim.across_worlds import DEFAULT_WORLD_REPS
+        if world_replications is None:
+            from sim.across_worlds import DEFAULT_WORLD_REPS
 
-                world_replications = DEFAULT_WORLD_REPS
+            world_replications = DEFAULT_WORLD_REPS
+
+        def settings(files: Sequence[Path]) -> dict[str, Any]:
             planned = planned_runs(len(files), replications, worlds, world_replications)
             used = min(self.workers, planned)
             in_worlds = ["--worlds", str(worlds), "--world-reps",
                          str(world_replications)] if worlds else []
-            write_json(job_dir / SPEC, {
-                "run": run, "results": str(results), "options": [str(p) for p in files],
+            return {
+                "options": [str(p) for p in files],
                 "replications": replications, "weeks": weeks, "seed": seed,
                 "worlds": worlds, "world_replications": world_replications,
-                "workers": used, "lock": str(self.lock_path),
+                "workers": used,
                 "command": list(command or ["mentorsim", "run", *(p.name for p in files),
                                             "--reps", str(replications), "--weeks",
                                             str(weeks), *in_worlds, "--out", run]),
                 "planned": planned,
                 "estimate_s": estimate_seconds(planned, weeks, used),
                 "write_estimate_s": estimate_write_seconds(planned, weeks),
-            })
+            }
+
+        return self.launch(run, prepare, settings)
+
+    def launch(self, run: str, prepare: Callable[[Path], Sequence[Path]],
+               settings: Callable[[Sequence[Path]], dict[str, Any]]) -> Path:
+        """Start run ``run`` of any kind: ``prepare(job_dir)`` writes its files and returns
+        them, ``settings(files)`` says what the worker is to do (``job.json``, with the
+        run's name, its results folder and the lock added), then the worker starts; all
+        under the studio's one lock.
+
+        Raises:
+            AlreadyRunningError: a run is going (nothing is written).
+        """
+        with self._lock:
+            if self._running_locked() or lock_is_held(self.lock_path):
+                raise AlreadyRunningError("a comparison or decision is already running: wait "
+                                          "for it or cancel it")
+            job_dir = self.folder.job_dir(run)
+            job_dir.mkdir(parents=True, exist_ok=True)
+            results = self.folder.child(run)
+            files = [self.folder.inside(p) for p in prepare(job_dir)]
+            write_json(job_dir / SPEC, {"run": run, "results": str(results),
+                                        "lock": str(self.lock_path), **settings(files)})
             log = open(job_dir / LOG, "ab")  # noqa: SIM115 - the child holds it open
             try:
                 proc = subprocess.Popen(  # an argument list: nothing typed reaches a shell
@@ -248,8 +272,8 @@ class Jobs:
             return self._ended[run]
         job_dir = self.folder.job_dir(run)
         spec = _read_json(job_dir / SPEC) or {}
-        planned = int(spec.get("planned") or 0)
         progress = _progress(job_dir / PROGRESS, int(spec.get("workers") or 1))
+        planned = planned_of(spec, progress)
         done = progress.done
         final = _read_json(job_dir / STATUS)
         if final:
@@ -261,7 +285,21 @@ class Jobs:
         if not going:
             return Status(run, "failed", done, planned, "the run stopped without finishing "
                                                         f"(see {job_dir / LOG})")
+        if spec.get("kind") == DECIDE:
+            from studio.decide_job import running_message as decide_message
+
+            return Status(run, "running", done, planned, decide_message(progress, spec))
         return Status(run, "running", done, planned, running_message(progress, planned, spec))
+
+
+def planned_of(spec: dict[str, Any], progress: Progress) -> int:
+    """The runs a job plans: ``job.json``'s ``planned``; for a run in stages (``stages``:
+    ``[[name, at most], ...]``), each stage's own count once it has announced it, else
+    its upper bound."""
+    stages = spec.get("stages")
+    if not stages:
+        return int(spec.get("planned") or 0)
+    return sum(int(progress.announced.get(str(name), bound)) for name, bound in stages)
 
 
 def planned_runs(options: int, replications: int, worlds: int = 0,
@@ -328,17 +366,28 @@ class Progress:
     """What a run's progress file says: runs finished, the latest stage and when it
     began, and the rate: the workers over one run's own wall time as the worker measures
     it (free of the pool's start), else measured after the first round of batches
-    (:func:`_rate`)."""
+    (:func:`_rate`).
+
+    A stage's progress records count the runs done within it, and a stage may announce
+    how many it plans (``{"event": "stage", "stage": ..., "planned": N}``): ``done`` is
+    every stage's runs, ``stage_done`` the latest stage's, ``announced`` the stages'
+    planned runs as announced, ``stage_elapsed`` the time the latest stage had taken at its
+    latest record.
+    """
 
     done: int = 0
     stage: str = "starting"
     since: float = 0.0
     rate: float | None = None
+    stage_done: int = 0
+    announced: dict[str, int] = field(default_factory=dict)
+    stage_elapsed: float = 0.0  # the latest stage's own time at its latest record (s)
 
 
 def _progress(path: Path, workers: int = 1) -> Progress:
     """A run's :class:`Progress` from its progress file (``workers``: the run's)."""
-    done, stage, when = 0, "starting", 0.0
+    before, done, stage, when, elapsed = 0, 0, "starting", 0.0, 0.0
+    announced: dict[str, int] = {}
     run_s: float | None = None  # one run's own wall time (the worker measures it)
     batches: list[tuple[float, int]] = []  # (elapsed s, runs done) at each batch
     try:
@@ -352,14 +401,18 @@ def _progress(path: Path, workers: int = 1) -> Progress:
             continue  # a line still being written
         if record.get("event") == "progress":
             done = int(record.get("done", done))
+            elapsed = float(record.get("elapsed_s") or elapsed)
             run_s = record.get("run_s") or run_s
             if done:
                 batches.append((float(record.get("elapsed_s") or 0.0), done))
         elif record.get("event") == "stage":
+            before, done, elapsed, run_s, batches = before + done, 0, 0.0, None, []
             stage = str(record.get("stage", stage))
             when = float(record.get("time") or 0.0)
+            if isinstance(record.get("planned"), int):
+                announced[stage] = int(record["planned"])
     rate = workers / float(run_s) if run_s else _rate(batches, workers)
-    return Progress(done, stage, when, rate)
+    return Progress(before + done, stage, when, rate, done, announced, elapsed)
 
 
 def _rate(batches: list[tuple[float, int]], workers: int) -> float | None:

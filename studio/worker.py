@@ -1,7 +1,10 @@
-"""One comparison, run in its own process: ``python -m studio.worker JOB_DIR``.
+"""One comparison or decision, run in its own process: ``python -m studio.worker JOB_DIR``.
 
 The studio (:mod:`studio.jobs`) writes ``JOB_DIR/job.json`` and starts this in a new
-process group, so a cancel stops it and its pool together. It loads the option files as
+process group, so a cancel stops it and its pool together. A decision (``"kind":
+"decide"``) is run by :func:`studio.decide_job.run_job`; what follows is a comparison's
+run, and everything else (the lock, the watch, the status) is shared. It loads the option
+files as
 ``mentorsim run`` loads its scenarios (the first option's run settings shared by all),
 runs them on paired seeds with :mod:`sim.runner`, and writes the results folder with the
 writers ``mentorsim run`` uses: the tables, ``summary.csv``, ``manifest.json``,
@@ -151,6 +154,15 @@ def run(spec: dict[str, Any], progress: TextIO) -> Path:
     return out
 
 
+def run_job(spec: dict[str, Any], progress: TextIO) -> Path:
+    """Run the job ``spec`` describes, a comparison or a decision."""
+    if spec.get("kind") == "decide":
+        from studio.decide_job import run_job as run_decision_job
+
+        return run_decision_job(spec, progress)
+    return run(spec, progress)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns 0 done, 2 invalid input, 130 cancelled, 1 failed."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -172,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             open(job_dir / PROGRESS, "a", encoding="utf-8", buffering=1) as progress:
         stage(progress, "starting")
         try:
-            out = run(spec, progress)
+            out = run_job(spec, progress)
         except KeyboardInterrupt:
             stop.set()
             if os.getppid() != parent:  # the studio has gone: leave nothing behind
