@@ -28,7 +28,7 @@ from studio.downloads import OPTION_FILES, option_files
 from studio.form_state import ComparisonFileError, Form, comparison_text, read_comparison
 from studio.form_state import Option as TypedOption
 from studio.forms import GROUPS, current_value, plain_value
-from studio.jobs import AlreadyRunningError, estimate_text, planned_runs
+from studio.jobs import COMPARE, AlreadyRunningError, estimate_text, planned_runs
 from studio.layout import (
     across_block,
     checks_block,
@@ -98,10 +98,13 @@ def _saved_form(studio: Studio, run: str) -> Form:
 # --- callbacks ---------------------------------------------------------------------------
 def register(app: Dash, studio: Studio) -> None:
     """Wire the page's callbacks to ``studio``."""
+    from studio import decide_callbacks
+
     _register_form(app, studio)
     _register_checks(app, studio)
     _register_runs(app, studio)
     _register_results(app, studio)
+    decide_callbacks.register(app, studio)
 
 
 def _register_form(app: Dash, studio: Studio) -> None:
@@ -460,8 +463,8 @@ def _register_runs(app: Dash, studio: Studio) -> None:
             studio.jobs.start(run, prepare, first.replications, first.weeks, worlds=worlds,
                               world_replications=world_reps)
         except AlreadyRunningError:
-            return no_update, no_update, "A comparison is already running: wait for it " \
-                                         "or cancel it."
+            return no_update, no_update, "A comparison or decision is already running: " \
+                                         "wait for it or cancel it."
         across = (f", and in {worlds} plausible world{'s' if worlds != 1 else ''} × "
                   f"{world_reps} replication{'s' if world_reps != 1 else ''}" if worlds else "")
         return run, False, f"Started {run}: {len(checks)} options × {first.replications} " \
@@ -495,7 +498,8 @@ def _register_runs(app: Dash, studio: Studio) -> None:
     def resume(_id: str) -> tuple[Any, Any]:
         """A page opened (or reloaded) while a comparison runs follows its progress."""
         run = studio.jobs.running()
-        return (run, False) if run else (no_update, no_update)
+        return (run, False) if run and studio.jobs.kind(run) == COMPARE \
+            else (no_update, no_update)
 
     @app.callback(Output("run-status", "children", allow_duplicate=True),
                   Input("cancel", "n_clicks"), State("job", "data"), prevent_initial_call=True)

@@ -8,7 +8,11 @@ folder and only under fixed names (:data:`DOWNLOADS`), so no request can name a 
   headline table as CSV (:func:`headline_frame`) and the spreadsheet
   (:func:`spreadsheet_bytes`: ``summary.xlsx``, written by the run);
 - ``/studio/download/RUN/options/NAME.toml``: an option as the scenario file it ran as
-  (the portable form, see :mod:`studio.scenario_file`).
+  (the portable form, see :mod:`studio.scenario_file`);
+- ``/studio/decision/RUN/KIND``: a decision's spreadsheet (``decision.xlsx``) and its spec
+  (``decision.toml``, for ``mentorsim decide``), :data:`DECISION_DOWNLOADS`;
+- ``/studio/decision/RUN/options/NAME.toml``: each recommended option of a decision as a
+  scenario file (the decision's ``options/``).
 """
 
 from __future__ import annotations
@@ -23,13 +27,18 @@ import pandas as pd
 from sim.findings import LABELS, verdict_of
 from sim.metrics import HEADLINE_GROUPS, METRICS
 from sim.spreadsheet import read_summary
-from studio.folder import FolderError, WorkingFolder, check_name
+from studio.folder import SAFE_NAME, FolderError, WorkingFolder, check_name
 
 DOWNLOADS: dict[str, str] = {
     "results.zip": "the whole results folder (zip)",
     "dashboard.html": "the dashboard (opens offline in a browser)",
     "headline.csv": "the headline table (CSV)",
     "summary.xlsx": "the spreadsheet (Excel)",
+}
+DECISION_DOWNLOADS: dict[str, str] = {
+    "decision.xlsx": "the whole decision as a spreadsheet (Excel)",
+    "decision.toml": "the decision as a spec file, to run again or larger with "
+                     "mentorsim decide",
 }
 OPTION_FILES = "download"  # in a run's job folder: the options' portable scenario files
 # The dashboard's own page allows nothing from elsewhere (its meta policy); as a response
@@ -142,6 +151,40 @@ def option_file(folder: WorkingFolder, run: str, name: str) -> bytes:
     return folder.inside(folder.job_dir(run) / OPTION_FILES / name).read_bytes()
 
 
+def decision_download(folder: WorkingFolder, run: str, kind: str) -> tuple[bytes, str, str]:
+    """(content, file name, MIME type) of one download of decision ``run``: its
+    spreadsheet, or the spec it was made from (kept in its job folder)."""
+    from studio.decide_form import SPEC_FILE
+
+    where = folder.decision(run)
+    paths = {"decision.xlsx": (where / "decision.xlsx", f"{run}-decision.xlsx",
+                               "application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet"),
+             SPEC_FILE: (folder.job_dir(run) / SPEC_FILE, f"{run}.toml", "application/toml")}
+    if kind not in paths:
+        raise FolderError(f"{kind}: not a download ({', '.join(paths)})")
+    path, name, mime = paths[kind]
+    try:
+        return folder.inside(path).read_bytes(), name, mime
+    except FileNotFoundError:
+        raise FolderError(f"{run}: this decision has no {kind}") from None
+
+
+def decision_options(folder: WorkingFolder, run: str) -> list[str]:
+    """The scenario files of a decision's recommended options (``options/*.toml``)."""
+    where = folder.decision(run) / "options"
+    return sorted(p.name for p in where.glob("*.toml") if SAFE_NAME.fullmatch(p.name)) \
+        if where.is_dir() else []
+
+
+def decision_option(folder: WorkingFolder, run: str, name: str) -> bytes:
+    """One recommended option of decision ``run`` as a scenario file."""
+    check_name(name, "file name")
+    if name not in decision_options(folder, run):
+        raise FolderError(f"{name}: not an option of {run}")
+    return folder.inside(folder.decision(run) / "options" / name).read_bytes()
+
+
 def register_routes(server: object, folder: WorkingFolder) -> None:
     """Add the dashboard and download routes to the studio's Flask ``server``."""
     import flask
@@ -177,5 +220,19 @@ def register_routes(server: object, folder: WorkingFolder) -> None:
     def option(run: str, name: str) -> flask.Response:
         try:
             return attachment(option_file(folder, run, name), name, "application/toml")
+        except FolderError as exc:
+            return refuse(exc)
+
+    @server.route("/studio/decision/<run>/<kind>")  # type: ignore[attr-defined]
+    def decision_file(run: str, kind: str) -> flask.Response:
+        try:
+            return attachment(*decision_download(folder, run, kind))
+        except FolderError as exc:
+            return refuse(exc)
+
+    @server.route("/studio/decision/<run>/options/<name>")  # type: ignore[attr-defined]
+    def decision_option_file(run: str, name: str) -> flask.Response:
+        try:
+            return attachment(decision_option(folder, run, name), name, "application/toml")
         except FolderError as exc:
             return refuse(exc)

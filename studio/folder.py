@@ -3,7 +3,8 @@
 Layout (``mentorsim studio --folder DIR``, default ``./studio-results``)::
 
     DIR/
-      <results>/        one folder per comparison, exactly as `mentorsim run --out` writes it
+      <results>/        one folder per comparison, exactly as `mentorsim run --out` writes it,
+                        or per decision, as `mentorsim decide --out` writes it
       uploads/          scenario files uploaded in the browser
       *.toml            scenario files put here by hand (offered as starting programmes)
       .studio/<run>/    a run's job: its option files, progress and log
@@ -26,6 +27,7 @@ from sim.errors import UserError
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 UPLOADS = "uploads"
 JOBS = ".studio"
+ANSWER = "answer.json"  # what marks a decision's folder (sim.decide.folder)
 
 
 class FolderError(UserError):
@@ -97,9 +99,23 @@ class WorkingFolder:
 
     def results_folders(self) -> list[str]:
         """Results folders in the working folder, newest first."""
+        return self._folders_with("summary.csv")
+
+    def decision(self, run: str) -> Path:
+        """The decision's folder ``run``, which must exist and hold ``answer.json``."""
+        path = self.child(run)
+        if not (path / ANSWER).is_file():
+            raise FolderError(f"{run}: no decision of that name in {self.root}")
+        return path
+
+    def decisions(self) -> list[str]:
+        """Decisions' folders in the working folder, newest first."""
+        return self._folders_with(ANSWER)
+
+    def _folders_with(self, marker: str) -> list[str]:
         found = [p for p in self.root.iterdir()
                  if SAFE_NAME.fullmatch(p.name) and self._contained(p) and p.is_dir()
-                 and (p / "summary.csv").is_file()]
+                 and (p / marker).is_file()]
         found.sort(key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
         return [p.name for p in found]
 

@@ -248,13 +248,27 @@ def results_section(folder: WorkingFolder) -> html.Section:
     ], id="step-results")
 
 
+def navigation() -> html.Nav:
+    """The studio's two pages: comparing options (``/``) and deciding how to spend a
+    budget (``/decide``); the page shown is marked ``aria-current`` by
+    :mod:`studio.decide_callbacks`."""
+    return html.Nav([
+        dcc.Link("Compare options", href="/", id="nav-compare"),
+        dcc.Link("Decide: the best use of a budget", href="/decide", id="nav-decide"),
+    ], className="pages", **{"aria-label": "Studio pages"})
+
+
 def page(folder: WorkingFolder) -> html.Div:
-    """The whole page."""
+    """The whole page: both pages of the studio, the one not asked for hidden."""
+    from studio.decide_layout import decide_page
+
     return html.Div([
-        html.Header([html.H1("mentorsim studio"),
+        dcc.Location(id="url", refresh=False),
+        html.Header([html.H1("mentorsim studio"), navigation(),
                      html.P(f"Working folder: {folder.root}", className="folder")]),
-        html.Main([start_section(folder), options_section(), run_section(),
-                   results_section(folder)]),
+        html.Main([html.Div([start_section(folder), options_section(), run_section(),
+                             results_section(folder)], id="compare-page"),
+                   decide_page(folder)]),
         dcc.Download(id="download"),
         # the form's values: put into the fields (fill), and as they change kept in the
         # browser (remembered, then written to localStorage)

@@ -1,9 +1,10 @@
 /* mentorsim studio: what Dash's own components leave out for keyboard and screen-reader
    users, put right in the page as it is drawn (Dash serves this file with the page).
 
-   - Radio buttons (dcc.RadioItems, and the list of an open dcc.Dropdown) are drawn as a
-     list box whose options are labels holding radio inputs: interactive controls nested
-     in interactive controls. The list box becomes a plain group (a field's <fieldset>, or
+   - Radio buttons and checkboxes (dcc.RadioItems, dcc.Checklist, and the list of an open
+     dcc.Dropdown) are drawn as a list box whose options are labels holding the inputs
+     (an unticked checkbox's label says aria-selected without a role): interactive
+     controls nested in interactive controls. The list box becomes a plain group (a field's <fieldset>, or
      the drop-down's named dialog, names it) and each label a plain label, so a screen
      reader meets one group of radio buttons, each saying whether it is chosen.
    - A drop-down (dcc.Dropdown) puts a hidden, focusable stand-in before its button and
@@ -20,7 +21,8 @@
     root.querySelectorAll('.dash-options-list[role="listbox"]').forEach(function (box) {
       box.removeAttribute('role');
     });
-    root.querySelectorAll('.dash-options-list label[role="option"]').forEach(function (label) {
+    root.querySelectorAll('.dash-options-list label[role="option"], ' +
+                          '.dash-options-list label[aria-selected]').forEach(function (label) {
       label.removeAttribute('role');
       label.removeAttribute('aria-selected');
     });
