@@ -23,12 +23,13 @@ from studio.decide_form import (
     Checked,
     DecideForm,
     check,
+    levers,
     spec_of,
     spec_text,
     worlds_note,
     write_spec,
 )
-from studio.decide_layout import CONSIDER
+from studio.decide_layout import CONSIDER, lever_choices
 from studio.decide_results import decision_blocks
 from studio.downloads import decision_options
 from studio.jobs import AlreadyRunningError
@@ -110,7 +111,10 @@ def _register_form(app: Dash, studio: Studio) -> None:
     @app.callback(Output({"type": "decide-lever-msg", "key": ALL}, "children"),
                   *[Output(f"decide-{f}-msg", "children") for f in FIELDS],
                   Output("decide-check", "children"), Output("decide-estimate", "children"),
-                  Output("decide-worlds-note", "children"), *inputs)
+                  Output("decide-worlds-note", "children"),
+                  Output({"type": "decide-low", "key": ALL}, "disabled"),
+                  Output({"type": "decide-high", "key": ALL}, "disabled"),
+                  Output({"type": "decide-choices", "key": ALL}, "options"), *inputs)
     def check_form(*_values: Any) -> tuple[Any, ...]:
         form = form_of(ctx.inputs_list)
         checked = check(form)
@@ -120,9 +124,15 @@ def _register_form(app: Dash, studio: Studio) -> None:
         if checked.decision is not None:
             estimate = decide_job.estimate_text(checked.decision, checked.planned,
                                                 studio.jobs.workers)
+        # a lever not considered keeps today's value: its bounds and choices are greyed
+        off = {v.key: v.key not in form.considered for v in levers()}
+        bounds = [[off[o["id"]["key"]] for o in ctx.outputs_list[i]]
+                  for i in (len(FIELDS) + 4, len(FIELDS) + 5)]
+        choices = [lever_choices(v, off[v.key]) for o in ctx.outputs_list[len(FIELDS) + 6]
+                   for v in levers() if v.key == o["id"]["key"]]
         return ([said.get(f"lever:{k}", "") for k in keys],
                 *[said.get(f, "") for f in FIELDS], _general(checked), estimate,
-                worlds_note())
+                worlds_note(), *bounds, choices)
 
     @app.callback(Output("decide-download-spec", "data"),
                   Output("decide-check", "children", allow_duplicate=True),

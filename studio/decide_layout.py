@@ -57,8 +57,7 @@ def lever_field(lever: Lever) -> html.Fieldset:
         what: list[Any] = [
             html.Div("Choices to consider:", className="meaning"),
             dcc.Checklist(id={"type": "decide-choices", "key": key},
-                          options=[{"label": choice_words(lever, c), "value": choice_value(c)}
-                                   for c in lever.choices],
+                          options=lever_choices(lever),
                           value=[choice_value(c) for c in lever.choices], inline=True,
                           className="choices", **KEEP)]
     else:
@@ -75,6 +74,12 @@ def lever_field(lever: Lever) -> html.Fieldset:
         html.Div(id={"type": "decide-lever-msg", "key": key}, className="field-msg",
                  role="alert"),
     ], className="field lever", **{"data-key": key})
+
+
+def lever_choices(lever: Lever, disabled: bool = False) -> list[dict[str, Any]]:
+    """A choice lever's checkboxes (greyed when the lever is not considered)."""
+    return [{"label": choice_words(lever, c), "value": choice_value(c), "disabled": disabled}
+            for c in lever.choices]
 
 
 def _number_field(id_: str, title: str, placeholder: str, meaning: str = "",

@@ -236,6 +236,13 @@ def test_the_form_says_its_messages_and_estimate_as_it_is_typed(work: WorkingFol
     beyond = said({**TINY, _lever("decide-high", SESSIONS): "99"})
     assert _lever_messages(beyond)[SESSIONS] == "to 99.0: must be 8 or less"
     assert beyond["decide-estimate"]["children"] == ""
+    # a lever not considered: its bounds and choices greyed
+    off = said({**TINY, _lever("decide-lever", SESSIONS): [], _lever("decide-lever", STYLE): []})
+    out = {json.loads(k)["type"] + ":" + json.loads(k)["key"]: v for k, v in off.items()
+           if k.startswith("{")}
+    assert out[f"decide-low:{SESSIONS}"] == {"disabled": True}
+    assert out["decide-high:training.pre_match_hours"] == {"disabled": False}
+    assert all(o["disabled"] for o in out[f"decide-choices:{STYLE}"]["options"])
     over = said({"decide-worlds": "11", "decide-preset": "thorough"})
     assert strings(over["decide-check"]["children"])[0].startswith("Up to 1,067 runs")
 

@@ -9,8 +9,8 @@
      reader meets one group of radio buttons, each saying whether it is chosen.
    - A drop-down (dcc.Dropdown) puts a hidden, focusable stand-in before its button and
      takes the button out of the tab order: the stand-in leaves the tab order and the
-     button (which names the choice) is reached by Tab itself, so the first Tab of the
-     page lands on the programme picker.
+     button (which names the choice) is reached by Tab itself, so after the page links
+     the next Tab lands on the programme picker.
    - An open drop-down's list (a dialog) gets the name of the field it belongs to.
    - The upload's file input gets the name its drop zone shows.
 
