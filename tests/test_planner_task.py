@@ -248,11 +248,12 @@ def test_a_refused_run_shows_the_error_beside_its_field_in_view(browser, served)
 
 @pytest.mark.skipif(axe_script() is None, reason="axe-playwright-python is not installed")
 @pytest.mark.parametrize("width", [1366, 400])
-def test_the_studio_passes_axe_and_tab_starts_at_the_programme_picker(browser, served,
+def test_the_studio_passes_axe_and_tab_reaches_the_programme_picker_after_the_pages(browser, served,
                                                                       width) -> None:
     page, errors = open_page(browser, served.url, viewport={"width": width, "height": 800})
-    page.keyboard.press("Tab")
-    assert page.evaluate("() => document.activeElement.id") == "start"
+    for expected in ("nav-compare", "nav-decide", "start"):  # the pages, then the form
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.id") == expected
     first = panel(page, 0)
     for group in ("funding", "supervision", "support", "matching", "mentors", "training"):
         open_group(first, group)
