@@ -187,3 +187,37 @@ def test_a_bad_spec_exits_2_with_one_line(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "bad.toml: worlds.count = 1" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists() and not (tmp_path / "out.runs").exists()
+
+
+def _documented() -> dict[str, list[tuple[str, str]]]:
+    """docs/outputs.md's decision-folder table: table -> [(column pattern, type)]."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "outputs.md").read_text()
+    section = doc.split("## The decision folder (`mentorsim decide`)", 1)[1].split("\n## ", 1)[0]
+    out: dict[str, list[tuple[str, str]]] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`"):
+            for column in re.findall(r"`([^`]+)`", cells[1]):
+                out.setdefault(cells[0].strip("`"), []).append((column, cells[2]))
+    return out
+
+
+def test_the_decision_tables_are_as_documented(decided: Path) -> None:
+    import re
+
+    kinds = {"int64": "i", "double": "f", "bool": "b", "string": "O"}
+    for table, documented in _documented().items():
+        frame = pd.read_parquet(decided / "out" / f"{table}.parquet")
+        patterns = [(re.compile("^" + re.sub(r"[A-Z]+", ".+", re.escape(c)) + "$"), c, t)
+                    for c, t in documented]
+        for column in frame.columns:
+            match = [(c, t) for rx, c, t in patterns if rx.match(column)]
+            assert match, f"{table}.{column} is not in docs/outputs.md"
+            kind = kinds.get(match[0][1])
+            if kind and not frame[column].isna().all():
+                assert frame[column].dtype.kind == kind, (table, column, frame[column].dtype)
+        for column, _ in documented:
+            if not re.search(r"[A-Z]", column):  # a fixed name, not a pattern
+                assert column in frame.columns, f"{table}.{column} documented, not written"

@@ -17,7 +17,7 @@ from sim.params import SECTIONS
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", ROOT / "docs" / "ODD.md", ROOT / "docs" / "calibration.md",
         ROOT / "docs" / "outputs.md", ROOT / "scenarios" / "README.md",
-        ROOT / "docs" / "studio.md", ROOT / "docs" / "sweeps.md"]
+        ROOT / "docs" / "studio.md", ROOT / "docs" / "sweeps.md", ROOT / "docs" / "decide.md"]
 # section.name, not part of a module path (sim.matching.pair, sim/matching.py) and not
 # followed by a placeholder such as <need> or <setting>.
 PARAMETER = re.compile(r"(?<![\w./])(" + "|".join(SECTIONS) + r")\.([a-z][a-z0-9_]*)(?![<\w])")
@@ -117,8 +117,19 @@ def test_result_tables_are_their_records(document: str, name: str, render: str) 
         f"{document}'s {name} table is not its record's: run python -m {render}")
 
 
+def test_the_decision_words_are_its_record() -> None:
+    from sim.decide import record as decision
+
+    kept = claims.read_record(decision.NAME)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "decide.md").read_text(encoding="utf-8")
+    fix = "run python -m sim.decide.record"
+    assert claims.block(readme, decision.NAME) == decision.readme(kept), fix
+    assert claims.block(doc, decision.EXAMPLE) == decision.example(kept), fix
+
+
 @pytest.mark.parametrize("name", ["funding_answer", "funding_worlds", "lever_effects",
-                                  "value_for_money"])
+                                  "value_for_money", "decision"])
 def test_each_record_is_the_models_as_it_is(name: str) -> None:
     assert claims.read_record(name)["fingerprint"] == claims.fingerprint(), (
         f"the model's numbers changed since docs/records/{name}.json was written: run "

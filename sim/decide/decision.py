@@ -51,6 +51,8 @@ EVPPI_PARAMETERS = 5  # single parameters whose EVPPI is reported (with them tog
 WORLDS_PER_PARAMETER = 8
 MONEY, PER_PROGRAMME = "total_spend_gbp", "reoffences_averted"
 TODAY = "today"
+CURVE_COLUMNS = ("value_per_reoffence_gbp", "option", "acceptability", "expected_loss_gbp",
+                 "evpi_gbp")
 
 
 @dataclass
@@ -61,6 +63,12 @@ class Option:
     role: str  # today | best | finalist | least_money | curve | pareto
     multiple: float
     allocation: Allocation
+
+    def params_value(self, key: str) -> Any:
+        """The value of parameter ``key`` in this option's scenario."""
+        from sim.worlds import value_of
+
+        return value_of(self.allocation.params, key)
 
     def row(self) -> dict[str, Any]:
         a = self.allocation
@@ -89,7 +97,8 @@ class Result:
     evppi: pd.DataFrame
     value_curves: pd.DataFrame
     run_count: int
-    wall_time_s: float
+    wall_time_s: float  # this session's
+    simulated_s: float  # the stages' simulation time over every session (resumed too)
     notes: list[str] = field(default_factory=list)
 
 
@@ -253,6 +262,7 @@ def run_decision(decision: Decision, stages: Path, workers: int = 1,
     return Result(d, worlds, source, candidates, options, per_world, runs, **result,
                   run_count=len(stage.runs) + len(confirm.runs),
                   wall_time_s=time.perf_counter() - start,
+                  simulated_s=stage.simulated_s + confirm.simulated_s,
                   notes=notes + [f"design: {len(kept)} of {len(unit)} candidates affordable"])
 
 
@@ -292,7 +302,13 @@ def _outcome(per_world: pd.DataFrame, option: int, metric: str) -> np.ndarray:
 def _analyse(d: Decision, worlds: list[World], options: list[Option], runs: pd.DataFrame,
              per_world: pd.DataFrame, names: dict[str, int],
              targets: Mapping[str, tuple[Any, Any]]) -> dict[str, Any]:
-    from sim.across_worlds import discovery_box, drivers, evidence_grade, switching_value
+    from sim.across_worlds import (
+        BOX_MIN_CASES,
+        discovery_box,
+        drivers,
+        evidence_grade,
+        switching_value,
+    )
 
     primary, direction = d.primary, d.direction(d.primary)
     at_one = [o for o in options if o.multiple == 1.0]
@@ -314,7 +330,7 @@ def _analyse(d: Decision, worlds: list[World], options: list[Option], runs: pd.D
                      **{f"mean:{m}": float(_mean(vals[m])) for m in d.objectives}})
     table = pd.DataFrame(rows)
     # the recommendation: the best confirmed mean among the proposals meeting the constraints
-    eligible = table[table["role"].isin(["best", "finalist", "pareto"])
+    eligible = table[table["role"].isin(["best", "finalist", "pareto", TODAY])
                      & table["meets_constraints"]]
     if eligible.empty:
         eligible = table[table["role"] == TODAY]
@@ -348,19 +364,25 @@ def _analyse(d: Decision, worlds: list[World], options: list[Option], runs: pd.D
         fails = ~robustness.meets(vals, targets) | (diff < 0)
         box = discovery_box(varied, fails) if len(varied.columns) else None
         change["fails_share"] = float(fails.mean())
+        change["box_sought"] = bool(min(fails.sum(), (~fails).sum()) >= BOX_MIN_CASES)
         if box:
             change["box"] = {"text": box.text, "coverage": box.coverage, "density": box.density}
     # budget-outcome curve
     curve = []
     for m in d.multiples:
         row: dict[str, Any] = {"budget_multiple": m, "annual_budget_gbp": m * d.annual_gbp}
+        confirmed = {}
         for label, name in (("today", f"{TODAY}@{m:g}"),
                             ("best", "best" if m == 1.0 else f"best@{m:g}")):
             if name in names:
                 v = _outcome(per_world, names[name], primary)
-                row.update({f"{label}_mean": float(_mean(v)),
+                confirmed[name] = _mean(v)
+                row.update({f"{label}_mean": _mean(v),
                             f"{label}_worlds_low": float(np.nanpercentile(v, 2.5)),
                             f"{label}_worlds_high": float(np.nanpercentile(v, 97.5))})
+        # the better of the two once both are confirmed (the emulator only proposed)
+        row["best_found"] = max(confirmed, key=lambda k: direction * confirmed[k]) \
+            if confirmed else ""
         curve.append(row)
     # least money
     least = None
@@ -395,7 +417,8 @@ def _information(d: Decision, worlds: list[World], at_one: list[Option],
     columns = ["parameters", "size", "evppi_gbp", "evppi_gbp_per_year", "grade"]
     if not (np.isfinite(averted).all() and np.isfinite(spend).all()):
         # reoffending needs a year's follow-up within the horizon: no net benefit to value
-        return pd.DataFrame(columns=columns), pd.DataFrame(), None
+        return (pd.DataFrame(columns=columns), pd.DataFrame(columns=list(CURVE_COLUMNS)),
+                None)
     curves = []
     for lam in lambdas:
         nb = lam * averted - spend
@@ -414,14 +437,15 @@ def _information(d: Decision, worlds: list[World], at_one: list[Option],
         rho = {c: abs(stats.spearmanr(varied[c].to_numpy(), gap)[0]) for c in varied.columns
                if np.ptp(varied[c].to_numpy()) > 0}
         top = sorted(rho, key=lambda c: -np.nan_to_num(rho[c]))[:EVPPI_PARAMETERS]
-        groups = [[c] for c in top]
-        together = top[: len(worlds) // WORLDS_PER_PARAMETER]
+        singles = {c: information.evppi(nb, varied[[c]].to_numpy()) for c in top}
+        groups = [[c] for c in top if len(worlds) >= WORLDS_PER_PARAMETER]
+        # together: the singles worth most, as many as the worlds can carry
+        together = sorted(top, key=lambda c: -singles[c])[: len(worlds) // WORLDS_PER_PARAMETER]
         if len(together) > 1:
             groups.append(together)
         for group in groups:
-            if len(worlds) < WORLDS_PER_PARAMETER * len(group):
-                continue
-            value = information.evppi(nb, varied[group].to_numpy())
+            value = singles[group[0]] if len(group) == 1 else \
+                information.evppi(nb, varied[group].to_numpy())
             rows.append({"parameters": " + ".join(group), "size": len(group),
                          "evppi_gbp": value, "evppi_gbp_per_year": value / d.years,
                          "grade": "; ".join(evidence_grade(g) for g in group)})
@@ -429,4 +453,5 @@ def _information(d: Decision, worlds: list[World], at_one: list[Option],
                 "evpi_gbp_per_year": total / d.years,
                 "evpi_low_gbp": information.evpi(low * averted - spend),
                 "evpi_high_gbp": information.evpi(high * averted - spend)}
-    return pd.DataFrame(rows, columns=columns), pd.DataFrame(curves), evpi_row
+    return (pd.DataFrame(rows, columns=columns),
+            pd.DataFrame(curves, columns=list(CURVE_COLUMNS)), evpi_row)

@@ -72,6 +72,12 @@ def summary(result: Result) -> str:
         lines.append(f"Against the runner-up ({a['runner_up']}) the difference is "
                      f"{vn['difference']:+.3f} ({'clear' if clear else 'not clear'} beyond "
                      "Monte Carlo noise).")
+    others = [m for m in d.objectives[1:] if f"mean:{m}" in rob.columns]
+    if others:
+        today_row = rob.loc[f"{TODAY}@1"]
+        parts = [f"{METRICS[m].label.lower()} {rob.loc[a['recommended'], f'mean:{m}']:.4g} "
+                 f"against today's {today_row[f'mean:{m}']:.4g}" for m in others]
+        lines.append("Its other objectives, mean over worlds: " + "; ".join(parts) + ".")
     r = rob.loc[a["recommended"]]
     lines += ["", "## How robust",
               f"It meets the planner's thresholds in {_share(r['satisficing'])} of worlds "
@@ -79,6 +85,25 @@ def summary(result: Result) -> str:
               f"the best option in each world is {r['regret_mean']:.3f} on average and "
               f"{r['regret_p90']:.3f} at the 90th percentile; in the worst tenth of worlds "
               f"{primary} is {r['low_percentile']:.3f}."]
+    pareto = rob[rob["role"] == "pareto"]
+    if len(pareto):
+        lines += ["", "## The trade-offs (Pareto set at today's budget)"]
+        for name, row in pareto.iterrows():
+            o = options[name].allocation
+            values = "; ".join(f"{METRICS[m].label.lower()} {row[f'mean:{m}']:.4g}"
+                               for m in d.objectives if f"mean:{m}" in row)
+            lines.append(f"- {name}: {o.mentors} mentors; {_lever_text(o.levers)}: {values}")
+    curve = result.curve
+    if "best_mean" in curve.columns and len(curve) > 1:
+        lines += ["", "## Budget and outcome",
+                  f"{METRICS[d.primary].label} (mean over worlds), today's allocation and the "
+                  "best found, at each budget:"]
+        for row in curve.itertuples():
+            best = getattr(row, "best_mean", math.nan)
+            lines.append(f"- £{row.annual_budget_gbp:,.0f} a year: today's {row.today_mean:.3f}"
+                         + (f", the emulator's best {best:.3f}" if best == best else "")
+                         + ("" if not row.best_found.startswith(TODAY) or best != best
+                            else " (today's allocation does better here)"))
     change = a["what_would_change"]
     lines += ["", "## What would change this"]
     if change.get("switching"):
@@ -95,9 +120,13 @@ def summary(result: Result) -> str:
         b = change["box"]
         lines.append(f"It fails (misses a threshold or does worse than today) mainly where "
                      f"{b['text']} (coverage {b['coverage']:.2f}, density {b['density']:.2f}).")
-    elif "fails_share" in change:
+    elif "fails_share" in change and change.get("box_sought"):
         lines.append(f"It fails in {_share(change['fails_share'])} of worlds, with no clear "
                      "region of the parameters to blame.")
+    elif "fails_share" in change:
+        lines.append(f"It fails in {_share(change['fails_share'])} of worlds; too few worlds "
+                     "fail, or too few do not, to say where (scenario discovery needs at "
+                     "least 10 of each: use more worlds).")
     if a.get("least_money"):
         lm = a["least_money"]
         lines += ["", "## The least money that meets the thresholds"]
@@ -123,11 +152,17 @@ def summary(result: Result) -> str:
             f"(£{e['evpi_low_gbp']:,.0f}-£{e['evpi_high_gbp']:,.0f} across the unit "
             "value's plausible range; an upper bound, as it counts the noise left in a "
             "world's mean).")
-    for row in result.evppi.sort_values("evppi_gbp", ascending=False).itertuples():
+    rows = result.evppi.sort_values("evppi_gbp", ascending=False)
+    if len(rows):
+        lines.append(f"Partial information (EVPPI, regression on {len(result.worlds)} worlds; "
+                     "rough with few worlds, where a group can even come out below its "
+                     "members):")
+    for row in rows.itertuples():
         lines.append(f"- {row.parameters}: £{row.evppi_gbp:,.0f} (£{row.evppi_gbp_per_year:,.0f}"
                      f" a year; evidence: {row.grade})")
     lines += ["", f"Worlds: {len(result.worlds)}, {result.worlds_source}. "
-              f"Runs: {result.run_count:,} in {result.wall_time_s:.0f} s.",
+              f"Runs: {result.run_count:,}, simulated in {result.simulated_s:.0f} s (this "
+              f"session took {result.wall_time_s:.0f} s).",
               "", caveat(len(result.worlds))]
     return "\n".join(lines) + "\n"
 
@@ -183,6 +218,7 @@ def write_decision(folder: Path, result: Result) -> None:
     answer = {"decision": result.decision.name, "source": result.decision.source,
               "worlds": len(result.worlds), "worlds_source": result.worlds_source,
               "runs": result.run_count, "wall_time_s": result.wall_time_s,
+              "simulated_s": result.simulated_s,
               "notes": result.notes, **result.answer}
     (folder / "answer.json").write_text(json.dumps(_clean(answer), indent=2) + "\n")
     (folder / "summary.md").write_text(summary(result))

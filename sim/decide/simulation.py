@@ -12,6 +12,7 @@ option sets to a value of its own is held at that value in every world
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +35,9 @@ class Stage:
 
     runs: pd.DataFrame  # option, world, replication and every metric
     folder: Path
-    wall_time_s: float
+    wall_time_s: float  # this session's
     failed: int
+    simulated_s: float = 0.0  # wall time of every session that ran runs (resumed too)
 
 
 def decision_worlds(decision: Decision) -> tuple[list[World], str]:
@@ -130,7 +132,10 @@ def run_stage(decision: Decision, options: Sequence[Mapping[str, Any]],
     n = len(worlds)
     runs.insert(0, OPTION_COLUMN, (runs["point_id"] // n).astype("int64"))
     runs.insert(1, WORLD_COLUMN, np.asarray([w.index for w in worlds])[runs["point_id"] % n])
-    return Stage(runs, report.folder, report.wall_time_s, report.failed)
+    manifest = json.loads((report.folder / "sweep_manifest.json").read_text(encoding="utf-8"))
+    sessions = manifest.get("timings", {}).get("sessions", [])
+    total = sum(float(x.get("wall_time_s", 0.0)) for x in sessions if x.get("runs_done"))
+    return Stage(runs, report.folder, report.wall_time_s, report.failed, total)
 
 
 def world_means(runs: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
