@@ -52,7 +52,9 @@ tables and metrics and writes Parquet files. Three more measurements include the
   Latin-hypercube point over every declared effect-size and relationship uncertainty
   (their plausible ranges, as worlds are drawn until a calibrated ensemble exists), each
   option a bundled scenario's levers as a policy; wall time of the whole call (pool
-  start-up and numba's load in each worker included).
+  start-up and numba's load in each worker included);
+* *demo --worlds*: ``mentorsim demo --worlds N`` against ``demo`` alone (wall and CPU);
+* *decide* (``--decide SPEC``): ``mentorsim decide SPEC`` end to end, with its run count.
 
 **Method.** Every timed run is a fresh Python process (``--child``), so no run inherits
 another's heap, caches or imports; imports and parameter loading happen before the clock
@@ -459,6 +461,16 @@ def measure_demo_worlds(worlds: int, tmp: str) -> dict[str, Any]:
             "wall_s": timed["wall_s"], "cpu_s": timed["cpu_s"], "alone_wall_s": alone["wall_s"]}
 
 
+def measure_decide(spec: str, tmp: str) -> dict[str, Any]:
+    """``mentorsim decide SPEC`` on :data:`COMPARISON_WORKERS` workers: wall and CPU
+    seconds and the runs it took (from its ``answer.json``)."""
+    out = Path(tmp) / "decide"
+    timed = _timed_subprocess(_mentorsim_command() + [
+        "decide", spec, "--workers", str(COMPARISON_WORKERS), "--out", str(out)], os.getcwd())
+    runs = json.loads((out / "answer.json").read_text())["runs"]
+    return {"spec": spec, "workers": COMPARISON_WORKERS, "runs": runs, **timed}
+
+
 def measure_cli(loads: dict[str, Workload], repeats: int, tmp: str) -> dict[str, Any]:
     """``run SCENARIO --weeks N --no-dashboard`` minus the same at one week, interleaved,
     minimum CPU of each over ``repeats`` rounds."""
@@ -584,6 +596,11 @@ def report(loads: list[Workload], startup: dict[str, dict[str, Any]], cli: dict[
                      f"{demo['workers']} workers: {demo['wall_s']:.1f} s wall, "
                      f"{demo['cpu_s']:.1f} CPU s; demo alone {demo['alone_wall_s']:.1f} s wall "
                      f"({demo['wall_s'] / demo['alone_wall_s']:.1f}x)")
+    decide = extra.get("decide")
+    if decide:
+        lines.append(f"decide {decide['spec']} on {decide['workers']} workers: {decide['runs']:,} "
+                     f"runs, {decide['wall_s']:.1f} s wall, {decide['cpu_s']:.1f} CPU s "
+                     f"({decide['runs'] / decide['wall_s']:.1f} runs/s)")
     figures |= extra
 
     lines.append("")
@@ -659,6 +676,9 @@ def main() -> None:
     parser.add_argument("--demo-worlds", type=int, default=None,
                         help="worlds of the timed `demo --worlds` (default 30, the documented "
                              "default; 2 with --quick; 0 leaves it out)")
+    parser.add_argument("--decide", default=None, metavar="SPEC",
+                        help="also time `mentorsim decide SPEC` (e.g. adult_probation_budget, "
+                             "about 6 minutes on 2 cores)")
     parser.add_argument("--pipeline-runs", type=int, default=20,
                         help="baseline runs of the pipeline measurement (default 20)")
     parser.add_argument("--json", type=Path, default=None, metavar="PATH",
@@ -703,6 +723,9 @@ def main() -> None:
         if args.demo_worlds > 0:
             print(f"demo --worlds {args.demo_worlds} ...", file=sys.stderr, flush=True)
             extra["demo_worlds"] = measure_demo_worlds(args.demo_worlds, tmp)
+        if args.decide:
+            print(f"decide {args.decide} ...", file=sys.stderr, flush=True)
+            extra["decide"] = measure_decide(args.decide, tmp)
     extra["numba"] = {"load": {k: min(r[k] for r in loaded) for k in loaded[0]},
                       "compile": {k: min(r[k] for r in compiled) for k in compiled[0]}}
     extra["pipeline"] = min((_in_child({"kind": "pipeline", "scenario": "baseline",

@@ -164,3 +164,28 @@ def test_acceptability_and_expected_loss_agree_with_evpi() -> None:
     loss = information.expected_loss(nb)
     assert loss.min() == pytest.approx(information.evpi(nb))
     assert int(np.argmin(loss)) == int(np.argmax(nb.mean(axis=1)))
+
+
+def test_worlds_come_from_the_ensemble_or_the_plausible_ranges() -> None:
+    import tomllib
+
+    from sim.decide.simulation import decision_worlds
+    from sim.decide.spec import parse_decision
+    from sim.worlds import load_worlds, uncertain_parameters
+
+    base = tomllib.loads('objectives = ["abandonment_rate"]\n[levers]\n'
+                         '"supervision.sessions_per_month" = { range = [0, 2] }\n'
+                         '[worlds]\ncount = 5\n')
+    ensemble, why = decision_worlds(parse_decision(base, "a.toml"))
+    assert "calibrated ensemble" in why
+    assert [w.values for w in ensemble] == [w.values for w in load_worlds(5)]
+    drawn, why = decision_worlds(parse_decision(
+        {**base, "worlds": {"count": 5, "source": "plausible_ranges"}}, "b.toml"))
+    assert "plausible ranges" in why and len(drawn) == 5 and drawn[0].values == {}
+    ranges = {u.name: (u.low, u.high) for u in uncertain_parameters()}
+    for world in drawn[1:]:
+        for name, value in world.values.items():
+            if name in ranges:
+                assert ranges[name][0] <= value <= ranges[name][1], name
+    youth, why = decision_worlds(parse_decision({**base, "extends": "youth_justice"}, "c.toml"))
+    assert "not calibrated" in why and youth[0].values == {}

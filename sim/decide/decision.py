@@ -414,7 +414,8 @@ def _information(d: Decision, worlds: list[World], at_one: list[Option],
     index = [names[o.name] for o in at_one]
     averted = np.vstack([_outcome(per_world, i, PER_PROGRAMME) for i in index])
     spend = np.vstack([_outcome(per_world, i, MONEY) for i in index])
-    columns = ["parameters", "size", "evppi_gbp", "evppi_gbp_per_year", "grade"]
+    columns = ["parameters", "size", "evppi_gbp", "evppi_gbp_per_year", "evppi_low_value_gbp",
+               "evppi_high_value_gbp", "grade"]
     if not (np.isfinite(averted).all() and np.isfinite(spend).all()):
         # reoffending needs a year's follow-up within the horizon: no net benefit to value
         return (pd.DataFrame(columns=columns), pd.DataFrame(columns=list(CURVE_COLUMNS)),
@@ -437,17 +438,23 @@ def _information(d: Decision, worlds: list[World], at_one: list[Option],
         rho = {c: abs(stats.spearmanr(varied[c].to_numpy(), gap)[0]) for c in varied.columns
                if np.ptp(varied[c].to_numpy()) > 0}
         top = sorted(rho, key=lambda c: -np.nan_to_num(rho[c]))[:EVPPI_PARAMETERS]
-        singles = {c: information.evppi(nb, varied[[c]].to_numpy()) for c in top}
+        values = {lam: lam * averted - spend for lam in (low, middle, high)}
+
+        def value(group: list[str], lam: float) -> float:
+            return information.evppi(values[lam], varied[group].to_numpy())
+
+        singles = {c: value([c], middle) for c in top}
         groups = [[c] for c in top if len(worlds) >= WORLDS_PER_PARAMETER]
         # together: the singles worth most, as many as the worlds can carry
         together = sorted(top, key=lambda c: -singles[c])[: len(worlds) // WORLDS_PER_PARAMETER]
         if len(together) > 1:
             groups.append(together)
         for group in groups:
-            value = singles[group[0]] if len(group) == 1 else \
-                information.evppi(nb, varied[group].to_numpy())
+            at = singles[group[0]] if len(group) == 1 else value(group, middle)
             rows.append({"parameters": " + ".join(group), "size": len(group),
-                         "evppi_gbp": value, "evppi_gbp_per_year": value / d.years,
+                         "evppi_gbp": at, "evppi_gbp_per_year": at / d.years,
+                         "evppi_low_value_gbp": value(group, low),
+                         "evppi_high_value_gbp": value(group, high),
                          "grade": "; ".join(evidence_grade(g) for g in group)})
     evpi_row = {"value_per_reoffence_gbp": middle, "evpi_gbp": total,
                 "evpi_gbp_per_year": total / d.years,

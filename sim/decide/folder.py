@@ -159,7 +159,8 @@ def summary(result: Result) -> str:
                      "members):")
     for row in rows.itertuples():
         lines.append(f"- {row.parameters}: £{row.evppi_gbp:,.0f} (£{row.evppi_gbp_per_year:,.0f}"
-                     f" a year; evidence: {row.grade})")
+                     f" a year; £{row.evppi_low_value_gbp:,.0f}-£{row.evppi_high_value_gbp:,.0f} "
+                     f"across the unit value's range; evidence: {row.grade})")
     lines += ["", f"Worlds: {len(result.worlds)}, {result.worlds_source}. "
               f"Runs: {result.run_count:,}, simulated in {result.simulated_s:.0f} s (this "
               f"session took {result.wall_time_s:.0f} s).",
