@@ -174,8 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     lock = take_lock(Path(spec["lock"])) if spec.get("lock") else None
     if spec.get("lock") and lock is None:
-        write_status(job_dir, "failed", "another comparison is running in this working "
-                                        "folder; wait for it or cancel it")
+        write_status(job_dir, "failed", "another comparison or decision is running in this "
+                                        "working folder; wait for it or cancel it")
         return 2
     parent = os.getppid()
     stop = threading.Event()
