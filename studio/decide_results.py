@@ -265,9 +265,11 @@ def what_would_change(data: dict[str, Any]) -> list[Any]:
                               "in every plausible world. ",
                               _rests("simulated across the plausible worlds")]))
     elif "fails_share" in change:
+        why = ("too few worlds differ to look for the region of the parameters to blame"
+               if change.get("box_sought") is False else
+               "with no clear region of the parameters to blame")
         items.append(html.Li([f"It misses a threshold or does worse than today in "
-                              f"{_share(change['fails_share'])} of worlds, with no clear "
-                              "region of the parameters to blame. ",
+                              f"{_share(change['fails_share'])} of worlds, {why}. ",
                               _rests("simulated across the plausible worlds")]))
     if not items:
         items.append(html.Li("Nothing in the plausible worlds clearly changes it."))

@@ -490,3 +490,17 @@ def test_jobs_kind_tells_a_comparison_from_a_decision(work: WorkingFolder) -> No
     work.job_dir("a").mkdir(parents=True)
     (work.job_dir("a") / "job.json").write_text('{"run": "a"}')
     assert jobs.kind("a") == "compare" and jobs.kind("missing") == "compare"
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    ({"fails_share": 0.5, "box_sought": False},
+     "in 50% of worlds, too few worlds differ to look for the region"),
+    ({"fails_share": 0.5, "box_sought": True}, "with no clear region of the parameters"),
+    ({"fails_share": 0.0}, "does at least as well as today in every plausible world"),
+    ({}, "Nothing in the plausible worlds clearly changes it."),
+])
+def test_what_would_change_says_why_no_region_is_named(change: dict[str, Any],
+                                                      says: str) -> None:
+    data = {"answer": {"what_would_change": {"drivers": [], "switching": None, "box": None,
+                                             **change}}}
+    assert says in " ".join(strings(decide_results.what_would_change(data)))
