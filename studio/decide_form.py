@@ -8,7 +8,7 @@ objectives, thresholds, budget multiples and horizon; nothing is listed twice. W
 typed is only parsed (:func:`studio.forms.parse_number`); the spec it makes is then
 validated by :func:`sim.decide.spec.parse_decision` itself, whose message is put beside
 the field it is about, and its runs (:func:`sim.decide.decision.planned_runs`) are held to
-:data:`sim.decide.spec.STUDIO_MAX_RUNS`: a larger decision is refused with the command
+:data:`STUDIO_MAX_RUNS`: a larger decision is refused with the command
 that runs it (``mentorsim decide``, which has no bound).
 """
 
@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from sim import labels
-from sim.decide.spec import DECISIONS_DIR, STUDIO_MAX_RUNS, Decision
+from sim.decide.spec import DECISIONS_DIR, Decision
 from sim.errors import UserError
 from sim.metrics import METRICS
 from studio.forms import FieldError, format_value, parse_number
 from studio.messages import plain
 from studio.toml_text import inline_value, toml_key, toml_value
+
+STUDIO_MAX_RUNS = 1_000  # most runs a decision started here may take (the CLI has no bound)
 
 BUNDLED = "adult_probation_budget"  # the decision whose levers and defaults the form offers
 SOURCE = "the Decide form"  # how the spec's messages name it

@@ -16,12 +16,12 @@ from typing import Any
 from dash import dcc, html
 
 from sim import labels
-from sim.decide.spec import STUDIO_MAX_RUNS
 from studio.decide_form import (
     ABANDONED,
     DEFAULT_PRESET,
     MATCHED,
     PRESETS,
+    STUDIO_MAX_RUNS,
     Lever,
     bundled,
     choice_value,

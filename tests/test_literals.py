@@ -53,6 +53,8 @@ NOT_BEHAVIOUR = {
     "sim/mesa_scenario.py": "Mesa's scenario objects' defaults",
     "sim/calibration/": "the calibration's numerical settings, layout and defaults",
     "sim/sweep/": "sweep machinery (designs, storage, analysis, progress)",
+    "sim/decide/": "decision support's numerical settings (search sizes, optimisers, "
+                   "percentiles reported, penalties) and the documents' layout",
 }
 
 

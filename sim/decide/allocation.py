@@ -86,11 +86,9 @@ def staff_for(p: ScenarioParams, mentors: int, today: ScenarioParams,
 
 def _spend(p: ScenarioParams, mentors: int, today: ScenarioParams, sized: tuple[str, ...]
            ) -> float:
+    """Planned yearly spending of ``p`` (its budget set out of the way) at ``mentors``."""
     changes = {"programme.target_mentors": mentors, **staff_for(p, mentors, today, sized)}
-    return planned_annual_spend(p.model_copy(update={
-        section: getattr(p, section).model_copy(update={
-            k.split(".", 1)[1]: v for k, v in changes.items() if k.startswith(section + ".")})
-        for section in {k.split(".", 1)[0] for k in changes}}))
+    return planned_annual_spend(p.with_changes(changes))
 
 
 def project(today: ScenarioParams, levers: Mapping[str, Any], annual_gbp: float

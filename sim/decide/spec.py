@@ -31,7 +31,6 @@ SIZED_STAFF = ("staff.coordinators_fte", "staff.supervisors_fte")  # sized unles
 # funding cuts never pass coordinators' tasks to mentors.
 GUARDRAIL = {"mentors.extra_role_hours_per_week": 0.0, "funding.protect_mentor_role": True}
 DEFAULT_MULTIPLES = (0.5, 0.75, 1.0, 1.5, 2.0)  # Optima's budget multiples of today's
-STUDIO_MAX_RUNS = 1_000  # the studio's bound on a decision's runs (the CLI has none)
 
 
 class _Strict(BaseModel):
