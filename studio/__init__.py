@@ -13,7 +13,7 @@ One concept per module:
   working folder) and "make it ours".
 - :mod:`studio.options`: an option to compare: its lever changes as ``--set`` overrides,
   checked by the same validation as ``mentorsim validate``, with capacity and cost.
-- :mod:`studio.scenario_file` and :mod:`studio.toml_text`: an option written as a
+- :mod:`studio.scenario_file` (with :mod:`sim.toml_text`): an option written as a
   scenario TOML file.
 - :mod:`studio.jobs` and :mod:`studio.worker`: a comparison run in a background process.
 - :mod:`studio.downloads`: the files a planner takes away.

@@ -25,9 +25,9 @@ from sim import labels
 from sim.decide.spec import DECISIONS_DIR, Decision
 from sim.errors import UserError
 from sim.metrics import METRICS
+from sim.toml_text import inline_value, toml_key, toml_value
 from studio.forms import FieldError, format_value, parse_number
 from studio.messages import plain
-from studio.toml_text import inline_value, toml_key, toml_value
 
 STUDIO_MAX_RUNS = 1_000  # most runs a decision started here may take (the CLI has no bound)
 

@@ -22,10 +22,10 @@ from sim.errors import ScenarioError
 from sim.labels import money
 from sim.params import ScenarioParams
 from sim.scenario import Scenario
+from sim.toml_text import toml_value
 from studio.forms import Field, FieldError, parse_value
 from studio.messages import field_message, plain
 from studio.programme import Start, load_start
-from studio.toml_text import toml_value
 
 MAX_OPTIONS = 5
 DEFAULT_LABELS = ("Current programme", "Option 2", "Option 3", "Option 4", "Option 5")

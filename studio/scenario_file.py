@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.scenario import bundled_names
+from sim.toml_text import document_text
 from studio.options import Option, changes_in_words, option_name, scenario_name
 from studio.programme import Start
-from studio.toml_text import document_text
 
 TOP_LEVEL = ("question", "name", "extends", "description")
 

@@ -221,3 +221,9 @@ def test_the_decision_tables_are_as_documented(decided: Path) -> None:
         for column, _ in documented:
             if not re.search(r"[A-Z]", column):  # a fixed name, not a pattern
                 assert column in frame.columns, f"{table}.{column} documented, not written"
+
+
+def test_a_misspelt_decision_name_suggests_the_bundled_one() -> None:
+    with pytest.raises(UserError, match="adult_probation_budgt: no such decision spec "
+                                        r"\(did you mean 'adult_probation_budget'\?\)"):
+        load_decision("adult_probation_budgt")

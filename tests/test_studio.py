@@ -27,12 +27,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import studio
+from sim import toml_text
 from sim.cli import main as cli_main
 from sim.errors import ScenarioError
 from sim.params import SECTIONS
 from sim.scenario import load_scenario, parse_override
 from studio import folder as folder_mod
-from studio import forms, options, programme, toml_text
+from studio import forms, options, programme
 from studio.downloads import download, headline_frame, option_file, spreadsheet_bytes, zip_bytes
 from studio.folder import FolderError, WorkingFolder, check_name
 from studio.forms import FieldError, all_fields, lever_fields, local_fields, parse_value

@@ -24,9 +24,10 @@ import pytest
 from dash.development.base_component import Component
 
 from dashboards import allocation
+from sim import toml_text
 from sim.decide.decision import planned_runs
 from sim.decide.spec import load_decision
-from studio import decide_form, decide_job, decide_results, toml_text
+from studio import decide_form, decide_job, decide_results
 from studio.decide_form import PRESETS, SPEC_FILE, STUDIO_MAX_RUNS, DecideForm, check, spec_of
 from studio.folder import WorkingFolder
 from studio.jobs import Jobs, Progress, _progress, planned_of

@@ -168,43 +168,22 @@ def summary(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def toml_value(value: Any) -> str:
-    """A scalar as TOML (a JSON string is a TOML basic string).
-
-    Example:
-        >>> toml_value(True), toml_value(2), toml_value(0.5), toml_value("therapeutic")
-        ('true', '2', '0.5', '"therapeutic"')
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    return repr(value.item() if isinstance(value, np.generic) else value)
-
-
 def _toml_scenario(result: Result, name: str) -> str:
     """Option ``name`` as a scenario file: today's programme (the spec's base, its ``set``
     and the guardrail) with the option's levers and what its budget buys."""
     from sim.decide.simulation import settings_of
+    from sim.toml_text import document_text
 
     o = next(o for o in result.options if o.name == name)
     d = result.decision
-    sections: dict[str, dict[str, Any]] = {}
+    doc: dict[str, Any] = {"question": d.question or d.name, "extends": d.base_name}
     changes = {**settings_of(d), **o.allocation.changes(), "run.weeks": d.today.run.weeks,
                "run.seed": d.today.run.seed}
     for key, value in changes.items():
         section, field = key.split(".", 1)
-        sections.setdefault(section, {})[field] = value
-    lines = [f"# {d.name}: option {name} ({o.role}), from `mentorsim decide`",
-             f"question = {toml_value(d.question or d.name)}",
-             f"extends = {toml_value(d.base_name)}", ""]
-    for section, values in sections.items():
-        lines.append(f"[{section}]")
-        lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
-        lines.append("")
-    return "\n".join(lines)
+        doc.setdefault(section, {})[field] = value.item() if isinstance(value, np.generic) \
+            else value
+    return document_text(doc, [f"{d.name}: option {name} ({o.role}), from `mentorsim decide`"])
 
 
 def write_decision(folder: Path, result: Result) -> None:

@@ -174,18 +174,9 @@ class Decision:
 
 def find_decision(ref: str) -> Path:
     """A spec path, or a bundled decision's name."""
-    path = Path(ref)
-    if path.is_file():
-        return path
-    for folder in (Path.cwd() / "scenarios" / "decisions", DECISIONS_DIR):
-        candidate = folder / f"{ref}.toml"
-        if candidate.is_file():
-            return candidate
-    bundled = sorted(p.stem for p in DECISIONS_DIR.glob("*.toml"))
-    hint = difflib.get_close_matches(path.stem, bundled, n=1)
-    suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-    raise UserError(f"{ref}: no such decision spec{suggestion}; bundled decisions: "
-                    f"{', '.join(bundled) or 'none'}")
+    from sim.bundled import find_file
+
+    return find_file(ref, DECISIONS_DIR, "decision spec")
 
 
 def _metric(source: str, key: str, name: str) -> None:

@@ -322,18 +322,9 @@ def _check_outcomes(spec: SweepSpec, source: str) -> None:
 
 def find_spec(ref: str) -> Path:
     """A spec path, or a bundled spec name (``funding_x_supervision``)."""
-    path = Path(ref)
-    if path.is_file():
-        return path
-    for folder in (Path.cwd() / "scenarios" / "sweeps", SWEEPS_DIR):
-        candidate = folder / f"{ref}.toml"
-        if candidate.is_file():
-            return candidate
-    bundled = sorted(p.stem for p in SWEEPS_DIR.glob("*.toml"))
-    hint = difflib.get_close_matches(path.stem, bundled, n=1)
-    suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-    raise UserError(f"{ref}: no such sweep spec{suggestion}; bundled specs: "
-                    f"{', '.join(bundled) or 'none'}")
+    from sim.bundled import find_file
+
+    return find_file(ref, SWEEPS_DIR, "sweep spec")
 
 
 def spec_hash(spec: SweepSpec, base: ScenarioParams, replications: bool = True) -> str:

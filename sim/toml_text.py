@@ -1,6 +1,7 @@
-"""TOML text for the values the studio writes: scalars, lists of scalars and one level of
-tables (the shape of a scenario file). The standard library reads TOML but cannot write
-it; :func:`document_text` is checked against ``tomllib`` by the tests."""
+"""TOML text for the scenario and spec files the project writes (the planners' web page's
+downloads, a decision's option files): scalars, lists of scalars and one level of tables
+(the shape of a scenario file). The standard library reads TOML but cannot write it;
+:func:`document_text` is checked against ``tomllib`` by the tests."""
 
 from __future__ import annotations
 
