@@ -53,6 +53,7 @@ NOT_BEHAVIOUR = {
     "sim/mesa_scenario.py": "Mesa's scenario objects' defaults",
     "sim/calibration/": "the calibration's numerical settings, layout and defaults",
     "sim/sweep/": "sweep machinery (designs, storage, analysis, progress)",
+    "sim/toml_text.py": "TOML's escapes (control characters by code point)",
     "sim/decide/": "decision support's numerical settings (search sizes, optimisers, "
                    "percentiles reported, penalties) and the documents' layout",
 }
