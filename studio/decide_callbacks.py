@@ -18,6 +18,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from sim.errors import UserError
 from studio import decide_job
+from studio.callbacks import register_following
 from studio.decide_form import (
     SPEC_FILE,
     Checked,
@@ -29,9 +30,10 @@ from studio.decide_form import (
     worlds_note,
     write_spec,
 )
-from studio.decide_layout import CONSIDER, lever_choices
+from studio.decide_layout import CONSIDER, RUN_IDS, lever_choices
 from studio.decide_results import decision_blocks
 from studio.downloads import decision_options
+from studio.folder import WorkingFolder
 from studio.jobs import AlreadyRunningError
 from studio.page_state import Studio
 
@@ -164,45 +166,8 @@ def _register_runs(app: Dash, studio: Studio) -> None:
                                           "for it or cancel it.")
         return run, False, f"Started {run}: up to {checked.planned:,} runs…"
 
-    @app.callback(Output("decide-job", "data", allow_duplicate=True),
-                  Output("decide-poll", "disabled", allow_duplicate=True),
-                  Input("decide-step-run", "id"), prevent_initial_call="initial_duplicate")
-    def resume(_id: str) -> tuple[Any, Any]:
-        """A page opened (or reloaded) while a decision runs follows its progress."""
-        run = studio.jobs.running()
-        return (run, False) if run and studio.jobs.kind(run) == decide_job.KIND \
-            else (no_update, no_update)
-
-    @app.callback(Output("decide-status", "children", allow_duplicate=True),
-                  Input("decide-cancel", "n_clicks"), State("decide-job", "data"),
-                  prevent_initial_call=True)
-    def cancel(_clicks: Any, run: str | None) -> str:
-        if run and studio.jobs.cancel(run):
-            return "Cancelled: nothing was kept."
-        return "Nothing is running."
-
-    @app.callback(Output("decide-progress", "value"), Output("decide-progress", "max"),
-                  Output("decide-status", "children", allow_duplicate=True),
-                  Output("decide-poll", "disabled", allow_duplicate=True),
-                  Output("decide-pick", "options"), Output("decide-pick", "value"),
-                  Output("decide-run", "disabled"), Output("decide-cancel", "disabled"),
-                  Input("decide-poll", "n_intervals"), State("decide-job", "data"),
-                  prevent_initial_call=True)
-    def poll(_n: Any, run: str | None) -> tuple[Any, ...]:
-        if not run:
-            return no_update, no_update, no_update, True, no_update, no_update, False, True
-        status = studio.jobs.status(run)
-        planned = max(status.planned, 1)
-        if not status.finished:
-            return (str(status.done), str(planned), status.message, False, no_update,
-                    no_update, True, False)
-        made = [{"label": r, "value": r} for r in studio.folder.decisions()]
-        if status.state == "done":
-            done = [f"Done: {run}. ", html.A("See the decision below.",
-                                             href="#decide-step-results")]
-            return str(planned), str(planned), done, True, made, run, False, True
-        return (str(status.done), str(planned), status.message, True, made, no_update,
-                False, True)
+    register_following(app, studio, RUN_IDS, decide_job.KIND, WorkingFolder.decisions,
+                       "See the decision below.")
 
 
 def _register_results(app: Dash, studio: Studio) -> None:

@@ -28,7 +28,6 @@ from sim.progress import (
     estimate_seconds,
     estimate_write_seconds,
     format_duration,
-    measured,
     measured_overhead,
 )
 
@@ -75,15 +74,15 @@ def estimate(decision: Decision, workers: int) -> dict[str, float]:
 
 def estimate_text(decision: Decision, planned: int, workers: int) -> str:
     """How long the decision will take, in words (the Decide form's estimate)."""
+    from studio.jobs import estimate_basis
+
     design, confirm = stage_bounds(decision)
     parts = estimate(decision, workers)
     used = max(1, min(workers, planned))
-    basis = ("as runs on this machine have taken" if measured()[0] != 1.0 else
-             "from the reference machine's times, until a run here is measured")
     return (f"At most {planned:,} runs of {decision.today.run.weeks} weeks ({design:,} trying "
             f"candidates, up to {confirm:,} confirming the best): about "
             f"{format_duration(sum(parts.values()))} on {used} worker"
-            f"{'s' if used != 1 else ''} ({basis}).")
+            f"{'s' if used != 1 else ''} ({estimate_basis()}).")
 
 
 def start(jobs: Jobs, run: str, prepare: Callable[[Path], Path], decision: Decision) -> Path:
@@ -174,6 +173,8 @@ def running_message(progress: Progress, spec: dict[str, Any], now: float | None 
                     ) -> str:
     """What a running decision is doing, runs done and planned, and about how long it has
     left: each part's prior (:func:`estimate`) moving to what this run measures."""
+    from studio.jobs import starting_message
+
     now = time.time() if now is None else now
     prior = {k: float(v) for k, v in (spec.get("estimate") or {}).items()}
     bounds = {str(name): int(n) for name, n in spec.get("stages") or []}
@@ -187,8 +188,7 @@ def running_message(progress: Progress, spec: dict[str, Any], now: float | None 
         return (f"All runs done; writing the decision (tables, spreadsheet and a scenario "
                 f"file per option): about {format_duration(left)} left")
     if stage not in (DESIGN, CONFIRM):
-        total = sum(prior.values())
-        return f"Starting: loading the model… (about {format_duration(total)} in all)"
+        return starting_message(sum(prior.values()))
     left = blended_eta(done, planned, elapsed, prior.get(stage, 0.0), workers, progress.rate)
     if stage == DESIGN:
         # the rest's prior, scaled by how this run's design went against its own prior

@@ -32,9 +32,13 @@ from studio.decide_form import (
     metric_label,
 )
 from studio.folder import WorkingFolder
+from studio.layout import RunIds, results_picker, run_controls
 
 KEEP = {"persistence": True, "persistence_type": "local"}  # kept in the browser
 CONSIDER = "on"  # the value of a lever's "consider it" box when ticked
+RUN_IDS = RunIds(run="decide-run", cancel="decide-cancel", progress="decide-progress",
+                 status="decide-status", poll="decide-poll", job="decide-job",
+                 step="decide-step-run", pick="decide-pick", results="decide-step-results")
 
 
 def dom_id(id_: dict[str, Any]) -> str:
@@ -168,32 +172,22 @@ def run_section() -> html.Section:
         ], className="field"),
         html.P(id="decide-estimate", className="meaning", role="status"),
         html.Div(id="decide-check", className="option-errors", role="alert"),
-        html.Div([html.Button("Find the best allocation", id="decide-run",
-                              className="primary"),
-                  html.Button("Cancel", id="decide-cancel", className="secondary",
-                              disabled=True),
-                  html.Button("Download this decision as a spec file", id="decide-save-spec",
-                              className="secondary")], className="buttons"),
-        dcc.Download(id="decide-download-spec"),
-        html.Progress(id="decide-progress", value="0", max="1", className="progress",
-                      **{"aria-label": "Progress of the decision"}),
-        html.Div(id="decide-status", className="status", role="status"),
-        dcc.Interval(id="decide-poll", interval=1000, disabled=True),
-        dcc.Store(id="decide-job", data=None),
-    ], id="decide-step-run")
+        *run_controls(RUN_IDS, "Find the best allocation", poll_ms=1000,
+                      more=[html.Button("Download this decision as a spec file",
+                                        id="decide-save-spec", className="secondary")],
+                      after=[dcc.Download(id="decide-download-spec")],
+                      progress_label="Progress of the decision"),
+    ], id=RUN_IDS.step)
 
 
 def results_section(folder: WorkingFolder) -> html.Section:
     """Step 4: the decision in words, the allocations as bars, and the downloads."""
-    made = folder.decisions()
     return html.Section([
         html.H2("4. The decision"),
-        html.Label("Decisions in the working folder", htmlFor="decide-pick"),
-        dcc.Dropdown(id="decide-pick", options=[{"label": r, "value": r} for r in made],
-                     value=None, clearable=True, placeholder="Find the best allocation, or "
-                     "pick an earlier decision", className="results-pick"),
+        *results_picker(RUN_IDS, "Decisions in the working folder", folder.decisions(),
+                        "Find the best allocation, or pick an earlier decision"),
         html.Div(id="decide-answer", className="decision"),
-    ], id="decide-step-results")
+    ], id=RUN_IDS.results)
 
 
 def decide_page(folder: WorkingFolder) -> html.Div:

@@ -197,42 +197,32 @@ def register_routes(server: object, folder: WorkingFolder) -> None:
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
-    @server.route("/studio/results/<run>/dashboard.html")  # type: ignore[attr-defined]
+    def route(rule: str, endpoint: str, respond: Callable[..., flask.Response]) -> None:
+        """Serve ``respond(**parts of the URL)`` at ``rule``; what the working folder
+        refuses (:class:`studio.folder.FolderError`) is a 404 saying why."""
+        def view(**parts: str) -> flask.Response:
+            try:
+                return respond(**parts)
+            except FolderError as exc:
+                return refuse(exc)
+
+        server.add_url_rule(rule, endpoint, view)  # type: ignore[attr-defined]
+
     def dashboard(run: str) -> flask.Response:
-        try:
-            content, _, mime = download(folder, run, "dashboard.html")
-        except FolderError as exc:
-            return refuse(exc)
+        content, _, mime = download(folder, run, "dashboard.html")
         response = flask.Response(content, mimetype=mime)
         # shown inside the studio's own page, and in no other page's frame
         response.headers["Content-Security-Policy"] = FRAMED_BY_THE_STUDIO
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         return response
 
-    @server.route("/studio/download/<run>/<kind>")  # type: ignore[attr-defined]
-    def results_file(run: str, kind: str) -> flask.Response:
-        try:
-            return attachment(*download(folder, run, kind))
-        except FolderError as exc:
-            return refuse(exc)
-
-    @server.route("/studio/download/<run>/options/<name>")  # type: ignore[attr-defined]
-    def option(run: str, name: str) -> flask.Response:
-        try:
-            return attachment(option_file(folder, run, name), name, "application/toml")
-        except FolderError as exc:
-            return refuse(exc)
-
-    @server.route("/studio/decision/<run>/<kind>")  # type: ignore[attr-defined]
-    def decision_file(run: str, kind: str) -> flask.Response:
-        try:
-            return attachment(*decision_download(folder, run, kind))
-        except FolderError as exc:
-            return refuse(exc)
-
-    @server.route("/studio/decision/<run>/options/<name>")  # type: ignore[attr-defined]
-    def decision_option_file(run: str, name: str) -> flask.Response:
-        try:
-            return attachment(decision_option(folder, run, name), name, "application/toml")
-        except FolderError as exc:
-            return refuse(exc)
+    toml = "application/toml"
+    route("/studio/results/<run>/dashboard.html", "dashboard", dashboard)
+    route("/studio/download/<run>/<kind>", "results_file",
+          lambda run, kind: attachment(*download(folder, run, kind)))
+    route("/studio/download/<run>/options/<name>", "option",
+          lambda run, name: attachment(option_file(folder, run, name), name, toml))
+    route("/studio/decision/<run>/<kind>", "decision_file",
+          lambda run, kind: attachment(*decision_download(folder, run, kind)))
+    route("/studio/decision/<run>/options/<name>", "decision_option_file",
+          lambda run, name: attachment(decision_option(folder, run, name), name, toml))

@@ -439,8 +439,8 @@ def running_message(progress: Progress, planned: int, spec: dict[str, Any],
         return (f"All {planned} runs done; writing the results folder, spreadsheet and "
                 f"dashboard: about {format_duration(left)} left")
     if stage == "starting":
-        total = float(spec.get("estimate_s") or 0) + write_s + measured_overhead()
-        return f"Starting: loading the model… (about {format_duration(total)} in all)"
+        return starting_message(float(spec.get("estimate_s") or 0) + write_s
+                                + measured_overhead())
     elapsed = now - stage_time if stage_time else 0.0
     prior = float(spec.get("estimate_s") or 0)
     left = blended_eta(done, planned, elapsed, prior, int(spec.get("workers") or 1),
@@ -453,8 +453,19 @@ def estimate_text(runs: int, weeks: int, workers: int) -> str:
     used = max(1, min(workers, runs))
     seconds = (estimate_seconds(runs, weeks, used) + estimate_write_seconds(runs, weeks)
                + measured_overhead())
-    sim_factor, _ = measured()
-    basis = ("as runs on this machine have taken" if sim_factor != 1.0 else
-             "from the reference machine's times, until a run here is measured")
     return (f"About {format_duration(seconds)} for {runs} runs of {weeks} weeks on "
-            f"{used} worker{'s' if used != 1 else ''} ({basis}).")
+            f"{used} worker{'s' if used != 1 else ''} ({estimate_basis()}).")
+
+
+def estimate_basis() -> str:
+    """Where the forms' estimates come from, in words: what runs on this machine have
+    taken, or the reference machine's times until a run here is measured
+    (:func:`sim.progress.measured`)."""
+    return ("as runs on this machine have taken" if measured()[0] != 1.0 else
+            "from the reference machine's times, until a run here is measured")
+
+
+def starting_message(total_s: float) -> str:
+    """What a run says while its worker loads the model: about how long it takes in all
+    (``total_s`` seconds)."""
+    return f"Starting: loading the model… (about {format_duration(total_s)} in all)"

@@ -15,6 +15,7 @@ comparison can be saved to a file and opened again, or put back from its results
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dash import dcc, html
@@ -29,6 +30,29 @@ from studio.quick_options import QUICK_OPTIONS
 
 DEFAULT_START = "bundled:baseline"
 DEFAULT_OPTIONS = 2
+
+
+@dataclass(frozen=True)
+class RunIds:
+    """The ids of a page's run, laid out by :func:`run_controls` and followed by
+    :func:`studio.callbacks.register_following`: the Run and Cancel buttons, the progress
+    bar and status, the poll and the store holding the run followed, the run's step, and
+    the drop-down of results in the results step."""
+
+    run: str
+    cancel: str
+    progress: str
+    status: str
+    poll: str
+    job: str
+    step: str
+    pick: str
+    results: str
+
+
+RUN_IDS = RunIds(run="run", cancel="cancel", progress="progress", status="run-status",
+                 poll="poll", job="job", step="step-run", pick="results-pick",
+                 results="step-results")
 
 
 def _help(field: Field) -> html.Details:
@@ -184,6 +208,25 @@ def options_section() -> html.Section:
     ], id="step-options")
 
 
+def run_controls(ids: RunIds, start: str, poll_ms: int, more: Sequence[Any] = (),
+                 after: Sequence[Any] = (), progress_label: str | None = None) -> list[Any]:
+    """A run's controls: the ``start`` button, Cancel (disabled until a run goes) and any
+    ``more`` buttons, then ``after`` them the progress bar (named ``progress_label`` to
+    assistive technology, if given), the status, the poll (every ``poll_ms``
+    milliseconds while a run goes) and the store of the run followed."""
+    named = {"aria-label": progress_label} if progress_label else {}
+    return [
+        html.Div([html.Button(start, id=ids.run, className="primary"),
+                  html.Button("Cancel", id=ids.cancel, className="secondary", disabled=True),
+                  *more], className="buttons"),
+        *after,
+        html.Progress(id=ids.progress, value="0", max="1", className="progress", **named),
+        html.Div(id=ids.status, className="status", role="status"),
+        dcc.Interval(id=ids.poll, interval=poll_ms, disabled=True),
+        dcc.Store(id=ids.job, data=None),
+    ]
+
+
 def run_section() -> html.Section:
     """Step 3: replications, horizon, plausible worlds, run, progress and cancel."""
     return html.Section([
@@ -213,26 +256,27 @@ def run_section() -> html.Section:
             html.Div(id="world-reps-msg", className="field-msg", role="alert"),
         ], className="run-fields"),
         html.P(id="estimate", className="meaning", role="status"),
-        html.Div([html.Button("Run the comparison", id="run", className="primary"),
-                  html.Button("Cancel", id="cancel", className="secondary", disabled=True)],
-                 className="buttons"),
-        html.Progress(id="progress", value="0", max="1", className="progress"),
-        html.Div(id="run-status", className="status", role="status"),
-        dcc.Interval(id="poll", interval=700, disabled=True),
-        dcc.Store(id="job", data=None),
+        *run_controls(RUN_IDS, "Run the comparison", poll_ms=700),
         dcc.Store(id="scrolled", data=None),
-    ], id="step-run")
+    ], id=RUN_IDS.step)
+
+
+def results_picker(ids: RunIds, label: str, made: Sequence[str], placeholder: str
+                   ) -> list[Any]:
+    """The results step's drop-down (``ids.pick``, with its ``label``) of the results
+    ``made`` in the working folder, none picked until a run ends or the planner picks."""
+    return [html.Label(label, htmlFor=ids.pick),
+            dcc.Dropdown(id=ids.pick, options=[{"label": r, "value": r} for r in made],
+                         value=None, clearable=True, placeholder=placeholder,
+                         className="results-pick")]
 
 
 def results_section(folder: WorkingFolder) -> html.Section:
     """Step 4: key findings, downloads and the dashboard."""
-    runs = folder.results_folders()
     return html.Section([
         html.H2("4. Results"),
-        html.Label("Results in the working folder", htmlFor="results-pick"),
-        dcc.Dropdown(id="results-pick", options=[{"label": r, "value": r} for r in runs],
-                     value=None, clearable=True, placeholder="Run a comparison, or pick "
-                     "earlier results", className="results-pick"),
+        *results_picker(RUN_IDS, "Results in the working folder", folder.results_folders(),
+                        "Run a comparison, or pick earlier results"),
         html.Div([html.Button("Put this comparison back in the form", id="reopen",
                               className="secondary", disabled=True),
                   html.Button("Save the comparison in the form as a file", id="save-form",
@@ -245,7 +289,7 @@ def results_section(folder: WorkingFolder) -> html.Section:
         html.Iframe(id="dashboard-frame", src="", title="Comparison dashboard",
                     className="dashboard-frame",
                     style={"display": "none"}),
-    ], id="step-results")
+    ], id=RUN_IDS.results)
 
 
 def navigation() -> html.Nav:
