@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update, set_props
@@ -27,13 +26,13 @@ from sim.findings import manifest_worlds, not_calibrated_notes
 from sim.spreadsheet import read_manifest, read_summary
 from studio.downloads import OPTION_FILES, option_files
 from studio.folder import WorkingFolder
+from studio.following import register_following
 from studio.form_state import ComparisonFileError, Form, comparison_text, read_comparison
 from studio.form_state import Option as TypedOption
 from studio.forms import GROUPS, current_value, plain_value
 from studio.jobs import COMPARE, AlreadyRunningError, estimate_text, planned_runs
 from studio.layout import (
     RUN_IDS,
-    RunIds,
     across_block,
     checks_block,
     choice_options,
@@ -498,53 +497,6 @@ def _register_runs(app: Dash, studio: Studio) -> None:
 
     register_following(app, studio, RUN_IDS, COMPARE, WorkingFolder.results_folders,
                        "See the results below.")
-
-
-def register_following(app: Dash, studio: Studio, ids: RunIds, kind: str,
-                       made: Callable[[WorkingFolder], Sequence[str]], see: str) -> None:
-    """Follow a page's runs of ``kind`` (its controls: ``ids``, laid out by
-    :func:`studio.layout.run_controls`): a page opened while one runs follows it, Cancel
-    stops it, and the poll shows its progress; when it ends the results drop-down lists
-    ``made(folder)`` again, and a run done is picked there, its status linking to the
-    results step with the words ``see``."""
-    @app.callback(Output(ids.job, "data", allow_duplicate=True),
-                  Output(ids.poll, "disabled", allow_duplicate=True),
-                  Input(ids.step, "id"), prevent_initial_call="initial_duplicate")
-    def resume(_id: str) -> tuple[Any, Any]:
-        """A page opened (or reloaded) while a run of its kind goes follows its progress."""
-        run = studio.jobs.running()
-        return (run, False) if run and studio.jobs.kind(run) == kind \
-            else (no_update, no_update)
-
-    @app.callback(Output(ids.status, "children", allow_duplicate=True),
-                  Input(ids.cancel, "n_clicks"), State(ids.job, "data"),
-                  prevent_initial_call=True)
-    def cancel(_clicks: Any, run: str | None) -> str:
-        if run and studio.jobs.cancel(run):
-            return "Cancelled: nothing was kept."
-        return "Nothing is running."
-
-    @app.callback(Output(ids.progress, "value"), Output(ids.progress, "max"),
-                  Output(ids.status, "children", allow_duplicate=True),
-                  Output(ids.poll, "disabled", allow_duplicate=True),
-                  Output(ids.pick, "options"), Output(ids.pick, "value"),
-                  Output(ids.run, "disabled"), Output(ids.cancel, "disabled"),
-                  Input(ids.poll, "n_intervals"), State(ids.job, "data"),
-                  prevent_initial_call=True)
-    def poll(_n: Any, run: str | None) -> tuple[Any, ...]:
-        if not run:
-            return no_update, no_update, no_update, True, no_update, no_update, False, True
-        status = studio.jobs.status(run)
-        planned = max(status.planned, 1)
-        if not status.finished:
-            return (str(status.done), str(planned), status.message, False, no_update,
-                    no_update, True, False)
-        options = [{"label": r, "value": r} for r in made(studio.folder)]
-        if status.state == "done":
-            done = [f"Done: {run}. ", html.A(see, href=f"#{ids.results}")]
-            return (str(planned), str(planned), done, True, options, run, False, True)
-        return (str(status.done), str(planned), status.message, True, options, no_update,
-                False, True)
 
 
 def _register_results(app: Dash, studio: Studio) -> None:

@@ -4,7 +4,8 @@ The form's values are collected into a :class:`studio.decide_form.DecideForm`, c
 :func:`studio.decide_form.check` (the spec validated as ``mentorsim decide`` validates it,
 its runs bounded) with each message beside its field; a decision starts only when nothing
 is said. It runs as a studio job (:mod:`studio.decide_job`: the same worker, lock and
-cancel as a comparison), followed here by polling, and its folder is put into words by
+cancel as a comparison), followed by polling as a comparison is
+(:func:`studio.following.register_following`), and its folder is put into words by
 :mod:`studio.decide_results`. The page itself is shown at ``/decide`` and the comparison at
 ``/`` (one layout, the other page hidden, so nothing typed in either is lost).
 """
@@ -18,7 +19,6 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from sim.errors import UserError
 from studio import decide_job
-from studio.callbacks import register_following
 from studio.decide_form import (
     SPEC_FILE,
     Checked,
@@ -34,6 +34,7 @@ from studio.decide_layout import CONSIDER, RUN_IDS, lever_choices
 from studio.decide_results import decision_blocks
 from studio.downloads import decision_options
 from studio.folder import WorkingFolder
+from studio.following import register_following
 from studio.jobs import AlreadyRunningError
 from studio.page_state import Studio
 
@@ -159,8 +160,8 @@ def _register_runs(app: Dash, studio: Studio) -> None:
             return no_update, True, f"Cannot start: {first}"
         run = studio.jobs.new_run_name(["decision"])
         try:
-            decide_job.start(studio.jobs, run, lambda job_dir: write_spec(job_dir, checked.spec),
-                             checked.decision)
+            studio.jobs.launch(run, lambda job_dir: [write_spec(job_dir, checked.spec)],
+                               decide_job.settings(run, checked.decision, studio.jobs.workers))
         except AlreadyRunningError:
             return no_update, no_update, ("A comparison or decision is already running: wait "
                                           "for it or cancel it.")

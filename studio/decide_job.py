@@ -1,9 +1,12 @@
 """A decision run in the background: started by :mod:`studio.jobs`, run by
-:mod:`studio.worker` (``"kind": "decide"`` in ``job.json``), followed by the page.
+:mod:`studio.worker` (``"kind": "decide"`` in ``job.json``), followed by the page. Both
+call on this module by the job's kind; it needs nothing of theirs but what every run
+shares, its progress file's records and words (:mod:`studio.progress`).
 
-- :func:`start`: the spec written into the job folder (``decision.toml``, the file
-  ``mentorsim decide`` reads) and the worker started with the job's settings: the runs it
-  plans at most, in two stages (the design, then the confirmation), and the estimate;
+- :func:`settings`: what the worker is to do, for :meth:`studio.jobs.Jobs.launch` to
+  write into ``job.json`` once the page has written the spec into the job folder
+  (``decision.toml``, the file ``mentorsim decide`` reads): the runs it plans at most, in
+  two stages (the design, then the confirmation), and the estimate;
 - :func:`run_job` (in the worker): :func:`sim.decide.decision.run_decision` with its
   progress as JSON lines into the job's progress file (each stage announced with the runs
   it plans, and stamped with the time it began), then the decision's folder
@@ -19,7 +22,7 @@ import io
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -30,10 +33,10 @@ from sim.progress import (
     format_duration,
     measured_overhead,
 )
+from studio.progress import Progress, estimate_basis, starting_message
 
 if TYPE_CHECKING:
     from sim.decide.spec import Decision
-    from studio.jobs import Jobs, Progress
 
 KIND = "decide"
 STAGES = "stages"  # in the job folder: the stages' sweeps (removed once the decision is written)
@@ -74,8 +77,6 @@ def estimate(decision: Decision, workers: int) -> dict[str, float]:
 
 def estimate_text(decision: Decision, planned: int, workers: int) -> str:
     """How long the decision will take, in words (the Decide form's estimate)."""
-    from studio.jobs import estimate_basis
-
     design, confirm = stage_bounds(decision)
     parts = estimate(decision, workers)
     used = max(1, min(workers, planned))
@@ -85,20 +86,18 @@ def estimate_text(decision: Decision, planned: int, workers: int) -> str:
             f"{'s' if used != 1 else ''} ({estimate_basis()}).")
 
 
-def start(jobs: Jobs, run: str, prepare: Callable[[Path], Path], decision: Decision) -> Path:
-    """Start decision ``run``: ``prepare(job_dir)`` writes its spec file (and anything else
-    the page keeps) and returns the spec's path; the worker then runs it.
-
-    Raises:
-        studio.jobs.AlreadyRunningError: a run is going (nothing is written).
-    """
+def settings(run: str, decision: Decision, workers: int
+             ) -> Callable[[Sequence[Path]], dict[str, Any]]:
+    """What the worker is to do for decision ``run`` (with at most ``workers`` processes),
+    as :meth:`studio.jobs.Jobs.launch` asks: ``job.json``'s settings, given the files
+    written into the job folder, the spec's first."""
     from sim.decide.decision import planned_runs
 
     planned = planned_runs(decision)
-    used = max(1, min(jobs.workers, planned))
+    used = max(1, min(workers, planned))
     design, confirm = stage_bounds(decision)
 
-    def settings(files: Any) -> dict[str, Any]:
+    def of(files: Sequence[Path]) -> dict[str, Any]:
         spec_file = Path(files[0])
         return {"kind": KIND, "spec": str(spec_file), "weeks": decision.today.run.weeks,
                 "workers": used, "planned": planned,
@@ -107,7 +106,7 @@ def start(jobs: Jobs, run: str, prepare: Callable[[Path], Path], decision: Decis
                 "command": ["mentorsim", "decide", spec_file.name, "--out", run,
                             "--workers", str(used)]}
 
-    return jobs.launch(run, lambda job_dir: [prepare(job_dir)], settings)
+    return of
 
 
 class _Stamped(io.TextIOBase):
@@ -143,14 +142,15 @@ class _Stamped(io.TextIOBase):
         return False
 
 
-def run_job(spec: dict[str, Any], progress: TextIO) -> Path:
-    """Run the decision ``spec`` describes (in the worker) and write its folder."""
+def run_job(spec: dict[str, Any], progress: TextIO, started: float) -> Path:
+    """Run the decision ``spec`` describes (in the worker, which began at ``started``,
+    :func:`time.perf_counter`: its loading is overhead) and write its folder."""
     from sim.decide.decision import run_decision
     from sim.decide.folder import write_decision
     from sim.decide.spec import load_decision
     from sim.progress import record_run
     from sim.results import write_folder
-    from studio.worker import STARTED, stage
+    from studio.progress import stage
 
     spec_file = Path(spec["spec"])
     decision = load_decision(spec_file)
@@ -165,7 +165,7 @@ def run_job(spec: dict[str, Any], progress: TextIO) -> Path:
     shutil.rmtree(stages, ignore_errors=True)  # every run's table is in the folder's
     record_run(result.run_count, decision.today.run.weeks, workers,
                sum(stream.elapsed.values()) or written - start_s,
-               time.perf_counter() - written, start_s - STARTED)
+               time.perf_counter() - written, start_s - started)
     return out
 
 
@@ -173,8 +173,6 @@ def running_message(progress: Progress, spec: dict[str, Any], now: float | None 
                     ) -> str:
     """What a running decision is doing, runs done and planned, and about how long it has
     left: each part's prior (:func:`estimate`) moving to what this run measures."""
-    from studio.jobs import starting_message
-
     now = time.time() if now is None else now
     prior = {k: float(v) for k, v in (spec.get("estimate") or {}).items()}
     bounds = {str(name): int(n) for name, n in spec.get("stages") or []}

@@ -32,7 +32,7 @@ from studio.decide_form import (
     metric_label,
 )
 from studio.folder import WorkingFolder
-from studio.layout import RunIds, results_picker, run_controls
+from studio.run_controls import RunIds, results_picker, run_controls
 
 KEEP = {"persistence": True, "persistence_type": "local"}  # kept in the browser
 CONSIDER = "on"  # the value of a lever's "consider it" box when ticked

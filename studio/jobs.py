@@ -8,9 +8,11 @@ exactly one starts a run, and a refused one writes nothing. A worker also holds
 ``.studio/run.lock`` (``flock``) while it runs, so a second studio on the same folder
 cannot start another beside it.
 
-:meth:`Jobs.status` reads the worker's progress and status files, so the page learns how
-far it got without talking to it, with the time left estimated from what runs on this
-machine take and moved to the measured rate as runs finish (:mod:`sim.progress`).
+:meth:`Jobs.status` reads the worker's progress (:func:`studio.progress.read_progress`)
+and status files, so the page learns how far it got without talking to it, with the time
+left estimated from what runs on this machine take and moved to the measured rate as runs
+finish (:mod:`sim.progress`): a comparison's said here, a decision's by
+:func:`studio.decide_job.running_message`.
 :meth:`Jobs.cancel` stops the process group (the worker and its pool), first politely,
 then for good, and removes everything the run had written.
 
@@ -31,7 +33,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +42,12 @@ from sim.progress import (
     estimate_seconds,
     estimate_write_seconds,
     format_duration,
-    measured,
     measured_overhead,
 )
 from sim.results import default_out_dir, folder_label, write_json
+from studio.decide_job import running_message as decide_message
 from studio.folder import JOBS, WorkingFolder
+from studio.progress import Progress, estimate_basis, read_progress, starting_message
 from studio.worker import LOG, PROGRESS, RUN_LOCK, SPEC, STATUS, lock_is_held
 
 COMPARE, DECIDE = "compare", "decide"  # job.json's kind (a comparison's is not written)
@@ -272,7 +275,7 @@ class Jobs:
             return self._ended[run]
         job_dir = self.folder.job_dir(run)
         spec = _read_json(job_dir / SPEC) or {}
-        progress = _progress(job_dir / PROGRESS, int(spec.get("workers") or 1))
+        progress = read_progress(job_dir / PROGRESS, int(spec.get("workers") or 1))
         planned = planned_of(spec, progress)
         done = progress.done
         final = _read_json(job_dir / STATUS)
@@ -286,8 +289,6 @@ class Jobs:
             return Status(run, "failed", done, planned, "the run stopped without finishing "
                                                         f"(see {job_dir / LOG})")
         if spec.get("kind") == DECIDE:
-            from studio.decide_job import running_message as decide_message
-
             return Status(run, "running", done, planned, decide_message(progress, spec))
         return Status(run, "running", done, planned, running_message(progress, planned, spec))
 
@@ -361,70 +362,6 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-@dataclass(frozen=True)
-class Progress:
-    """What a run's progress file says: runs finished, the latest stage and when it
-    began, and the rate: the workers over one run's own wall time as the worker measures
-    it (free of the pool's start), else measured after the first round of batches
-    (:func:`_rate`).
-
-    A stage's progress records count the runs done within it, and a stage may announce
-    how many it plans (``{"event": "stage", "stage": ..., "planned": N}``): ``done`` is
-    every stage's runs, ``stage_done`` the latest stage's, ``announced`` the stages'
-    planned runs as announced, ``stage_elapsed`` the time the latest stage had taken at its
-    latest record.
-    """
-
-    done: int = 0
-    stage: str = "starting"
-    since: float = 0.0
-    rate: float | None = None
-    stage_done: int = 0
-    announced: dict[str, int] = field(default_factory=dict)
-    stage_elapsed: float = 0.0  # the latest stage's own time at its latest record (s)
-
-
-def _progress(path: Path, workers: int = 1) -> Progress:
-    """A run's :class:`Progress` from its progress file (``workers``: the run's)."""
-    before, done, stage, when, elapsed = 0, 0, "starting", 0.0, 0.0
-    announced: dict[str, int] = {}
-    run_s: float | None = None  # one run's own wall time (the worker measures it)
-    batches: list[tuple[float, int]] = []  # (elapsed s, runs done) at each batch
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return Progress()
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue  # a line still being written
-        if record.get("event") == "progress":
-            done = int(record.get("done", done))
-            elapsed = float(record.get("elapsed_s") or elapsed)
-            run_s = record.get("run_s") or run_s
-            if done:
-                batches.append((float(record.get("elapsed_s") or 0.0), done))
-        elif record.get("event") == "stage":
-            before, done, elapsed, run_s, batches = before + done, 0, 0.0, None, []
-            stage = str(record.get("stage", stage))
-            when = float(record.get("time") or 0.0)
-            if isinstance(record.get("planned"), int):
-                announced[stage] = int(record["planned"])
-    rate = workers / float(run_s) if run_s else _rate(batches, workers)
-    return Progress(before + done, stage, when, rate, done, announced, elapsed)
-
-
-def _rate(batches: list[tuple[float, int]], workers: int) -> float | None:
-    """Runs a second after the first round of batches (one a worker, which finish nearly
-    together and include the pool's start); None until a batch has finished since."""
-    first = min(max(workers, 1), len(batches)) - 1
-    if len(batches) <= first + 1:
-        return None
-    (t0, d0), (t1, d1) = batches[first], batches[-1]
-    return (d1 - d0) / (t1 - t0) if t1 > t0 and d1 > d0 else None
-
-
 def running_message(progress: Progress, planned: int, spec: dict[str, Any],
                     now: float | None = None) -> str:
     """What a running comparison is doing and about how long it has left: the estimate
@@ -455,17 +392,3 @@ def estimate_text(runs: int, weeks: int, workers: int) -> str:
                + measured_overhead())
     return (f"About {format_duration(seconds)} for {runs} runs of {weeks} weeks on "
             f"{used} worker{'s' if used != 1 else ''} ({estimate_basis()}).")
-
-
-def estimate_basis() -> str:
-    """Where the forms' estimates come from, in words: what runs on this machine have
-    taken, or the reference machine's times until a run here is measured
-    (:func:`sim.progress.measured`)."""
-    return ("as runs on this machine have taken" if measured()[0] != 1.0 else
-            "from the reference machine's times, until a run here is measured")
-
-
-def starting_message(total_s: float) -> str:
-    """What a run says while its worker loads the model: about how long it takes in all
-    (``total_s`` seconds)."""
-    return f"Starting: loading the model… (about {format_duration(total_s)} in all)"

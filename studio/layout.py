@@ -15,7 +15,6 @@ comparison can be saved to a file and opened again, or put back from its results
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from dash import dcc, html
@@ -27,29 +26,10 @@ from studio.forms import GROUPS, Field, choice_id, format_value, lever_fields, l
 from studio.options import DEFAULT_LABELS, MAX_OPTIONS, Check
 from studio.programme import starting_points
 from studio.quick_options import QUICK_OPTIONS
+from studio.run_controls import RunIds, results_picker, run_controls
 
 DEFAULT_START = "bundled:baseline"
 DEFAULT_OPTIONS = 2
-
-
-@dataclass(frozen=True)
-class RunIds:
-    """The ids of a page's run, laid out by :func:`run_controls` and followed by
-    :func:`studio.callbacks.register_following`: the Run and Cancel buttons, the progress
-    bar and status, the poll and the store holding the run followed, the run's step, and
-    the drop-down of results in the results step."""
-
-    run: str
-    cancel: str
-    progress: str
-    status: str
-    poll: str
-    job: str
-    step: str
-    pick: str
-    results: str
-
-
 RUN_IDS = RunIds(run="run", cancel="cancel", progress="progress", status="run-status",
                  poll="poll", job="job", step="step-run", pick="results-pick",
                  results="step-results")
@@ -208,25 +188,6 @@ def options_section() -> html.Section:
     ], id="step-options")
 
 
-def run_controls(ids: RunIds, start: str, poll_ms: int, more: Sequence[Any] = (),
-                 after: Sequence[Any] = (), progress_label: str | None = None) -> list[Any]:
-    """A run's controls: the ``start`` button, Cancel (disabled until a run goes) and any
-    ``more`` buttons, then ``after`` them the progress bar (named ``progress_label`` to
-    assistive technology, if given), the status, the poll (every ``poll_ms``
-    milliseconds while a run goes) and the store of the run followed."""
-    named = {"aria-label": progress_label} if progress_label else {}
-    return [
-        html.Div([html.Button(start, id=ids.run, className="primary"),
-                  html.Button("Cancel", id=ids.cancel, className="secondary", disabled=True),
-                  *more], className="buttons"),
-        *after,
-        html.Progress(id=ids.progress, value="0", max="1", className="progress", **named),
-        html.Div(id=ids.status, className="status", role="status"),
-        dcc.Interval(id=ids.poll, interval=poll_ms, disabled=True),
-        dcc.Store(id=ids.job, data=None),
-    ]
-
-
 def run_section() -> html.Section:
     """Step 3: replications, horizon, plausible worlds, run, progress and cancel."""
     return html.Section([
@@ -259,16 +220,6 @@ def run_section() -> html.Section:
         *run_controls(RUN_IDS, "Run the comparison", poll_ms=700),
         dcc.Store(id="scrolled", data=None),
     ], id=RUN_IDS.step)
-
-
-def results_picker(ids: RunIds, label: str, made: Sequence[str], placeholder: str
-                   ) -> list[Any]:
-    """The results step's drop-down (``ids.pick``, with its ``label``) of the results
-    ``made`` in the working folder, none picked until a run ends or the planner picks."""
-    return [html.Label(label, htmlFor=ids.pick),
-            dcc.Dropdown(id=ids.pick, options=[{"label": r, "value": r} for r in made],
-                         value=None, clearable=True, placeholder=placeholder,
-                         className="results-pick")]
 
 
 def results_section(folder: WorkingFolder) -> html.Section:

@@ -11,9 +11,9 @@ writers ``mentorsim run`` uses: the tables, ``summary.csv``, ``manifest.json``,
 ``summary.xlsx`` and ``dashboard.html``, atomically (a cancelled run leaves no folder).
 
 Progress goes to ``JOB_DIR/progress.jsonl``, one JSON record a line: ``{"event":
-"stage", "stage": ..., "time": ...}`` and :class:`sim.progress.Progress` records
-(``log="json"``, one per finished batch of runs). The outcome goes to
-``JOB_DIR/status.json``.
+"stage", "stage": ..., "time": ...}`` (:func:`studio.progress.stage`) and
+:class:`sim.progress.Progress` records (``log="json"``, one per finished batch of runs).
+The outcome goes to ``JOB_DIR/status.json``.
 
 While it runs the worker holds ``.studio/run.lock`` (``flock``: released by the system
 when the process ends, however it ends), so no second run starts beside it, and it
@@ -41,6 +41,7 @@ from typing import Any, BinaryIO, TextIO
 
 from sim.errors import UserError
 from sim.worlds import DEFAULT_WORLD_REPS
+from studio.progress import stage
 
 SPEC = "job.json"
 PROGRESS = "progress.jsonl"
@@ -93,13 +94,6 @@ def watch_parent(parent: int, stop: threading.Event) -> threading.Thread:
 
 def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt  # a cancel: unwind, so the half-written folder is removed
-
-
-def stage(stream: TextIO, name: str, **extra: Any) -> None:
-    """Record the stage the run has reached, and when."""
-    stream.write(json.dumps({"event": "stage", "stage": name, "time": time.time(), **extra})
-                 + "\n")
-    stream.flush()
 
 
 def write_status(job_dir: Path, state: str, message: str = "", **extra: Any) -> None:
@@ -159,7 +153,7 @@ def run_job(spec: dict[str, Any], progress: TextIO) -> Path:
     if spec.get("kind") == "decide":
         from studio.decide_job import run_job as run_decision_job
 
-        return run_decision_job(spec, progress)
+        return run_decision_job(spec, progress, STARTED)
     return run(spec, progress)
 
 

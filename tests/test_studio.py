@@ -880,7 +880,8 @@ def test_the_page_works_offline_at_phone_width(browser: object, served: SimpleNa
 
 
 def test_the_time_left_moves_to_the_rate_between_batches() -> None:
-    from studio.jobs import Progress, running_message
+    from studio.jobs import running_message
+    from studio.progress import Progress
 
     spec = {"estimate_s": 24.0, "write_estimate_s": 4.0, "workers": 2, "weeks": 260}
     now = 1000.0
@@ -898,7 +899,7 @@ def test_the_time_left_moves_to_the_rate_between_batches() -> None:
 
 
 def test_the_rate_is_measured_after_the_first_round_of_batches() -> None:
-    from studio.jobs import _rate
+    from studio.progress import _rate
 
     # two workers: their first batches end together (and carry the pool's start)
     batches = [(11.5, 5), (11.6, 10)]

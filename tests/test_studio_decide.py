@@ -30,8 +30,9 @@ from sim.decide.spec import load_decision
 from studio import decide_form, decide_job, decide_results
 from studio.decide_form import PRESETS, SPEC_FILE, STUDIO_MAX_RUNS, DecideForm, check, spec_of
 from studio.folder import WorkingFolder
-from studio.jobs import Jobs, Progress, _progress, planned_of
+from studio.jobs import Jobs, planned_of
 from studio.layout import page
+from studio.progress import Progress, read_progress
 
 try:  # pytest's default "prepend" import mode puts tests/ itself on sys.path
     from studio_requests import callback_request, components, strings
@@ -325,7 +326,7 @@ def test_progress_is_counted_across_the_stages(tmp_path: Path) -> None:
                {"event": "stage", "stage": "confirm", "planned": 78, "time": 110.0},
                {"event": "progress", "done": 40, "planned": 78, "elapsed_s": 5.0}]
     path.write_text("".join(json.dumps(r) + "\n" for r in records) + '{"event": "pro')
-    progress = _progress(path)
+    progress = read_progress(path)
     assert (progress.done, progress.stage_done, progress.stage) == (70, 40, "confirm")
     assert progress.announced == {"design": 30, "confirm": 78} and progress.since == 110.0
     spec = {"stages": [["design", 36], ["confirm", 90]], "planned": 126}
