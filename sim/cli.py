@@ -347,7 +347,13 @@ def _interrupted(main_thread: bool) -> int:
     if main_thread:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    print("interrupted: nothing was written", file=sys.stderr)
+    files = sys.modules.get("sim.files")  # imported only by commands that write
+    done = list(getattr(files, "PUBLISHED", ())) if files else []
+    if done:
+        print(f"interrupted after {', '.join(map(str, done))} was written complete",
+              file=sys.stderr)
+    else:
+        print("interrupted: nothing was written", file=sys.stderr)
     return 130
 
 
@@ -361,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     previous = ({s: signal.signal(s, _Interrupt.handle) for s in (signal.SIGINT, signal.SIGTERM)}
                 if main_thread else {})
     _Interrupt.seen = False
+    files = sys.modules.get("sim.files")
+    if files:  # what an earlier command in this process wrote is not this one's
+        files.PUBLISHED.clear()
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:

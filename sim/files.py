@@ -30,6 +30,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 PARTIAL = ".partial-"
+# Folders this process has built and published, so that a Ctrl-C coming after one is
+# complete (while the report prints) says it was written rather than "nothing was written".
+PUBLISHED: list[Path] = []
 _PARTIAL_RE = re.compile(r"^\.(?P<name>.+)\.partial-(?:(?P<host>.+)-(?P<pid>\d+)-)?[^-]+$")
 
 
@@ -210,6 +213,7 @@ def building(out: Path) -> Iterator[Path]:
         check_sole_builder(out, tmp)
         yield tmp
         publish(tmp, out)
+        PUBLISHED.append(out)
     except BaseException:
         # by name, so a folder made just before an interrupt is found as well
         for entry in out.parent.glob(f"{glob.escape(mine)}*"):

@@ -305,6 +305,33 @@ def test_an_interrupt_a_library_turns_into_its_own_error_is_still_one_line(
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
 
 
+def test_an_interrupt_after_the_folder_is_written_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C while the report prints, after the results folder is complete: the folder
+    stays, and the line says it was written (not "nothing was written")."""
+    import sim.terminal
+
+    def interrupt(*_args: Any, **_kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.terminal, "print_report", interrupt)
+    out = tmp_path / "done"
+    assert main(["run", "baseline", "--reps", "1", "--weeks", "8", "--workers", "1",
+                 "--no-dashboard", "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert err.endswith(f"interrupted after {out} was written complete\n"), err
+    assert (out / "manifest.json").is_file()
+    monkeypatch.setattr(sim.terminal, "print_report", interrupt)
+    # a later command in the same process does not claim this folder
+    def command(_args: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(COMMANDS, "scenarios", command)
+    assert main(["scenarios"]) == 130
+    assert capsys.readouterr().err == "interrupted: nothing was written\n"
+
+
 def test_an_error_with_no_interrupt_is_not_taken_for_one(
         monkeypatch: pytest.MonkeyPatch) -> None:
     def command(_args: Any) -> int:
