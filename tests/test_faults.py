@@ -360,6 +360,8 @@ def test_no_partial_folder_survives_an_interrupt_at_any_moment(tmp_path: Path,
         assert not [p.name for p in tmp_path.iterdir() if "partial" in p.name], delay
         if err.endswith("interrupted: nothing was written\n"):
             assert not out.exists()
+        if err.endswith("was written complete\n"):  # the signal came as it printed
+            assert (out / "manifest.json").is_file()
         assert not out.exists() or (out / "manifest.json").exists()  # whole, or not at all
 
 
