@@ -227,3 +227,35 @@ def test_a_misspelt_decision_name_suggests_the_bundled_one() -> None:
     with pytest.raises(UserError, match="adult_probation_budgt: no such decision spec "
                                         r"\(did you mean 'adult_probation_budget'\?\)"):
         load_decision("adult_probation_budgt")
+
+
+@pytest.mark.slow
+def test_an_interrupted_decision_keeps_its_runs_and_resumes(tmp_path: Path) -> None:
+    import contextlib
+    import signal
+    import subprocess
+    import sys
+
+    # a longer design (200 runs), so the signal lands inside it
+    (tmp_path / "tiny.toml").write_text(TINY.replace("design_points = 10", "design_points = 40")
+                                        .replace("count = 3", "count = 5"))
+    argv = [sys.executable, "-m", "sim", "decide", str(tmp_path / "tiny.toml"), "--out",
+            str(tmp_path / "out"), "--workers", "1"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    assert proc.stderr is not None
+    for line in proc.stderr:  # progress records, one every few seconds
+        seen.append(line)
+        with contextlib.suppress(ValueError):
+            if json.loads(line).get("done", 0) >= 10:
+                break
+    proc.send_signal(signal.SIGINT)
+    _, rest = proc.communicate(timeout=120)
+    err = "".join(seen) + rest
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert "runs of this stage are saved in" in err and "--resume" in err
+    assert not (tmp_path / "out").exists()
+    done = subprocess.run([*argv, "--resume"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "out" / "answer.json").read_text())["recommended"]

@@ -44,6 +44,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
     from sim.decide.spec import load_decision
     from sim.results import check_out_dir, new_folder
     from sim.runner import default_workers
+    from sim.sweep.engine import SweepInterruptedError
 
     decision = load_decision(args.spec)
     out = args.out or Path("results") / f"decide-{decision.name}"
@@ -52,8 +53,15 @@ def cmd_decide(args: argparse.Namespace) -> int:
     if stages.exists() and not args.resume:
         raise UserError(f"{stages}: the runs of an earlier decision are here; add --resume "
                         "to carry on from them, or choose another --out")
-    result = run_decision(decision, stages, args.workers or default_workers(), args.scheduler,
-                          args.resume, progress=True)
+    try:
+        result = run_decision(decision, stages, args.workers or default_workers(),
+                              args.scheduler, args.resume, progress=True)
+    except SweepInterruptedError as exc:
+        r = exc.report
+        print(f"interrupted: {r.done} of {r.planned} runs of this stage are saved in "
+              f"{stages}; continue with: mentorsim decide {args.spec} --out {out} --resume",
+              file=sys.stderr)
+        return 130
     with new_folder(out) as tmp:
         write_decision(tmp, result)
     print(summary(result))
