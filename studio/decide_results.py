@@ -149,6 +149,11 @@ def headline(data: dict[str, Any]) -> list[Any]:
     out: list[Any] = [html.H3("Recommended"), html.P([
         html.Strong(f"{option_title(chosen)} for {labels.money(row['annual_budget_gbp'])} a "
                     "year: "), f"{people(row)}; {_lever_text(row)}."], className="headline")]
+    if not answer.get("constraints_met", True):
+        out.append(html.P(
+            "No option meets the constraints on average over the plausible worlds, today's "
+            f"programme included: this is the best on {said} regardless. Widen the levers, "
+            "add money or relax the constraints.", className="warnings"))
     vt = answer.get("versus_today")
     if vt:
         clear = vt["mc_low"] > 0 or vt["mc_high"] < 0

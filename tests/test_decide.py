@@ -259,3 +259,20 @@ def test_an_interrupted_decision_keeps_its_runs_and_resumes(tmp_path: Path) -> N
     done = subprocess.run([*argv, "--resume"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "out" / "answer.json").read_text())["recommended"]
+
+
+def test_when_no_option_meets_the_constraints_the_answer_says_so(tmp_path: Path) -> None:
+    """A constraint nothing can meet: the recommendation is the best on the objective, and
+    both the answer and its words say no option meets the constraints."""
+    spec = tmp_path / "strict.toml"
+    spec.write_text(TINY.replace("mentees_matched_share = { min = 0.5 }",
+                                 "mentees_matched_share = { min = 0.999 }"))
+    assert main(["decide", str(spec), "--out", str(tmp_path / "out"), "--workers", "2"]) == 0
+    answer = json.loads((tmp_path / "out" / "answer.json").read_text())
+    assert answer["constraints_met"] is False
+    robustness = pd.read_parquet(tmp_path / "out" / "robustness.parquet")
+    assert not robustness["meets_constraints"].any()
+    best = robustness.loc[robustness["mean"].idxmin(), "option"]  # less abandonment is better
+    assert answer["recommended"] == best
+    assert "No option meets the constraints on average" in \
+        (tmp_path / "out" / "summary.md").read_text()

@@ -447,6 +447,19 @@ def test_the_decision_is_said_in_words_with_what_each_claim_rests_on(
                      f"/studio/decision/{decision_folder}/options/least_money.toml"]
 
 
+def test_a_decision_no_option_of_which_meets_the_constraints_says_so(
+        work: WorkingFolder, decision_folder: str) -> None:
+    folder = work.root / decision_folder
+    answer = json.loads((folder / "answer.json").read_text(encoding="utf-8"))
+    said = "No option meets the constraints on average over the plausible worlds"
+    text = " ".join(strings(decide_results.headline(decide_results.read(folder))))
+    assert said not in text  # this decision's recommendation meets them
+    (folder / "answer.json").write_text(json.dumps({**answer, "constraints_met": False}),
+                                        encoding="utf-8")
+    text = " ".join(strings(decide_results.headline(decide_results.read(folder))))
+    assert said in text and "regardless" in text
+
+
 def test_today_and_the_recommended_allocation_are_stacked_bars(
         work: WorkingFolder, decision_folder: str) -> None:
     blocks = decide_results.chart(decide_results.read(work.decision(decision_folder)))

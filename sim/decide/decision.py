@@ -330,10 +330,11 @@ def _analyse(d: Decision, worlds: list[World], options: list[Option], runs: pd.D
                      **{f"mean:{m}": float(_mean(vals[m])) for m in d.objectives}})
     table = pd.DataFrame(rows)
     # the recommendation: the best confirmed mean among the proposals meeting the constraints
-    eligible = table[table["role"].isin(["best", "finalist", "pareto", TODAY])
-                     & table["meets_constraints"]]
-    if eligible.empty:
-        eligible = table[table["role"] == TODAY]
+    proposed = table[table["role"].isin(["best", "finalist", "pareto", TODAY])]
+    eligible = proposed[proposed["meets_constraints"]]
+    constraints_met = not eligible.empty
+    if not constraints_met:  # none does: the best on the objective, said plainly
+        eligible = proposed
     chosen = eligible.iloc[int(np.argmax(direction * eligible["mean"].to_numpy()))]["option"]
     today = f"{TODAY}@1"
     versus_today = _paired(runs, chosen, today, primary, names) if chosen != today else None
@@ -395,7 +396,8 @@ def _analyse(d: Decision, worlds: list[World], options: list[Option], runs: pd.D
                      {m: np.array([_mean(v)]) for m, v in vals.items()}, targets)[0]),
                  "satisficing": robustness.satisficing(vals, targets)}
     evppi, curves, evpi_row = _information(d, worlds, at_one, per_world, names, varied)
-    answer = {"recommended": chosen, "runner_up": runner_up, "versus_today": versus_today,
+    answer = {"recommended": chosen, "constraints_met": constraints_met,
+              "runner_up": runner_up, "versus_today": versus_today,
               "versus_runner_up": versus_next, "targets": {k: list(v) for k, v in targets.items()},
               "what_would_change": change, "least_money": least, "evpi": evpi_row}
     return {"answer": answer, "robustness": table, "curve": pd.DataFrame(curve),

@@ -39,6 +39,13 @@ def _lever_text(levers: dict[str, Any]) -> str:
                      for k, v in levers.items())
 
 
+def _bound_text(low: float | None, high: float | None) -> str:
+    """``at least 0.8``, ``at most 0.33`` or ``between 0.2 and 0.4``."""
+    if low is not None and high is not None:
+        return f"between {low:g} and {high:g}"
+    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+
+
 def _share(x: float) -> str:
     return f"{100 * x:.0f}%"
 
@@ -57,6 +64,13 @@ def summary(result: Result) -> str:
     lines.append(f"**Recommended for £{d.annual_gbp:,.0f} a year:** {chosen.name}: "
                  f"{alloc.mentors} mentors, {alloc.coordinators_fte:g} coordinator and "
                  f"{alloc.supervisors_fte:g} supervisor posts; {_lever_text(alloc.levers)}.")
+    if not a.get("constraints_met", True):
+        bounds = "; ".join(f"{METRICS[m].label.lower()} {_bound_text(lo, hi)}"
+                           for m, (lo, hi) in d.constraints.items())
+        lines.append(f"**No option meets the constraints on average over worlds** ({bounds}), "
+                     "today's programme included: this is the best on "
+                     f"{primary} regardless. Widen the levers, add money or relax the "
+                     "constraints.")
     vt = a.get("versus_today")
     if vt:
         lines.append(f"Against today's programme on the same budget, {primary} differs by "
