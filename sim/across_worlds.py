@@ -409,6 +409,24 @@ def world_verdicts(diffs: Sequence[np.ndarray], better: str) -> list[str]:
     return out
 
 
+def world_effects(paired: pd.Series) -> tuple[pd.Series, float]:
+    """Paired differences (indexed by ``world`` and replication) averaged in each world,
+    and the half-width of the Monte Carlo 95% interval of their mean over worlds (the
+    replication variance pooled over worlds; NaN with no world).
+
+    Example:
+        >>> index = pd.MultiIndex.from_product([[0, 1], [0, 1]], names=["world", "rep"])
+        >>> effect, half = world_effects(pd.Series([1.0, 3.0, 2.0, 2.0], index=index))
+        >>> effect.tolist(), round(half, 3)
+        ([2.0, 2.0], 0.98)
+    """
+    by_world = paired.groupby(level="world")
+    effect = by_world.mean()
+    se2 = by_world.var(ddof=1) / by_world.count()
+    half = 1.959964 * math.sqrt(float(se2.mean()) / len(effect)) if len(effect) else math.nan
+    return effect, half
+
+
 def summarise(metrics: pd.DataFrame, reference: str, outcomes: Sequence[str],
               worlds: Sequence[World], held: Sequence[str] = ()) -> pd.DataFrame:
     """One row per option (other than ``reference``) and outcome, across worlds.
@@ -438,15 +456,13 @@ def summarise(metrics: pd.DataFrame, reference: str, outcomes: Sequence[str],
                 continue
             better = METRICS[metric].better
             by_world = paired.groupby(level="world")
-            effect = by_world.mean()
-            se2 = by_world.var(ddof=1) / by_world.count()
+            effect, mc = world_effects(paired)
             verdicts = world_verdicts([g.to_numpy() for _, g in by_world], better)
             found = drivers(effect.to_numpy(), values.loc[effect.index])
             first = found[0] if found else None
             switch = (switching_value(values.loc[effect.index, first.name].to_numpy(),
                                       effect.to_numpy(), *ranges[first.name])
                       if first and first.name in ranges else None)
-            mc = 1.959964 * math.sqrt(float(se2.mean()) / len(effect)) if len(effect) else math.nan
             row = {
                 "scenario": option, "reference": reference, "metric": metric,
                 "worlds": len(effect), "replications": int(by_world.count().min()),

@@ -90,12 +90,16 @@ def free_uncertainties(spec: CalibrationSpec) -> Free:
     fitted = {p.name for p in spec.fit.parameters}
     variants = [variant_params(spec.variants[v]) for v in spec.variants]
     names = [u.name for u in uncertain_parameters() if u.name not in fitted]
-    held = set(held_keys(variants, names))
+    return declared_free(fitted | set(held_keys(variants, names)))
+
+
+def declared_free(excluded: set[str] | frozenset[str] = frozenset()) -> Free:
+    """Every declared numeric uncertainty but ``excluded``: the single parameters, and
+    the compositions of uncertainties none of whose shares is excluded."""
     compositions = tuple(c for c in declared_compositions() if c.role == "uncertainty"
-                         and not set(c.parts) & (fitted | held))
+                         and not set(c.parts) & excluded)
     parts = {p for c in declared_compositions() for p in c.parts}
-    singles = tuple(u for u in uncertain_parameters()
-                    if u.name not in fitted | held | parts)
+    singles = tuple(u for u in uncertain_parameters() if u.name not in excluded | parts)
     return Free(singles, compositions)
 
 

@@ -31,7 +31,7 @@ import pandas as pd
 from sim.capacity import planned_spend_parts
 from sim.decide import information, robustness
 from sim.decide.allocation import Allocation, project
-from sim.decide.search import Goal, Space, design, optimise, pareto
+from sim.decide.search import PENALTY, Goal, Space, design, optimise, pareto, shortfall
 from sim.decide.simulation import (
     OPTION_COLUMN,
     WORLD_COLUMN,
@@ -128,20 +128,19 @@ def targets_of(decision: Decision, today_primary: float) -> dict[str, tuple[Any,
 def _paired(runs: pd.DataFrame, a: str, b: str, metric: str, names: Mapping[str, int]
             ) -> dict[str, float]:
     """Option ``a`` minus ``b`` on ``metric``: the mean paired difference (same world and
-    replication), its Monte Carlo 95% interval (replication variance pooled over worlds)
-    and the 2.5-97.5% range of the worlds' mean differences."""
+    replication), its Monte Carlo 95% interval (replication variance pooled over worlds,
+    :func:`sim.across_worlds.world_effects`) and the 2.5-97.5% range of the worlds' mean
+    differences."""
+    from sim.across_worlds import INTERVAL, world_effects
+
     x = runs[runs[OPTION_COLUMN] == names[a]].set_index([WORLD_COLUMN, "replication"])[metric]
     y = runs[runs[OPTION_COLUMN] == names[b]].set_index([WORLD_COLUMN, "replication"])[metric]
-    d = (x - y).dropna()
-    by = d.groupby(level=WORLD_COLUMN)
-    effect = by.mean()
-    se2 = float((by.var(ddof=1) / by.count()).mean()) / max(1, len(effect))
-    half = 1.959964 * math.sqrt(se2) if se2 == se2 else math.nan
-    return {"difference": float(effect.mean()), "mc_low": float(effect.mean()) - half,
-            "mc_high": float(effect.mean()) + half,
-            "worlds_low": float(np.percentile(effect, 2.5)),
-            "worlds_high": float(np.percentile(effect, 97.5)),
-            "worlds_better_share": float(np.mean(np.sign(effect) == np.sign(effect.mean())))}
+    effect, half = world_effects((x - y).dropna())
+    mean = float(effect.mean())
+    return {"difference": mean, "mc_low": mean - half, "mc_high": mean + half,
+            "worlds_low": float(np.percentile(effect, INTERVAL[0])),
+            "worlds_high": float(np.percentile(effect, INTERVAL[1])),
+            "worlds_better_share": float(np.mean(np.sign(effect) == np.sign(mean)))}
 
 
 def run_decision(decision: Decision, stages: Path, workers: int = 1,
@@ -215,7 +214,7 @@ def run_decision(decision: Decision, stages: Path, workers: int = 1,
     # finalists: the design's best points moved to today's budget, on the emulator
     at_one = np.array([space.encode(space.decode(unit[i])[0], 1.0) for i in kept])
     predicted = predict(at_one)
-    score = direction * predicted[:, 0] - 1e3 * _short(predicted, best_goal)
+    score = direction * predicted[:, 0] - PENALTY * shortfall(predicted, best_goal)
     for rank, j in enumerate(np.argsort(-score)[: max(0, d.search.finalists - 1)]):
         proposals.append((f"finalist{rank + 1}", "finalist",
                           space.decode(at_one[j])[0], 1.0))
@@ -253,13 +252,11 @@ def run_decision(decision: Decision, stages: Path, workers: int = 1,
     confirm = run_stage(d, [o.allocation.changes() for o in options], worlds,
                         d.search.confirm_reps, stages / "confirm", metrics, workers,
                         scheduler, resume, progress, stream)
-    runs = confirm.runs.copy()
     names = {o.name: i for i, o in enumerate(options)}
     names.update({alias: names[name] for alias, name in aliases.items()})
-    runs.insert(0, "name", [options[i].name for i in runs[OPTION_COLUMN]])
     per_world = world_means(confirm.runs, metrics)
-    result = _analyse(d, worlds, options, runs, per_world, names, targets)
-    return Result(d, worlds, source, candidates, options, per_world, runs, **result,
+    result = _analyse(d, worlds, options, confirm.runs, per_world, names, targets)
+    return Result(d, worlds, source, candidates, options, per_world, confirm.runs, **result,
                   run_count=len(stage.runs) + len(confirm.runs),
                   wall_time_s=time.perf_counter() - start,
                   simulated_s=stage.simulated_s + confirm.simulated_s,
@@ -282,12 +279,6 @@ def planned_runs(decision: Decision) -> int:
     return worlds * (s.design_points * s.design_reps + confirm * s.confirm_reps)
 
 
-def _short(means: np.ndarray, goal: Goal) -> np.ndarray:
-    from sim.decide.search import shortfall
-
-    return shortfall(means, goal)
-
-
 def _mean(values: np.ndarray) -> float:
     """The mean of the finite values (NaN when there are none)."""
     finite = np.asarray(values, dtype=float)
@@ -304,9 +295,9 @@ def _analyse(d: Decision, worlds: list[World], options: list[Option], runs: pd.D
              targets: Mapping[str, tuple[Any, Any]]) -> dict[str, Any]:
     from sim.across_worlds import (
         BOX_MIN_CASES,
+        INTERVAL,
         discovery_box,
         drivers,
-        evidence_grade,
         switching_value,
     )
 
@@ -322,9 +313,7 @@ def _analyse(d: Decision, worlds: list[World], options: list[Option], runs: pd.D
         rows.append({"option": o.name, "role": o.role, "mean": float(_mean(vals[primary])),
                      "low_percentile": robustness.low_percentile(vals[primary], direction),
                      "satisficing": robustness.satisficing(vals, targets),
-                     "meets_constraints": bool(robustness.meets(
-                         {m: np.array([_mean(v)]) for m, v in vals.items()},
-                         d.constraints)[0]),
+                     "meets_constraints": robustness.meets_on_average(vals, d.constraints),
                      "regret_mean": float(regrets[k].mean()),
                      "regret_p90": float(np.percentile(regrets[k], robustness.REGRET_PERCENTILE)),
                      **{f"mean:{m}": float(_mean(vals[m])) for m in d.objectives}})
@@ -352,14 +341,13 @@ def _analyse(d: Decision, worlds: list[World], options: list[Option], runs: pd.D
                             - _outcome(per_world, names[today], primary))
         found = drivers(diff, varied) if len(varied.columns) else []
         change["drivers"] = [{"parameter": f.name, "rho": f.rho, "p": f.p_value,
-                              "grade": evidence_grade(f.name)} for f in found]
+                              "grade": f.grade} for f in found]
         for f in found:
             if f.name in ranges:
                 s = switching_value(varied[f.name].to_numpy(), diff, *ranges[f.name])
                 if s is not None:
                     change["switching"] = {"parameter": f.name, "value": s,
-                                           "range": list(ranges[f.name]),
-                                           "grade": evidence_grade(f.name)}
+                                           "range": list(ranges[f.name]), "grade": f.grade}
                     break
         vals = {m: _outcome(per_world, names[chosen], m) for m in _metrics(d)}
         fails = ~robustness.meets(vals, targets) | (diff < 0)
@@ -379,8 +367,8 @@ def _analyse(d: Decision, worlds: list[World], options: list[Option], runs: pd.D
                 v = _outcome(per_world, names[name], primary)
                 confirmed[name] = _mean(v)
                 row.update({f"{label}_mean": _mean(v),
-                            f"{label}_worlds_low": float(np.nanpercentile(v, 2.5)),
-                            f"{label}_worlds_high": float(np.nanpercentile(v, 97.5))})
+                            f"{label}_worlds_low": float(np.nanpercentile(v, INTERVAL[0])),
+                            f"{label}_worlds_high": float(np.nanpercentile(v, INTERVAL[1]))})
         # the better of the two once both are confirmed (the emulator only proposed)
         row["best_found"] = max(confirmed, key=lambda k: direction * confirmed[k]) \
             if confirmed else ""
@@ -392,8 +380,7 @@ def _analyse(d: Decision, worlds: list[World], options: list[Option], runs: pd.D
         vals = {m: _outcome(per_world, names["least_money"], m) for m in _metrics(d)}
         least = {"budget_multiple": o.multiple, "annual_budget_gbp": o.allocation.annual_gbp,
                  "at_most_budget": o.multiple >= max(d.multiples) - 1e-9,
-                 "meets_on_average": bool(robustness.meets(
-                     {m: np.array([_mean(v)]) for m, v in vals.items()}, targets)[0]),
+                 "meets_on_average": robustness.meets_on_average(vals, targets),
                  "satisficing": robustness.satisficing(vals, targets)}
     evppi, curves, evpi_row = _information(d, worlds, at_one, per_world, names, varied)
     answer = {"recommended": chosen, "constraints_met": constraints_met,
@@ -426,10 +413,11 @@ def _information(d: Decision, worlds: list[World], at_one: list[Option],
     for lam in lambdas:
         nb = lam * averted - spend
         accept, loss = information.acceptability(nb), information.expected_loss(nb)
+        value = information.evpi(nb)
         for k, o in enumerate(at_one):
             curves.append({"value_per_reoffence_gbp": lam, "option": o.name,
                            "acceptability": accept[k], "expected_loss_gbp": loss[k],
-                           "evpi_gbp": information.evpi(nb)})
+                           "evpi_gbp": value})
     middle = float(d.today.value.cost_per_reoffence_gbp)
     nb = middle * averted - spend
     total = information.evpi(nb)

@@ -185,13 +185,12 @@ def summary(result: Result) -> str:
 def _toml_scenario(result: Result, name: str) -> str:
     """Option ``name`` as a scenario file: today's programme (the spec's base, its ``set``
     and the guardrail) with the option's levers and what its budget buys."""
-    from sim.decide.simulation import settings_of
     from sim.toml_text import document_text
 
     o = next(o for o in result.options if o.name == name)
     d = result.decision
     doc: dict[str, Any] = {"question": d.question or d.name, "extends": d.base_name}
-    changes = {**settings_of(d), **o.allocation.changes(), "run.weeks": d.today.run.weeks,
+    changes = {**d.settings, **o.allocation.changes(), "run.weeks": d.today.run.weeks,
                "run.seed": d.today.run.seed}
     for key, value in changes.items():
         section, field = key.split(".", 1)

@@ -35,6 +35,21 @@ def meets(values: Mapping[str, np.ndarray], bounds: Bounds) -> np.ndarray:
     return ok
 
 
+def meets_on_average(values: Mapping[str, np.ndarray], bounds: Bounds) -> bool:
+    """Every bounded metric's mean over worlds (finite values) inside its bounds.
+
+    Example:
+        >>> meets_on_average({"a": np.array([0.7, 0.95])}, {"a": (0.8, None)})
+        True
+    """
+    means = {}
+    for metric, x in values.items():
+        x = np.asarray(x, dtype=float)
+        finite = x[np.isfinite(x)]
+        means[metric] = np.array([finite.mean() if len(finite) else np.nan])
+    return bool(meets(means, bounds)[0])
+
+
 def satisficing(values: Mapping[str, np.ndarray], bounds: Bounds) -> float:
     """Share of worlds in which every threshold is met (Rhodium's satisficing type 1).
 

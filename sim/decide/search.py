@@ -13,7 +13,8 @@ proposal: :mod:`sim.decide.decision` re-runs it in every world before anything i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,9 +73,13 @@ class Space:
                 u.append((values.index(value) + 0.5) / len(values))
             else:
                 u.append((float(value) - f.low) / (f.high - f.low))
-        low, high = self.multiples
-        u.append((multiple - low) / (high - low) if high > low else 0.5)
+        u.append(self.budget_unit(multiple))
         return np.asarray(u, dtype=float)
+
+    def budget_unit(self, multiple: float) -> float:
+        """The budget multiple's coordinate in the unit cube."""
+        low, high = self.multiples
+        return (multiple - low) / (high - low) if high > low else 0.5
 
     def snap(self, u: np.ndarray) -> np.ndarray:
         """The unit-cube point the decoded candidate stands at (choices at bin centres,
@@ -125,8 +130,7 @@ def optimise(space: Space, predict: Predict, goal: Goal, multiple: float | None,
     ``multiple`` None and no objective, the least budget meeting the bounds."""
     from scipy.optimize import differential_evolution
 
-    fixed = None if multiple is None else space.encode({f.name: _any(f) for f in space.levers},
-                                                       multiple)[-1]
+    fixed = None if multiple is None else space.budget_unit(multiple)
 
     def full(v: np.ndarray) -> np.ndarray:
         v = np.atleast_2d(v)
@@ -151,8 +155,20 @@ def optimise(space: Space, predict: Predict, goal: Goal, multiple: float | None,
     return full(result.x)[0]
 
 
-def _any(f: Factor) -> Any:
-    return (f.values or ())[0] if f.discrete else f.low
+@contextlib.contextmanager
+def _seeded_stdlib_random(seed: int) -> Iterator[None]:
+    """The standard library's module-level generator seeded for the block and put back
+    after it. platypus draws only from it (it takes no generator of its own and never
+    touches NumPy's), and nothing else in the project does, so the block gets a stream
+    of its own and leaves no trace."""
+    import random
+
+    saved = random.getstate()
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(saved)
 
 
 def pareto(space: Space, predict: Predict, columns: Sequence[str], objectives: Sequence[str],
@@ -164,7 +180,7 @@ def pareto(space: Space, predict: Predict, columns: Sequence[str], objectives: S
     scaled to their range over the set)."""
     import platypus
 
-    fixed = space.encode({f.name: _any(f) for f in space.levers}, multiple)[-1]
+    fixed = space.budget_unit(multiple)
     index = [list(columns).index(o) for o in objectives]
 
     def evaluate(v: list[float]) -> tuple[list[float], list[float]]:
@@ -177,17 +193,9 @@ def pareto(space: Space, predict: Predict, columns: Sequence[str], objectives: S
     problem.types[:] = platypus.Real(0.0, 1.0)
     problem.constraints[:] = "<=0"
     problem.function = evaluate
-    state = np.random.get_state()  # platypus draws from the global generators: seed both
-    import random
-    saved = random.getstate()
-    try:
-        random.seed(seed)
-        np.random.seed(seed % 2**32)
+    with _seeded_stdlib_random(seed):
         algorithm = platypus.NSGAII(problem, population_size=60)
         algorithm.run(PARETO_EVALUATIONS)
-    finally:
-        np.random.set_state(state)
-        random.setstate(saved)
     front = [s for s in platypus.nondominated(algorithm.result) if s.feasible]
     if not front:
         return []

@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.decide.spec import Decision
-from sim.errors import UserError
-from sim.worlds import World, held_keys, load_worlds, uncertain_parameters
+from sim.worlds import World, held_keys, load_worlds
 
 WORLD_COLUMN, OPTION_COLUMN = "world", "option"
 PROGRESS_EVERY_S = 5.0  # a stage's progress records off a terminal (a decision is minutes)
@@ -47,22 +46,16 @@ def decision_worlds(decision: Decision) -> tuple[list[World], str]:
     drawn by Latin hypercube from the declared plausible ranges, world 0 being the
     defaults.
     """
+    import sim.worlds
+    from sim.calibration.ensemble import declared_free, draw_free
     from sim.calibration.targets import not_calibrated
 
     count = decision.worlds.count
     uncalibrated = not_calibrated(decision.today.programme.setting)
-    if decision.worlds.source == "ensemble" and not uncalibrated:
-        try:
-            return load_worlds(count), "the calibrated ensemble (scenarios/calibration/worlds.csv)"
-        except UserError as exc:
-            if "holds" in str(exc):
-                raise
-    from sim.calibration.ensemble import Free, draw_free
-    from sim.composition import declared_compositions
-
-    compositions = tuple(c for c in declared_compositions() if c.role == "uncertainty")
-    parts = {p for c in declared_compositions() for p in c.parts}
-    free = Free(tuple(u for u in uncertain_parameters() if u.name not in parts), compositions)
+    if (decision.worlds.source == "ensemble" and not uncalibrated
+            and sim.worlds.WORLDS_FILE.exists()):
+        return load_worlds(count), "the calibrated ensemble (scenarios/calibration/worlds.csv)"
+    free = declared_free()
     defaults = World(0, {})
     drawn = draw_free(free, count - 1, decision.seed + 7)
     why = ("drawn from the declared plausible ranges"
@@ -90,27 +83,9 @@ def sweep_table(decision: Decision, options: Sequence[Mapping[str, Any]],
     return {
         "name": "stage", "extends": decision.base_name, "horizon_weeks": today.run.weeks,
         "seed": today.run.seed, "outcomes": list(dict.fromkeys(outcomes)),
-        "set": settings_of(decision),
+        "set": {k: _toml_safe(v) for k, v in decision.settings.items()},
         "design": {"kind": "explicit", "points": points},
         "replications": {"count": reps}, "policies": policies}
-
-
-def settings_of(decision: Decision) -> dict[str, Any]:
-    """What the spec changed in its base scenario (its ``set`` and the guardrail), as
-    dotted keys (``run`` aside)."""
-    from sim.scenario import load_scenario
-
-    local = Path(decision.source).parent / f"{decision.base_name}.toml"
-    base = load_scenario(str(local) if local.is_file() else decision.base_name).params
-    out = {}
-    for section in type(base).model_fields:
-        if section == "run":
-            continue
-        mine, theirs = getattr(decision.today, section), getattr(base, section)
-        for name in type(mine).model_fields:
-            if getattr(mine, name) != getattr(theirs, name):
-                out[f"{section}.{name}"] = _toml_safe(getattr(mine, name))
-    return out
 
 
 def run_stage(decision: Decision, options: Sequence[Mapping[str, Any]],

@@ -129,6 +129,9 @@ class Decision:
     Attributes:
         name, question, source: as in the file (``name`` defaults to the file stem).
         today: today's programme (the base scenario with ``set``, horizon and seed).
+        base_name: the base scenario as ``extends`` names it.
+        settings: what ``set`` and the guardrail change in the base scenario (dotted
+            keys; ``run`` aside), for the stages' sweeps and the option files.
         annual_gbp: the budget a year.
         multiples: budget multiples for the budget-outcome curve (1.0 among them).
         levers: the levers to allocate (numbers with a range, or lists of choices).
@@ -145,6 +148,7 @@ class Decision:
     source: str
     today: ScenarioParams
     base_name: str
+    settings: dict[str, Any]
     annual_gbp: float
     multiples: tuple[float, ...]
     levers: tuple[Factor, ...]
@@ -266,15 +270,15 @@ def parse_decision(data: dict[str, Any], source: str, path: Path | None = None) 
     except ValueError as exc:
         raise UserError(f"{source}: set: {exc}") from None
     levers = _levers(spec, source)
-    info = ScenarioParams.model_fields["value"].annotation.model_fields["cost_per_reoffence_gbp"]
-    plausible = (info.json_schema_extra or {}).get("plausible", (20_000.0, 42_000.0))
-    low, high = spec.value.per_reoffence_gbp or plausible
+    unit_value = resolve_factor("value.cost_per_reoffence_gbp", "uncertainty", {})
+    low, high = spec.value.per_reoffence_gbp or (unit_value.low, unit_value.high)
     if not 0 <= low < high:
         raise UserError(f"{source}: value.per_reoffence_gbp = [{low}, {high}]: give "
                         "[low, high] with 0 <= low < high")
     name = spec.name or Path(source).stem
     return Decision(
         name=name, question=spec.question, source=source, today=today, base_name=ref,
+        settings=_changed(today, scenario.params),
         annual_gbp=spec.budget.annual_gbp or today.funding.annual_budget_gbp,
         multiples=tuple(sorted(spec.budget.multiples)), levers=levers,
         objectives=tuple(spec.objectives),
@@ -283,6 +287,20 @@ def parse_decision(data: dict[str, Any], source: str, path: Path | None = None) 
         guardrail=spec.guardrail, worlds=spec.worlds, search=spec.search,
         value_range=(float(low), float(high)),
         seed=spec.search.seed if spec.search.seed is not None else today.run.seed)
+
+
+def _changed(today: ScenarioParams, base: ScenarioParams) -> dict[str, Any]:
+    """The values of ``today`` that differ from ``base``'s, as dotted keys (``run``
+    aside)."""
+    out = {}
+    for section in type(base).model_fields:
+        if section == "run":
+            continue
+        mine, theirs = getattr(today, section), getattr(base, section)
+        for name in type(mine).model_fields:
+            if getattr(mine, name) != getattr(theirs, name):
+                out[f"{section}.{name}"] = getattr(mine, name)
+    return out
 
 
 def load_decision(ref: str | Path) -> Decision:
